@@ -1,0 +1,8 @@
+//! Pieces shared by every part of the adapter: constants, lenient decoders, symbology, errors.
+
+pub mod consts;
+pub mod error;
+pub mod parse;
+pub mod symbol;
+#[cfg(test)]
+pub mod testing;

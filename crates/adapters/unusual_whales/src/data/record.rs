@@ -1,0 +1,424 @@
+//! The `uw_record!` macro: one declaration per UW record type produces the serde model, the
+//! catalog schema description and (with the `python` feature) the pyo3 class.
+//!
+//! Why one macro: each record crosses three boundaries (wire JSON -> Rust, Rust -> Python object,
+//! Python object <-> Arrow for the catalog). Declaring the fields once keeps the three in step; a
+//! field added here shows up in parsing, in Python and in the Parquet schema together.
+
+/// The Arrow/Python shape of one record field, exported to Python to build catalog schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `str` (non-null).
+    Str,
+    /// `str | None`.
+    OptStr,
+    /// `float` (non-null).
+    F64,
+    /// `float | None`.
+    OptF64,
+    /// `int` (non-null, signed 64-bit).
+    I64,
+    /// `int | None`.
+    OptI64,
+    /// `bool` (non-null).
+    Bool,
+    /// `bool | None`.
+    OptBool,
+    /// UNIX nanoseconds (non-null, unsigned 64-bit).
+    Nanos,
+    /// UNIX nanoseconds or `None`.
+    OptNanos,
+    /// `list[str]`.
+    StrList,
+}
+
+impl FieldKind {
+    /// The short tag Python uses to map the field to an Arrow type.
+    #[must_use]
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Self::Str => "str",
+            Self::OptStr => "str?",
+            Self::F64 => "f64",
+            Self::OptF64 => "f64?",
+            Self::I64 => "i64",
+            Self::OptI64 => "i64?",
+            Self::Bool => "bool",
+            Self::OptBool => "bool?",
+            Self::Nanos => "nanos",
+            Self::OptNanos => "nanos?",
+            Self::StrList => "list[str]",
+        }
+    }
+}
+
+/// Maps a Rust field type to its [`FieldKind`].
+pub trait HasFieldKind {
+    /// The kind of this type.
+    const KIND: FieldKind;
+}
+
+macro_rules! field_kind {
+    ($($t:ty => $k:ident),* $(,)?) => {
+        $(impl HasFieldKind for $t { const KIND: FieldKind = FieldKind::$k; })*
+    };
+}
+
+field_kind! {
+    String => Str, Option<String> => OptStr,
+    f64 => F64, Option<f64> => OptF64,
+    i64 => I64, Option<i64> => OptI64,
+    bool => Bool, Option<bool> => OptBool,
+    u64 => Nanos, Option<u64> => OptNanos,
+    Vec<String> => StrList,
+}
+
+/// One field of a record, as exported to Python.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Field name, identical in Rust, Python and the Parquet column.
+    pub name: &'static str,
+    /// Its shape.
+    pub kind: FieldKind,
+}
+
+/// How a record names its instrument, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstrumentSource {
+    /// The record names no instrument (market-wide aggregates, news).
+    None,
+    /// An OCC option symbol (`SPY241220C00500000`), validated before it becomes an instrument id.
+    OptionSymbol,
+    /// An underlying ticker (`SPY`).
+    Ticker,
+}
+
+/// A value that can supply a record's event time.
+pub trait EventTime {
+    /// The event time in UNIX nanoseconds, if present.
+    fn event_nanos(&self) -> Option<u64>;
+}
+
+impl EventTime for u64 {
+    fn event_nanos(&self) -> Option<u64> {
+        Some(*self)
+    }
+}
+
+impl EventTime for Option<u64> {
+    fn event_nanos(&self) -> Option<u64> {
+        *self
+    }
+}
+
+/// A value that can supply an instrument symbol.
+pub trait SymbolSource {
+    /// The symbol text, if present.
+    fn symbol(&self) -> Option<&str>;
+}
+
+impl SymbolSource for String {
+    fn symbol(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl SymbolSource for Option<String> {
+    fn symbol(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+/// Behaviour shared by every UW record type.
+pub trait UwRecord: Sized {
+    /// The Python/Nautilus type name, e.g. `UwFlowAlert`.
+    const TYPE_NAME: &'static str;
+    /// The record's own fields in declaration order (excluding `ts_event`, `ts_init`, `instrument_id`).
+    const FIELDS: &'static [FieldSpec];
+    /// Where the instrument id comes from.
+    const INSTRUMENT: InstrumentSource;
+
+    /// The UW event time carried by the payload, if any.
+    fn event_time(&self) -> Option<u64>;
+
+    /// The raw instrument symbol carried by the payload, if any.
+    fn instrument_symbol(&self) -> Option<&str>;
+
+    /// Sets the derived fields after deserialization: `ts_init`, `ts_event` (UW's event time, or
+    /// `ts_init` when the payload carries none) and the instrument id on `venue`.
+    ///
+    /// # Errors
+    /// Returns `(field, message)` when the instrument symbol is present but unusable.
+    fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)>;
+}
+
+/// Builds `SYMBOL.VENUE` for a record, validating OCC option symbols.
+///
+/// # Errors
+/// Returns a message when an option symbol does not parse or a ticker is empty.
+pub fn instrument_id_for(
+    source: InstrumentSource,
+    symbol: Option<&str>,
+    venue: &str,
+) -> Result<Option<String>, String> {
+    match (source, symbol) {
+        (InstrumentSource::None, _) | (_, None) => Ok(None),
+        (InstrumentSource::OptionSymbol, Some(sym)) => {
+            let occ = crate::common::symbol::OccSymbol::parse(sym).map_err(|e| e.to_string())?;
+            Ok(Some(occ.instrument_id(venue)))
+        }
+        (InstrumentSource::Ticker, Some(sym)) => {
+            crate::common::symbol::validate_ticker(sym).map_err(|e| e.to_string())?;
+            Ok(Some(format!("{sym}.{venue}")))
+        }
+    }
+}
+
+/// Declares a UW record type. See the module docs.
+///
+/// ```ignore
+/// uw_record! {
+///     /// Doc.
+///     pub struct FlowAlert as "UwFlowAlert" {
+///         event_time: |r| r.end_time.or(r.created_at),
+///         instrument: OptionSymbol(option_chain),
+///         normalize: |r| { /* optional fix-ups before ts/instrument are derived */ },
+///         fields {
+///             #[serde(deserialize_with = "de_string")]
+///             pub ticker: String,
+///         }
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! uw_record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident as $pyname:literal {
+            event_time: |$er:ident| $ev:expr,
+            instrument: $inst_kind:ident $( ( $inst_field:ident ) )?,
+            $( normalize: |$nr:ident| $nbody:block, )?
+            fields {
+                $(
+                    $(#[$fmeta:meta])*
+                    pub $field:ident : $ty:ty
+                ),* $(,)?
+            }
+        }
+    ) => {
+        #[cfg(feature = "python")]
+        $(#[$meta])*
+        #[pyo3::pyclass(subclass, frozen, eq, module = "nautilus_trader_uw._core", name = $pyname)]
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                #[pyo3(get)]
+                pub $field: $ty,
+            )*
+            /// UW's event time in UNIX nanoseconds (derived; `ts_init` when UW sends none).
+            #[serde(skip)]
+            pub ts_event: u64,
+            /// When the frame or response arrived, UNIX nanoseconds (derived).
+            #[serde(skip)]
+            pub ts_init: u64,
+            /// `SYMBOL.VENUE` when the record names an instrument (derived).
+            #[serde(skip)]
+            pub instrument_id: Option<String>,
+        }
+
+        // The same struct without pyo3 attributes: `cfg_attr(.., pyo3(get))` on fields is not
+        // expanded before `#[pyclass]` reads them, so the two shapes are spelled out.
+        #[cfg(not(feature = "python"))]
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                pub $field: $ty,
+            )*
+            /// UW's event time in UNIX nanoseconds (derived; `ts_init` when UW sends none).
+            #[serde(skip)]
+            pub ts_event: u64,
+            /// When the frame or response arrived, UNIX nanoseconds (derived).
+            #[serde(skip)]
+            pub ts_init: u64,
+            /// `SYMBOL.VENUE` when the record names an instrument (derived).
+            #[serde(skip)]
+            pub instrument_id: Option<String>,
+        }
+
+        impl $crate::data::record::UwRecord for $name {
+            const TYPE_NAME: &'static str = $pyname;
+            const FIELDS: &'static [$crate::data::record::FieldSpec] = &[
+                $(
+                    $crate::data::record::FieldSpec {
+                        name: stringify!($field),
+                        kind: <$ty as $crate::data::record::HasFieldKind>::KIND,
+                    },
+                )*
+            ];
+            const INSTRUMENT: $crate::data::record::InstrumentSource =
+                $crate::data::record::InstrumentSource::$inst_kind;
+
+            fn event_time(&self) -> Option<u64> {
+                let $er = self;
+                $crate::data::record::EventTime::event_nanos(&$ev)
+            }
+
+            fn instrument_symbol(&self) -> Option<&str> {
+                $crate::uw_record!(@symbol self $( $inst_field )?)
+            }
+
+            fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)> {
+                $( { let $nr = &mut *self; $nbody } )?
+                self.ts_init = ts_init;
+                self.ts_event = self.event_time().unwrap_or(ts_init);
+                self.instrument_id = $crate::data::record::instrument_id_for(
+                    Self::INSTRUMENT,
+                    self.instrument_symbol(),
+                    venue,
+                )
+                .map_err(|msg| ($crate::uw_record!(@symbol_name $( $inst_field )?), msg))?;
+                Ok(())
+            }
+        }
+
+        #[cfg(feature = "python")]
+        $crate::uw_record!(@python $name, $pyname, [ $( $field : $ty ),* ]);
+    };
+
+    (@symbol $self:ident $field:ident) => { $crate::data::record::SymbolSource::symbol(&$self.$field) };
+    (@symbol $self:ident) => { None };
+    (@symbol_name $field:ident) => { stringify!($field) };
+    (@symbol_name) => { "instrument_id" };
+
+    (@python $name:ident, $pyname:literal, [ $( $field:ident : $ty:ty ),* ]) => {
+        impl $name {
+            fn pending_slot()
+                -> &'static std::thread::LocalKey<std::cell::RefCell<Option<$name>>> {
+                std::thread_local! {
+                    static PENDING: std::cell::RefCell<Option<$name>> =
+                        const { std::cell::RefCell::new(None) };
+                }
+                &PENDING
+            }
+
+            fn python_class() -> &'static pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> {
+                static CLASS: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> =
+                    pyo3::sync::PyOnceLock::new();
+                &CLASS
+            }
+        }
+
+        impl $crate::python::records::IntoPyData for $name {
+            fn into_py_data<'py>(
+                self,
+                py: pyo3::Python<'py>,
+            ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+                use pyo3::types::PyAnyMethods;
+                let cls = Self::python_class().get(py).ok_or_else(|| {
+                    $crate::python::records::unregistered_error($pyname)
+                })?;
+                // pyo3 builds an instance of a Python subclass only through `#[new]`, which
+                // receives the subclass as its type; the record waits in a thread-local slot so
+                // the call carries no arguments to convert. The GIL is held throughout.
+                Self::pending_slot().with(|slot| *slot.borrow_mut() = Some(self));
+                let result = cls.bind(py).call0();
+                Self::pending_slot().with(|slot| slot.borrow_mut().take());
+                result
+            }
+        }
+
+        #[pyo3::pymethods]
+        impl $name {
+            #[new]
+            #[pyo3(signature = (**kwargs))]
+            fn py_new(
+                py: pyo3::Python<'_>,
+                kwargs: Option<&pyo3::Bound<'_, pyo3::types::PyDict>>,
+            ) -> pyo3::PyResult<Self> {
+                if kwargs.is_none() {
+                    if let Some(record) = Self::pending_slot().with(|slot| slot.borrow_mut().take()) {
+                        return Ok(record);
+                    }
+                }
+                use $crate::python::records::FromKwarg as _;
+                let owned;
+                let kw = match kwargs {
+                    Some(kw) => kw,
+                    None => {
+                        owned = pyo3::types::PyDict::new(py);
+                        &owned
+                    }
+                };
+                $crate::python::records::check_kwargs(kw, $pyname, Self::field_names())?;
+                Ok(Self {
+                    $( $field: <$ty>::from_kwarg(kw, stringify!($field), $pyname)?, )*
+                    ts_event: $crate::python::records::nanos_kwarg(kw, "ts_event")?,
+                    ts_init: $crate::python::records::nanos_kwarg(kw, "ts_init")?,
+                    instrument_id: $crate::python::records::instrument_id_kwarg(kw)?,
+                })
+            }
+
+            /// UW's event time, UNIX nanoseconds.
+            #[getter]
+            fn ts_event(&self) -> u64 {
+                self.ts_event
+            }
+
+            /// Arrival time, UNIX nanoseconds.
+            #[getter]
+            fn ts_init(&self) -> u64 {
+                self.ts_init
+            }
+
+            /// The instrument id as text (`SPY241220C00500000.SMART`), or `None`.
+            #[getter]
+            fn _instrument_id_str(&self) -> Option<&str> {
+                self.instrument_id.as_deref()
+            }
+
+            /// `(name, kind)` for every payload field, in order; used to build Arrow schemas.
+            #[classmethod]
+            fn _field_specs(
+                _cls: &pyo3::Bound<'_, pyo3::types::PyType>,
+            ) -> Vec<(&'static str, &'static str)> {
+                <Self as $crate::data::record::UwRecord>::FIELDS
+                    .iter()
+                    .map(|f| (f.name, f.kind.tag()))
+                    .collect()
+            }
+
+            /// Whether records of this type carry an instrument id.
+            #[classmethod]
+            fn _has_instrument(_cls: &pyo3::Bound<'_, pyo3::types::PyType>) -> bool {
+                !matches!(
+                    <Self as $crate::data::record::UwRecord>::INSTRUMENT,
+                    $crate::data::record::InstrumentSource::None
+                )
+            }
+
+            /// Registers the Python `Data` subclass that Rust instantiates for this record.
+            #[classmethod]
+            fn _register_data_class(
+                cls: &pyo3::Bound<'_, pyo3::types::PyType>,
+            ) -> pyo3::PyResult<()> {
+                use pyo3::types::{PyAnyMethods as _, PyTypeMethods as _};
+                let base = cls.py().get_type::<Self>();
+                if cls.is(&base) || !cls.is_subclass(&base)? {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(concat!(
+                        "expected a Python subclass of _core.", $pyname
+                    )));
+                }
+                $crate::python::records::register_class(Self::python_class(), cls, $pyname)
+            }
+        }
+
+        impl $name {
+            fn field_names() -> &'static [&'static str] {
+                &[$( stringify!($field), )* "ts_event", "ts_init", "instrument_id"]
+            }
+        }
+    };
+}

@@ -1,0 +1,3 @@
+//! UW's REST API: endpoints and response-body parsing.
+
+pub mod parse;

@@ -1,0 +1,1 @@
+//! REST response bodies -> records.

@@ -1,0 +1,20 @@
+//! Unusual Whales (UW) data adapter core for NautilusTrader.
+//!
+//! Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
+//!
+//! - [`common`]: constants, lenient decoders for UW's mixed encodings, OCC symbology, errors.
+//! - [`data`]: one record type per UW channel / REST payload.
+//! - [`websocket`]: channel names and frame parsing (`[channel, payload]`).
+//! - [`http`]: REST endpoints and response-body parsing.
+//! - `python` (feature `python`): the `nautilus_trader_uw._core` extension module.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
+
+pub mod common;
+pub mod data;
+pub mod http;
+#[cfg(feature = "python")]
+pub mod python;
+pub mod websocket;

@@ -1,0 +1,49 @@
+//! The `nautilus_trader_uw._core` extension module (pyo3). Bindings only: no logic lives here.
+
+pub mod errors;
+pub mod parse;
+pub mod records;
+
+use pyo3::prelude::*;
+
+use crate::common::consts;
+use crate::data::{FlowAlert, OptionTrade};
+use crate::websocket::ChannelKind;
+
+/// Every record class, for registration and introspection.
+fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<FlowAlert>()?;
+    m.add_class::<OptionTrade>()?;
+    Ok(())
+}
+
+/// The documented channel base names.
+#[pyfunction]
+fn channel_names() -> Vec<&'static str> {
+    ChannelKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+/// The extension module.
+#[pymodule]
+#[pyo3(name = "_core")]
+pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    add_record_classes(m)?;
+    m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
+    m.add_function(wrap_pyfunction!(channel_names, m)?)?;
+    m.add("UwParseError", py.get_type::<errors::UwParseError>())?;
+    m.add(
+        "UwUnknownChannelError",
+        py.get_type::<errors::UwUnknownChannelError>(),
+    )?;
+    m.add("UwJoinError", py.get_type::<errors::UwJoinError>())?;
+    m.add("UwErrorResponse", py.get_type::<errors::UwErrorResponse>())?;
+    m.add("UW_CLIENT_NAME", consts::UW_CLIENT_NAME)?;
+    m.add("DEFAULT_VENUE", consts::DEFAULT_VENUE)?;
+    m.add("UW_HTTP_BASE_URL", consts::UW_HTTP_BASE_URL)?;
+    m.add("UW_WS_URL", consts::UW_WS_URL)?;
+    m.add("UW_API_KEY_ENV", consts::UW_API_KEY_ENV)?;
+    m.add("MAX_FRAME_BYTES", consts::MAX_FRAME_BYTES)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

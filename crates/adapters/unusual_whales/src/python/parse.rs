@@ -1,0 +1,74 @@
+//! `parse_ws_frame` / `parse_rest_response`: decode in Rust, return ready `Data` objects.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
+
+use crate::common::consts::DEFAULT_VENUE;
+use crate::python::errors::{join_error, to_py_err};
+use crate::python::records::append_payload;
+use crate::websocket::{UwWsMessage, parse_frame};
+
+/// Frames below this size parse in about a microsecond, less than releasing and re-taking the
+/// GIL costs; larger ones (periscope snapshots, REST pages) are parsed with the GIL released.
+const DETACH_THRESHOLD_BYTES: usize = 16 * 1024;
+
+/// The current time in UNIX nanoseconds.
+pub fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Runs `f` on the bytes of a `bytes`, `bytearray` or `str` argument.
+pub fn with_input_bytes<R>(
+    input: &Bound<'_, PyAny>,
+    what: &str,
+    f: impl FnOnce(&[u8]) -> R,
+) -> PyResult<R> {
+    if let Ok(b) = input.cast::<PyBytes>() {
+        Ok(f(b.as_bytes()))
+    } else if let Ok(s) = input.cast::<PyString>() {
+        Ok(f(s.to_str()?.as_bytes()))
+    } else if let Ok(ba) = input.cast::<PyByteArray>() {
+        Ok(f(&ba.to_vec()))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "{what} must be bytes, bytearray or str, not {}",
+            input.get_type().name()?
+        )))
+    }
+}
+
+/// Decodes one raw UW WebSocket frame into a list of `Data` objects.
+///
+/// Join acknowledgements give an empty list. Bad input raises `UwParseError` (a `ValueError`),
+/// `UwUnknownChannelError` for a channel this adapter does not know, `UwJoinError` for a refusal.
+#[pyfunction]
+#[pyo3(signature = (frame, ts_init=None, venue=DEFAULT_VENUE))]
+pub fn parse_ws_frame<'py>(
+    py: Python<'py>,
+    frame: &Bound<'py, PyAny>,
+    ts_init: Option<u64>,
+    venue: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    let ts_init = ts_init.unwrap_or_else(now_nanos);
+    let result = with_input_bytes(frame, "frame", |bytes| {
+        if bytes.len() >= DETACH_THRESHOLD_BYTES {
+            py.detach(|| parse_frame(bytes, ts_init, venue))
+        } else {
+            parse_frame(bytes, ts_init, venue)
+        }
+    })?;
+    let out = PyList::empty(py);
+    match result.map_err(|e| to_py_err(py, &e))? {
+        UwWsMessage::JoinAck { .. } => {}
+        UwWsMessage::JoinError { channel, reason } => {
+            return Err(join_error(py, &channel, &reason));
+        }
+        UwWsMessage::Data { payload, .. } => append_payload(py, payload, &out)?,
+    }
+    Ok(out)
+}

@@ -1,0 +1,152 @@
+//! Rust records -> Python `Data` objects, and the keyword constructor used by Python code
+//! (catalog reads, tests, users).
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyType};
+
+use crate::data::UwPayload;
+
+/// Builds the registered Python `Data` subclass instance for a record.
+pub trait IntoPyData {
+    /// Moves the record into a new Python object of its registered `Data` subclass.
+    ///
+    /// # Errors
+    /// When the Python class was not registered (the `types` module was not imported).
+    fn into_py_data<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+}
+
+/// Appends every record of `payload` to `out` as Python objects.
+///
+/// # Errors
+/// As [`IntoPyData::into_py_data`].
+pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList>) -> PyResult<()> {
+    fn append_all<R: IntoPyData>(
+        py: Python<'_>,
+        v: Vec<R>,
+        out: &Bound<'_, PyList>,
+    ) -> PyResult<()> {
+        for record in v {
+            out.append(record.into_py_data(py)?)?;
+        }
+        Ok(())
+    }
+    crate::for_each_payload!(payload, |v| append_all(py, v, out))
+}
+
+/// The error raised when Rust must build an object whose Python class is not registered.
+#[must_use]
+pub fn unregistered_error(type_name: &str) -> PyErr {
+    PyRuntimeError::new_err(format!(
+        "{type_name} has no registered Python class: import nautilus_trader_uw before parsing"
+    ))
+}
+
+/// Stores the Python subclass for a record type; re-registering the same class is a no-op.
+///
+/// # Errors
+/// When a different class was registered before.
+pub fn register_class(
+    lock: &PyOnceLock<Py<PyType>>,
+    cls: &Bound<'_, PyType>,
+    type_name: &str,
+) -> PyResult<()> {
+    let py = cls.py();
+    let stored = lock.get_or_init(py, || cls.clone().unbind());
+    if stored.bind(py).is(cls) {
+        Ok(())
+    } else {
+        Err(PyRuntimeError::new_err(format!(
+            "a different Python class is already registered for {type_name}"
+        )))
+    }
+}
+
+/// Rejects keyword arguments that are not fields of the type.
+///
+/// # Errors
+/// `TypeError` naming the unexpected keyword.
+pub fn check_kwargs(kw: &Bound<'_, PyDict>, type_name: &str, fields: &[&str]) -> PyResult<()> {
+    for key in kw.keys() {
+        let key: String = key.extract()?;
+        if !fields.contains(&key.as_str()) {
+            return Err(PyTypeError::new_err(format!(
+                "{type_name}() got an unexpected keyword argument '{key}'"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `ts_event` / `ts_init` from keywords, defaulting to 0 as `@customdataclass` does.
+///
+/// # Errors
+/// `TypeError` when the value is not a non-negative int.
+pub fn nanos_kwarg(kw: &Bound<'_, PyDict>, name: &str) -> PyResult<u64> {
+    match kw.get_item(name)? {
+        Some(v) if !v.is_none() => v.extract(),
+        _ => Ok(0),
+    }
+}
+
+/// `instrument_id` from keywords: a string, an `InstrumentId` (anything whose `str()` is the id),
+/// or `None`.
+///
+/// # Errors
+/// When `str()` of the value fails.
+pub fn instrument_id_kwarg(kw: &Bound<'_, PyDict>) -> PyResult<Option<String>> {
+    match kw.get_item("instrument_id")? {
+        Some(v) if !v.is_none() => Ok(Some(v.str()?.to_str()?.to_owned())),
+        _ => Ok(None),
+    }
+}
+
+/// Extraction of one field from constructor keywords.
+pub trait FromKwarg: Sized {
+    /// Reads `name` from `kw`.
+    ///
+    /// # Errors
+    /// `TypeError` when a required field is missing or a value has the wrong type.
+    fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self>;
+}
+
+macro_rules! required_kwarg {
+    ($($t:ty),*) => {$(
+        impl FromKwarg for $t {
+            fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
+                match kw.get_item(name)? {
+                    Some(v) if !v.is_none() => v.extract().map_err(|e| {
+                        PyTypeError::new_err(format!("{type_name}.{name}: {e}"))
+                    }),
+                    _ => Err(PyTypeError::new_err(format!(
+                        "{type_name}() missing required field '{name}'"
+                    ))),
+                }
+            }
+        }
+        impl FromKwarg for Option<$t> {
+            fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
+                match kw.get_item(name)? {
+                    Some(v) if !v.is_none() => v.extract().map(Some).map_err(|e| {
+                        PyTypeError::new_err(format!("{type_name}.{name}: {e}"))
+                    }),
+                    _ => Ok(None),
+                }
+            }
+        }
+    )*};
+}
+
+required_kwarg!(String, f64, i64, bool, u64);
+
+impl FromKwarg for Vec<String> {
+    fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
+        match kw.get_item(name)? {
+            Some(v) if !v.is_none() => v
+                .extract()
+                .map_err(|e| PyTypeError::new_err(format!("{type_name}.{name}: {e}"))),
+            _ => Ok(Vec::new()),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! UW's WebSocket protocol: channel names, the `[channel, payload]` envelope and frame parsing.
+
+pub mod channel;
+pub mod messages;
+pub mod parse;
+
+pub use channel::{ChannelKind, UwChannel};
+pub use messages::UwWsMessage;
+pub use parse::parse_frame;

@@ -1,0 +1,44 @@
+"""
+Unusual Whales data adapter for NautilusTrader.
+
+Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
+"""
+
+from typing import Final
+
+from nautilus_trader.model.identifiers import ClientId
+
+from nautilus_trader_uw import _core
+from nautilus_trader_uw._core import UwErrorResponse
+from nautilus_trader_uw._core import UwJoinError
+from nautilus_trader_uw._core import UwParseError
+from nautilus_trader_uw._core import UwUnknownChannelError
+from nautilus_trader_uw._core import parse_ws_frame
+from nautilus_trader_uw.types import ALL_TYPES
+from nautilus_trader_uw.types import UwFlowAlert
+from nautilus_trader_uw.types import UwOptionTrade
+
+
+UW: Final[str] = _core.UW_CLIENT_NAME
+"""The client name: the ``data_clients`` key and the ``ClientId`` value."""
+
+UW_CLIENT_ID: Final[ClientId] = ClientId(UW)
+"""Pass as ``client_id`` to ``subscribe_data`` / ``request_data``."""
+
+__version__: Final[str] = _core.__version__
+
+for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse):
+    _exc.__module__ = __name__
+
+__all__ = [
+    "ALL_TYPES",
+    "UW",
+    "UW_CLIENT_ID",
+    "UwErrorResponse",
+    "UwFlowAlert",
+    "UwJoinError",
+    "UwOptionTrade",
+    "UwParseError",
+    "UwUnknownChannelError",
+    "parse_ws_frame",
+]
