@@ -8,7 +8,9 @@ Rust appears in Python and in the Parquet schema without touching this file.
 """
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
 
 import pyarrow as pa
 from nautilus_trader.core.data import Data
