@@ -15,8 +15,24 @@ from nautilus_trader_uw._core import UwParseError
 from nautilus_trader_uw._core import UwUnknownChannelError
 from nautilus_trader_uw._core import parse_ws_frame
 from nautilus_trader_uw.types import ALL_TYPES
+from nautilus_trader_uw.types import UwContractScreener
+from nautilus_trader_uw.types import UwCustomAlert
+from nautilus_trader_uw.types import UwDarkPoolTrade
+from nautilus_trader_uw.types import UwExpiryStrikeGex
 from nautilus_trader_uw.types import UwFlowAlert
+from nautilus_trader_uw.types import UwInterpolatedIv
+from nautilus_trader_uw.types import UwIntervalFlow
+from nautilus_trader_uw.types import UwIvTermStructure
+from nautilus_trader_uw.types import UwLitTrade
+from nautilus_trader_uw.types import UwMarketTide
+from nautilus_trader_uw.types import UwNetFlow
+from nautilus_trader_uw.types import UwNewsHeadline
 from nautilus_trader_uw.types import UwOptionTrade
+from nautilus_trader_uw.types import UwPeriscope
+from nautilus_trader_uw.types import UwPrice
+from nautilus_trader_uw.types import UwStrikeGex
+from nautilus_trader_uw.types import UwTickerGex
+from nautilus_trader_uw.types import UwTradingHalt
 
 
 UW: Final[str] = _core.UW_CLIENT_NAME
@@ -35,6 +51,22 @@ __all__ = [
     "UW",
     "UW_CLIENT_ID",
     "UwErrorResponse",
+    "UwTickerGex",
+    "UwStrikeGex",
+    "UwExpiryStrikeGex",
+    "UwPrice",
+    "UwLitTrade",
+    "UwDarkPoolTrade",
+    "UwMarketTide",
+    "UwNetFlow",
+    "UwIntervalFlow",
+    "UwNewsHeadline",
+    "UwContractScreener",
+    "UwTradingHalt",
+    "UwCustomAlert",
+    "UwPeriscope",
+    "UwInterpolatedIv",
+    "UwIvTermStructure",
     "UwFlowAlert",
     "UwJoinError",
     "UwOptionTrade",

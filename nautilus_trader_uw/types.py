@@ -34,8 +34,200 @@ class UwOptionTrade(_core.UwOptionTrade, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwTickerGex(_core.UwTickerGex, UwData):
+    """
+    Ticker-level dealer exposure per 1 % move (channel ``gex[:<TICKER>]``).
+
+    ``instrument_id`` is the underlying (``SPY.SMART``); ``ts_event`` is UW's calculation time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeGex(_core.UwStrikeGex, UwData):
+    """
+    Dealer exposure at one strike (channel ``gex_strike[:<TICKER>]``).
+
+    ``instrument_id`` is the underlying; ``ts_event`` is UW's calculation time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwExpiryStrikeGex(_core.UwExpiryStrikeGex, UwData):
+    """
+    Dealer exposure at one strike and expiry (channel ``gex_strike_expiry[:<TICKER>]``).
+
+    ``instrument_id`` is the underlying; ``ts_event`` is UW's calculation time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwPrice(_core.UwPrice, UwData):
+    """
+    Last price and session volume of a ticker (channel ``price[:<TICKER>]``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the trade time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwLitTrade(_core.UwLitTrade, UwData):
+    """
+    A lit-exchange equity print (channel ``lit_trades``, REST ``/api/lit-flow/*``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the execution time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwDarkPoolTrade(_core.UwDarkPoolTrade, UwData):
+    """
+    A dark-pool / TRF equity print (channel ``off_lit_trades``, REST ``/api/darkpool/*``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the execution time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwMarketTide(_core.UwMarketTide, UwData):
+    """
+    Market-wide net premium, all and OTM-only (channel ``market_tide``).
+
+    No ``instrument_id`` (market-wide); ``ts_event`` is the snapshot time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwNetFlow(_core.UwNetFlow, UwData):
+    """
+    Session-cumulative net premium and volume of one ticker (channel ``net_flow:<TICKER>``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the last update.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwIntervalFlow(_core.UwIntervalFlow, UwData):
+    """
+    Five-minute flow statistics of one ticker (channel ``interval_flow``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the snapshot (tape) time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwNewsHeadline(_core.UwNewsHeadline, UwData):
+    """
+    A news headline or Truth Social post (channel ``news``, REST ``/api/news/headlines``).
+
+    No ``instrument_id`` (market-wide); ``ts_event`` is the publication time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwContractScreener(_core.UwContractScreener, UwData):
+    """
+    A hot-contract snapshot (channel ``contract_screener``).
+
+    ``instrument_id`` is the option contract; ``ts_event`` is the snapshot time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwTradingHalt(_core.UwTradingHalt, UwData):
+    """
+    A trading halt, resume or pause (channel ``trading_halts``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the event time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwCustomAlert(_core.UwCustomAlert, UwData):
+    """
+    One of the token owner's own UW alert notifications (channel ``custom_alerts``).
+
+    No ``instrument_id`` (market-wide); ``ts_event`` is the alert time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwPeriscope(_core.UwPeriscope, UwData):
+    """
+    One strike x expiry row of a market-maker exposure snapshot (channel ``periscope[:<TICKER>]``).
+
+    ``instrument_id`` is the index (``SPX.SMART``); ``ts_event`` is the snapshot time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwInterpolatedIv(_core.UwInterpolatedIv, UwData):
+    """
+    Implied volatility and expected move at a fixed horizon (channel ``interpolated_iv[:<TICKER>]``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the arrival time (UW sends only a date).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwIvTermStructure(_core.UwIvTermStructure, UwData):
+    """
+    At-the-money IV and expected move per listed expiry (channel ``iv_term_structure[:<TICKER>]``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the arrival time (UW sends only a date).
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
+    UwTickerGex,
+    UwStrikeGex,
+    UwExpiryStrikeGex,
+    UwPrice,
+    UwLitTrade,
+    UwDarkPoolTrade,
+    UwMarketTide,
+    UwNetFlow,
+    UwIntervalFlow,
+    UwNewsHeadline,
+    UwContractScreener,
+    UwTradingHalt,
+    UwCustomAlert,
+    UwPeriscope,
+    UwInterpolatedIv,
+    UwIvTermStructure,
 )
 """Every UW Data type, for registration and introspection."""

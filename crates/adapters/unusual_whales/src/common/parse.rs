@@ -578,6 +578,16 @@ pub fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     de_opt_date(d)?.ok_or_else(|| de::Error::custom("expected a date, found an empty value"))
 }
 
+/// An arbitrary JSON value kept as its compact JSON text (UW's free-form `meta` objects).
+///
+/// # Errors
+/// Fails only on malformed JSON.
+pub fn de_opt_raw_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    let raw = Option::<Box<serde_json::value::RawValue>>::deserialize(d)?;
+    Ok(raw.map(|r| r.get().to_owned()).filter(|t| t != "null"))
+}
+
 #[cfg(test)]
 mod tests {
     use rstest::rstest;

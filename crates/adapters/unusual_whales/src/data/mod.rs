@@ -7,19 +7,62 @@
 
 pub mod record;
 
+pub mod equity;
+pub mod exposure;
 pub mod flow;
+pub mod market;
+pub mod misc;
 
+pub use equity::{DarkPoolTrade, LitTrade, Price};
+pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
+pub use market::{IntervalFlow, MarketTide, NetFlow};
+pub use misc::{
+    ContractScreener, CustomAlert, InterpolatedIv, IvTermStructure, NewsHeadline, Periscope,
+    TradingHalt,
+};
 
 /// Records decoded from one frame or response, tagged by type.
 ///
 /// Most channels carry one record per frame; periscope snapshots and REST responses carry many.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UwPayload {
-    /// `flow-alerts`.
+    /// `UwFlowAlert` records.
     FlowAlert(Vec<FlowAlert>),
-    /// `option_trades[:<TICKER>]`.
+    /// `UwOptionTrade` records.
     OptionTrade(Vec<OptionTrade>),
+    /// `UwTickerGex` records.
+    TickerGex(Vec<TickerGex>),
+    /// `UwStrikeGex` records.
+    StrikeGex(Vec<StrikeGex>),
+    /// `UwExpiryStrikeGex` records.
+    ExpiryStrikeGex(Vec<ExpiryStrikeGex>),
+    /// `UwPrice` records.
+    Price(Vec<Price>),
+    /// `UwLitTrade` records.
+    LitTrade(Vec<LitTrade>),
+    /// `UwDarkPoolTrade` records.
+    DarkPoolTrade(Vec<DarkPoolTrade>),
+    /// `UwMarketTide` records.
+    MarketTide(Vec<MarketTide>),
+    /// `UwNetFlow` records.
+    NetFlow(Vec<NetFlow>),
+    /// `UwIntervalFlow` records.
+    IntervalFlow(Vec<IntervalFlow>),
+    /// `UwNewsHeadline` records.
+    NewsHeadline(Vec<NewsHeadline>),
+    /// `UwContractScreener` records.
+    ContractScreener(Vec<ContractScreener>),
+    /// `UwTradingHalt` records.
+    TradingHalt(Vec<TradingHalt>),
+    /// `UwCustomAlert` records.
+    CustomAlert(Vec<CustomAlert>),
+    /// `UwPeriscope` records.
+    Periscope(Vec<Periscope>),
+    /// `UwInterpolatedIv` records.
+    InterpolatedIv(Vec<InterpolatedIv>),
+    /// `UwIvTermStructure` records.
+    IvTermStructure(Vec<IvTermStructure>),
 }
 
 /// Applies `$body` to the `Vec` inside whichever variant `$payload` is.
@@ -29,6 +72,22 @@ macro_rules! for_each_payload {
         match $payload {
             $crate::data::UwPayload::FlowAlert($v) => $body,
             $crate::data::UwPayload::OptionTrade($v) => $body,
+            $crate::data::UwPayload::TickerGex($v) => $body,
+            $crate::data::UwPayload::StrikeGex($v) => $body,
+            $crate::data::UwPayload::ExpiryStrikeGex($v) => $body,
+            $crate::data::UwPayload::Price($v) => $body,
+            $crate::data::UwPayload::LitTrade($v) => $body,
+            $crate::data::UwPayload::DarkPoolTrade($v) => $body,
+            $crate::data::UwPayload::MarketTide($v) => $body,
+            $crate::data::UwPayload::NetFlow($v) => $body,
+            $crate::data::UwPayload::IntervalFlow($v) => $body,
+            $crate::data::UwPayload::NewsHeadline($v) => $body,
+            $crate::data::UwPayload::ContractScreener($v) => $body,
+            $crate::data::UwPayload::TradingHalt($v) => $body,
+            $crate::data::UwPayload::CustomAlert($v) => $body,
+            $crate::data::UwPayload::Periscope($v) => $body,
+            $crate::data::UwPayload::InterpolatedIv($v) => $body,
+            $crate::data::UwPayload::IvTermStructure($v) => $body,
         }
     };
 }

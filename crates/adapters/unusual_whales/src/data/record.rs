@@ -162,7 +162,9 @@ pub fn instrument_id_for(
     venue: &str,
 ) -> Result<Option<String>, String> {
     match (source, symbol) {
-        (InstrumentSource::None, _) | (_, None) => Ok(None),
+        (InstrumentSource::None, _) => Ok(None),
+        // The catalog and the engine read `instrument_id` of every record of such a type.
+        (_, None) => Err("missing: the record names no instrument".to_owned()),
         (InstrumentSource::OptionSymbol, Some(sym)) => {
             let occ = crate::common::symbol::OccSymbol::parse(sym).map_err(|e| e.to_string())?;
             Ok(Some(occ.instrument_id(venue)))

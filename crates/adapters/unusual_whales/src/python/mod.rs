@@ -7,13 +7,29 @@ pub mod records;
 use pyo3::prelude::*;
 
 use crate::common::consts;
-use crate::data::{FlowAlert, OptionTrade};
+use crate::data::*;
 use crate::websocket::ChannelKind;
 
 /// Every record class, for registration and introspection.
 fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FlowAlert>()?;
     m.add_class::<OptionTrade>()?;
+    m.add_class::<TickerGex>()?;
+    m.add_class::<StrikeGex>()?;
+    m.add_class::<ExpiryStrikeGex>()?;
+    m.add_class::<Price>()?;
+    m.add_class::<LitTrade>()?;
+    m.add_class::<DarkPoolTrade>()?;
+    m.add_class::<MarketTide>()?;
+    m.add_class::<NetFlow>()?;
+    m.add_class::<IntervalFlow>()?;
+    m.add_class::<NewsHeadline>()?;
+    m.add_class::<ContractScreener>()?;
+    m.add_class::<TradingHalt>()?;
+    m.add_class::<CustomAlert>()?;
+    m.add_class::<Periscope>()?;
+    m.add_class::<InterpolatedIv>()?;
+    m.add_class::<IvTermStructure>()?;
     Ok(())
 }
 

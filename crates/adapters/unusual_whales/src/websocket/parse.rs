@@ -10,8 +10,11 @@ use serde_json::value::RawValue;
 
 use crate::common::consts::MAX_FRAME_BYTES;
 use crate::common::error::{UwParseError, deserialize_json};
+use crate::common::parse::{
+    de_bool_or_false, de_date, de_f64, de_opt_f64, de_opt_i64, de_string, de_timestamp,
+};
 use crate::data::record::UwRecord;
-use crate::data::{FlowAlert, OptionTrade, UwPayload};
+use crate::data::*;
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::messages::UwWsMessage;
 
@@ -79,19 +82,104 @@ fn decode_payload(
     venue: &str,
 ) -> Result<UwPayload, UwParseError> {
     let ctx = channel.kind.as_str();
+    macro_rules! one {
+        ($variant:ident) => {
+            UwPayload::$variant(vec![decode_one::<$variant>(raw, ctx, ts_init, venue)?])
+        };
+    }
     Ok(match channel.kind {
-        ChannelKind::FlowAlerts => {
-            UwPayload::FlowAlert(vec![decode_one::<FlowAlert>(raw, ctx, ts_init, venue)?])
+        ChannelKind::FlowAlerts => one!(FlowAlert),
+        ChannelKind::OptionTrades => one!(OptionTrade),
+        ChannelKind::Gex => one!(TickerGex),
+        ChannelKind::GexStrike => one!(StrikeGex),
+        ChannelKind::GexStrikeExpiry => one!(ExpiryStrikeGex),
+        ChannelKind::LitTrades => one!(LitTrade),
+        ChannelKind::OffLitTrades => one!(DarkPoolTrade),
+        ChannelKind::News => one!(NewsHeadline),
+        ChannelKind::MarketTide => one!(MarketTide),
+        ChannelKind::IntervalFlow => one!(IntervalFlow),
+        ChannelKind::ContractScreener => one!(ContractScreener),
+        ChannelKind::TradingHalts => one!(TradingHalt),
+        ChannelKind::CustomAlerts => one!(CustomAlert),
+        ChannelKind::InterpolatedIv => one!(InterpolatedIv),
+        ChannelKind::IvTermStructure => one!(IvTermStructure),
+        // Older `price` and `net_flow` payloads omit `ticker`: the channel suffix names it.
+        ChannelKind::Price => {
+            let mut r: Price = deserialize_json(raw, ctx)?;
+            if r.ticker.is_none() {
+                r.ticker.clone_from(&channel.ticker);
+            }
+            finish_record(&mut r, ctx, ts_init, venue)?;
+            UwPayload::Price(vec![r])
         }
-        ChannelKind::OptionTrades => {
-            UwPayload::OptionTrade(vec![decode_one::<OptionTrade>(raw, ctx, ts_init, venue)?])
+        ChannelKind::NetFlow => {
+            let mut r: NetFlow = deserialize_json(raw, ctx)?;
+            if r.ticker.is_none() {
+                r.ticker.clone_from(&channel.ticker);
+            }
+            finish_record(&mut r, ctx, ts_init, venue)?;
+            UwPayload::NetFlow(vec![r])
         }
-        _ => {
-            return Err(UwParseError::UnknownChannel {
-                channel: channel.to_string(),
-            });
-        }
+        ChannelKind::Periscope => UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, venue)?),
     })
+}
+
+/// A periscope frame: one chunk of a snapshot, rows decoded in place (no JSON tree).
+#[derive(Deserialize)]
+struct PeriscopeChunk {
+    #[serde(deserialize_with = "de_string")]
+    ticker: String,
+    #[serde(deserialize_with = "de_timestamp")]
+    timestamp: u64,
+    #[serde(default, deserialize_with = "de_opt_i64")]
+    total_rows: Option<i64>,
+    #[serde(default, deserialize_with = "de_bool_or_false")]
+    has_more: bool,
+    #[serde(default)]
+    rows: Vec<PeriscopeRowWire>,
+}
+
+#[derive(Deserialize)]
+struct PeriscopeRowWire {
+    #[serde(deserialize_with = "de_f64")]
+    strike: f64,
+    #[serde(deserialize_with = "de_date")]
+    expiry: String,
+    #[serde(default, deserialize_with = "de_opt_f64")]
+    gamma: Option<f64>,
+    #[serde(default, deserialize_with = "de_opt_f64")]
+    charm: Option<f64>,
+    #[serde(default, deserialize_with = "de_opt_f64")]
+    vanna: Option<f64>,
+}
+
+fn decode_periscope(
+    raw: &str,
+    ctx: &str,
+    ts_init: u64,
+    venue: &str,
+) -> Result<Vec<Periscope>, UwParseError> {
+    let chunk: PeriscopeChunk = deserialize_json(raw, ctx)?;
+    let mut out = Vec::with_capacity(chunk.rows.len());
+    for row in chunk.rows {
+        let mut r = Periscope {
+            ticker: chunk.ticker.clone(),
+            timestamp: chunk.timestamp,
+            total_rows: chunk.total_rows,
+            has_more: chunk.has_more,
+            strike: row.strike,
+            expiry: row.expiry,
+            gamma: row.gamma,
+            charm: row.charm,
+            vanna: row.vanna,
+            ts_event: 0,
+            ts_init: 0,
+            instrument_id: None,
+        };
+        finish_record(&mut r, ctx, ts_init, venue)?;
+        out.push(r);
+    }
+    Ok(out)
 }
 
 /// Deserializes one record and derives its timestamps and instrument id.

@@ -1,0 +1,126 @@
+//! Equity channels: `price[:<T>]`, `lit_trades`, `off_lit_trades` (SPEC.md §4.3, §4.7).
+
+use crate::common::parse::{
+    de_f64, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
+    de_opt_timestamp, de_string, de_timestamp,
+};
+use crate::uw_record;
+
+uw_record! {
+    /// Last price and cumulative volume of a ticker (`price` / `price:<TICKER>`).
+    pub struct Price as "UwPrice" {
+        event_time: |r| r.time,
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker; older frames omit it and the parser takes it from the channel (`price:SPY`).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Last trade price.
+            #[serde(deserialize_with = "de_f64")]
+            pub close: f64,
+            /// Trade time, UNIX nanoseconds.
+            #[serde(deserialize_with = "de_timestamp")]
+            pub time: u64,
+            /// Cumulative session volume.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub vol: Option<i64>,
+        }
+    }
+}
+
+/// Declares an equity-print record; lit and off-lit prints share one schema (SPEC.md §4.7).
+macro_rules! equity_print_record {
+    ($(#[$meta:meta])* $name:ident as $py:literal) => {
+        uw_record! {
+            $(#[$meta])*
+            pub struct $name as $py {
+                event_time: |r| r.executed_at,
+                instrument: Ticker(symbol),
+                fields {
+            /// Ticker (UW calls it `symbol` here; REST `ticker`).
+            #[serde(alias = "ticker", deserialize_with = "de_string")]
+            pub symbol: String,
+            /// Print price.
+            #[serde(deserialize_with = "de_f64")]
+            pub price: f64,
+            /// Shares.
+            #[serde(deserialize_with = "de_i64")]
+            pub size: i64,
+            /// Execution time, UNIX nanoseconds (ISO string or epoch ms on the wire).
+            #[serde(deserialize_with = "de_timestamp")]
+            pub executed_at: u64,
+            /// TRF report time (mostly dark-pool prints).
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub trf_executed_at: Option<u64>,
+            /// Cumulative session volume.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume: Option<i64>,
+            /// Print value in dollars (REST).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub premium: Option<f64>,
+            /// `lit` or `off_lit`.
+            #[serde(default, rename = "type", deserialize_with = "de_opt_string")]
+            pub print_type: Option<String>,
+            /// NBBO bid when the print hit the tape.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_bid: Option<f64>,
+            /// NBBO ask when the print hit the tape.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_ask: Option<f64>,
+            /// NBBO bid size.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub nbbo_bid_quantity: Option<i64>,
+            /// NBBO ask size.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub nbbo_ask_quantity: Option<i64>,
+            /// `regular`, `cash`, `next_day`, `seller`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub trade_settlement: Option<String>,
+            /// `opening_print`, `closing_print`, `odd_lot`, ...
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub trade_code: Option<String>,
+            /// Extended-hours code, e.g. `extended_hours_trade`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ext_hour_sold_codes: Option<String>,
+            /// Sale condition, e.g. `cross_trade`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub sale_cond_codes: Option<String>,
+            /// Reporting market center (`L`/`2` = TRF; REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub market_center: Option<String>,
+            /// The print was canceled (REST).
+            #[serde(default, deserialize_with = "de_opt_bool")]
+            pub canceled: Option<bool>,
+            /// UW tracking id (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub tracking_id: Option<String>,
+            /// Sector.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub sector: Option<String>,
+            /// `Common Stock`, `ETF`, ...
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub issue_type: Option<String>,
+            /// Next earnings date.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub next_earnings_date: Option<String>,
+            /// 30-day average volume.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub avg30_volume: Option<f64>,
+            /// Market capitalisation in dollars.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub marketcap: Option<f64>,
+                }
+            }
+        }
+    };
+}
+
+equity_print_record! {
+    /// A lit-exchange equity print (`lit_trades`, REST `/api/lit-flow/*`).
+    LitTrade as "UwLitTrade"
+}
+
+equity_print_record! {
+    /// A dark-pool / TRF equity print (`off_lit_trades`, REST `/api/darkpool/*`).
+    DarkPoolTrade as "UwDarkPoolTrade"
+}
