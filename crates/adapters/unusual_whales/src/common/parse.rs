@@ -501,7 +501,7 @@ impl<'de> Visitor<'de> for OptTimestampVisitor {
 
     #[allow(clippy::cast_possible_truncation)]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        if v.is_finite() && v >= 0.0 && v < 9.0e15 {
+        if v.is_finite() && (0.0..9.0e15).contains(&v) {
             // Fractional milliseconds are kept to the nanosecond.
             Ok(Some((v * 1e6).round() as u64))
         } else {

@@ -47,7 +47,9 @@ pub fn parse_frame(frame: &[u8], ts_init: u64, venue: &str) -> Result<UwWsMessag
     let text = std::str::from_utf8(frame)
         .map_err(|e| UwParseError::MalformedJson(format!("frame is not UTF-8: {e}")))?;
     let Envelope(channel_name, payload) = serde_json::from_str::<Envelope>(text).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
+        // serde_json reports an extra array element as a syntax error; only invalid JSON is one.
+        let is_json = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+        if !is_json && (e.is_syntax() || e.is_eof()) {
             UwParseError::MalformedJson(strip_position(&e))
         } else {
             UwParseError::UnexpectedShape(format!(
