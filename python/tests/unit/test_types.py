@@ -1,0 +1,103 @@
+"""
+Every UW Data type: decoded from real-shaped frames, usable by NautilusTrader, catalog-ready.
+"""
+
+import pickle
+
+import pytest
+from nautilus_trader.core.data import Data
+from nautilus_trader.model.data import CustomData
+from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.persistence.catalog import ParquetDataCatalog
+
+import nautilus_trader_uw as uw
+from nautilus_trader_uw.types import ALL_TYPES
+
+from ..conftest import ws_fixture_frames
+
+
+def _decoded_by_type(frames: list[str]) -> dict[type, list]:
+    by_type: dict[type, list] = {}
+    for i, frame in enumerate(frames):
+        for obj in uw.parse_ws_frame(frame, ts_init=1_000 + i):
+            by_type.setdefault(type(obj), []).append(obj)
+    return by_type
+
+
+DECODED = _decoded_by_type(ws_fixture_frames())
+
+
+def test_every_type_has_a_fixture():
+    assert set(DECODED) == set(ALL_TYPES)
+
+
+def test_type_names_are_not_prefixes_of_each_other():
+    # DataType(T) without metadata subscribes to the topic `T*`.
+    names = [t.__name__ for t in ALL_TYPES]
+    assert all(n.startswith("Uw") for n in names)
+    for a in names:
+        for b in names:
+            assert a == b or not b.startswith(a), f"{a} is a prefix of {b}"
+
+
+@pytest.mark.parametrize("cls", ALL_TYPES, ids=lambda c: c.__name__)
+def test_objects_are_nautilus_data(cls):
+    for obj in DECODED[cls]:
+        assert isinstance(obj, Data)
+        assert obj.ts_init >= 1_000
+        assert obj.ts_event > 0
+        assert CustomData(DataType(cls), obj).data is obj
+        if cls._HAS_INSTRUMENT:
+            assert isinstance(obj.instrument_id, InstrumentId)
+            assert obj.instrument_id.venue.value == "SMART"
+        else:
+            assert not hasattr(obj, "instrument_id")
+
+
+@pytest.mark.parametrize("cls", ALL_TYPES, ids=lambda c: c.__name__)
+def test_dict_pickle_and_keyword_round_trips(cls):
+    for obj in DECODED[cls]:
+        assert cls.from_dict(obj.to_dict()) == obj
+        assert pickle.loads(pickle.dumps(obj)) == obj
+        assert cls(**obj.to_dict()) == obj
+
+
+@pytest.mark.parametrize("cls", ALL_TYPES, ids=lambda c: c.__name__)
+def test_catalog_round_trip(cls, tmp_path):
+    catalog = ParquetDataCatalog(str(tmp_path))
+    written = sorted(DECODED[cls], key=lambda o: o.ts_init)
+    catalog.write_data(written)
+    read = [c.data if isinstance(c, CustomData) else c for c in catalog.query(cls)]
+    assert sorted(read, key=lambda o: o.ts_init) == written
+
+
+def test_repr_is_readable_and_abbreviates_long_lists():
+    alert = next(a for a in DECODED[uw.UwFlowAlert] if len(a.trade_ids) > 4)
+    text = repr(alert)
+    assert text.startswith("UwFlowAlert(id=")
+    assert "more]" in text
+    assert "instrument_id=DIA241018C00415000.SMART" in text
+    assert "ts_event=2024-09-18T14:36:52.748000000Z" in text
+
+
+def test_custom_venue():
+    frame = ws_fixture_frames()[0]
+    [obj] = uw.parse_ws_frame(frame, venue="CBOE")
+    assert obj.instrument_id.venue.value == "CBOE"
+
+
+def test_keyword_constructor_rejects_missing_and_unknown_fields():
+    with pytest.raises(TypeError, match="missing required field 'ticker'"):
+        uw.UwTradingHalt(state="halted", time=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        uw.UwTradingHalt(ticker="GME", state="halted", time=1, colour="red")
+    halt = uw.UwTradingHalt(ticker="GME", state="halted", time=5, instrument_id="GME.SMART", ts_event=5, ts_init=6)
+    assert halt.instrument_id == InstrumentId.from_str("GME.SMART")
+    assert (halt.ts_event, halt.ts_init, halt.reason) == (5, 6, None)
+
+
+def test_objects_are_immutable():
+    obj = DECODED[uw.UwPrice][0]
+    with pytest.raises(AttributeError):
+        obj.close = 1.0
