@@ -1,0 +1,31 @@
+"""
+The decode benchmark runs (briefly) and writes its results; no timing is asserted.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_bench_decode_quick_run(tmp_path):
+    out = tmp_path / "decode.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_decode.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert set(data["msgs_per_sec"]) == {
+        "rust_parse_ws_frame",
+        "json_loads_customdataclass",
+        "orjson_loads_customdataclass",
+    }
+    assert all(rate > 0 for rate in data["msgs_per_sec"].values())
+    assert "x vs orjson" in result.stdout
