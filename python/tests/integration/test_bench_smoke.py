@@ -29,3 +29,4 @@ def test_bench_decode_quick_run(tmp_path):
     }
     assert all(rate > 0 for rate in data["msgs_per_sec"].values())
     assert "x vs orjson" in result.stdout
+    assert data["construct"]["rust_parse_ws_frame_ns"] > 0
