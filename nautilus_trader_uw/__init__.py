@@ -13,6 +13,7 @@ from nautilus_trader_uw._core import UwErrorResponse
 from nautilus_trader_uw._core import UwJoinError
 from nautilus_trader_uw._core import UwParseError
 from nautilus_trader_uw._core import UwUnknownChannelError
+from nautilus_trader_uw._core import parse_rest_response
 from nautilus_trader_uw._core import parse_ws_frame
 from nautilus_trader_uw.types import ALL_TYPES
 from nautilus_trader_uw.types import UwContractScreener
@@ -26,10 +27,12 @@ from nautilus_trader_uw.types import UwIvTermStructure
 from nautilus_trader_uw.types import UwLitTrade
 from nautilus_trader_uw.types import UwMarketTide
 from nautilus_trader_uw.types import UwNetFlow
+from nautilus_trader_uw.types import UwNetPremTick
 from nautilus_trader_uw.types import UwNewsHeadline
 from nautilus_trader_uw.types import UwOptionTrade
 from nautilus_trader_uw.types import UwPeriscope
 from nautilus_trader_uw.types import UwPrice
+from nautilus_trader_uw.types import UwSpotExposure
 from nautilus_trader_uw.types import UwStrikeGex
 from nautilus_trader_uw.types import UwTickerGex
 from nautilus_trader_uw.types import UwTradingHalt
@@ -55,9 +58,11 @@ __all__ = [
     "UwStrikeGex",
     "UwExpiryStrikeGex",
     "UwPrice",
+    "UwSpotExposure",
     "UwLitTrade",
     "UwDarkPoolTrade",
     "UwMarketTide",
+    "UwNetPremTick",
     "UwNetFlow",
     "UwIntervalFlow",
     "UwNewsHeadline",
@@ -72,5 +77,6 @@ __all__ = [
     "UwOptionTrade",
     "UwParseError",
     "UwUnknownChannelError",
+    "parse_rest_response",
     "parse_ws_frame",
 ]

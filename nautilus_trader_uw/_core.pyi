@@ -40,6 +40,17 @@ def parse_ws_frame(
 ) -> list[Data]:
     """Decode one raw UW WebSocket frame into Data objects ([] for join acknowledgements)."""
 
+def parse_rest_response(
+    endpoint: str,
+    body: bytes | bytearray | str,
+    ts_init: int | None = None,
+    venue: str = "SMART",
+) -> list[Data]:
+    """Decode a UW REST body for an endpoint name or request path into Data objects."""
+
+def rest_endpoint_names() -> list[str]:
+    """The REST endpoint short names parse_rest_response accepts."""
+
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
 
@@ -417,7 +428,7 @@ class UwFlowAlert:
     def __init__(
         self,
         *,
-        id: str = ...,
+        id: str | None = ...,
         ticker: str = ...,
         option_chain: str = ...,
         rule_name: str | None = ...,
@@ -469,7 +480,7 @@ class UwFlowAlert:
         ts_init: int = 0,
     ) -> None: ...
     @property
-    def id(self) -> str: ...
+    def id(self) -> str | None: ...
     @property
     def ticker(self) -> str: ...
     @property
@@ -943,6 +954,66 @@ class UwNetFlow:
     @property
     def ts_init(self) -> int: ...
 
+class UwNetPremTick:
+    """
+    One minute of call/put volume and net premium for a ticker (REST `/api/stock/{ticker}/net-prem-
+    ticks`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        tape_time: int = ...,
+        date: str | None = ...,
+        call_volume: int | None = ...,
+        put_volume: int | None = ...,
+        call_volume_ask_side: int | None = ...,
+        call_volume_bid_side: int | None = ...,
+        put_volume_ask_side: int | None = ...,
+        put_volume_bid_side: int | None = ...,
+        net_call_volume: int | None = ...,
+        net_put_volume: int | None = ...,
+        net_call_premium: float | None = ...,
+        net_put_premium: float | None = ...,
+        net_delta: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def tape_time(self) -> int: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def call_volume(self) -> int | None: ...
+    @property
+    def put_volume(self) -> int | None: ...
+    @property
+    def call_volume_ask_side(self) -> int | None: ...
+    @property
+    def call_volume_bid_side(self) -> int | None: ...
+    @property
+    def put_volume_ask_side(self) -> int | None: ...
+    @property
+    def put_volume_bid_side(self) -> int | None: ...
+    @property
+    def net_call_volume(self) -> int | None: ...
+    @property
+    def net_put_volume(self) -> int | None: ...
+    @property
+    def net_call_premium(self) -> float | None: ...
+    @property
+    def net_put_premium(self) -> float | None: ...
+    @property
+    def net_delta(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwNewsHeadline:
     """
     A news headline or Truth Social post (`news`; REST `/api/news/headlines`).
@@ -1175,6 +1246,60 @@ class UwPrice:
     def time(self) -> int: ...
     @property
     def vol(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwSpotExposure:
+    """
+    Intraday spot exposure per 1 % move, one row a minute (REST `/api/stock/{ticker}/spot-exposures`).
+    `_vol`/`_dir` are cumulative since the open; `_oi` uses the previous close's open interest.
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        time: int = ...,
+        price: float | None = ...,
+        gamma_per_one_percent_move_oi: float | None = ...,
+        gamma_per_one_percent_move_vol: float | None = ...,
+        gamma_per_one_percent_move_dir: float | None = ...,
+        charm_per_one_percent_move_oi: float | None = ...,
+        charm_per_one_percent_move_vol: float | None = ...,
+        charm_per_one_percent_move_dir: float | None = ...,
+        vanna_per_one_percent_move_oi: float | None = ...,
+        vanna_per_one_percent_move_vol: float | None = ...,
+        vanna_per_one_percent_move_dir: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def time(self) -> int: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def gamma_per_one_percent_move_oi(self) -> float | None: ...
+    @property
+    def gamma_per_one_percent_move_vol(self) -> float | None: ...
+    @property
+    def gamma_per_one_percent_move_dir(self) -> float | None: ...
+    @property
+    def charm_per_one_percent_move_oi(self) -> float | None: ...
+    @property
+    def charm_per_one_percent_move_vol(self) -> float | None: ...
+    @property
+    def charm_per_one_percent_move_dir(self) -> float | None: ...
+    @property
+    def vanna_per_one_percent_move_oi(self) -> float | None: ...
+    @property
+    def vanna_per_one_percent_move_vol(self) -> float | None: ...
+    @property
+    def vanna_per_one_percent_move_dir(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property

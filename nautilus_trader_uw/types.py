@@ -210,6 +210,28 @@ class UwIvTermStructure(_core.UwIvTermStructure, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwNetPremTick(_core.UwNetPremTick, UwData):
+    """
+    One minute of call/put volume and net premium (REST ``/api/stock/{ticker}/net-prem-ticks``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the minute (``tape_time``).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwSpotExposure(_core.UwSpotExposure, UwData):
+    """
+    Intraday spot exposure per 1 % move, one row a minute (REST ``/api/stock/{ticker}/spot-exposures``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the row time.
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
@@ -229,5 +251,7 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwPeriscope,
     UwInterpolatedIv,
     UwIvTermStructure,
+    UwNetPremTick,
+    UwSpotExposure,
 )
 """Every UW Data type, for registration and introspection."""

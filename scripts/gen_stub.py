@@ -70,6 +70,17 @@ def parse_ws_frame(
 ) -> list[Data]:
     """Decode one raw UW WebSocket frame into Data objects ([] for join acknowledgements)."""
 
+def parse_rest_response(
+    endpoint: str,
+    body: bytes | bytearray | str,
+    ts_init: int | None = None,
+    venue: str = "SMART",
+) -> list[Data]:
+    """Decode a UW REST body for an endpoint name or request path into Data objects."""
+
+def rest_endpoint_names() -> list[str]:
+    """The REST endpoint short names parse_rest_response accepts."""
+
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
 '''

@@ -28,3 +28,23 @@ def recorded_frames() -> list[str]:
 @pytest.fixture(scope="session")
 def all_frames() -> list[str]:
     return ws_fixture_frames() + recorded_frames()
+
+
+# The request each REST fixture answers (a path names the ticker its rows omit).
+REST_FIXTURE_ENDPOINTS = {
+    "http_get_flow_alerts.jsonl": "flow_alerts",
+    "http_get_option_trades.jsonl": "option_trades",
+    "http_get_darkpool_ticker.jsonl": "/api/darkpool/AAPL",
+    "http_get_spot_exposures.jsonl": "/api/stock/SPX/spot-exposures",
+    "http_get_market_tide.jsonl": "market_tide",
+    "http_get_net_prem_ticks.jsonl": "/api/stock/SPY/net-prem-ticks?date=2025-03-21",
+    "http_get_news_headlines.jsonl": "news_headlines",
+}
+
+
+def rest_fixture_bodies() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(TEST_DATA.glob("http_get_*.jsonl")):
+        endpoint = REST_FIXTURE_ENDPOINTS[path.name]
+        out += [(endpoint, line) for line in path.read_text().splitlines() if line.strip()]
+    return out

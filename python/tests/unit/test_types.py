@@ -14,6 +14,7 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 import nautilus_trader_uw as uw
 from nautilus_trader_uw.types import ALL_TYPES
 
+from ..conftest import rest_fixture_bodies
 from ..conftest import ws_fixture_frames
 
 
@@ -26,6 +27,9 @@ def _decoded_by_type(frames: list[str]) -> dict[type, list]:
 
 
 DECODED = _decoded_by_type(ws_fixture_frames())
+for _i, (_endpoint, _body) in enumerate(rest_fixture_bodies()):
+    for _obj in uw.parse_rest_response(_endpoint, _body, ts_init=100_000 + _i):
+        DECODED.setdefault(type(_obj), []).append(_obj)
 
 
 def test_every_type_has_a_fixture():
@@ -101,3 +105,19 @@ def test_objects_are_immutable():
     obj = DECODED[uw.UwPrice][0]
     with pytest.raises(AttributeError):
         obj.close = 1.0
+
+
+def test_rest_errors_are_typed():
+    try:
+        uw.parse_rest_response("/api/darkpool/MSFT", '{"code":"historic_data_access_missing","message":"too old"}')
+    except uw.UwErrorResponse as e:
+        assert e.kind == "error_body"
+        assert "historic_data_access_missing" in str(e)
+    else:
+        raise AssertionError("expected UwErrorResponse")
+    try:
+        uw.parse_rest_response("/api/options/flow", "{}")
+    except uw.UwParseError as e:
+        assert e.kind == "unknown_endpoint"
+    assert uw.parse_rest_response("market_tide", b'{"data":[]}') == []
+    assert "net_prem_ticks" in uw._core.rest_endpoint_names()

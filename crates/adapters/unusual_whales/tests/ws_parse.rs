@@ -106,7 +106,10 @@ fn flow_alert_fields_and_derived_contract_terms() {
         panic!()
     };
     let a = &v[0];
-    assert_eq!(a.id, "29ed5829-e4ce-4934-876b-51985d2f9b70");
+    assert_eq!(
+        a.id.as_deref(),
+        Some("29ed5829-e4ce-4934-876b-51985d2f9b70")
+    );
     assert_eq!(a.rule_name.as_deref(), Some("RepeatedHitsDescendingFill"));
     assert_eq!(a.ticker, "DIA");
     assert!((a.underlying_price.unwrap() - 415.981).abs() < 1e-9);

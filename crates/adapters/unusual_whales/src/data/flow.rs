@@ -49,9 +49,9 @@ uw_record! {
             fill_contract_terms(&r.option_chain, &mut r.expiry, &mut r.option_type, &mut r.strike);
         },
         fields {
-            /// UW's alert id (uuid); the key for de-duplication.
-            #[serde(deserialize_with = "de_string")]
-            pub id: String,
+            /// UW's alert id (uuid); the key for de-duplication. UW's sparse REST example omits it.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub id: Option<String>,
             /// The underlying ticker, e.g. `SPY`.
             #[serde(deserialize_with = "de_string")]
             pub ticker: String,

@@ -12,6 +12,7 @@ pub mod exposure;
 pub mod flow;
 pub mod market;
 pub mod misc;
+pub mod rest;
 
 pub use equity::{DarkPoolTrade, LitTrade, Price};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
@@ -21,6 +22,7 @@ pub use misc::{
     ContractScreener, CustomAlert, InterpolatedIv, IvTermStructure, NewsHeadline, Periscope,
     TradingHalt,
 };
+pub use rest::{NetPremTick, SpotExposure};
 
 /// Records decoded from one frame or response, tagged by type.
 ///
@@ -63,6 +65,10 @@ pub enum UwPayload {
     InterpolatedIv(Vec<InterpolatedIv>),
     /// `UwIvTermStructure` records.
     IvTermStructure(Vec<IvTermStructure>),
+    /// `UwNetPremTick` records.
+    NetPremTick(Vec<NetPremTick>),
+    /// `UwSpotExposure` records.
+    SpotExposure(Vec<SpotExposure>),
 }
 
 /// Applies `$body` to the `Vec` inside whichever variant `$payload` is.
@@ -88,6 +94,8 @@ macro_rules! for_each_payload {
             $crate::data::UwPayload::Periscope($v) => $body,
             $crate::data::UwPayload::InterpolatedIv($v) => $body,
             $crate::data::UwPayload::IvTermStructure($v) => $body,
+            $crate::data::UwPayload::NetPremTick($v) => $body,
+            $crate::data::UwPayload::SpotExposure($v) => $body,
         }
     };
 }

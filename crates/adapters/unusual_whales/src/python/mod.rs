@@ -33,6 +33,8 @@ fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Periscope>()?;
     m.add_class::<InterpolatedIv>()?;
     m.add_class::<IvTermStructure>()?;
+    m.add_class::<NetPremTick>()?;
+    m.add_class::<SpotExposure>()?;
     Ok(())
 }
 
@@ -50,6 +52,8 @@ pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_record_classes(m)?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
+    m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
+    m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;
     m.add("UwParseError", py.get_type::<errors::UwParseError>())?;
     m.add(
         "UwUnknownChannelError",

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
 use crate::common::consts::DEFAULT_VENUE;
+use crate::http::parse_rest_body;
 use crate::python::errors::{join_error, to_py_err};
 use crate::python::records::append_payload;
 use crate::websocket::{UwWsMessage, parse_frame};
@@ -71,4 +72,40 @@ pub fn parse_ws_frame<'py>(
         UwWsMessage::Data { payload, .. } => append_payload(py, payload, &out)?,
     }
     Ok(out)
+}
+
+/// Decodes a UW REST response body into a list of `Data` objects.
+///
+/// `endpoint` is a short name (`net_prem_ticks`) or the request path
+/// (`/api/stock/SPY/net-prem-ticks?date=2025-03-21`), which also supplies the ticker rows omit.
+/// UW error bodies raise `UwErrorResponse`; other bad input raises `UwParseError`.
+#[pyfunction]
+#[pyo3(signature = (endpoint, body, ts_init=None, venue=DEFAULT_VENUE))]
+pub fn parse_rest_response<'py>(
+    py: Python<'py>,
+    endpoint: &str,
+    body: &Bound<'py, PyAny>,
+    ts_init: Option<u64>,
+    venue: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    let ts_init = ts_init.unwrap_or_else(now_nanos);
+    let result = with_input_bytes(body, "body", |bytes| {
+        if bytes.len() >= DETACH_THRESHOLD_BYTES {
+            py.detach(|| parse_rest_body(endpoint, bytes, ts_init, venue))
+        } else {
+            parse_rest_body(endpoint, bytes, ts_init, venue)
+        }
+    })?;
+    let out = PyList::empty(py);
+    append_payload(py, result.map_err(|e| to_py_err(py, &e))?, &out)?;
+    Ok(out)
+}
+
+/// The REST endpoint short names `parse_rest_response` accepts.
+#[pyfunction]
+pub fn rest_endpoint_names() -> Vec<&'static str> {
+    crate::http::UwEndpoint::ALL
+        .iter()
+        .map(|e| e.name())
+        .collect()
 }
