@@ -19,8 +19,11 @@ from nautilus_trader_uw.types import ALL_TYPES
 from nautilus_trader_uw.types import UwContractScreener
 from nautilus_trader_uw.types import UwCustomAlert
 from nautilus_trader_uw.types import UwDarkPoolTrade
+from nautilus_trader_uw.types import UwExpiryGreekExposure
 from nautilus_trader_uw.types import UwExpiryStrikeGex
 from nautilus_trader_uw.types import UwFlowAlert
+from nautilus_trader_uw.types import UwGexLevels
+from nautilus_trader_uw.types import UwGreekExposure
 from nautilus_trader_uw.types import UwInterpolatedIv
 from nautilus_trader_uw.types import UwIntervalFlow
 from nautilus_trader_uw.types import UwIvTermStructure
@@ -34,6 +37,8 @@ from nautilus_trader_uw.types import UwPeriscope
 from nautilus_trader_uw.types import UwPrice
 from nautilus_trader_uw.types import UwSpotExposure
 from nautilus_trader_uw.types import UwStrikeGex
+from nautilus_trader_uw.types import UwStrikeGreekExposure
+from nautilus_trader_uw.types import UwStrikeSpotExposure
 from nautilus_trader_uw.types import UwTickerGex
 from nautilus_trader_uw.types import UwTradingHalt
 
@@ -68,6 +73,11 @@ __all__ = [
     "UwNewsHeadline",
     "UwContractScreener",
     "UwTradingHalt",
+    "UwGreekExposure",
+    "UwStrikeGreekExposure",
+    "UwExpiryGreekExposure",
+    "UwGexLevels",
+    "UwStrikeSpotExposure",
     "UwCustomAlert",
     "UwPeriscope",
     "UwInterpolatedIv",

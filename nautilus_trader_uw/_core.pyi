@@ -303,6 +303,59 @@ class UwDarkPoolTrade:
     @property
     def ts_init(self) -> int: ...
 
+class UwExpiryGreekExposure:
+    """
+    Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        expiry: str | None = ...,
+        date: str | None = ...,
+        dte: int | None = ...,
+        call_gamma: float | None = ...,
+        call_delta: float | None = ...,
+        call_charm: float | None = ...,
+        call_vanna: float | None = ...,
+        put_gamma: float | None = ...,
+        put_delta: float | None = ...,
+        put_charm: float | None = ...,
+        put_vanna: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def dte(self) -> int | None: ...
+    @property
+    def call_gamma(self) -> float | None: ...
+    @property
+    def call_delta(self) -> float | None: ...
+    @property
+    def call_charm(self) -> float | None: ...
+    @property
+    def call_vanna(self) -> float | None: ...
+    @property
+    def put_gamma(self) -> float | None: ...
+    @property
+    def put_delta(self) -> float | None: ...
+    @property
+    def put_charm(self) -> float | None: ...
+    @property
+    def put_vanna(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwExpiryStrikeGex:
     """
     Spot exposure at one strike and expiry (`gex_strike_expiry` / `gex_strike_expiry:<TICKER>`).
@@ -573,6 +626,85 @@ class UwFlowAlert:
     def exchanges(self) -> list[str]: ...
     @property
     def url(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwGexLevels:
+    """
+    Key gamma levels of a ticker (REST `/api/stock/{ticker}/gex-levels`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        call_wall: float | None = ...,
+        put_wall: float | None = ...,
+        gamma_flip: float | None = ...,
+        gamma_magnet: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def call_wall(self) -> float | None: ...
+    @property
+    def put_wall(self) -> float | None: ...
+    @property
+    def gamma_flip(self) -> float | None: ...
+    @property
+    def gamma_magnet(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwGreekExposure:
+    """
+    Daily open-interest-based greek exposure of a ticker (REST `/api/stock/{ticker}/greek-exposure`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        date: str | None = ...,
+        call_gamma: float | None = ...,
+        call_delta: float | None = ...,
+        call_charm: float | None = ...,
+        call_vanna: float | None = ...,
+        put_gamma: float | None = ...,
+        put_delta: float | None = ...,
+        put_charm: float | None = ...,
+        put_vanna: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def call_gamma(self) -> float | None: ...
+    @property
+    def call_delta(self) -> float | None: ...
+    @property
+    def call_charm(self) -> float | None: ...
+    @property
+    def call_vanna(self) -> float | None: ...
+    @property
+    def put_gamma(self) -> float | None: ...
+    @property
+    def put_delta(self) -> float | None: ...
+    @property
+    def put_charm(self) -> float | None: ...
+    @property
+    def put_vanna(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -1413,6 +1545,185 @@ class UwStrikeGex:
     def put_vanna_ask_vol(self) -> float | None: ...
     @property
     def put_vanna_bid_vol(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwStrikeGreekExposure:
+    """
+    Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike` and `/strike-
+    expiry`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        strike: float | None = ...,
+        expiry: str | None = ...,
+        date: str | None = ...,
+        call_gamma: float | None = ...,
+        call_delta: float | None = ...,
+        call_charm: float | None = ...,
+        call_vanna: float | None = ...,
+        put_gamma: float | None = ...,
+        put_delta: float | None = ...,
+        put_charm: float | None = ...,
+        put_vanna: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def call_gamma(self) -> float | None: ...
+    @property
+    def call_delta(self) -> float | None: ...
+    @property
+    def call_charm(self) -> float | None: ...
+    @property
+    def call_vanna(self) -> float | None: ...
+    @property
+    def put_gamma(self) -> float | None: ...
+    @property
+    def put_delta(self) -> float | None: ...
+    @property
+    def put_charm(self) -> float | None: ...
+    @property
+    def put_vanna(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwStrikeSpotExposure:
+    """
+    Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        time: int | None = ...,
+        strike: float | None = ...,
+        price: float | None = ...,
+        call_delta_oi: float | None = ...,
+        call_delta_vol: float | None = ...,
+        call_delta_ask: float | None = ...,
+        call_delta_bid: float | None = ...,
+        call_gamma_oi: float | None = ...,
+        call_gamma_vol: float | None = ...,
+        call_gamma_ask: float | None = ...,
+        call_gamma_bid: float | None = ...,
+        call_vanna_oi: float | None = ...,
+        call_vanna_vol: float | None = ...,
+        call_vanna_ask: float | None = ...,
+        call_vanna_bid: float | None = ...,
+        call_charm_oi: float | None = ...,
+        call_charm_vol: float | None = ...,
+        call_charm_ask: float | None = ...,
+        call_charm_bid: float | None = ...,
+        put_delta_oi: float | None = ...,
+        put_delta_vol: float | None = ...,
+        put_delta_ask: float | None = ...,
+        put_delta_bid: float | None = ...,
+        put_gamma_oi: float | None = ...,
+        put_gamma_vol: float | None = ...,
+        put_gamma_ask: float | None = ...,
+        put_gamma_bid: float | None = ...,
+        put_vanna_oi: float | None = ...,
+        put_vanna_vol: float | None = ...,
+        put_vanna_ask: float | None = ...,
+        put_vanna_bid: float | None = ...,
+        put_charm_oi: float | None = ...,
+        put_charm_vol: float | None = ...,
+        put_charm_ask: float | None = ...,
+        put_charm_bid: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def time(self) -> int | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def call_delta_oi(self) -> float | None: ...
+    @property
+    def call_delta_vol(self) -> float | None: ...
+    @property
+    def call_delta_ask(self) -> float | None: ...
+    @property
+    def call_delta_bid(self) -> float | None: ...
+    @property
+    def call_gamma_oi(self) -> float | None: ...
+    @property
+    def call_gamma_vol(self) -> float | None: ...
+    @property
+    def call_gamma_ask(self) -> float | None: ...
+    @property
+    def call_gamma_bid(self) -> float | None: ...
+    @property
+    def call_vanna_oi(self) -> float | None: ...
+    @property
+    def call_vanna_vol(self) -> float | None: ...
+    @property
+    def call_vanna_ask(self) -> float | None: ...
+    @property
+    def call_vanna_bid(self) -> float | None: ...
+    @property
+    def call_charm_oi(self) -> float | None: ...
+    @property
+    def call_charm_vol(self) -> float | None: ...
+    @property
+    def call_charm_ask(self) -> float | None: ...
+    @property
+    def call_charm_bid(self) -> float | None: ...
+    @property
+    def put_delta_oi(self) -> float | None: ...
+    @property
+    def put_delta_vol(self) -> float | None: ...
+    @property
+    def put_delta_ask(self) -> float | None: ...
+    @property
+    def put_delta_bid(self) -> float | None: ...
+    @property
+    def put_gamma_oi(self) -> float | None: ...
+    @property
+    def put_gamma_vol(self) -> float | None: ...
+    @property
+    def put_gamma_ask(self) -> float | None: ...
+    @property
+    def put_gamma_bid(self) -> float | None: ...
+    @property
+    def put_vanna_oi(self) -> float | None: ...
+    @property
+    def put_vanna_vol(self) -> float | None: ...
+    @property
+    def put_vanna_ask(self) -> float | None: ...
+    @property
+    def put_vanna_bid(self) -> float | None: ...
+    @property
+    def put_charm_oi(self) -> float | None: ...
+    @property
+    def put_charm_vol(self) -> float | None: ...
+    @property
+    def put_charm_ask(self) -> float | None: ...
+    @property
+    def put_charm_bid(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property

@@ -232,6 +232,63 @@ class UwSpotExposure(_core.UwSpotExposure, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwGreekExposure(_core.UwGreekExposure, UwData):
+    """
+    Daily open-interest-based greek exposure (REST ``/api/stock/{ticker}/greek-exposure``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the 16:00 New York close of ``date``.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeGreekExposure(_core.UwStrikeGreekExposure, UwData):
+    """
+    Greek exposure at one strike, optionally one expiry (REST ``.../greek-exposure/strike[-expiry]``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the New York close of
+    ``date`` when sent, else the arrival time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwExpiryGreekExposure(_core.UwExpiryGreekExposure, UwData):
+    """
+    Greek exposure of one expiry (REST ``/api/stock/{ticker}/greek-exposure/expiry``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the New York close of
+    ``date`` when sent, else the arrival time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwGexLevels(_core.UwGexLevels, UwData):
+    """
+    Key gamma levels: call/put walls, gamma flip and magnet (REST ``/api/stock/{ticker}/gex-levels``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the arrival time (UW sends no time).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeSpotExposure(_core.UwStrikeSpotExposure, UwData):
+    """
+    Intraday spot exposure at one strike (REST ``/api/stock/{ticker}/spot-exposures/strike``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the row time.
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
@@ -253,5 +310,10 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwIvTermStructure,
     UwNetPremTick,
     UwSpotExposure,
+    UwGreekExposure,
+    UwStrikeGreekExposure,
+    UwExpiryGreekExposure,
+    UwGexLevels,
+    UwStrikeSpotExposure,
 )
 """Every UW Data type, for registration and introspection."""

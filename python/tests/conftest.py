@@ -39,6 +39,11 @@ REST_FIXTURE_ENDPOINTS = {
     "http_get_market_tide.jsonl": "market_tide",
     "http_get_net_prem_ticks.jsonl": "/api/stock/SPY/net-prem-ticks?date=2025-03-21",
     "http_get_news_headlines.jsonl": "news_headlines",
+    "http_get_greek_exposure_strike_expiry.jsonl": "/api/stock/SPY/greek-exposure/strike-expiry?expiry=2022-05-25",
+    "http_get_gex_levels.jsonl": "/api/stock/SPY/gex-levels",
+    "http_get_greek_exposure.jsonl": "/api/stock/SPY/greek-exposure?date=2023-09-08",
+    "http_get_greek_exposure_expiry.jsonl": "/api/stock/SPY/greek-exposure/expiry",
+    "http_get_spot_exposures_strike.jsonl": "/api/stock/SPX/spot-exposures/strike",
 }
 
 

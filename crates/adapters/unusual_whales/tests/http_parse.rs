@@ -43,6 +43,31 @@ fn parse(endpoint: &str, body: &str) -> Result<UwPayload, UwParseError> {
     "UwNetPremTick"
 )]
 #[case("news_headlines", "http_get_news_headlines.jsonl", "UwNewsHeadline")]
+#[case(
+    "/api/stock/SPY/greek-exposure",
+    "http_get_greek_exposure.jsonl",
+    "UwGreekExposure"
+)]
+#[case(
+    "/api/stock/SPY/greek-exposure/expiry",
+    "http_get_greek_exposure_expiry.jsonl",
+    "UwExpiryGreekExposure"
+)]
+#[case(
+    "/api/stock/SPY/greek-exposure/strike-expiry",
+    "http_get_greek_exposure_strike_expiry.jsonl",
+    "UwStrikeGreekExposure"
+)]
+#[case(
+    "/api/stock/SPY/gex-levels",
+    "http_get_gex_levels.jsonl",
+    "UwGexLevels"
+)]
+#[case(
+    "/api/stock/SPX/spot-exposures/strike",
+    "http_get_spot_exposures_strike.jsonl",
+    "UwStrikeSpotExposure"
+)]
 fn every_documented_body_parses(
     #[case] endpoint: &str,
     #[case] fixture: &str,
@@ -167,7 +192,7 @@ fn envelopes_and_bad_bodies() {
 
 proptest! {
     #[test]
-    fn arbitrary_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), which in 0usize..10) {
+    fn arbitrary_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), which in 0usize..16) {
         let endpoint = unusual_whales_nt::http::UwEndpoint::ALL[which].name();
         let _ = parse_rest_body(endpoint, &bytes, 0, "SMART");
     }

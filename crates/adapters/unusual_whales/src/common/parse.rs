@@ -470,6 +470,31 @@ pub fn parse_rfc3339_nanos(s: &str) -> Result<u64, String> {
     Ok(total)
 }
 
+/// 16:00 New York time (the US equity close) on `date`, in UNIX nanoseconds.
+///
+/// Daily REST rows carry only a date; stamping them at the close orders them after the session
+/// they summarise. US daylight saving runs from the second Sunday of March to the first Sunday of
+/// November (close at 20:00 UTC), otherwise the close is 21:00 UTC.
+///
+/// # Errors
+/// When `date` is not `YYYY-MM-DD` or is before 1970.
+pub fn ny_close_nanos(date: &str) -> Result<u64, String> {
+    let days = parse_date_days(date)?;
+    let year = i64::from(digits(date.as_bytes(), 0, 4).unwrap_or(1970));
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday.
+    let weekday = |d: i64| (d + 4).rem_euclid(7);
+    let nth_sunday = |month: u32, n: i64| {
+        let first = days_from_civil(year, month, 1);
+        first + (7 - weekday(first)) % 7 + 7 * (n - 1)
+    };
+    let dst = days >= nth_sunday(3, 2) && days < nth_sunday(11, 1);
+    let close_utc_hour = if dst { 20 } else { 21 };
+    let secs = days * 86_400 + close_utc_hour * 3_600;
+    u64::try_from(secs)
+        .map(|s| s * NANOS_PER_SECOND)
+        .map_err(|_| format!("date {date:?} is before 1970"))
+}
+
 /// Converts epoch milliseconds to nanoseconds, rejecting negative and overflowing values.
 ///
 /// # Errors
@@ -689,6 +714,20 @@ mod tests {
     #[case(r#"{"l": []}"#, &[])]
     fn string_lists(#[case] json: &str, #[case] expected: &[&str]) {
         assert_eq!(probe(json).unwrap().l, expected);
+    }
+
+    #[rstest]
+    #[case("2025-10-22", "2025-10-22T20:00:00Z")] // EDT
+    #[case("2025-12-01", "2025-12-01T21:00:00Z")] // EST
+    #[case("2025-03-07", "2025-03-07T21:00:00Z")] // Friday before DST starts on 9 March
+    #[case("2025-03-10", "2025-03-10T20:00:00Z")]
+    #[case("2025-10-31", "2025-10-31T20:00:00Z")] // DST ends on 2 November
+    #[case("2025-11-03", "2025-11-03T21:00:00Z")]
+    fn new_york_close(#[case] date: &str, #[case] utc: &str) {
+        assert_eq!(
+            ny_close_nanos(date).unwrap(),
+            parse_rfc3339_nanos(utc).unwrap()
+        );
     }
 
     #[rstest]

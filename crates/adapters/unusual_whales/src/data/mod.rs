@@ -10,6 +10,7 @@ pub mod record;
 pub mod equity;
 pub mod exposure;
 pub mod flow;
+pub mod greeks;
 pub mod market;
 pub mod misc;
 pub mod rest;
@@ -17,6 +18,9 @@ pub mod rest;
 pub use equity::{DarkPoolTrade, LitTrade, Price};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
+pub use greeks::{
+    ExpiryGreekExposure, GexLevels, GreekExposure, StrikeGreekExposure, StrikeSpotExposure,
+};
 pub use market::{IntervalFlow, MarketTide, NetFlow};
 pub use misc::{
     ContractScreener, CustomAlert, InterpolatedIv, IvTermStructure, NewsHeadline, Periscope,
@@ -69,6 +73,16 @@ pub enum UwPayload {
     NetPremTick(Vec<NetPremTick>),
     /// `UwSpotExposure` records.
     SpotExposure(Vec<SpotExposure>),
+    /// `UwGreekExposure` records.
+    GreekExposure(Vec<GreekExposure>),
+    /// `UwStrikeGreekExposure` records.
+    StrikeGreekExposure(Vec<StrikeGreekExposure>),
+    /// `UwExpiryGreekExposure` records.
+    ExpiryGreekExposure(Vec<ExpiryGreekExposure>),
+    /// `UwGexLevels` records.
+    GexLevels(Vec<GexLevels>),
+    /// `UwStrikeSpotExposure` records.
+    StrikeSpotExposure(Vec<StrikeSpotExposure>),
 }
 
 /// Applies `$body` to the `Vec` inside whichever variant `$payload` is.
@@ -96,6 +110,11 @@ macro_rules! for_each_payload {
             $crate::data::UwPayload::IvTermStructure($v) => $body,
             $crate::data::UwPayload::NetPremTick($v) => $body,
             $crate::data::UwPayload::SpotExposure($v) => $body,
+            $crate::data::UwPayload::GreekExposure($v) => $body,
+            $crate::data::UwPayload::StrikeGreekExposure($v) => $body,
+            $crate::data::UwPayload::ExpiryGreekExposure($v) => $body,
+            $crate::data::UwPayload::GexLevels($v) => $body,
+            $crate::data::UwPayload::StrikeSpotExposure($v) => $body,
         }
     };
 }

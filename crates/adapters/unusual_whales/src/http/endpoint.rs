@@ -26,11 +26,23 @@ pub enum UwEndpoint {
     SpotExposures,
     /// `GET /api/news/headlines` -> `UwNewsHeadline`; `page` (0-based) + `limit`.
     NewsHeadlines,
+    /// `GET /api/stock/{ticker}/greek-exposure` -> UwGreekExposure; one row per day (`timeframe`, `date`).
+    GreekExposure,
+    /// `GET /api/stock/{ticker}/greek-exposure/strike` -> UwStrikeGreekExposure; one day per `date`.
+    GreekExposureStrike,
+    /// `GET /api/stock/{ticker}/greek-exposure/expiry` -> UwExpiryGreekExposure; one day per `date`.
+    GreekExposureExpiry,
+    /// `GET /api/stock/{ticker}/greek-exposure/strike-expiry` -> UwStrikeGreekExposure; `expiry` required.
+    GreekExposureStrikeExpiry,
+    /// `GET /api/stock/{ticker}/gex-levels` -> UwGexLevels; `data` is one object.
+    GexLevels,
+    /// `GET /api/stock/{ticker}/spot-exposures/strike` -> UwStrikeSpotExposure; `page` (0-based) + `limit` <= 500.
+    SpotExposuresStrike,
 }
 
 impl UwEndpoint {
     /// Every endpoint.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 16] = [
         Self::FlowAlerts,
         Self::OptionTrades,
         Self::DarkPoolRecent,
@@ -41,6 +53,12 @@ impl UwEndpoint {
         Self::NetPremTicks,
         Self::SpotExposures,
         Self::NewsHeadlines,
+        Self::GreekExposure,
+        Self::GreekExposureStrike,
+        Self::GreekExposureExpiry,
+        Self::GreekExposureStrikeExpiry,
+        Self::GexLevels,
+        Self::SpotExposuresStrike,
     ];
 
     /// The short name accepted by `parse_rest_response`, e.g. `net_prem_ticks`.
@@ -57,6 +75,12 @@ impl UwEndpoint {
             Self::NetPremTicks => "net_prem_ticks",
             Self::SpotExposures => "spot_exposures",
             Self::NewsHeadlines => "news_headlines",
+            Self::GreekExposure => "greek_exposure",
+            Self::GreekExposureStrike => "greek_exposure_strike",
+            Self::GreekExposureExpiry => "greek_exposure_expiry",
+            Self::GreekExposureStrikeExpiry => "greek_exposure_strike_expiry",
+            Self::GexLevels => "gex_levels",
+            Self::SpotExposuresStrike => "spot_exposures_strike",
         }
     }
 
@@ -74,6 +98,12 @@ impl UwEndpoint {
             Self::NetPremTicks => "/api/stock/{ticker}/net-prem-ticks",
             Self::SpotExposures => "/api/stock/{ticker}/spot-exposures",
             Self::NewsHeadlines => "/api/news/headlines",
+            Self::GreekExposure => "/api/stock/{ticker}/greek-exposure",
+            Self::GreekExposureStrike => "/api/stock/{ticker}/greek-exposure/strike",
+            Self::GreekExposureExpiry => "/api/stock/{ticker}/greek-exposure/expiry",
+            Self::GreekExposureStrikeExpiry => "/api/stock/{ticker}/greek-exposure/strike-expiry",
+            Self::GexLevels => "/api/stock/{ticker}/gex-levels",
+            Self::SpotExposuresStrike => "/api/stock/{ticker}/spot-exposures/strike",
         }
     }
 }

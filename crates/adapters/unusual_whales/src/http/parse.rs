@@ -40,21 +40,26 @@ path_ticker!(
     NewsHeadline
 );
 
-impl PathTicker for NetPremTick {
-    fn fill_ticker(&mut self, ticker: Option<&String>) {
-        if self.ticker.is_none() {
-            self.ticker = ticker.cloned();
+macro_rules! path_ticker_fills {
+    ($($t:ty),*) => {$(
+        impl PathTicker for $t {
+            fn fill_ticker(&mut self, ticker: Option<&String>) {
+                if self.ticker.is_none() {
+                    self.ticker = ticker.cloned();
+                }
+            }
         }
-    }
+    )*};
 }
-
-impl PathTicker for SpotExposure {
-    fn fill_ticker(&mut self, ticker: Option<&String>) {
-        if self.ticker.is_none() {
-            self.ticker = ticker.cloned();
-        }
-    }
-}
+path_ticker_fills!(
+    NetPremTick,
+    SpotExposure,
+    GreekExposure,
+    StrikeGreekExposure,
+    ExpiryGreekExposure,
+    GexLevels,
+    StrikeSpotExposure
+);
 
 /// Decodes a REST response body for `endpoint` (a short name or a request path).
 ///
@@ -122,6 +127,21 @@ pub fn parse_rest_body(
         }
         UwEndpoint::NewsHeadlines => {
             UwPayload::NewsHeadline(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+        }
+        UwEndpoint::GreekExposure => {
+            UwPayload::GreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+        }
+        UwEndpoint::GreekExposureStrike | UwEndpoint::GreekExposureStrikeExpiry => {
+            UwPayload::StrikeGreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+        }
+        UwEndpoint::GreekExposureExpiry => {
+            UwPayload::ExpiryGreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+        }
+        UwEndpoint::GexLevels => {
+            UwPayload::GexLevels(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+        }
+        UwEndpoint::SpotExposuresStrike => {
+            UwPayload::StrikeSpotExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
         }
     })
 }

@@ -35,6 +35,11 @@ fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<IvTermStructure>()?;
     m.add_class::<NetPremTick>()?;
     m.add_class::<SpotExposure>()?;
+    m.add_class::<GreekExposure>()?;
+    m.add_class::<StrikeGreekExposure>()?;
+    m.add_class::<ExpiryGreekExposure>()?;
+    m.add_class::<GexLevels>()?;
+    m.add_class::<StrikeSpotExposure>()?;
     Ok(())
 }
 

@@ -1,0 +1,283 @@
+//! REST-only exposure records: daily greek exposure (by date, strike, expiry), GEX levels and
+//! spot exposure by strike (SPEC.md §5.4-5.5). Rows with only a date are stamped at the New York
+//! close of that date; rows with no time at all at their arrival.
+
+use crate::common::parse::{
+    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, ny_close_nanos,
+};
+use crate::uw_record;
+
+uw_record! {
+    /// Daily open-interest-based greek exposure of a ticker (REST `/api/stock/{ticker}/greek-exposure`).
+    pub struct GreekExposure as "UwGreekExposure" {
+        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
+            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
+            pub call_gamma: Option<f64>,
+            /// Call delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta: Option<f64>,
+            /// Call charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm: Option<f64>,
+            /// Call vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna: Option<f64>,
+            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
+            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
+            pub put_gamma: Option<f64>,
+            /// Put delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta: Option<f64>,
+            /// Put charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm: Option<f64>,
+            /// Put vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike` and `/strike-expiry`).
+    pub struct StrikeGreekExposure as "UwStrikeGreekExposure" {
+        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Strike in dollars.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub strike: Option<f64>,
+            /// Expiry `YYYY-MM-DD` (the `/strike-expiry` variant).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Trading date, when UW sends it.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
+            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
+            pub call_gamma: Option<f64>,
+            /// Call delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta: Option<f64>,
+            /// Call charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm: Option<f64>,
+            /// Call vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna: Option<f64>,
+            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
+            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
+            pub put_gamma: Option<f64>,
+            /// Put delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta: Option<f64>,
+            /// Put charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm: Option<f64>,
+            /// Put vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
+    pub struct ExpiryGreekExposure as "UwExpiryGreekExposure" {
+        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Expiry `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Trading date.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Days to expiry.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub dte: Option<i64>,
+            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
+            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
+            pub call_gamma: Option<f64>,
+            /// Call delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta: Option<f64>,
+            /// Call charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm: Option<f64>,
+            /// Call vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna: Option<f64>,
+            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
+            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
+            pub put_gamma: Option<f64>,
+            /// Put delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta: Option<f64>,
+            /// Put charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm: Option<f64>,
+            /// Put vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Key gamma levels of a ticker (REST `/api/stock/{ticker}/gex-levels`).
+    pub struct GexLevels as "UwGexLevels" {
+        event_time: |_r| None::<u64>,
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Strike with the largest call gamma.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_wall: Option<f64>,
+            /// Strike with the largest put gamma.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_wall: Option<f64>,
+            /// Price where dealer gamma changes sign.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub gamma_flip: Option<f64>,
+            /// Strike that attracts price (largest absolute gamma).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub gamma_magnet: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    pub struct StrikeSpotExposure as "UwStrikeSpotExposure" {
+        event_time: |r| r.time,
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Row time, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub time: Option<u64>,
+            /// Strike in dollars.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub strike: Option<f64>,
+            /// Underlying price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub price: Option<f64>,
+            /// Call delta exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta_oi: Option<f64>,
+            /// Call delta exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta_vol: Option<f64>,
+            /// Call delta exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta_ask: Option<f64>,
+            /// Call delta exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta_bid: Option<f64>,
+            /// Call gamma exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_gamma_oi: Option<f64>,
+            /// Call gamma exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_gamma_vol: Option<f64>,
+            /// Call gamma exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_gamma_ask: Option<f64>,
+            /// Call gamma exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_gamma_bid: Option<f64>,
+            /// Call vanna exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna_oi: Option<f64>,
+            /// Call vanna exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna_vol: Option<f64>,
+            /// Call vanna exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna_ask: Option<f64>,
+            /// Call vanna exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna_bid: Option<f64>,
+            /// Call charm exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm_oi: Option<f64>,
+            /// Call charm exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm_vol: Option<f64>,
+            /// Call charm exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm_ask: Option<f64>,
+            /// Call charm exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm_bid: Option<f64>,
+            /// Put delta exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta_oi: Option<f64>,
+            /// Put delta exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta_vol: Option<f64>,
+            /// Put delta exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta_ask: Option<f64>,
+            /// Put delta exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta_bid: Option<f64>,
+            /// Put gamma exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_gamma_oi: Option<f64>,
+            /// Put gamma exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_gamma_vol: Option<f64>,
+            /// Put gamma exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_gamma_ask: Option<f64>,
+            /// Put gamma exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_gamma_bid: Option<f64>,
+            /// Put vanna exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna_oi: Option<f64>,
+            /// Put vanna exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna_vol: Option<f64>,
+            /// Put vanna exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna_ask: Option<f64>,
+            /// Put vanna exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna_bid: Option<f64>,
+            /// Put charm exposure, open-interest weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm_oi: Option<f64>,
+            /// Put charm exposure, volume weighted.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm_vol: Option<f64>,
+            /// Put charm exposure, ask-side (dealer assumed short).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm_ask: Option<f64>,
+            /// Put charm exposure, bid-side (dealer assumed long).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm_bid: Option<f64>,
+        }
+    }
+}
