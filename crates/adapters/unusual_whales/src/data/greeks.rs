@@ -7,135 +7,86 @@ use crate::common::parse::{
 };
 use crate::uw_record;
 
-uw_record! {
+/// Declares a greek-exposure record: the eight call/put greek fields are shared by the daily,
+/// strike and expiry variants, which differ only in their keys.
+macro_rules! greek_exposure_record {
+    ($(#[$meta:meta])* $name:ident as $py:literal { $($keys:tt)* }) => {
+        uw_record! {
+            $(#[$meta])*
+            pub struct $name as $py {
+                event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
+                instrument: Ticker(ticker),
+                fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            $($keys)*
+            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
+            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
+            pub call_gamma: Option<f64>,
+            /// Call delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_delta: Option<f64>,
+            /// Call charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_charm: Option<f64>,
+            /// Call vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub call_vanna: Option<f64>,
+            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
+            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
+            pub put_gamma: Option<f64>,
+            /// Put delta exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_delta: Option<f64>,
+            /// Put charm exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_charm: Option<f64>,
+            /// Put vanna exposure ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub put_vanna: Option<f64>,
+                }
+            }
+        }
+    };
+}
+
+greek_exposure_record! {
     /// Daily open-interest-based greek exposure of a ticker (REST `/api/stock/{ticker}/greek-exposure`).
-    pub struct GreekExposure as "UwGreekExposure" {
-        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
-        instrument: Ticker(ticker),
-        fields {
-            /// Ticker (from the request path; UW's rows omit it).
-            #[serde(default, deserialize_with = "de_opt_string")]
-            pub ticker: Option<String>,
-            /// Trading date `YYYY-MM-DD`.
-            #[serde(default, deserialize_with = "de_opt_date")]
-            pub date: Option<String>,
-            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
-            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
-            pub call_gamma: Option<f64>,
-            /// Call delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_delta: Option<f64>,
-            /// Call charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_charm: Option<f64>,
-            /// Call vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_vanna: Option<f64>,
-            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
-            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
-            pub put_gamma: Option<f64>,
-            /// Put delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_delta: Option<f64>,
-            /// Put charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_charm: Option<f64>,
-            /// Put vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_vanna: Option<f64>,
-        }
+    GreekExposure as "UwGreekExposure" {
+        /// Trading date `YYYY-MM-DD`.
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub date: Option<String>,
     }
 }
 
-uw_record! {
+greek_exposure_record! {
     /// Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike` and `/strike-expiry`).
-    pub struct StrikeGreekExposure as "UwStrikeGreekExposure" {
-        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
-        instrument: Ticker(ticker),
-        fields {
-            /// Ticker (from the request path; UW's rows omit it).
-            #[serde(default, deserialize_with = "de_opt_string")]
-            pub ticker: Option<String>,
-            /// Strike in dollars.
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub strike: Option<f64>,
-            /// Expiry `YYYY-MM-DD` (the `/strike-expiry` variant).
-            #[serde(default, deserialize_with = "de_opt_date")]
-            pub expiry: Option<String>,
-            /// Trading date, when UW sends it.
-            #[serde(default, deserialize_with = "de_opt_date")]
-            pub date: Option<String>,
-            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
-            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
-            pub call_gamma: Option<f64>,
-            /// Call delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_delta: Option<f64>,
-            /// Call charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_charm: Option<f64>,
-            /// Call vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_vanna: Option<f64>,
-            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
-            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
-            pub put_gamma: Option<f64>,
-            /// Put delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_delta: Option<f64>,
-            /// Put charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_charm: Option<f64>,
-            /// Put vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_vanna: Option<f64>,
-        }
+    StrikeGreekExposure as "UwStrikeGreekExposure" {
+        /// Strike in dollars.
+        #[serde(default, deserialize_with = "de_opt_f64")]
+        pub strike: Option<f64>,
+        /// Expiry `YYYY-MM-DD` (the `/strike-expiry` variant).
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub expiry: Option<String>,
+        /// Trading date, when UW sends it.
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub date: Option<String>,
     }
 }
 
-uw_record! {
+greek_exposure_record! {
     /// Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
-    pub struct ExpiryGreekExposure as "UwExpiryGreekExposure" {
-        event_time: |r| r.date.as_deref().and_then(|d| ny_close_nanos(d).ok()),
-        instrument: Ticker(ticker),
-        fields {
-            /// Ticker (from the request path; UW's rows omit it).
-            #[serde(default, deserialize_with = "de_opt_string")]
-            pub ticker: Option<String>,
-            /// Expiry `YYYY-MM-DD`.
-            #[serde(default, deserialize_with = "de_opt_date")]
-            pub expiry: Option<String>,
-            /// Trading date.
-            #[serde(default, deserialize_with = "de_opt_date")]
-            pub date: Option<String>,
-            /// Days to expiry.
-            #[serde(default, deserialize_with = "de_opt_i64")]
-            pub dte: Option<i64>,
-            /// Call gamma exposure ($); REST strike/expiry variants call it `call_gex`.
-            #[serde(default, alias = "call_gex", deserialize_with = "de_opt_f64")]
-            pub call_gamma: Option<f64>,
-            /// Call delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_delta: Option<f64>,
-            /// Call charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_charm: Option<f64>,
-            /// Call vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub call_vanna: Option<f64>,
-            /// Put gamma exposure ($); REST strike/expiry variants call it `put_gex`.
-            #[serde(default, alias = "put_gex", deserialize_with = "de_opt_f64")]
-            pub put_gamma: Option<f64>,
-            /// Put delta exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_delta: Option<f64>,
-            /// Put charm exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_charm: Option<f64>,
-            /// Put vanna exposure ($).
-            #[serde(default, deserialize_with = "de_opt_f64")]
-            pub put_vanna: Option<f64>,
-        }
+    ExpiryGreekExposure as "UwExpiryGreekExposure" {
+        /// Expiry `YYYY-MM-DD`.
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub expiry: Option<String>,
+        /// Trading date.
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub date: Option<String>,
+        /// Days to expiry.
+        #[serde(default, deserialize_with = "de_opt_i64")]
+        pub dte: Option<i64>,
     }
 }
 
