@@ -6,9 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from nautilus_trader_uw.samples import sample_recording_path
 
+
+# No per-example deadline: CI shares two cores with builds, and a slow example is not a failure.
+settings.register_profile("uw", deadline=None, derandomize=False)
+settings.load_profile("uw")
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATA = ROOT / "crates" / "adapters" / "unusual_whales" / "test_data"
