@@ -130,7 +130,7 @@ fn gex_empty_delta_strings_are_none_and_magnitudes_survive() {
         panic!()
     };
     assert_eq!(v[0].delta_per_one_percent_move_oi, None);
-    assert_eq!(v[0].price, 562.86);
+    assert_eq!(v[0].price, Some(562.86));
     let UwPayload::TickerGex(v) = data(&frames[1]) else {
         panic!()
     };

@@ -49,97 +49,97 @@ uw_record! {
             /// Snapshot time, UNIX nanoseconds.
             #[serde(deserialize_with = "de_timestamp")]
             pub tape_time: u64,
-            /// `volume` (contracts or count).
+            /// Contracts traded today.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub volume: Option<i64>,
-            /// `open_interest` (contracts or count).
+            /// Open interest, contracts.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub open_interest: Option<i64>,
-            /// `prev_oi` (contracts or count).
+            /// Open interest at the previous close, contracts.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub prev_oi: Option<i64>,
-            /// `trades` (contracts or count).
+            /// Prints today.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub trades: Option<i64>,
-            /// `ask_side_volume` (contracts or count).
+            /// Contracts traded at the ask.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub ask_side_volume: Option<i64>,
-            /// `bid_side_volume` (contracts or count).
+            /// Contracts traded at the bid.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub bid_side_volume: Option<i64>,
-            /// `neutral_volume` (contracts or count).
+            /// Contracts traded with no side.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub neutral_volume: Option<i64>,
-            /// `mid_volume` (contracts or count).
+            /// Contracts traded at the mid.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub mid_volume: Option<i64>,
-            /// `floor_volume` (contracts or count).
+            /// Contracts traded on an exchange floor.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub floor_volume: Option<i64>,
-            /// `sweep_volume` (contracts or count).
+            /// Contracts traded in sweeps.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub sweep_volume: Option<i64>,
-            /// `cross_volume` (contracts or count).
+            /// Contracts traded as crosses.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub cross_volume: Option<i64>,
-            /// `multileg_volume` (contracts or count).
+            /// Contracts traded in multi-leg orders.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub multileg_volume: Option<i64>,
-            /// `stock_multi_leg_volume` (contracts or count).
+            /// Contracts traded in stock-and-option combinations.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub stock_multi_leg_volume: Option<i64>,
-            /// `days_of_oi_increases` (contracts or count).
+            /// Days of open-interest increases, as UW counts them.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub days_of_oi_increases: Option<i64>,
-            /// `days_of_vol_greater_than_oi` (contracts or count).
+            /// Days on which volume exceeded open interest, as UW counts them.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub days_of_vol_greater_than_oi: Option<i64>,
-            /// `premium`.
+            /// Premium traded today ($).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub premium: Option<f64>,
-            /// `high`.
+            /// Session high of the contract price.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub high: Option<f64>,
-            /// `low`.
+            /// Session low of the contract price.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub low: Option<f64>,
-            /// `open`.
+            /// Session open of the contract price.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub open: Option<f64>,
-            /// `close`.
+            /// Last contract price.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub close: Option<f64>,
-            /// `avg_price`.
+            /// Average price per contract: premium / volume / multiplier.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub avg_price: Option<f64>,
-            /// `bid`.
+            /// NBBO bid.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub bid: Option<f64>,
-            /// `ask`.
+            /// NBBO ask.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub ask: Option<f64>,
-            /// `iv`.
+            /// Implied volatility as a fraction (0.32 = 32 %).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub iv: Option<f64>,
-            /// `delta`.
+            /// Delta.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub delta: Option<f64>,
-            /// `gamma`.
+            /// Gamma.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub gamma: Option<f64>,
-            /// `theta`.
+            /// Theta.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub theta: Option<f64>,
-            /// `vega`.
+            /// Vega.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub vega: Option<f64>,
-            /// `chain_prev_close`.
+            /// Contract price at the previous close.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub chain_prev_close: Option<f64>,
-            /// `ask_side_perc_7_day`.
+            /// Share of the last 7 days' volume traded at the ask (fraction, 0.75 = 75 %).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub ask_side_perc_7_day: Option<f64>,
-            /// `bid_side_perc_7_day`.
+            /// Share of the last 7 days' volume traded at the bid (fraction).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub bid_side_perc_7_day: Option<f64>,
             /// The contract is new today.
@@ -178,8 +178,8 @@ uw_record! {
         instrument: None,
         fields {
             /// Alert name as configured in UW.
-            #[serde(deserialize_with = "de_string")]
-            pub name: String,
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub name: Option<String>,
             /// `flow_alerts`, `price_alert`, `news`, ...
             #[serde(default, deserialize_with = "de_opt_string")]
             pub noti_type: Option<String>,
