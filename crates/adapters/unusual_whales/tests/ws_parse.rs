@@ -288,6 +288,50 @@ fn bad_frames_are_typed_errors(#[case] frame: &[u8], #[case] kind: &str) {
     assert_eq!(err(frame).kind(), kind);
 }
 
+/// Missing, mistyped and unusable fields on every newer channel: the error names the channel
+/// kind and the field as it appears on the wire (or its path inside a periscope chunk).
+#[rstest]
+#[case::missing_headline(r#"["news",{"timestamp":"2025-06-11T21:40:56Z"}]"#, "news", "headline")]
+#[case::halt_time_not_a_time(
+    r#"["trading_halts",{"ticker":"GME","state":"halted","time":true}]"#,
+    "trading_halts",
+    "time"
+)]
+#[case::bad_price(r#"["price:SPY",{"close":"abc","time":1}]"#, "price", "close")]
+#[case::no_ticker_anywhere(r#"["net_flow",{"net_call_prem":"1","time":1}]"#, "net_flow", "ticker")]
+#[case::bad_ticker(r#"["gex:SPY",{"ticker":"S P Y","timestamp":1}]"#, "gex", "ticker")]
+#[case::bad_expiry(r#"["gex_strike_expiry:SPY",{"ticker":"SPY","timestamp":1,"strike":"290","expiry":"2025-13-01"}]"#, "gex_strike_expiry", "expiry")]
+#[case::bad_option_symbol(
+    r#"["contract_screener",{"option_symbol":"WMT26X","tape_time":"2026-04-27T14:27:56Z"}]"#,
+    "contract_screener",
+    "option_symbol"
+)]
+#[case::print_time(
+    r#"["off_lit_trades",{"symbol":"AAPL","price":"1","size":1,"executed_at":"yesterday"}]"#,
+    "off_lit_trades",
+    "executed_at"
+)]
+#[case::bps_not_an_int(r#"["interval_flow",{"ticker":"CVNA","interval_type":"All","start_time":1,"tape_time":1,"volatility_30d_open":"x"}]"#, "interval_flow", "volatility_30d_open")]
+#[case::missing_alert_time(
+    r#"["custom_alerts",{"name":"n","meta":{}}]"#,
+    "custom_alerts",
+    "tape_time"
+)]
+#[case::horizon_not_a_number(
+    r#"["interpolated_iv:AAPL",{"ticker":"AAPL","date":"2026-08-20","days":"thirty"}]"#,
+    "interpolated_iv",
+    "days"
+)]
+#[case::periscope_row(r#"["periscope:SPX",{"ticker":"SPX","timestamp":1,"rows":[{"strike":"5200","expiry":"2026-07-02"},{"strike":"","expiry":"2026-07-02"}]}]"#, "periscope", "rows[1].strike")]
+fn field_errors_on_every_channel(#[case] frame: &str, #[case] channel: &str, #[case] field: &str) {
+    match err(frame.as_bytes()) {
+        UwParseError::InvalidField {
+            context, field: f, ..
+        } => assert_eq!((context.as_str(), f.as_str()), (channel, field)),
+        other => panic!("expected an invalid-field error, got {other:?}"),
+    }
+}
+
 #[test]
 fn field_errors_name_the_channel_and_the_field() {
     let e = err(br#"["flow-alerts",{"id":"a","ticker":"DIA","option_chain":"DIA241018C00415000","total_premium":"lots"}]"#);
