@@ -181,7 +181,7 @@ class UwCustomAlert:
     def __init__(
         self,
         *,
-        name: str = ...,
+        name: str | None = ...,
         noti_type: str | None = ...,
         user_noti_config_id: str | None = ...,
         user_id: str | None = ...,
@@ -194,7 +194,7 @@ class UwCustomAlert:
         ts_init: int = 0,
     ) -> None: ...
     @property
-    def name(self) -> str: ...
+    def name(self) -> str | None: ...
     @property
     def noti_type(self) -> str | None: ...
     @property
@@ -1739,7 +1739,7 @@ class UwTickerGex:
         *,
         ticker: str = ...,
         timestamp: int = ...,
-        price: float = ...,
+        price: float | None = ...,
         gamma_per_one_percent_move_oi: float | None = ...,
         gamma_per_one_percent_move_vol: float | None = ...,
         gamma_per_one_percent_move_dir: float | None = ...,
@@ -1760,7 +1760,7 @@ class UwTickerGex:
     @property
     def timestamp(self) -> int: ...
     @property
-    def price(self) -> float: ...
+    def price(self) -> float | None: ...
     @property
     def gamma_per_one_percent_move_oi(self) -> float | None: ...
     @property

@@ -171,7 +171,8 @@ class UwCustomAlert(_core.UwCustomAlert, UwData):
     """
     One of the token owner's own UW alert notifications (channel ``custom_alerts``).
 
-    No ``instrument_id`` (market-wide); ``ts_event`` is the alert time.
+    No ``instrument_id``: ``symbol`` may be a ticker, an option contract or absent, so it is kept as
+    text; ``ts_event`` is the alert time.
     """
 
     __slots__ = ()

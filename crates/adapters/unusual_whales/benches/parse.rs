@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
 use unusual_whales_nt::websocket::parse_frame;
 
 fn frames_by_channel() -> BTreeMap<String, Vec<String>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut add = |frame: String| {
         let v: serde_json::Value = serde_json::from_str(&frame).expect("fixture is JSON");
@@ -25,24 +24,18 @@ fn frames_by_channel() -> BTreeMap<String, Vec<String>> {
             out.entry(channel).or_default().push(frame);
         }
     };
-    for entry in std::fs::read_dir(root.join("test_data")).expect("test_data") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            for line in std::fs::read_to_string(&path).expect("fixture").lines() {
-                if !line.trim().is_empty() {
-                    add(line.to_owned());
-                }
-            }
+    // Only WebSocket fixtures: the `http_get_*` REST bodies are not frames.
+    for entry in std::fs::read_dir(test_data_path("")).expect("test_data") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .into_string()
+            .expect("UTF-8 name");
+        if name.starts_with("ws_") && name.ends_with(".jsonl") {
+            fixture_lines(&name).into_iter().for_each(&mut add);
         }
     }
-    let recording = root.join("../../../nautilus_trader_uw/samples/uw_ws_2025-05-16.jsonl");
-    for line in std::fs::read_to_string(recording)
-        .expect("recording")
-        .lines()
-    {
-        let v: serde_json::Value = serde_json::from_str(line).expect("recording line");
-        add(v["frame"].as_str().expect("frame").to_owned());
-    }
+    recorded_frames().into_iter().for_each(add);
     out
 }
 

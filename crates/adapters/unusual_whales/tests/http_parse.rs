@@ -1,23 +1,11 @@
 //! REST bodies: UW's documented examples, envelopes, error shapes and bad input.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 use rstest::rstest;
 use unusual_whales_nt::common::error::UwParseError;
+use unusual_whales_nt::common::testing::fixture_lines;
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::http::parse_rest_body;
-
-fn bodies(name: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("test_data")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_owned)
-        .collect()
-}
 
 fn parse(endpoint: &str, body: &str) -> Result<UwPayload, UwParseError> {
     parse_rest_body(endpoint, body.as_bytes(), 42, "SMART")
@@ -73,7 +61,7 @@ fn every_documented_body_parses(
     #[case] fixture: &str,
     #[case] type_name: &str,
 ) {
-    for body in bodies(fixture) {
+    for body in fixture_lines(fixture) {
         let payload = parse(endpoint, &body).unwrap();
         assert_eq!(payload.type_name(), type_name);
         assert!(!payload.is_empty());
@@ -82,9 +70,11 @@ fn every_documented_body_parses(
 
 #[test]
 fn rest_flow_alert_uses_rest_names_and_string_money() {
-    let UwPayload::FlowAlert(v) =
-        parse("flow_alerts", &bodies("http_get_flow_alerts.jsonl")[0]).unwrap()
-    else {
+    let UwPayload::FlowAlert(v) = parse(
+        "flow_alerts",
+        &fixture_lines("http_get_flow_alerts.jsonl")[0],
+    )
+    .unwrap() else {
         panic!()
     };
     let a = &v[0];
@@ -99,9 +89,11 @@ fn rest_flow_alert_uses_rest_names_and_string_money() {
 
 #[test]
 fn rest_option_trade_iso_time_and_condition_code() {
-    let UwPayload::OptionTrade(v) =
-        parse("option_trades", &bodies("http_get_option_trades.jsonl")[0]).unwrap()
-    else {
+    let UwPayload::OptionTrade(v) = parse(
+        "option_trades",
+        &fixture_lines("http_get_option_trades.jsonl")[0],
+    )
+    .unwrap() else {
         panic!()
     };
     assert_eq!(v[0].option_symbol, "NVDA250117C00124000"); // REST `option_chain_id`
@@ -112,7 +104,7 @@ fn rest_option_trade_iso_time_and_condition_code() {
 
 #[test]
 fn path_ticker_fills_rows_and_new_york_offsets_convert() {
-    let body = &bodies("http_get_net_prem_ticks.jsonl")[0];
+    let body = &fixture_lines("http_get_net_prem_ticks.jsonl")[0];
     let UwPayload::NetPremTick(v) = parse("/api/stock/SPY/net-prem-ticks", body).unwrap() else {
         panic!()
     };
@@ -123,9 +115,11 @@ fn path_ticker_fills_rows_and_new_york_offsets_convert() {
         matches!(e, UwParseError::InvalidField { ref field, .. } if field == "data[0].ticker"),
         "{e}"
     );
-    let UwPayload::MarketTide(v) =
-        parse("market_tide", &bodies("http_get_market_tide.jsonl")[0]).unwrap()
-    else {
+    let UwPayload::MarketTide(v) = parse(
+        "market_tide",
+        &fixture_lines("http_get_market_tide.jsonl")[0],
+    )
+    .unwrap() else {
         panic!()
     };
     assert_eq!(v[0].ts_event, 1_761_139_800 * 1_000_000_000); // 09:30 -04:00
@@ -199,7 +193,7 @@ proptest! {
 
     #[test]
     fn truncated_documented_bodies_never_panic(cut in any::<prop::sample::Index>()) {
-        let body = &bodies("http_get_flow_alerts.jsonl")[0];
+        let body = &fixture_lines("http_get_flow_alerts.jsonl")[0];
         let end = cut.index(body.len());
         if body.is_char_boundary(end) {
             let _ = parse("flow_alerts", &body[..end]);

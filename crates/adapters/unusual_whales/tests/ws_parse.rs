@@ -1,43 +1,17 @@
 //! Frame parsing against UW's documented and recorded frames, and against bad input.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 use rstest::rstest;
 use unusual_whales_nt::common::consts::MAX_FRAME_BYTES;
 use unusual_whales_nt::common::error::UwParseError;
+use unusual_whales_nt::common::testing::{
+    fixture_lines, load_fixture, recorded_frames, test_data_path,
+};
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::websocket::{ChannelKind, UwWsMessage, parse_frame};
 
 const TS_INIT: u64 = 42;
 const MS: u64 = 1_000_000;
-
-fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("test_data")
-        .join(name)
-}
-
-fn fixture_frames(name: &str) -> Vec<String> {
-    let path = fixture_path(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn recorded_frames() -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../nautilus_trader_uw/samples/uw_ws_2025-05-16.jsonl");
-    let text = std::fs::read_to_string(path).expect("bundled recording");
-    text.lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["frame"].as_str().unwrap().to_owned()
-        })
-        .collect()
-}
 
 fn data(frame: &str) -> UwPayload {
     match parse_frame(frame.as_bytes(), TS_INIT, "SMART").unwrap() {
@@ -78,7 +52,7 @@ fn every_fixture_frame_parses_into_its_channel_type() {
         "one fixture per documented channel"
     );
     for (file, type_name) in expected {
-        for frame in fixture_frames(file) {
+        for frame in fixture_lines(file) {
             let payload = data(&frame);
             assert_eq!(payload.type_name(), type_name, "{file}");
             assert!(!payload.is_empty());
@@ -102,7 +76,7 @@ fn every_recorded_frame_parses_and_acks_are_recognised() {
 
 #[test]
 fn flow_alert_fields_and_derived_contract_terms() {
-    let UwPayload::FlowAlert(v) = data(&fixture_frames("ws_flow_alerts.jsonl")[0]) else {
+    let UwPayload::FlowAlert(v) = data(&fixture_lines("ws_flow_alerts.jsonl")[0]) else {
         panic!()
     };
     let a = &v[0];
@@ -130,7 +104,7 @@ fn flow_alert_fields_and_derived_contract_terms() {
 
 #[test]
 fn option_trade_keeps_index_underlying_empty_and_splits_codes() {
-    let UwPayload::OptionTrade(v) = data(&fixture_frames("ws_option_trades.jsonl")[0]) else {
+    let UwPayload::OptionTrade(v) = data(&fixture_lines("ws_option_trades.jsonl")[0]) else {
         panic!()
     };
     let t = &v[0];
@@ -151,12 +125,12 @@ fn option_trade_keeps_index_underlying_empty_and_splits_codes() {
 
 #[test]
 fn gex_empty_delta_strings_are_none_and_magnitudes_survive() {
-    let frames = fixture_frames("ws_gex.jsonl");
+    let frames = fixture_lines("ws_gex.jsonl");
     let UwPayload::TickerGex(v) = data(&frames[0]) else {
         panic!()
     };
     assert_eq!(v[0].delta_per_one_percent_move_oi, None);
-    assert_eq!(v[0].price, 562.86);
+    assert_eq!(v[0].price, Some(562.86));
     let UwPayload::TickerGex(v) = data(&frames[1]) else {
         panic!()
     };
@@ -170,7 +144,7 @@ fn gex_empty_delta_strings_are_none_and_magnitudes_survive() {
 
 #[test]
 fn strike_gex_with_and_without_delta_fields() {
-    for frame in fixture_frames("ws_gex_strike.jsonl") {
+    for frame in fixture_lines("ws_gex_strike.jsonl") {
         let UwPayload::StrikeGex(v) = data(&frame) else {
             panic!()
         };
@@ -178,7 +152,7 @@ fn strike_gex_with_and_without_delta_fields() {
         assert_eq!(v[0].call_gamma_oi, Some(174_792.59));
         assert_eq!(v[0].put_vanna_bid_vol, Some(-321.27));
     }
-    let UwPayload::ExpiryStrikeGex(v) = data(&fixture_frames("ws_gex_strike_expiry.jsonl")[0])
+    let UwPayload::ExpiryStrikeGex(v) = data(&fixture_lines("ws_gex_strike_expiry.jsonl")[0])
     else {
         panic!()
     };
@@ -188,7 +162,7 @@ fn strike_gex_with_and_without_delta_fields() {
 
 #[test]
 fn price_takes_the_ticker_from_the_channel_when_the_payload_omits_it() {
-    for frame in fixture_frames("ws_price.jsonl") {
+    for frame in fixture_lines("ws_price.jsonl") {
         let UwPayload::Price(v) = data(&frame) else {
             panic!()
         };
@@ -206,7 +180,7 @@ fn price_takes_the_ticker_from_the_channel_when_the_payload_omits_it() {
 
 #[test]
 fn equity_prints_accept_iso_times_and_keep_settlement_codes() {
-    let UwPayload::DarkPoolTrade(v) = data(&fixture_frames("ws_off_lit_trades.jsonl")[0]) else {
+    let UwPayload::DarkPoolTrade(v) = data(&fixture_lines("ws_off_lit_trades.jsonl")[0]) else {
         panic!()
     };
     let p = &v[0];
@@ -215,7 +189,7 @@ fn equity_prints_accept_iso_times_and_keep_settlement_codes() {
     assert_eq!(p.trf_executed_at, Some(1_727_015_400_250 * MS));
     assert_eq!(p.marketcap, Some(2.4e12));
     assert_eq!(p.next_earnings_date.as_deref(), Some("2024-10-25"));
-    let UwPayload::LitTrade(v) = data(&fixture_frames("ws_lit_trades.jsonl")[0]) else {
+    let UwPayload::LitTrade(v) = data(&fixture_lines("ws_lit_trades.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(v[0].trade_code.as_deref(), Some("opening_print"));
@@ -223,19 +197,19 @@ fn equity_prints_accept_iso_times_and_keep_settlement_codes() {
 
 #[test]
 fn market_and_flow_aggregates() {
-    let UwPayload::MarketTide(v) = data(&fixture_frames("ws_market_tide.jsonl")[0]) else {
+    let UwPayload::MarketTide(v) = data(&fixture_lines("ws_market_tide.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(v[0].net_put_premium, Some(-218_102.0));
     assert_eq!(v[0].instrument_id, None);
-    let UwPayload::NetFlow(v) = data(&fixture_frames("ws_net_flow.jsonl")[0]) else {
+    let UwPayload::NetFlow(v) = data(&fixture_lines("ws_net_flow.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(
         (v[0].net_call_vol, v[0].net_put_prem),
         (Some(6), Some(1990.0))
     );
-    let UwPayload::IntervalFlow(v) = data(&fixture_frames("ws_interval_flow.jsonl")[0]) else {
+    let UwPayload::IntervalFlow(v) = data(&fixture_lines("ws_interval_flow.jsonl")[0]) else {
         panic!()
     };
     let f = &v[0];
@@ -247,7 +221,7 @@ fn market_and_flow_aggregates() {
 
 #[test]
 fn periscope_frame_becomes_one_record_per_row() {
-    let UwPayload::Periscope(rows) = data(&fixture_frames("ws_periscope.jsonl")[0]) else {
+    let UwPayload::Periscope(rows) = data(&fixture_lines("ws_periscope.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(rows.len(), 2);
@@ -261,23 +235,23 @@ fn periscope_frame_becomes_one_record_per_row() {
 
 #[test]
 fn alerts_news_halts_screener_and_volatility() {
-    let UwPayload::CustomAlert(v) = data(&fixture_frames("ws_custom_alerts.jsonl")[0]) else {
+    let UwPayload::CustomAlert(v) = data(&fixture_lines("ws_custom_alerts.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(v[0].meta_json.as_deref(), Some("{}"));
-    let UwPayload::NewsHeadline(v) = data(&fixture_frames("ws_news.jsonl")[0]) else {
+    let UwPayload::NewsHeadline(v) = data(&fixture_lines("ws_news.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(v[0].source.as_deref(), Some("social-media"));
     assert!(v[0].tickers.is_empty());
-    let UwPayload::TradingHalt(v) = data(&fixture_frames("ws_trading_halts.jsonl")[0]) else {
+    let UwPayload::TradingHalt(v) = data(&fixture_lines("ws_trading_halts.jsonl")[0]) else {
         panic!()
     };
     assert_eq!(
         (v[0].state.as_str(), v[0].reason.as_deref()),
         ("halted", Some("LUDP"))
     );
-    let UwPayload::ContractScreener(v) = data(&fixture_frames("ws_contract_screener.jsonl")[0])
+    let UwPayload::ContractScreener(v) = data(&fixture_lines("ws_contract_screener.jsonl")[0])
     else {
         panic!()
     };
@@ -286,12 +260,12 @@ fn alerts_news_halts_screener_and_volatility() {
         v[0].instrument_id.as_deref(),
         Some("WMT260501P00126000.SMART")
     );
-    let UwPayload::InterpolatedIv(v) = data(&fixture_frames("ws_interpolated_iv.jsonl")[0]) else {
+    let UwPayload::InterpolatedIv(v) = data(&fixture_lines("ws_interpolated_iv.jsonl")[0]) else {
         panic!()
     };
     assert_eq!((v[0].days, v[0].volatility), (30, Some(0.299)));
     assert_eq!(v[0].ts_event, TS_INIT); // UW sends only a date: the arrival time stands in
-    let UwPayload::IvTermStructure(v) = data(&fixture_frames("ws_iv_term_structure.jsonl")[0])
+    let UwPayload::IvTermStructure(v) = data(&fixture_lines("ws_iv_term_structure.jsonl")[0])
     else {
         panic!()
     };
@@ -312,6 +286,50 @@ fn alerts_news_halts_screener_and_volatility() {
 #[case(b"\xff\xfe".as_slice(), "malformed_json")]
 fn bad_frames_are_typed_errors(#[case] frame: &[u8], #[case] kind: &str) {
     assert_eq!(err(frame).kind(), kind);
+}
+
+/// Missing, mistyped and unusable fields on every newer channel: the error names the channel
+/// kind and the field as it appears on the wire (or its path inside a periscope chunk).
+#[rstest]
+#[case::missing_headline(r#"["news",{"timestamp":"2025-06-11T21:40:56Z"}]"#, "news", "headline")]
+#[case::halt_time_not_a_time(
+    r#"["trading_halts",{"ticker":"GME","state":"halted","time":true}]"#,
+    "trading_halts",
+    "time"
+)]
+#[case::bad_price(r#"["price:SPY",{"close":"abc","time":1}]"#, "price", "close")]
+#[case::no_ticker_anywhere(r#"["net_flow",{"net_call_prem":"1","time":1}]"#, "net_flow", "ticker")]
+#[case::bad_ticker(r#"["gex:SPY",{"ticker":"S P Y","timestamp":1}]"#, "gex", "ticker")]
+#[case::bad_expiry(r#"["gex_strike_expiry:SPY",{"ticker":"SPY","timestamp":1,"strike":"290","expiry":"2025-13-01"}]"#, "gex_strike_expiry", "expiry")]
+#[case::bad_option_symbol(
+    r#"["contract_screener",{"option_symbol":"WMT26X","tape_time":"2026-04-27T14:27:56Z"}]"#,
+    "contract_screener",
+    "option_symbol"
+)]
+#[case::print_time(
+    r#"["off_lit_trades",{"symbol":"AAPL","price":"1","size":1,"executed_at":"yesterday"}]"#,
+    "off_lit_trades",
+    "executed_at"
+)]
+#[case::bps_not_an_int(r#"["interval_flow",{"ticker":"CVNA","interval_type":"All","start_time":1,"tape_time":1,"volatility_30d_open":"x"}]"#, "interval_flow", "volatility_30d_open")]
+#[case::missing_alert_time(
+    r#"["custom_alerts",{"name":"n","meta":{}}]"#,
+    "custom_alerts",
+    "tape_time"
+)]
+#[case::horizon_not_a_number(
+    r#"["interpolated_iv:AAPL",{"ticker":"AAPL","date":"2026-08-20","days":"thirty"}]"#,
+    "interpolated_iv",
+    "days"
+)]
+#[case::periscope_row(r#"["periscope:SPX",{"ticker":"SPX","timestamp":1,"rows":[{"strike":"5200","expiry":"2026-07-02"},{"strike":"","expiry":"2026-07-02"}]}]"#, "periscope", "rows[1].strike")]
+fn field_errors_on_every_channel(#[case] frame: &str, #[case] channel: &str, #[case] field: &str) {
+    match err(frame.as_bytes()) {
+        UwParseError::InvalidField {
+            context, field: f, ..
+        } => assert_eq!((context.as_str(), f.as_str()), (channel, field)),
+        other => panic!("expected an invalid-field error, got {other:?}"),
+    }
 }
 
 #[test]
@@ -387,7 +405,7 @@ fn oversized_frames_are_rejected_before_parsing() {
 
 #[test]
 fn venue_is_configurable() {
-    let frame = &fixture_frames("ws_flow_alerts.jsonl")[0];
+    let frame = &fixture_lines("ws_flow_alerts.jsonl")[0];
     let UwWsMessage::Data {
         payload: UwPayload::FlowAlert(v),
         ..
@@ -404,15 +422,16 @@ fn venue_is_configurable() {
 #[test]
 #[should_panic(expected = "ws_missing.jsonl")]
 fn missing_fixture_is_a_test_setup_error() {
-    let _ = fixture_frames("ws_missing.jsonl");
+    let _ = load_fixture("ws_missing.jsonl");
 }
 
+/// The documented frames and the recorded session: the seeds the mutation property starts from.
 fn all_frames() -> Vec<String> {
     let mut frames = recorded_frames();
-    for entry in std::fs::read_dir(fixture_path("")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            frames.extend(fixture_frames(path.file_name().unwrap().to_str().unwrap()));
+    for entry in std::fs::read_dir(test_data_path("")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with("ws_") && name.ends_with(".jsonl") {
+            frames.extend(fixture_lines(&name));
         }
     }
     frames

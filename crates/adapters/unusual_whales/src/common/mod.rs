@@ -4,5 +4,5 @@ pub mod consts;
 pub mod error;
 pub mod parse;
 pub mod symbol;
-#[cfg(test)]
+#[doc(hidden)]
 pub mod testing;

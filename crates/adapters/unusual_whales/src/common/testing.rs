@@ -1,6 +1,12 @@
-//! Test helpers: load fixtures from `test_data/`.
+//! Fixture loading for this crate's unit tests, integration tests and benches.
+//!
+//! Public (but hidden from the docs) because `tests/` and `benches/` link the library as an
+//! ordinary dependency and would otherwise each carry their own copy of these helpers.
 
 use std::path::PathBuf;
+
+/// The UW WebSocket session recorded on 2025-05-16 (`{"received_at", "frame"}` per line).
+pub const RECORDED_SESSION: &str = "recorded_ws_2025-05-16.jsonl";
 
 /// The absolute path of a file under the crate's `test_data/`.
 #[must_use]
@@ -18,4 +24,41 @@ pub fn test_data_path(name: &str) -> PathBuf {
 pub fn load_fixture(name: &str) -> String {
     let path = test_data_path(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// The non-blank lines of a `.jsonl` fixture: one frame or body each.
+///
+/// # Panics
+/// When the fixture is missing or holds no line, so that "every frame parses" cannot pass on an
+/// empty file.
+#[must_use]
+pub fn fixture_lines(name: &str) -> Vec<String> {
+    let lines: Vec<String> = load_fixture(name)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert!(!lines.is_empty(), "fixture {name} holds no line");
+    lines
+}
+
+/// The raw text frames of the recorded session, in arrival order.
+///
+/// # Panics
+/// When a line is not `{"frame": "<text>", ...}`: the recording itself is damaged.
+#[must_use]
+pub fn recorded_frames() -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        frame: String,
+    }
+    fixture_lines(RECORDED_SESSION)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str::<Line>(line)
+                .unwrap_or_else(|e| panic!("{RECORDED_SESSION} line {}: {e}", i + 1))
+                .frame
+        })
+        .collect()
 }

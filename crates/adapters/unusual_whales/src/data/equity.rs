@@ -1,4 +1,5 @@
-//! Equity channels: `price[:<T>]`, `lit_trades`, `off_lit_trades` (SPEC.md §4.3, §4.7).
+//! Equity channels: `price[:<T>]`, `lit_trades`, `off_lit_trades`, `trading_halts`
+//! (SPEC.md §4.3, §4.7, §4.12).
 
 use crate::common::parse::{
     de_f64, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
@@ -123,4 +124,26 @@ equity_print_record! {
 equity_print_record! {
     /// A dark-pool / TRF equity print (`off_lit_trades`, REST `/api/darkpool/*`).
     DarkPoolTrade as "UwDarkPoolTrade"
+}
+
+uw_record! {
+    /// A trading halt, resume or pause (`trading_halts`).
+    pub struct TradingHalt as "UwTradingHalt" {
+        event_time: |r| r.time,
+        instrument: Ticker(ticker),
+        fields {
+            /// Halted ticker.
+            #[serde(deserialize_with = "de_string")]
+            pub ticker: String,
+            /// `halted`, `resumed`, `paused` (passed through).
+            #[serde(deserialize_with = "de_string")]
+            pub state: String,
+            /// Halt code, e.g. `LUDP`, `T1`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub reason: Option<String>,
+            /// Event time, UNIX nanoseconds.
+            #[serde(deserialize_with = "de_timestamp")]
+            pub time: u64,
+        }
+    }
 }

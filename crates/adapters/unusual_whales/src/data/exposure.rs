@@ -19,8 +19,8 @@ uw_record! {
             #[serde(deserialize_with = "de_timestamp")]
             pub timestamp: u64,
             /// Underlying spot price.
-            #[serde(deserialize_with = "de_f64")]
-            pub price: f64,
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub price: Option<f64>,
             /// Gamma exposure per 1 % move, open-interest weighted ($).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub gamma_per_one_percent_move_oi: Option<f64>,

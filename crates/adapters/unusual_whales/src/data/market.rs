@@ -81,79 +81,79 @@ uw_record! {
             /// Snapshot time, UNIX nanoseconds (the window re-emits as it fills).
             #[serde(deserialize_with = "de_timestamp")]
             pub tape_time: u64,
-            /// `call_vol` in contracts.
+            /// Call contracts traded in the window.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_vol: Option<i64>,
-            /// `put_vol` in contracts.
+            /// Put contracts traded in the window.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_vol: Option<i64>,
-            /// `transactions` in contracts.
+            /// Option prints in the window.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub transactions: Option<i64>,
-            /// `call_vol_ask_side` in contracts.
+            /// Call contracts traded at the ask.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_vol_ask_side: Option<i64>,
-            /// `call_vol_bid_side` in contracts.
+            /// Call contracts traded at the bid.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_vol_bid_side: Option<i64>,
-            /// `call_vol_neutral_side` in contracts.
+            /// Call contracts traded with no side.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_vol_neutral_side: Option<i64>,
-            /// `put_vol_ask_side` in contracts.
+            /// Put contracts traded at the ask.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_vol_ask_side: Option<i64>,
-            /// `put_vol_bid_side` in contracts.
+            /// Put contracts traded at the bid.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_vol_bid_side: Option<i64>,
-            /// `put_vol_neutral_side` in contracts.
+            /// Put contracts traded with no side.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_vol_neutral_side: Option<i64>,
-            /// `call_sweep_vol` in contracts.
+            /// Call contracts traded in sweeps.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_sweep_vol: Option<i64>,
-            /// `put_sweep_vol` in contracts.
+            /// Put contracts traded in sweeps.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_sweep_vol: Option<i64>,
-            /// `call_floor_vol` in contracts.
+            /// Call contracts traded on an exchange floor.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_floor_vol: Option<i64>,
-            /// `put_floor_vol` in contracts.
+            /// Put contracts traded on an exchange floor.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_floor_vol: Option<i64>,
-            /// `call_cross_vol` in contracts.
+            /// Call contracts traded as crosses.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_cross_vol: Option<i64>,
-            /// `put_cross_vol` in contracts.
+            /// Put contracts traded as crosses.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_cross_vol: Option<i64>,
-            /// `call_multi_vol` in contracts.
+            /// Call contracts traded in multi-leg orders.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub call_multi_vol: Option<i64>,
-            /// `put_multi_vol` in contracts.
+            /// Put contracts traded in multi-leg orders.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub put_multi_vol: Option<i64>,
-            /// `cum_net_call_delta` in contracts (session-cumulative delta).
+            /// Net call delta since the open (session-cumulative; UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub cum_net_call_delta: Option<i64>,
-            /// `cum_net_put_delta` in contracts (session-cumulative delta).
+            /// Net put delta since the open (session-cumulative; UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub cum_net_put_delta: Option<i64>,
-            /// Average days to expiry.
+            /// Average days to expiry of the window's prints.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub avg_dte: Option<f64>,
-            /// Average out-of-the-money distance.
+            /// Average out-of-the-money distance of the window's prints (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub avg_otm: Option<f64>,
-            /// Average print size.
+            /// Average print size, contracts.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub avg_size: Option<f64>,
-            /// Average premium ($).
+            /// Average premium per print ($).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub avg_prem: Option<f64>,
-            /// Window net call premium ($).
+            /// Window call premium, ask side minus bid side ($; an integer on this channel).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub net_call_prem: Option<f64>,
-            /// Window net put premium ($).
+            /// Window put premium, ask side minus bid side ($; an integer on this channel).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub net_put_prem: Option<f64>,
             /// Underlying price at the window open.
@@ -162,34 +162,34 @@ uw_record! {
             /// Underlying price at the snapshot.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub close: Option<f64>,
-            /// 30-day implied move at the open, basis points.
+            /// 30-day implied move at the window open, basis points (165 = 1.65 %).
             #[serde(default, rename = "implied_move_perc_30d_open", deserialize_with = "de_opt_i64")]
             pub implied_move_perc_30d_open_bps: Option<i64>,
             /// 30-day implied move at the snapshot, basis points.
             #[serde(default, rename = "implied_move_perc_30d_close", deserialize_with = "de_opt_i64")]
             pub implied_move_perc_30d_close_bps: Option<i64>,
-            /// 30-day volatility at the open, basis points.
+            /// 30-day implied volatility at the window open, basis points (849 = 8.49 %).
             #[serde(default, rename = "volatility_30d_open", deserialize_with = "de_opt_i64")]
             pub volatility_30d_open_bps: Option<i64>,
-            /// 30-day volatility at the snapshot, basis points.
+            /// 30-day implied volatility at the snapshot, basis points.
             #[serde(default, rename = "volatility_30d_close", deserialize_with = "de_opt_i64")]
             pub volatility_30d_close_bps: Option<i64>,
-            /// Delta flow.
+            /// Delta flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub delta_flow: Option<i64>,
-            /// Gamma flow.
+            /// Gamma flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub gamma_flow: Option<i64>,
-            /// Vega flow.
+            /// Vega flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub vega_flow: Option<i64>,
-            /// Directional delta flow.
+            /// Directional (bid/ask classified) delta flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub dir_delta_flow: Option<i64>,
-            /// Directional gamma flow.
+            /// Directional (bid/ask classified) gamma flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub dir_gamma_flow: Option<i64>,
-            /// Directional vega flow.
+            /// Directional (bid/ask classified) vega flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub dir_vega_flow: Option<i64>,
         }

@@ -7,26 +7,31 @@
 
 pub mod record;
 
+pub mod alerts;
 pub mod equity;
 pub mod exposure;
 pub mod flow;
 pub mod greeks;
 pub mod market;
-pub mod misc;
+pub mod news;
+pub mod periscope;
 pub mod rest;
+pub mod screener;
+pub mod volatility;
 
-pub use equity::{DarkPoolTrade, LitTrade, Price};
+pub use alerts::CustomAlert;
+pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
 pub use greeks::{
     ExpiryGreekExposure, GexLevels, GreekExposure, StrikeGreekExposure, StrikeSpotExposure,
 };
 pub use market::{IntervalFlow, MarketTide, NetFlow};
-pub use misc::{
-    ContractScreener, CustomAlert, InterpolatedIv, IvTermStructure, NewsHeadline, Periscope,
-    TradingHalt,
-};
+pub use news::NewsHeadline;
+pub use periscope::Periscope;
 pub use rest::{NetPremTick, SpotExposure};
+pub use screener::ContractScreener;
+pub use volatility::{InterpolatedIv, IvTermStructure};
 
 /// Records decoded from one frame or response, tagged by type.
 ///

@@ -1,0 +1,38 @@
+//! The `custom_alerts` channel: the token owner's own UW alert notifications (SPEC.md §4.13).
+
+use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
+use crate::uw_record;
+
+uw_record! {
+    /// One of the token owner's own UW alert notifications (`custom_alerts`).
+    pub struct CustomAlert as "UwCustomAlert" {
+        event_time: |r| r.tape_time,
+        instrument: None,
+        fields {
+            /// Alert name as configured in UW.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub name: Option<String>,
+            /// `flow_alerts`, `price_alert`, `news`, ...
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub noti_type: Option<String>,
+            /// Alert configuration id (uuid).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub user_noti_config_id: Option<String>,
+            /// Owner id (uuid).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub user_id: Option<String>,
+            /// Ticker or option symbol, if any.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub symbol: Option<String>,
+            /// `stock` or `option_chain`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub symbol_type: Option<String>,
+            /// Alert time, UNIX nanoseconds.
+            #[serde(deserialize_with = "de_timestamp")]
+            pub tape_time: u64,
+            /// The alert's `meta` object as JSON text (its shape depends on `noti_type`).
+            #[serde(default, rename = "meta", deserialize_with = "de_opt_raw_json")]
+            pub meta_json: Option<String>,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The `news` channel and REST `/api/news/headlines` (SPEC.md §4.6, §5.14).
+
+use crate::common::parse::{de_opt_bool, de_opt_string, de_string, de_string_list, de_timestamp};
+use crate::uw_record;
+
+uw_record! {
+    /// A news headline or Truth Social post (`news`; REST `/api/news/headlines`).
+    pub struct NewsHeadline as "UwNewsHeadline" {
+        event_time: |r| r.timestamp,
+        instrument: None,
+        fields {
+            /// The headline (for social posts, the post body).
+            #[serde(deserialize_with = "de_string")]
+            pub headline: String,
+            /// Publication time, UNIX nanoseconds.
+            #[serde(alias = "created_at", deserialize_with = "de_timestamp")]
+            pub timestamp: u64,
+            /// `social-media`, `aggregator` or the upstream source.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub source: Option<String>,
+            /// Tickers the story names.
+            #[serde(default, deserialize_with = "de_string_list")]
+            pub tickers: Vec<String>,
+            /// A @realDonaldTrump Truth Social post.
+            #[serde(default, deserialize_with = "de_opt_bool")]
+            pub is_trump_ts: Option<bool>,
+            /// UW flags the story as major (REST).
+            #[serde(default, deserialize_with = "de_opt_bool")]
+            pub is_major: Option<bool>,
+            /// UW sentiment tag (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub sentiment: Option<String>,
+        }
+    }
+}
