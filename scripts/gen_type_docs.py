@@ -51,7 +51,9 @@ def render() -> str:
         for name in cls._FIELD_NAMES:
             # The Rust field's doc comment travels to the pyo3 getter.
             doc = " ".join((cls.__mro__[1].__dict__[name].__doc__ or "").split())
-            out.append(f"| `{name}` | {_PY_TYPES[cls._FIELD_KINDS[name]]} | {doc} |")
+            # A bare `|` would split the Markdown table cell.
+            py_type = _PY_TYPES[cls._FIELD_KINDS[name]].replace("|", "\\|")
+            out.append(f"| `{name}` | {py_type} | {doc.replace('|', chr(92) + '|')} |")
     return "\n".join(out) + "\n"
 
 
