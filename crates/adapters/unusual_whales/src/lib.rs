@@ -6,6 +6,8 @@
 //! - [`data`]: one record type per UW channel / REST payload.
 //! - [`websocket`]: channel names and frame parsing (`[channel, payload]`).
 //! - [`http`]: REST endpoints and response-body parsing.
+//! - [`websocket::client`]: the live client (join/leave, heartbeat, reconnect, routing, stats).
+//! - [`sim`]: the UW simulator (WebSocket + REST on loopback) used by tests and the demo.
 //! - `python` (feature `python`): the `nautilus_trader_uw._core` extension module.
 
 #![deny(unsafe_code)]
@@ -17,4 +19,6 @@ pub mod data;
 pub mod http;
 #[cfg(feature = "python")]
 pub mod python;
+pub mod runtime;
+pub mod sim;
 pub mod websocket;

@@ -1,6 +1,7 @@
 //! Pieces shared by every part of the adapter: constants, lenient decoders, symbology, errors.
 
 pub mod consts;
+pub mod credential;
 pub mod error;
 pub mod parse;
 pub mod symbol;

@@ -480,19 +480,73 @@ pub fn parse_rfc3339_nanos(s: &str) -> Result<u64, String> {
 /// When `date` is not `YYYY-MM-DD` or is before 1970.
 pub fn ny_close_nanos(date: &str) -> Result<u64, String> {
     let days = parse_date_days(date)?;
-    let year = i64::from(digits(date.as_bytes(), 0, 4).unwrap_or(1970));
+    let close_utc_secs = 16 * 3_600 - ny_utc_offset_secs(days);
+    u64::try_from(days * 86_400 + close_utc_secs)
+        .map(|s| s * NANOS_PER_SECOND)
+        .map_err(|_| format!("date {date:?} is before 1970"))
+}
+
+/// New York's offset from UTC in seconds (-4 h in daylight saving time, else -5 h) on the civil
+/// day `days` since 1970-01-01. US daylight saving runs from the second Sunday of March to the
+/// first Sunday of November; the 02:00 switch hour is ignored (markets are closed then).
+#[must_use]
+pub fn ny_utc_offset_secs(days: i64) -> i64 {
+    let (year, _, _) = civil_from_days(days);
     // 1970-01-01 was a Thursday: weekday 0 = Sunday.
     let weekday = |d: i64| (d + 4).rem_euclid(7);
     let nth_sunday = |month: u32, n: i64| {
         let first = days_from_civil(year, month, 1);
         first + (7 - weekday(first)) % 7 + 7 * (n - 1)
     };
-    let dst = days >= nth_sunday(3, 2) && days < nth_sunday(11, 1);
-    let close_utc_hour = if dst { 20 } else { 21 };
-    let secs = days * 86_400 + close_utc_hour * 3_600;
-    u64::try_from(secs)
-        .map(|s| s * NANOS_PER_SECOND)
-        .map_err(|_| format!("date {date:?} is before 1970"))
+    if days >= nth_sunday(3, 2) && days < nth_sunday(11, 1) {
+        -4 * 3_600
+    } else {
+        -5 * 3_600
+    }
+}
+
+/// `(year, month, day)` of the civil day `days` since 1970-01-01 (Howard Hinnant's algorithm).
+#[must_use]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// New York local time of a UNIX-nanosecond instant: `(civil day since 1970, seconds of day,
+/// weekday with 0 = Sunday)`.
+#[must_use]
+#[allow(clippy::cast_possible_wrap)]
+pub fn ny_local(nanos: u64) -> (i64, i64, i64) {
+    let utc_secs = (nanos / NANOS_PER_SECOND) as i64;
+    let utc_day = utc_secs.div_euclid(86_400);
+    // The offset of the UTC day is right except in the hours around a switch, when no market trades.
+    let local = utc_secs + ny_utc_offset_secs(utc_day);
+    let day = local.div_euclid(86_400);
+    (day, local.rem_euclid(86_400), (day + 4).rem_euclid(7))
+}
+
+/// The New York calendar date (`YYYY-MM-DD`) of a UNIX-nanosecond instant: the 0DTE expiry.
+#[must_use]
+pub fn ny_date(nanos: u64) -> String {
+    let (y, m, d) = civil_from_days(ny_local(nanos).0);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Whether the instant falls in the US equity regular session (09:30-16:00 New York, Monday to
+/// Friday). Exchange holidays are not known here and count as session days.
+#[must_use]
+pub fn in_regular_session(nanos: u64) -> bool {
+    let (_, secs, weekday) = ny_local(nanos);
+    (1..=5).contains(&weekday) && (9 * 3_600 + 1_800..16 * 3_600).contains(&secs)
 }
 
 /// Converts epoch milliseconds to nanoseconds, rejecting negative and overflowing values.
@@ -731,6 +785,21 @@ mod tests {
     }
 
     #[rstest]
+    #[case("2025-07-03T13:29:59Z", false, "2025-07-03")] // 09:29:59 EDT
+    #[case("2025-07-03T13:30:00Z", true, "2025-07-03")]
+    #[case("2025-07-03T19:59:59Z", true, "2025-07-03")]
+    #[case("2025-07-03T20:00:00Z", false, "2025-07-03")]
+    #[case("2025-12-01T14:35:00Z", true, "2025-12-01")] // 09:35 EST
+    #[case("2025-12-01T14:25:00Z", false, "2025-12-01")]
+    #[case("2025-12-02T03:00:00Z", false, "2025-12-01")] // 22:00 EST the day before
+    #[case("2025-07-05T15:00:00Z", false, "2025-07-05")] // Saturday
+    fn new_york_session_and_date(#[case] utc: &str, #[case] in_session: bool, #[case] date: &str) {
+        let t = parse_rfc3339_nanos(utc).unwrap();
+        assert_eq!(in_regular_session(t), in_session);
+        assert_eq!(ny_date(t), date);
+    }
+
+    #[rstest]
     fn days_from_civil_matches_known_dates() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
@@ -764,18 +833,5 @@ mod tests {
                 proptest::prop_assert_eq!(parse_rfc3339_nanos(&text).unwrap(), expected);
             }
         }
-    }
-
-    fn civil_from_days(z: i64) -> (i64, u32, u32) {
-        let z = z + 719_468;
-        let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap();
-        let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap();
-        (if m <= 2 { y + 1 } else { y }, m, d)
     }
 }

@@ -17,6 +17,7 @@ pub mod news;
 pub mod periscope;
 pub mod rest;
 pub mod screener;
+pub mod status;
 pub mod volatility;
 
 pub use alerts::CustomAlert;
@@ -31,6 +32,7 @@ pub use news::NewsHeadline;
 pub use periscope::Periscope;
 pub use rest::{NetPremTick, SpotExposure};
 pub use screener::ContractScreener;
+pub use status::FeedStatus;
 pub use volatility::{InterpolatedIv, IvTermStructure};
 
 /// Records decoded from one frame or response, tagged by type.
@@ -88,6 +90,8 @@ pub enum UwPayload {
     GexLevels(Vec<GexLevels>),
     /// `UwStrikeSpotExposure` records.
     StrikeSpotExposure(Vec<StrikeSpotExposure>),
+    /// `UwFeedStatus` records (emitted by the live client, not by UW).
+    FeedStatus(Vec<FeedStatus>),
 }
 
 /// Applies `$body` to the `Vec` inside whichever variant `$payload` is.
@@ -120,9 +124,55 @@ macro_rules! for_each_payload {
             $crate::data::UwPayload::ExpiryGreekExposure($v) => $body,
             $crate::data::UwPayload::GexLevels($v) => $body,
             $crate::data::UwPayload::StrikeSpotExposure($v) => $body,
+            $crate::data::UwPayload::FeedStatus($v) => $body,
         }
     };
 }
+
+/// Wraps a `Vec` of one record type back into its [`UwPayload`] variant.
+pub trait PayloadItem: Sized {
+    /// The variant holding `records`.
+    fn into_payload(records: Vec<Self>) -> UwPayload;
+}
+
+macro_rules! payload_items {
+    ($($variant:ident),* $(,)?) => {$(
+        impl PayloadItem for $variant {
+            fn into_payload(records: Vec<Self>) -> UwPayload {
+                UwPayload::$variant(records)
+            }
+        }
+    )*};
+}
+
+payload_items!(
+    FlowAlert,
+    OptionTrade,
+    TickerGex,
+    StrikeGex,
+    ExpiryStrikeGex,
+    Price,
+    LitTrade,
+    DarkPoolTrade,
+    MarketTide,
+    NetFlow,
+    IntervalFlow,
+    NewsHeadline,
+    ContractScreener,
+    TradingHalt,
+    CustomAlert,
+    Periscope,
+    InterpolatedIv,
+    IvTermStructure,
+    NetPremTick,
+    SpotExposure,
+    GreekExposure,
+    StrikeGreekExposure,
+    ExpiryGreekExposure,
+    GexLevels,
+    StrikeSpotExposure,
+    FeedStatus,
+);
 
 impl UwPayload {
     /// Number of records.

@@ -144,6 +144,12 @@ pub trait UwRecord: Sized {
     /// The raw instrument symbol carried by the payload, if any.
     fn instrument_symbol(&self) -> Option<&str>;
 
+    /// The derived event time (valid after [`UwRecord::finish`]).
+    fn ts_event_nanos(&self) -> u64;
+
+    /// The derived `SYMBOL.VENUE` instrument id (valid after [`UwRecord::finish`]).
+    fn instrument(&self) -> Option<&str>;
+
     /// Sets the derived fields after deserialization: `ts_init`, `ts_event` (UW's event time, or
     /// `ts_init` when the payload carries none) and the instrument id on `venue`.
     ///
@@ -270,6 +276,14 @@ macro_rules! uw_record {
 
             fn instrument_symbol(&self) -> Option<&str> {
                 $crate::uw_record!(@symbol self $( $inst_field )?)
+            }
+
+            fn ts_event_nanos(&self) -> u64 {
+                self.ts_event
+            }
+
+            fn instrument(&self) -> Option<&str> {
+                self.instrument_id.as_deref()
             }
 
             fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)> {

@@ -49,7 +49,8 @@ pub fn parse_frame(frame: &[u8], ts_init: u64, venue: &str) -> Result<UwWsMessag
     let Envelope(channel_name, payload) = serde_json::from_str::<Envelope>(text).map_err(|e| {
         // serde_json reports an extra array element as a syntax error; only invalid JSON is one.
         let is_json = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-        if !is_json && (e.is_syntax() || e.is_eof()) {
+        // Invalid JSON can fail as a type error first (`{not json` is "a map, expected an array").
+        if !is_json {
             UwParseError::MalformedJson(strip_position(&e))
         } else {
             UwParseError::UnexpectedShape(format!(

@@ -1,0 +1,74 @@
+//! `UwFeedStatus`: the health of the live feed, delivered to strategies as data.
+//!
+//! Not a UW payload: the client emits it on connect, disconnect, reconnect attempts, refused joins,
+//! stale channels, a missing entitlement and queue overflow, so a strategy can stop trading on a
+//! blind feed without parsing logs.
+
+use crate::common::parse::{de_opt_i64, de_opt_string, de_string};
+
+/// The states a [`FeedStatus`] reports, as the strings the `status` field carries.
+pub mod state {
+    /// The WebSocket is up and every channel has been (re-)joined.
+    pub const CONNECTED: &str = "connected";
+    /// The connection was lost; `attempt` and `detail` say when the next try is.
+    pub const RECONNECTING: &str = "reconnecting";
+    /// The client stopped (closed by the node, or gave up after the configured attempts).
+    pub const DISCONNECTED: &str = "disconnected";
+    /// UW refused the token on the upgrade (HTTP 401): invalid token or no WebSocket in the plan.
+    pub const NOT_ENTITLED: &str = "not_entitled";
+    /// UW refused to join `channel` (for instance periscope on an ineligible plan).
+    pub const JOIN_REFUSED: &str = "join_refused";
+    /// `channel` sent nothing for longer than the configured window during market hours.
+    pub const STALE: &str = "stale";
+    /// A stale `channel` delivers again.
+    pub const RESUMED: &str = "resumed";
+    /// The queue toward the strategy was full and messages were dropped (counted in `attempt`).
+    pub const OVERFLOW: &str = "overflow";
+    /// History is being fetched from REST to fill a gap.
+    pub const BACKFILLING: &str = "backfilling";
+}
+
+crate::uw_record! {
+    /// The live feed's health (`status` is one of [`state`]); `ts_event` is when it changed.
+    pub struct FeedStatus as "UwFeedStatus" {
+        event_time: |_r| None::<u64>,
+        instrument: None,
+        fields {
+            /// `connected`, `reconnecting`, `disconnected`, `not_entitled`, `join_refused`,
+            /// `stale`, `resumed`, `overflow` or `backfilling`.
+            #[serde(deserialize_with = "de_string")]
+            pub status: String,
+            /// The UW channel concerned, for channel-level states.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub channel: Option<String>,
+            /// A human-readable explanation (never contains the token).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub detail: Option<String>,
+            /// Reconnect attempt number (`reconnecting`) or messages dropped so far (`overflow`).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub attempt: Option<i64>,
+        }
+    }
+}
+
+impl FeedStatus {
+    /// A status stamped `ts` (both `ts_event` and `ts_init`: the client observed the change).
+    #[must_use]
+    pub fn new(
+        status: &str,
+        channel: Option<String>,
+        detail: Option<String>,
+        attempt: Option<i64>,
+        ts: u64,
+    ) -> Self {
+        Self {
+            status: status.to_owned(),
+            channel,
+            detail,
+            attempt,
+            ts_event: ts,
+            ts_init: ts,
+            instrument_id: None,
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The simulator's REST side: a small HTTP/1.1 server (keep-alive, GET only) with UW's bearer
+//! auth, `x-uw-*` rate-limit headers, 429s and injected faults.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use super::{SimState, lock};
+use crate::http::endpoint::UwRequestTarget;
+
+/// The SPEC §5 example bodies served for endpoints without a generated source.
+const EXAMPLE_BODIES: &[(&str, &str)] = &[
+    (
+        "option_trades",
+        include_str!("../../test_data/http_get_option_trades.jsonl"),
+    ),
+    (
+        "darkpool_ticker",
+        include_str!("../../test_data/http_get_darkpool_ticker.jsonl"),
+    ),
+    (
+        "darkpool_recent",
+        include_str!("../../test_data/http_get_darkpool_ticker.jsonl"),
+    ),
+    (
+        "market_tide",
+        include_str!("../../test_data/http_get_market_tide.jsonl"),
+    ),
+    (
+        "net_prem_ticks",
+        include_str!("../../test_data/http_get_net_prem_ticks.jsonl"),
+    ),
+    (
+        "spot_exposures",
+        include_str!("../../test_data/http_get_spot_exposures.jsonl"),
+    ),
+    (
+        "spot_exposures_strike",
+        include_str!("../../test_data/http_get_spot_exposures_strike.jsonl"),
+    ),
+    (
+        "news_headlines",
+        include_str!("../../test_data/http_get_news_headlines.jsonl"),
+    ),
+    (
+        "greek_exposure",
+        include_str!("../../test_data/http_get_greek_exposure.jsonl"),
+    ),
+    (
+        "greek_exposure_expiry",
+        include_str!("../../test_data/http_get_greek_exposure_expiry.jsonl"),
+    ),
+    (
+        "greek_exposure_strike_expiry",
+        include_str!("../../test_data/http_get_greek_exposure_strike_expiry.jsonl"),
+    ),
+    (
+        "gex_levels",
+        include_str!("../../test_data/http_get_gex_levels.jsonl"),
+    ),
+];
+
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+pub(super) async fn serve(
+    state: Arc<SimState>,
+    listener: TcpListener,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(_) => continue,
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut stop = stop;
+            tokio::select! {
+                () = connection(&state, stream) => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn json(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+}
+
+async fn connection(state: &SimState, stream: TcpStream) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let mut parts = line.split_whitespace();
+        let (method, target) = (
+            parts.next().unwrap_or("").to_owned(),
+            parts.next().unwrap_or("").to_owned(),
+        );
+        let mut headers: HashMap<String, String> = HashMap::new();
+        let mut head_bytes = line.len();
+        loop {
+            let mut h = String::new();
+            match reader.read_line(&mut h).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => head_bytes += n,
+            }
+            if head_bytes > MAX_HEAD_BYTES {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+        }
+        let body_len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if body_len > 0 {
+            let mut sink = vec![0; body_len.min(1 << 20)];
+            if reader.read_exact(&mut sink).await.is_err() {
+                return;
+            }
+        }
+        let delay = *lock(&state.http_delay);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let reply = handle(
+            state,
+            &method,
+            &target,
+            headers.get("authorization").map(String::as_str),
+        );
+        let mut out = format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: keep-alive\r\n",
+            reply.status,
+            reason(reply.status),
+            reply.content_type,
+            reply.body.len()
+        );
+        for (k, v) in &reply.headers {
+            let _ = write!(out, "{k}: {v}\r\n");
+        }
+        out.push_str("\r\n");
+        out.push_str(&reply.body);
+        if write.write_all(out.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+const fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+fn minute_headers(count: u32, limit: u32, reset: Duration) -> Vec<(&'static str, String)> {
+    vec![
+        ("x-uw-minute-req-counter", count.to_string()),
+        (
+            "x-uw-req-per-minute-remaining",
+            limit.saturating_sub(count).to_string(),
+        ),
+        ("x-uw-req-per-minute-reset", reset.as_millis().to_string()),
+    ]
+}
+
+fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> Reply {
+    let c = &state.counters;
+    c.http_requests.fetch_add(1, Ordering::Relaxed);
+    let config = &state.config;
+
+    if let Some(status) = lock(&state.http_faults).pop_front() {
+        if status == 429 {
+            c.http_429.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut reply = match status {
+            500 => Reply {
+                status,
+                content_type: "text/plain",
+                headers: Vec::new(),
+                body: "Something went wrong".to_owned(),
+            },
+            _ => Reply::json(
+                status,
+                format!(
+                    r#"{{"error":{{"code":"simulated_fault","message":"simulated HTTP {status}"}}}}"#
+                ),
+            ),
+        };
+        if status == 429 {
+            reply.headers = minute_headers(
+                config.http_per_minute,
+                config.http_per_minute,
+                Duration::from_millis(1_000),
+            );
+        }
+        return reply;
+    }
+    // 401s carry no x-uw-* headers (SPEC.md §2.1).
+    let expected = format!("Bearer {}", config.token);
+    if auth != Some(expected.as_str()) {
+        return Reply::json(
+            401,
+            r#"{"message":"No token reached us. Send Authorization: Bearer <token>."}"#,
+        );
+    }
+    if method != "GET" {
+        return Reply::json(405, r#"{"error":"Method not allowed"}"#);
+    }
+
+    let (count, day_count, reset) = {
+        let mut window = lock(&state.rate_window);
+        if window.0.elapsed() >= Duration::from_secs(60) {
+            *window = (Instant::now(), 0, window.2);
+        }
+        let reset = Duration::from_secs(60).saturating_sub(window.0.elapsed());
+        if window.2 >= config.http_per_day {
+            c.http_429.fetch_add(1, Ordering::Relaxed);
+            let mut reply = Reply::json(
+                429,
+                r#"{"message":"Daily request limit reached. Usage resets at 8PM Eastern."}"#,
+            );
+            reply.headers = minute_headers(window.1, config.http_per_minute, reset);
+            return reply;
+        }
+        if window.1 >= config.http_per_minute {
+            c.http_429.fetch_add(1, Ordering::Relaxed);
+            let mut reply = Reply::json(429, r#"{"message":"Too many requests. Slow down."}"#);
+            reply.headers = minute_headers(window.1, config.http_per_minute, reset);
+            return reply;
+        }
+        window.1 += 1;
+        window.2 += 1;
+        (window.1, window.2, reset)
+    };
+
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let params: HashMap<&str, &str> = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .collect();
+    let mut reply = if path == "/api/option-trades/flow-alerts" {
+        flow_alerts(state, &params)
+    } else {
+        match UwRequestTarget::parse(path) {
+            Ok(t) => EXAMPLE_BODIES
+                .iter()
+                .find(|(name, _)| *name == t.endpoint.name())
+                .and_then(|(_, body)| body.lines().next())
+                .map_or_else(
+                    || Reply::json(404, r#"{"error":"Route not found"}"#),
+                    |b| Reply::json(200, b),
+                ),
+            Err(_) => Reply::json(404, r#"{"error":"Route not found"}"#),
+        }
+    };
+    if reply.status == 200 {
+        reply
+            .headers
+            .extend(minute_headers(count, config.http_per_minute, reset));
+        reply
+            .headers
+            .push(("x-uw-daily-req-count", day_count.to_string()));
+        reply
+            .headers
+            .push(("x-uw-token-req-limit", config.http_per_day.to_string()));
+        reply
+            .headers
+            .push(("x-request-id", format!("sim-{day_count}")));
+    }
+    reply
+}
+
+/// `newer_than` / `older_than`: epoch seconds or milliseconds, or an RFC 3339 time (SPEC.md §7.1).
+fn cursor_ms(value: &str) -> Option<u64> {
+    let value = value.replace("%3A", ":").replace("%2B", "+");
+    if let Ok(n) = value.parse::<u64>() {
+        return Some(if n < 100_000_000_000 { n * 1000 } else { n });
+    }
+    crate::common::parse::parse_rfc3339_nanos(&value)
+        .ok()
+        .map(|n| n / 1_000_000)
+}
+
+fn flow_alerts(state: &SimState, params: &HashMap<&str, &str>) -> Reply {
+    let limit = params
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100);
+    if limit == 0 || limit > 200 {
+        return Reply::json(
+            422,
+            format!(
+                r#"{{"msg":"Invalid query input(s): limit={limit} (valid example: limit=100)","path":"/api/option-trades/flow-alerts"}}"#
+            ),
+        );
+    }
+    let newer = params.get("newer_than").and_then(|v| cursor_ms(v));
+    let older = params.get("older_than").and_then(|v| cursor_ms(v));
+    let tickers: Option<Vec<String>> = params.get("ticker_symbol").map(|t| {
+        t.split(',')
+            .map(|s| s.trim().to_ascii_uppercase())
+            .collect()
+    });
+    let alerts = lock(&state.alerts);
+    // Newest first, as UW returns them.
+    let rows: Vec<&str> = alerts
+        .iter()
+        .rev()
+        .filter(|a| newer.is_none_or(|n| a.time_ms > n))
+        .filter(|a| older.is_none_or(|o| a.time_ms < o))
+        .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)))
+        .take(limit)
+        .map(|a| a.rest_payload.as_str())
+        .collect();
+    Reply::json(200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
+}

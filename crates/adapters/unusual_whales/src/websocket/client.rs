@@ -1,0 +1,840 @@
+//! The live UW WebSocket client.
+//!
+//! One tokio task owns the socket. It joins the channels the [`SubscriptionTable`] needs, reads
+//! and parses every frame, routes records to subscriptions, and pushes them into a [`FeedQueue`]
+//! without ever waiting for the consumer. Liveness follows UW's own clients (SPEC.md §3.2): after
+//! `heartbeat_after` of silence it sends a WebSocket ping and declares the connection dead when no
+//! pong (or any frame) arrives within `pong_timeout`. A lost connection is re-established with
+//! exponential backoff and jitter, and every channel is joined again. HTTP 401/403 on the upgrade
+//! (bad token, or a plan without WebSocket access) is final: it is reported once, not retried.
+//!
+//! Everything a user should see (connects, refusals, parse errors, overflow) leaves as
+//! [`FeedEvent::Log`] and `UwFeedStatus` records through the same queue, so the Python side logs it
+//! with the node's logger on the event-loop thread.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::common::consts::{DEFAULT_VENUE, MAX_FRAME_BYTES, UW_WS_URL};
+use crate::common::credential::{UwCredential, redact_url};
+use crate::common::parse::in_regular_session;
+use crate::data::record::UwRecord;
+use crate::data::status::state;
+use crate::data::{FeedStatus, PayloadItem, UwPayload};
+use crate::websocket::channel::{ChannelKind, UwChannel};
+use crate::websocket::messages::UwWsMessage;
+use crate::websocket::parse::parse_frame;
+use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
+use crate::websocket::route::{
+    RouteError, RouteId, StreamSource, Subscription, SubscriptionId, SubscriptionTable, UwFilter,
+    channels_for, stream_source,
+};
+use crate::websocket::stats::{FeedStats, StatsSnapshot};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Settings of the live client. [`UwWsConfig::new`] gives UW's documented behaviour.
+#[derive(Debug, Clone)]
+pub struct UwWsConfig {
+    /// WebSocket URL without the token (`wss://api.unusualwhales.com/socket`).
+    pub url: String,
+    /// The API token; it is appended as `?token=` and never shown.
+    pub credential: UwCredential,
+    /// Venue of instrument ids.
+    pub venue: String,
+    /// Silence after which a ping is sent (UW's clients: 30 s).
+    pub heartbeat_after: Duration,
+    /// How long to wait for the pong (UW's clients: 10 s).
+    pub pong_timeout: Duration,
+    /// Limit for the TCP + TLS + upgrade handshake.
+    pub connect_timeout: Duration,
+    /// First reconnect delay; doubled per failed attempt.
+    pub reconnect_initial: Duration,
+    /// Largest reconnect delay.
+    pub reconnect_max: Duration,
+    /// Random extra delay as a fraction of the delay (0.1 = up to +10 %), so many clients do not
+    /// reconnect in lockstep.
+    pub reconnect_jitter: f64,
+    /// Give up after this many consecutive failed attempts (`None` = never).
+    pub max_reconnect_attempts: Option<u32>,
+    /// A join without acknowledgement is sent again after this long (at most 3 times).
+    pub join_timeout: Duration,
+    /// If data keeps arriving this long after a leave, UW ignored it: reconnect with the remaining
+    /// joins, the only documented way to unsubscribe.
+    pub leave_grace: Duration,
+    /// A busy channel silent for this long is reported stale (`None` = never).
+    pub stale_after: Option<Duration>,
+    /// Report staleness only during the US regular session (silence outside it is normal).
+    pub stale_only_in_session: bool,
+    /// Records the queue toward the consumer holds before dropping (and counting) new ones.
+    pub queue_capacity: usize,
+}
+
+impl UwWsConfig {
+    /// UW's production URL and documented timings for `credential`.
+    #[must_use]
+    pub fn new(credential: UwCredential) -> Self {
+        Self {
+            url: UW_WS_URL.to_owned(),
+            credential,
+            venue: DEFAULT_VENUE.to_owned(),
+            heartbeat_after: Duration::from_secs(30),
+            pong_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            reconnect_initial: Duration::from_secs(1),
+            reconnect_max: Duration::from_secs(60),
+            reconnect_jitter: 0.1,
+            max_reconnect_attempts: None,
+            join_timeout: Duration::from_secs(10),
+            leave_grace: Duration::from_secs(5),
+            stale_after: Some(Duration::from_secs(120)),
+            stale_only_in_session: true,
+            queue_capacity: 1_000_000,
+        }
+    }
+
+    /// The URL with the token, for the upgrade request only.
+    fn url_with_token(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{sep}token={}",
+            self.url,
+            percent_encode(self.credential.expose())
+        )
+    }
+
+    /// The reconnect delay before attempt `attempt` (1-based), jitter excluded.
+    #[must_use]
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
+        self.reconnect_initial
+            .saturating_mul(factor)
+            .min(self.reconnect_max)
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+enum Command {
+    Join(Vec<UwChannel>),
+    Leave(Vec<UwChannel>),
+    Reconnect(String),
+    Shutdown,
+}
+
+/// Shared between the handle and the task.
+struct Shared {
+    config: UwWsConfig,
+    table: Mutex<SubscriptionTable>,
+    queue: Arc<FeedQueue>,
+    stats: Arc<FeedStats>,
+    /// The latest status, replayed to a new `UwFeedStatus` subscriber. Read and written only
+    /// while the table lock is held, so a subscriber gets each status exactly once.
+    last_status: Mutex<Option<FeedStatus>>,
+    stopped: (Mutex<bool>, Condvar),
+}
+
+impl Shared {
+    fn table(&self) -> MutexGuard<'_, SubscriptionTable> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn log(&self, level: LogLevel, message: impl Into<String>) {
+        let message = self.config.credential.scrub(&message.into());
+        self.queue.push_control(FeedEvent::Log { level, message });
+    }
+
+    fn status(
+        &self,
+        status: &str,
+        channel: Option<&UwChannel>,
+        detail: Option<String>,
+        attempt: Option<i64>,
+    ) {
+        let route = self.table().status_route();
+        if let Some(route) = route {
+            let detail = detail.map(|d| self.config.credential.scrub(&d));
+            let record = FeedStatus::new(
+                status,
+                channel.map(ToString::to_string),
+                detail,
+                attempt,
+                now_nanos(),
+            );
+            self.queue.push_control(FeedEvent::Data {
+                payload: UwPayload::FeedStatus(vec![record]),
+                routes: vec![route],
+            });
+        }
+    }
+}
+
+/// A running client. Dropping it stops the task.
+pub struct UwWsClient {
+    shared: Arc<Shared>,
+    commands: mpsc::UnboundedSender<Command>,
+    next_id: AtomicU64,
+}
+
+impl UwWsClient {
+    /// Starts the connection task on `runtime` and returns at once; the connection is made (and
+    /// re-made) in the background.
+    #[must_use]
+    pub fn start(config: UwWsConfig, runtime: &tokio::runtime::Handle) -> Self {
+        let queue = Arc::new(FeedQueue::new(config.queue_capacity));
+        let shared = Arc::new(Shared {
+            config,
+            table: Mutex::new(SubscriptionTable::default()),
+            queue,
+            stats: Arc::new(FeedStats::default()),
+            last_status: Mutex::new(None),
+            stopped: (Mutex::new(false), Condvar::new()),
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task_shared = Arc::clone(&shared);
+        runtime.spawn(async move {
+            run(&task_shared, rx).await;
+            task_shared.stats.connected.store(false, Ordering::Relaxed);
+            task_shared.queue.close();
+            let (lock, cv) = &task_shared.stopped;
+            *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            cv.notify_all();
+        });
+        Self {
+            shared,
+            commands: tx,
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Adds a subscription for the Python type `type_name` with `DataType.metadata` pairs and
+    /// joins the UW channels it needs (at once, or after the connection is up).
+    ///
+    /// # Errors
+    /// Unknown types, REST-only types and bad metadata, before anything is joined.
+    pub fn subscribe<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        type_name: &str,
+        metadata: &[(K, V)],
+    ) -> Result<(SubscriptionId, Vec<UwChannel>), RouteError> {
+        let (source, keys) = stream_source(type_name)?;
+        let filter = UwFilter::from_metadata(type_name, keys, metadata)?;
+        let channels = match source {
+            StreamSource::Channel(kind) => channels_for(type_name, kind, &filter)?,
+            StreamSource::FeedStatus => Vec::new(),
+        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut table = self.shared.table();
+        let new = table.add(Subscription {
+            id,
+            source,
+            filter,
+            channels: channels.clone(),
+        });
+        if source == StreamSource::FeedStatus {
+            // A strategy subscribing late still learns the connection state it is in.
+            let last = self
+                .shared
+                .last_status
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            if let Some(status) = last {
+                let route = table.route_for(&[id]);
+                self.shared.queue.push_control(FeedEvent::Data {
+                    payload: UwPayload::FeedStatus(vec![status]),
+                    routes: vec![route],
+                });
+            }
+        }
+        drop(table);
+        if !new.is_empty() {
+            let _ = self.commands.send(Command::Join(new));
+        }
+        Ok((id, channels))
+    }
+
+    /// Removes a subscription; channels no other subscription needs are left. Returns those.
+    pub fn unsubscribe(&self, id: SubscriptionId) -> Vec<UwChannel> {
+        let gone = self.shared.table().remove(id);
+        if !gone.is_empty() {
+            let _ = self.commands.send(Command::Leave(gone.clone()));
+        }
+        gone
+    }
+
+    /// The subscriptions a route delivers to.
+    #[must_use]
+    pub fn route_members(&self, route: RouteId) -> Vec<SubscriptionId> {
+        self.shared
+            .table()
+            .route_members(route)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// The channels currently needed.
+    #[must_use]
+    pub fn channels(&self) -> Vec<UwChannel> {
+        self.shared.table().channels().cloned().collect()
+    }
+
+    /// The queue the consumer reads.
+    #[must_use]
+    pub fn queue(&self) -> &Arc<FeedQueue> {
+        &self.shared.queue
+    }
+
+    /// The counters now.
+    #[must_use]
+    pub fn stats(&self) -> StatsSnapshot {
+        let q = &self.shared.queue;
+        self.shared
+            .stats
+            .snapshot(q.depth(), q.high_water(), q.capacity(), q.dropped())
+    }
+
+    /// Drops the connection and reconnects (re-joining everything), e.g. after a config change.
+    pub fn reconnect(&self, reason: &str) {
+        let _ = self.commands.send(Command::Reconnect(reason.to_owned()));
+    }
+
+    /// Asks the task to close the socket and stop; see [`UwWsClient::wait_stopped`].
+    pub fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown);
+    }
+
+    /// Blocks until the task has stopped (true) or `timeout` passed (false). Call it off the
+    /// runtime's threads.
+    #[must_use]
+    pub fn wait_stopped(&self, timeout: Duration) -> bool {
+        let (lock, cv) = &self.shared.stopped;
+        let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        *cv.wait_timeout_while(guard, timeout, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+    }
+
+    /// The URL the client connects to, token redacted (for logs and reprs).
+    #[must_use]
+    pub fn display_url(&self) -> String {
+        redact_url(&self.shared.config.url_with_token())
+    }
+}
+
+impl Drop for UwWsClient {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+    }
+}
+
+/// The current time in UNIX nanoseconds.
+fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+enum SessionEnd {
+    Shutdown,
+    Lost(String),
+}
+
+enum ConnectError {
+    Unauthorized(u16),
+    Failed(String),
+}
+
+async fn connect(shared: &Shared) -> Result<Socket, ConnectError> {
+    let config = &shared.config;
+    // Frames beyond the parser's limit still arrive whole, so the parser reports them (counted)
+    // instead of the socket failing and reconnecting in a loop on one bad frame.
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME_BYTES * 4))
+        .max_frame_size(Some(MAX_FRAME_BYTES * 4));
+    let attempt = tokio_tungstenite::connect_async_with_config(
+        config.url_with_token(),
+        Some(ws_config),
+        true,
+    );
+    match tokio::time::timeout(config.connect_timeout, attempt).await {
+        Err(_) => Err(ConnectError::Failed(format!(
+            "no connection within {:.1}s",
+            config.connect_timeout.as_secs_f64()
+        ))),
+        Ok(Err(tungstenite::Error::Http(response)))
+            if matches!(response.status().as_u16(), 401 | 403) =>
+        {
+            Err(ConnectError::Unauthorized(response.status().as_u16()))
+        }
+        Ok(Err(e)) => Err(ConnectError::Failed(
+            config.credential.scrub(&e.to_string()),
+        )),
+        Ok(Ok((socket, _))) => Ok(socket),
+    }
+}
+
+/// Waits for a shutdown request; other commands need no action while offline (the table holds
+/// the wanted channels, joined at the next connect).
+async fn until_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) {
+    loop {
+        match commands.recv().await {
+            None | Some(Command::Shutdown) => return,
+            Some(_) => {}
+        }
+    }
+}
+
+async fn run(shared: &Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let config = &shared.config;
+    let display_url = redact_url(&config.url_with_token());
+    let mut failures: u32 = 0;
+    let mut rng = SplitMix64(now_nanos());
+    loop {
+        let connected = tokio::select! {
+            r = connect(shared) => r,
+            () = until_shutdown(&mut commands) => break,
+        };
+        let reason = match connected {
+            Ok(socket) => {
+                failures = 0;
+                let reconnect = shared.stats.connects.fetch_add(1, Ordering::Relaxed) > 0;
+                if reconnect {
+                    shared.stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                }
+                shared.stats.connected.store(true, Ordering::Relaxed);
+                match session(shared, socket, &mut commands, reconnect, &display_url).await {
+                    SessionEnd::Shutdown => break,
+                    SessionEnd::Lost(reason) => {
+                        shared.stats.connected.store(false, Ordering::Relaxed);
+                        reason
+                    }
+                }
+            }
+            Err(ConnectError::Unauthorized(status)) => {
+                let detail = format!(
+                    "UW refused the token with HTTP {status} on {display_url}: the token is invalid or \
+                     the plan has no WebSocket access (Advanced plan); not retrying"
+                );
+                shared.log(LogLevel::Error, detail.clone());
+                shared.status(state::NOT_ENTITLED, None, Some(detail), None);
+                until_shutdown(&mut commands).await;
+                break;
+            }
+            Err(ConnectError::Failed(reason)) => reason,
+        };
+        failures += 1;
+        if config
+            .max_reconnect_attempts
+            .is_some_and(|max| failures > max)
+        {
+            let detail = format!("giving up after {} failed attempts: {reason}", failures - 1);
+            shared.log(LogLevel::Error, detail.clone());
+            shared.status(state::DISCONNECTED, None, Some(detail), None);
+            until_shutdown(&mut commands).await;
+            return;
+        }
+        let base = config.backoff(failures);
+        let delay = base.mul_f64(1.0 + config.reconnect_jitter.max(0.0) * rng.unit());
+        let detail = format!(
+            "{reason}; reconnecting in {:.2}s (attempt {failures})",
+            delay.as_secs_f64()
+        );
+        shared.log(
+            LogLevel::Warning,
+            format!("WebSocket {display_url}: {detail}"),
+        );
+        shared.status(
+            state::RECONNECTING,
+            None,
+            Some(detail),
+            Some(i64::from(failures)),
+        );
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = until_shutdown(&mut commands) => break,
+        }
+    }
+    shared.status(
+        state::DISCONNECTED,
+        None,
+        Some("client stopped".to_owned()),
+        None,
+    );
+}
+
+struct JoinState {
+    sent_at: Instant,
+    attempts: u32,
+    acked_at: Option<Instant>,
+    refused: bool,
+    warned: bool,
+}
+
+fn join_message(channel: &UwChannel, msg_type: &str) -> Message {
+    // Channel names are validated ([A-Za-z0-9._-:]), so no JSON escaping is needed.
+    Message::text(format!(
+        r#"{{"channel":"{channel}","msg_type":"{msg_type}"}}"#
+    ))
+}
+
+/// Whether a channel normally carries data every few seconds during the session, so that
+/// silence means trouble. Halts, alerts, news and snapshots are legitimately quiet.
+const fn expected_busy(kind: ChannelKind) -> bool {
+    matches!(
+        kind,
+        ChannelKind::OptionTrades
+            | ChannelKind::FlowAlerts
+            | ChannelKind::Price
+            | ChannelKind::Gex
+            | ChannelKind::GexStrike
+            | ChannelKind::GexStrikeExpiry
+            | ChannelKind::LitTrades
+            | ChannelKind::OffLitTrades
+            | ChannelKind::MarketTide
+            | ChannelKind::NetFlow
+    )
+}
+
+#[allow(clippy::too_many_lines)]
+async fn session(
+    shared: &Shared,
+    socket: Socket,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    reconnect: bool,
+    display_url: &str,
+) -> SessionEnd {
+    let config = &shared.config;
+    let (mut sink, mut stream) = socket.split();
+    let mut joins: HashMap<UwChannel, JoinState> = HashMap::new();
+    let mut left: HashMap<UwChannel, Instant> = HashMap::new();
+    let mut last_data: HashMap<UwChannel, Instant> = HashMap::new();
+    let mut stale: HashSet<UwChannel> = HashSet::new();
+    let mut last_rx = Instant::now();
+    let mut ping_sent: Option<Instant> = None;
+    let mut overflow_reported: (Option<Instant>, u64) = (None, shared.queue.dropped());
+
+    let wanted: Vec<UwChannel> = shared.table().channels().cloned().collect();
+    for ch in &wanted {
+        if let Err(e) = sink.send(join_message(ch, "join")).await {
+            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+        }
+        joins.insert(
+            ch.clone(),
+            JoinState {
+                sent_at: Instant::now(),
+                attempts: 1,
+                acked_at: None,
+                refused: false,
+                warned: false,
+            },
+        );
+    }
+    let joined = wanted
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verb = if reconnect {
+        "Reconnected to"
+    } else {
+        "Connected to"
+    };
+    shared.log(
+        LogLevel::Info,
+        format!("{verb} {display_url}; joining [{joined}]"),
+    );
+    shared.status(
+        state::CONNECTED,
+        None,
+        Some(format!("joined [{joined}]")),
+        None,
+    );
+
+    let tick_every = config
+        .heartbeat_after
+        .min(config.pong_timeout)
+        .min(Duration::from_secs(1))
+        / 2;
+    let mut tick = tokio::time::interval(tick_every.max(Duration::from_millis(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+    loop {
+        tokio::select! {
+            biased;
+            cmd = commands.recv() => match cmd {
+                None | Some(Command::Shutdown) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(None))).await;
+                    shared.log(LogLevel::Info, format!("Closed {display_url}"));
+                    return SessionEnd::Shutdown;
+                }
+                Some(Command::Reconnect(reason)) => return SessionEnd::Lost(reason),
+                Some(Command::Join(channels)) => {
+                    for ch in channels {
+                        left.remove(&ch);
+                        if joins.contains_key(&ch) || !shared.table().has_channel(&ch) {
+                            continue;
+                        }
+                        if let Err(e) = sink.send(join_message(&ch, "join")).await {
+                            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+                        }
+                        shared.log(LogLevel::Info, format!("Joining {ch}"));
+                        joins.insert(ch, JoinState { sent_at: Instant::now(), attempts: 1, acked_at: None, refused: false, warned: false });
+                    }
+                }
+                Some(Command::Leave(channels)) => {
+                    for ch in channels {
+                        // A subscription may have come back for it meanwhile.
+                        if shared.table().has_channel(&ch) || joins.remove(&ch).is_none() {
+                            continue;
+                        }
+                        if let Err(e) = sink.send(join_message(&ch, "leave")).await {
+                            return SessionEnd::Lost(format!("sending leave for {ch} failed: {e}"));
+                        }
+                        shared.log(LogLevel::Info, format!("Leaving {ch}"));
+                        stale.remove(&ch);
+                        left.insert(ch, Instant::now());
+                    }
+                }
+            },
+            msg = stream.next() => {
+                let bytes = match msg {
+                    Some(Ok(Message::Text(t))) => t.into(),
+                    Some(Ok(Message::Binary(b))) => b,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                        last_rx = Instant::now();
+                        ping_sent = None;
+                        continue;
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        let why = frame.map_or_else(String::new, |f| format!(" ({} {})", f.code, f.reason));
+                        return SessionEnd::Lost(format!("server closed the connection{why}"));
+                    }
+                    Some(Ok(Message::Frame(_))) => continue,
+                    Some(Err(e)) => return SessionEnd::Lost(config.credential.scrub(&e.to_string())),
+                    None => return SessionEnd::Lost("connection closed".to_owned()),
+                };
+                last_rx = Instant::now();
+                ping_sent = None;
+                let stats = &shared.stats;
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+                stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                let ts_init = now_nanos();
+                stats.last_message_ns.store(ts_init, Ordering::Relaxed);
+                match parse_frame(&bytes, ts_init, &config.venue) {
+                    Ok(UwWsMessage::JoinAck { channel }) => {
+                        if let Some(js) = UwChannel::parse(&channel).and_then(|ch| joins.get_mut(&ch))
+                            && js.acked_at.is_none() {
+                                js.acked_at = Some(Instant::now());
+                                stats.join_acks.fetch_add(1, Ordering::Relaxed);
+                            }
+                    }
+                    Ok(UwWsMessage::JoinError { channel, reason }) => {
+                        stats.join_errors.fetch_add(1, Ordering::Relaxed);
+                        let parsed = UwChannel::parse(&channel);
+                        if let Some(js) = parsed.as_ref().and_then(|ch| joins.get_mut(ch)) {
+                            js.refused = true;
+                        }
+                        let detail = format!("UW refused to join {channel}: {reason} (retried after the next reconnect)");
+                        shared.log(LogLevel::Error, detail.clone());
+                        shared.status(state::JOIN_REFUSED, parsed.as_ref(), Some(detail), None);
+                    }
+                    Ok(UwWsMessage::Data { channel, payload }) => {
+                        last_data.insert(channel.clone(), Instant::now());
+                        if stale.remove(&channel) {
+                            shared.log(LogLevel::Info, format!("{channel} delivers again"));
+                            shared.status(state::RESUMED, Some(&channel), None, None);
+                        }
+                        let n = payload.len() as u64;
+                        crate::for_each_payload!(&payload, |v| stats.record_channel(
+                            &channel.to_string(),
+                            n,
+                            v.iter().map(|r| ts_init.saturating_sub(r.ts_event_nanos())),
+                        ));
+                        if !shared.table().has_channel(&channel) {
+                            if let Some(at) = left.get(&channel)
+                                && at.elapsed() > config.leave_grace {
+                                    return SessionEnd::Lost(format!(
+                                        "UW kept sending {channel} {:.1}s after leave; re-connecting with the remaining channels",
+                                        at.elapsed().as_secs_f64()
+                                    ));
+                                }
+                            continue;
+                        }
+                        let (payload, routes) = {
+                            let mut table = shared.table();
+                            crate::for_each_payload!(payload, |v| {
+                                let (kept, routes) = table.route(&channel, v);
+                                (PayloadItem::into_payload(kept), routes)
+                            })
+                        };
+                        if routes.is_empty() {
+                            continue;
+                        }
+                        let delivered = routes.len() as u64;
+                        if shared.queue.push(FeedEvent::Data { payload, routes }) {
+                            stats.delivered.fetch_add(delivered, Ordering::Relaxed);
+                        } else {
+                            report_overflow(shared, &mut overflow_reported);
+                        }
+                    }
+                    Err(e) => {
+                        stats.record_error(e.kind());
+                        let errors = stats.parse_errors.load(Ordering::Relaxed);
+                        // Every error is counted; the log gets the first ten, then one in a thousand.
+                        if errors <= 10 || errors.is_multiple_of(1000) {
+                            shared.log(LogLevel::Warning, format!("Frame dropped ({} so far): {e}", errors));
+                        }
+                    }
+                }
+            },
+            _ = tick.tick() => {
+                if let Some(sent) = ping_sent {
+                    if sent.elapsed() >= config.pong_timeout {
+                        return SessionEnd::Lost(format!(
+                            "no pong within {:.1}s of a ping after {:.1}s of silence",
+                            config.pong_timeout.as_secs_f64(),
+                            config.heartbeat_after.as_secs_f64()
+                        ));
+                    }
+                } else if last_rx.elapsed() >= config.heartbeat_after {
+                    if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
+                        return SessionEnd::Lost(format!("ping failed: {e}"));
+                    }
+                    shared.stats.pings.fetch_add(1, Ordering::Relaxed);
+                    ping_sent = Some(Instant::now());
+                }
+                for (ch, js) in &mut joins {
+                    if js.acked_at.is_some() || js.refused || js.sent_at.elapsed() < config.join_timeout {
+                        continue;
+                    }
+                    if js.attempts < 3 {
+                        if let Err(e) = sink.send(join_message(ch, "join")).await {
+                            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+                        }
+                        js.attempts += 1;
+                        js.sent_at = Instant::now();
+                    } else if !js.warned {
+                        js.warned = true;
+                        shared.log(LogLevel::Warning, format!("{ch}: no join acknowledgement after 3 attempts; data will still be delivered if it arrives"));
+                    }
+                }
+                if let Some(stale_after) = config.stale_after
+                    && (!config.stale_only_in_session || in_regular_session(now_nanos())) {
+                        for (ch, js) in &joins {
+                            let Some(acked) = js.acked_at else { continue };
+                            let quiet_since = last_data.get(ch).copied().unwrap_or(acked);
+                            if expected_busy(ch.kind) && quiet_since.elapsed() >= stale_after && !stale.contains(ch) {
+                                stale.insert(ch.clone());
+                                let detail = format!("no data for {:.0}s", quiet_since.elapsed().as_secs_f64());
+                                shared.log(LogLevel::Warning, format!("{ch} is stale: {detail}"));
+                                shared.status(state::STALE, Some(ch), Some(detail), None);
+                            }
+                        }
+                    }
+            }
+        }
+    }
+}
+
+fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {
+    let dropped = shared.queue.dropped();
+    if reported
+        .0
+        .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+    {
+        return;
+    }
+    let new = dropped - reported.1;
+    *reported = (Some(Instant::now()), dropped);
+    let detail = format!(
+        "the strategy is not keeping up: queue full at {} records; {new} new messages dropped ({dropped} in total)",
+        shared.queue.capacity()
+    );
+    shared.log(LogLevel::Error, detail.clone());
+    shared.status(
+        state::OVERFLOW,
+        None,
+        Some(detail),
+        Some(i64::try_from(dropped).unwrap_or(i64::MAX)),
+    );
+}
+
+/// A tiny deterministic generator for reconnect jitter (no need for a crypto-grade source).
+pub(crate) struct SplitMix64(pub(crate) u64);
+
+impl SplitMix64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    #[allow(clippy::cast_precision_loss)]
+    pub(crate) fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> UwWsConfig {
+        UwWsConfig::new(UwCredential::new("t/k+n").unwrap())
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let c = config();
+        let secs: Vec<u64> = (1..=8).map(|a| c.backoff(a).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(c.backoff(u32::MAX), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_token_is_encoded_in_the_url_and_redacted_for_display() {
+        let c = config();
+        assert_eq!(
+            c.url_with_token(),
+            "wss://api.unusualwhales.com/socket?token=t%2Fk%2Bn"
+        );
+        assert_eq!(
+            redact_url(&c.url_with_token()),
+            "wss://api.unusualwhales.com/socket?token=***"
+        );
+        assert!(!format!("{c:?}").contains("t/k+n"));
+    }
+
+    #[test]
+    fn jitter_is_uniform_in_unit_interval() {
+        let mut r = SplitMix64(42);
+        let v: Vec<f64> = (0..10_000).map(|_| r.unit()).collect();
+        assert!(v.iter().all(|x| (0.0..1.0).contains(x)));
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        assert!((mean - 0.5).abs() < 0.02, "{mean}");
+    }
+}
