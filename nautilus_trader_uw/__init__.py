@@ -6,8 +6,6 @@ Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unu
 
 from typing import Final
 
-from nautilus_trader.model.identifiers import ClientId
-
 from nautilus_trader_uw import _core
 from nautilus_trader_uw._core import UwErrorResponse
 from nautilus_trader_uw._core import UwJoinError
@@ -15,12 +13,19 @@ from nautilus_trader_uw._core import UwParseError
 from nautilus_trader_uw._core import UwUnknownChannelError
 from nautilus_trader_uw._core import parse_rest_response
 from nautilus_trader_uw._core import parse_ws_frame
+from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
+from nautilus_trader_uw.config import UwApiKey
+from nautilus_trader_uw.constants import UW
+from nautilus_trader_uw.constants import UW_CLIENT_ID
+from nautilus_trader_uw.data import UnusualWhalesDataClient
+from nautilus_trader_uw.factories import UnusualWhalesLiveDataClientFactory
 from nautilus_trader_uw.types import ALL_TYPES
 from nautilus_trader_uw.types import UwContractScreener
 from nautilus_trader_uw.types import UwCustomAlert
 from nautilus_trader_uw.types import UwDarkPoolTrade
 from nautilus_trader_uw.types import UwExpiryGreekExposure
 from nautilus_trader_uw.types import UwExpiryStrikeGex
+from nautilus_trader_uw.types import UwFeedStatus
 from nautilus_trader_uw.types import UwFlowAlert
 from nautilus_trader_uw.types import UwGexLevels
 from nautilus_trader_uw.types import UwGreekExposure
@@ -43,12 +48,6 @@ from nautilus_trader_uw.types import UwTickerGex
 from nautilus_trader_uw.types import UwTradingHalt
 
 
-UW: Final[str] = _core.UW_CLIENT_NAME
-"""The client name: the ``data_clients`` key and the ``ClientId`` value."""
-
-UW_CLIENT_ID: Final[ClientId] = ClientId(UW)
-"""Pass as ``client_id`` to ``subscribe_data`` / ``request_data``."""
-
 __version__: Final[str] = _core.__version__
 
 for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse):
@@ -58,6 +57,11 @@ __all__ = [
     "ALL_TYPES",
     "UW",
     "UW_CLIENT_ID",
+    "UnusualWhalesDataClient",
+    "UnusualWhalesDataClientConfig",
+    "UnusualWhalesLiveDataClientFactory",
+    "UwApiKey",
+    "UwFeedStatus",
     "UwErrorResponse",
     "UwTickerGex",
     "UwStrikeGex",

@@ -290,6 +290,21 @@ class UwStrikeSpotExposure(_core.UwStrikeSpotExposure, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwFeedStatus(_core.UwFeedStatus, UwData):
+    """
+    Health of the live UW feed, published by the data client (not by UW).
+
+    ``status`` is ``connected``, ``reconnecting``, ``disconnected``, ``not_entitled`` (HTTP 401 on
+    the upgrade: bad token or no WebSocket in the plan), ``join_refused``, ``stale`` (a busy channel
+    silent during market hours), ``resumed``, ``overflow`` (the strategy fell behind and messages
+    were dropped; ``attempt`` holds the running count) or ``backfilling``. A new subscriber first
+    receives the current connection state.
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
@@ -316,5 +331,6 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwExpiryGreekExposure,
     UwGexLevels,
     UwStrikeSpotExposure,
+    UwFeedStatus,
 )
 """Every UW Data type, for registration and introspection."""

@@ -46,46 +46,43 @@ struct Seen {
     logs: Vec<(LogLevel, String)>,
 }
 
-/// Drains the queue for `duration` (or until `done` holds) on a blocking thread.
+/// Drains the queue for `duration` (or until `done` holds) on a blocking thread, then resolves each
+/// record's route to the subscriptions it went to.
 async fn consume(
     client: &UwWsClient,
     duration: Duration,
     done: impl Fn(&Seen) -> bool + Send + 'static,
 ) -> Seen {
     let queue: Arc<FeedQueue> = Arc::clone(client.queue());
-    let members = {
-        // Route ids are resolved after draining, through the client.
-        let seen = tokio::task::spawn_blocking(move || {
-            let mut raw = Vec::new();
-            let mut seen = Seen::default();
-            let deadline = Instant::now() + duration;
-            while Instant::now() < deadline && !done(&seen) {
-                if let Popped::Events(events) = queue.pop_batch(10_000, Duration::from_millis(20)) {
-                    for e in events {
-                        match e {
-                            FeedEvent::Log { level, message } => seen.logs.push((level, message)),
-                            FeedEvent::Data { payload, routes } => {
-                                if let UwPayload::FeedStatus(v) = &payload {
-                                    seen.statuses.extend(v.iter().map(|s| s.status.clone()));
-                                }
-                                // Record a marker per route so `done` can look at progress.
-                                seen.per_sub
-                                    .entry(u64::from(routes[0]))
-                                    .or_default()
-                                    .push(payload.type_name().to_owned());
-                                raw.push((payload, routes));
-                            }
+    let (mut seen, raw) = tokio::task::spawn_blocking(move || {
+        let mut raw = Vec::new();
+        let mut seen = Seen::default();
+        let deadline = Instant::now() + duration;
+        while Instant::now() < deadline && !done(&seen) {
+            let Popped::Events(events) = queue.pop_batch(10_000, Duration::from_millis(20)) else {
+                continue;
+            };
+            for e in events {
+                match e {
+                    FeedEvent::Log { level, message } => seen.logs.push((level, message)),
+                    FeedEvent::Data { payload, routes } => {
+                        if let UwPayload::FeedStatus(v) = &payload {
+                            seen.statuses.extend(v.iter().map(|s| s.status.clone()));
                         }
+                        // Progress marker for `done`, keyed by route until routes are resolved.
+                        seen.per_sub
+                            .entry(u64::from(routes[0]))
+                            .or_default()
+                            .push(payload.type_name().to_owned());
+                        raw.push((payload, routes));
                     }
                 }
             }
-            (seen, raw)
-        })
-        .await
-        .unwrap();
-        seen
-    };
-    let (mut seen, raw) = members;
+        }
+        (seen, raw)
+    })
+    .await
+    .unwrap();
     seen.per_sub.clear();
     for (payload, routes) in raw {
         let names: Vec<(String, Option<String>)> = match &payload {

@@ -4,8 +4,10 @@
 #![allow(clippy::missing_errors_doc)]
 
 pub mod errors;
+pub mod live;
 pub mod parse;
 pub mod records;
+pub mod sim;
 
 use pyo3::prelude::*;
 
@@ -40,6 +42,7 @@ fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ExpiryGreekExposure>()?;
     m.add_class::<GexLevels>()?;
     m.add_class::<StrikeSpotExposure>()?;
+    m.add_class::<FeedStatus>()?;
     Ok(())
 }
 
@@ -55,6 +58,8 @@ fn channel_names() -> Vec<&'static str> {
 pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     add_record_classes(m)?;
+    m.add_class::<live::PyLiveFeed>()?;
+    m.add_class::<sim::PySimServer>()?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;

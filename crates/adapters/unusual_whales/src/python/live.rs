@@ -1,0 +1,326 @@
+//! `UwLiveFeed`: the live client for Python. Records are parsed, filtered and routed on tokio
+//! threads; a delivery thread takes the GIL once per batch, builds the `Data` objects and hands the
+//! batch to the asyncio loop with one `call_soon_threadsafe`, because the v1 MessageBus may only be
+//! used from the loop thread.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
+use crate::common::credential::{UwCredential, redact_url};
+use crate::python::records::append_payload;
+use crate::runtime::get_runtime;
+use crate::websocket::client::{UwWsClient, UwWsConfig};
+use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped};
+
+/// Python `logging`-style level numbers.
+const fn level_number(level: LogLevel) -> u8 {
+    match level {
+        LogLevel::Debug => 10,
+        LogLevel::Info => 20,
+        LogLevel::Warning => 30,
+        LogLevel::Error => 40,
+    }
+}
+
+fn secs(value: f64, name: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} must be a non-negative number of seconds, got {value}"
+        ))
+    })
+}
+
+/// The live UW WebSocket client (see the module docs).
+#[pyclass(module = "nautilus_trader_uw._core", name = "UwLiveFeed")]
+pub struct PyLiveFeed {
+    config: UwWsConfig,
+    client: Mutex<Option<Arc<UwWsClient>>>,
+    delivery: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl PyLiveFeed {
+    fn client(&self) -> PyResult<Arc<UwWsClient>> {
+        self.client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                PyRuntimeError::new_err("the UW live feed is not running: call start() first")
+            })
+    }
+}
+
+#[pymethods]
+impl PyLiveFeed {
+    /// Configures the feed; nothing connects until `start`. `api_key=None` reads `UW_API_KEY`.
+    #[new]
+    #[pyo3(signature = (
+        url=UW_WS_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), heartbeat_secs=30.0,
+        pong_timeout_secs=10.0, connect_timeout_secs=10.0, reconnect_initial_secs=1.0,
+        reconnect_max_secs=60.0, reconnect_jitter=0.1, max_reconnect_attempts=None,
+        join_timeout_secs=10.0, leave_grace_secs=5.0, stale_after_secs=Some(120.0),
+        stale_only_in_session=true, queue_capacity=1_000_000
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        url: String,
+        api_key: Option<&str>,
+        venue: String,
+        heartbeat_secs: f64,
+        pong_timeout_secs: f64,
+        connect_timeout_secs: f64,
+        reconnect_initial_secs: f64,
+        reconnect_max_secs: f64,
+        reconnect_jitter: f64,
+        max_reconnect_attempts: Option<u32>,
+        join_timeout_secs: f64,
+        leave_grace_secs: f64,
+        stale_after_secs: Option<f64>,
+        stale_only_in_session: bool,
+        queue_capacity: usize,
+    ) -> PyResult<Self> {
+        let credential =
+            UwCredential::resolve(api_key).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+            return Err(PyValueError::new_err(format!(
+                "url must start with ws:// or wss://, got {:?}",
+                redact_url(&url)
+            )));
+        }
+        let mut config = UwWsConfig::new(credential);
+        config.url = url;
+        config.venue = venue;
+        config.heartbeat_after = secs(heartbeat_secs, "heartbeat_secs")?;
+        config.pong_timeout = secs(pong_timeout_secs, "pong_timeout_secs")?;
+        config.connect_timeout = secs(connect_timeout_secs, "connect_timeout_secs")?;
+        config.reconnect_initial = secs(reconnect_initial_secs, "reconnect_initial_secs")?;
+        config.reconnect_max = secs(reconnect_max_secs, "reconnect_max_secs")?;
+        config.reconnect_jitter = reconnect_jitter;
+        config.max_reconnect_attempts = max_reconnect_attempts;
+        config.join_timeout = secs(join_timeout_secs, "join_timeout_secs")?;
+        config.leave_grace = secs(leave_grace_secs, "leave_grace_secs")?;
+        config.stale_after = stale_after_secs
+            .map(|s| secs(s, "stale_after_secs"))
+            .transpose()?;
+        config.stale_only_in_session = stale_only_in_session;
+        config.queue_capacity = queue_capacity;
+        Ok(Self {
+            config,
+            client: Mutex::new(None),
+            delivery: Mutex::new(None),
+        })
+    }
+
+    /// Starts connecting in the background and returns at once. Each batch is delivered as
+    /// `loop.call_soon_threadsafe(callback, objects, routes, logs)`: `objects[i]` goes to the
+    /// subscriptions of `route_members(routes[i])`; `logs` holds `(level, message)` pairs.
+    #[pyo3(signature = (event_loop, callback, max_batch=4096))]
+    fn start(&self, event_loop: Py<PyAny>, callback: Py<PyAny>, max_batch: usize) -> PyResult<()> {
+        let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_some() {
+            return Err(PyRuntimeError::new_err(
+                "the UW live feed is already running",
+            ));
+        }
+        let client = Arc::new(UwWsClient::start(
+            self.config.clone(),
+            get_runtime().handle(),
+        ));
+        let queue = Arc::clone(client.queue());
+        let handle = std::thread::Builder::new()
+            .name("uw-deliver".to_owned())
+            .spawn(move || deliver(&queue, &event_loop, &callback, max_batch.max(1)))
+            .map_err(|e| {
+                PyRuntimeError::new_err(format!("could not start the delivery thread: {e}"))
+            })?;
+        *slot = Some(client);
+        *self.delivery.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        Ok(())
+    }
+
+    /// Subscribes `type_name` (`"UwFlowAlert"`) with metadata `(key, value)` text pairs; returns
+    /// `(subscription_id, channels)`. Raises `ValueError` for REST-only types and bad metadata.
+    fn subscribe(
+        &self,
+        type_name: &str,
+        metadata: Vec<(String, String)>,
+    ) -> PyResult<(u64, Vec<String>)> {
+        let client = self.client()?;
+        let (id, channels) = client
+            .subscribe(type_name, &metadata)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok((id, channels.iter().map(ToString::to_string).collect()))
+    }
+
+    /// Removes a subscription; returns the UW channels it left (those no one else needs).
+    fn unsubscribe(&self, subscription_id: u64) -> PyResult<Vec<String>> {
+        Ok(self
+            .client()?
+            .unsubscribe(subscription_id)
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    }
+
+    /// The subscription ids a route delivers to.
+    fn route_members(&self, route: u32) -> PyResult<Vec<u64>> {
+        Ok(self.client()?.route_members(route))
+    }
+
+    /// The UW channels joined (or to be joined).
+    fn channels(&self) -> PyResult<Vec<String>> {
+        Ok(self
+            .client()?
+            .channels()
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    }
+
+    /// Drops the connection and reconnects, re-joining every channel.
+    fn reconnect(&self) -> PyResult<()> {
+        self.client()?.reconnect("reconnect requested");
+        Ok(())
+    }
+
+    /// Whether the client runs.
+    #[getter]
+    fn is_running(&self) -> bool {
+        self.client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// The counters: frames, records, delivered, parse errors (and by kind), messages per channel,
+    /// connects, reconnects, joins, pings, queue depth/high water/capacity, dropped, last message
+    /// time and lag percentiles (nanoseconds).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.client()?.stats();
+        let d = PyDict::new(py);
+        d.set_item("connected", s.connected)?;
+        d.set_item("frames", s.frames)?;
+        d.set_item("bytes", s.bytes)?;
+        d.set_item("records", s.records)?;
+        d.set_item("delivered", s.delivered)?;
+        d.set_item("parse_errors", s.parse_errors)?;
+        d.set_item("errors_by_kind", s.errors_by_kind)?;
+        d.set_item("messages_per_channel", s.messages_per_channel)?;
+        d.set_item("connects", s.connects)?;
+        d.set_item("reconnects", s.reconnects)?;
+        d.set_item("join_acks", s.join_acks)?;
+        d.set_item("join_errors", s.join_errors)?;
+        d.set_item("pings", s.pings)?;
+        d.set_item(
+            "last_message_ns",
+            (s.last_message_ns > 0).then_some(s.last_message_ns),
+        )?;
+        d.set_item("queue_depth", s.queue_depth)?;
+        d.set_item("queue_high_water", s.queue_high_water)?;
+        d.set_item("queue_capacity", s.queue_capacity)?;
+        d.set_item("dropped", s.dropped)?;
+        let lag = PyDict::new(py);
+        if let Some([p50, p90, p99, max]) = s.lag_ns {
+            lag.set_item("p50", p50)?;
+            lag.set_item("p90", p90)?;
+            lag.set_item("p99", p99)?;
+            lag.set_item("max", max)?;
+        }
+        d.set_item("lag_ns", lag)?;
+        Ok(d)
+    }
+
+    /// Closes the socket, stops the task and joins the delivery thread (GIL released meanwhile).
+    /// Returns whether everything stopped within `timeout_secs`.
+    #[pyo3(signature = (timeout_secs=5.0))]
+    fn close(&self, py: Python<'_>, timeout_secs: f64) -> PyResult<bool> {
+        let timeout = secs(timeout_secs, "timeout_secs")?;
+        let client = self
+            .client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let delivery = self
+            .delivery
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(client) = client else {
+            return Ok(true);
+        };
+        client.shutdown();
+        Ok(py.detach(move || {
+            let stopped = client.wait_stopped(timeout);
+            // The task closed the queue; the delivery thread drains it and exits.
+            let joined = delivery.is_none_or(|h| h.join().is_ok());
+            stopped && joined
+        }))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "UwLiveFeed(url={:?}, venue={:?}, running={})",
+            redact_url(&format!(
+                "{}?token={}",
+                self.config.url,
+                self.config.credential.expose()
+            )),
+            self.config.venue,
+            self.is_running()
+        )
+    }
+}
+
+fn deliver(queue: &FeedQueue, event_loop: &Py<PyAny>, callback: &Py<PyAny>, max_batch: usize) {
+    loop {
+        let events = match queue.pop_batch(max_batch, Duration::from_millis(250)) {
+            Popped::Closed => return,
+            Popped::Empty => continue,
+            Popped::Events(events) => events,
+        };
+        let keep_going = Python::attach(|py| {
+            let objects = PyList::empty(py);
+            let routes = PyList::empty(py);
+            let logs = PyList::empty(py);
+            for event in events {
+                match event {
+                    FeedEvent::Data { payload, routes: r } => {
+                        let before = objects.len();
+                        if let Err(e) = append_payload(py, payload, &objects) {
+                            let _ =
+                                logs.append((40, format!("could not build UW data objects: {e}")));
+                            // Keep the two lists aligned.
+                            while objects.len() > before {
+                                let _ = objects.del_item(objects.len() - 1);
+                            }
+                            continue;
+                        }
+                        for route in r {
+                            let _ = routes.append(route);
+                        }
+                    }
+                    FeedEvent::Log { level, message } => {
+                        let _ = logs.append((level_number(level), message));
+                    }
+                }
+            }
+            // Fails only when the loop is closed (the node was disposed): stop delivering.
+            event_loop
+                .call_method1(
+                    py,
+                    "call_soon_threadsafe",
+                    (callback, objects, routes, logs),
+                )
+                .is_ok()
+        });
+        if !keep_going {
+            return;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+"""
+The Unusual Whales live data client for a v1 NautilusTrader ``TradingNode``.
+"""
+
+import asyncio
+from dataclasses import dataclass
+
+from nautilus_trader.cache.cache import Cache
+from nautilus_trader.common.component import LiveClock
+from nautilus_trader.common.component import MessageBus
+from nautilus_trader.data.messages import RequestData
+from nautilus_trader.data.messages import SubscribeData
+from nautilus_trader.data.messages import UnsubscribeData
+from nautilus_trader.live.data_client import LiveDataClient
+from nautilus_trader.model.data import CustomData
+from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import ClientId
+
+from nautilus_trader_uw import _core
+from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
+from nautilus_trader_uw.config import UwApiKey
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    """
+    One live subscription: the DataType Nautilus gave us and the one we publish with.
+    """
+
+    command_type: DataType
+    publish_type: DataType
+    # Published without metadata so the engine derives the topic from the object's instrument id,
+    # which is what an ``instrument_id=`` subscriber listens to.
+    by_instrument: bool
+
+
+def _publish_type(data_type: DataType) -> tuple[DataType, bool]:
+    metadata = dict(data_type.metadata or {})
+    by_instrument = metadata.pop("instrument_id", None) is not None
+    return (DataType(data_type.type, metadata=metadata) if metadata else DataType(data_type.type)), (
+        by_instrument and not metadata
+    )
+
+
+def _subscriber_topic(sub: _Subscription, instrument_id: object | None) -> str:
+    """
+    The message bus topic the strategy behind ``sub`` listens on (what ``Actor.subscribe_data`` chose).
+    """
+    if sub.by_instrument and instrument_id is not None:
+        return f"data.{sub.publish_type.type.__name__}.{instrument_id.venue}.{instrument_id.symbol}"
+    return f"data.{sub.publish_type.topic}"
+
+
+class UnusualWhalesDataClient(LiveDataClient):
+    """
+    Streams Unusual Whales data into a ``TradingNode``.
+
+    A strategy subscribes with
+    ``self.subscribe_data(DataType(UwFlowAlert, metadata={"ticker": "SPY"}), client_id=UW_CLIENT_ID)``
+    and receives ``UwFlowAlert`` objects in ``on_data``. Metadata keys filter on the Rust side:
+    ``ticker`` (one or ``"SPY,QQQ"``), ``min_premium``, ``min_size``, ``option_type``
+    (``call``/``put``), ``expiry`` (``YYYY-MM-DD`` or ``0dte``) and ``instrument_id``.
+    ``UwFeedStatus`` reports the feed's health the same way.
+
+    The WebSocket runs in Rust (tokio): reading, parsing, filtering and routing happen there without
+    the GIL; the objects arrive on the event-loop thread in batches, each published wrapped in the
+    exact ``DataType`` of every subscription it matches. ``_connect`` never raises: the connection
+    is made and re-made in the background so UW cannot hold up the rest of the node.
+
+    Parameters
+    ----------
+    loop : asyncio.AbstractEventLoop
+        The node's event loop.
+    client_id : ClientId
+        The client id (``UNUSUAL_WHALES``).
+    msgbus : MessageBus
+        The message bus.
+    cache : Cache
+        The cache.
+    clock : LiveClock
+        The clock.
+    config : UnusualWhalesDataClientConfig
+        The configuration.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        client_id: ClientId,
+        msgbus: MessageBus,
+        cache: Cache,
+        clock: LiveClock,
+        config: UnusualWhalesDataClientConfig,
+    ) -> None:
+        super().__init__(
+            loop=loop,
+            client_id=client_id,
+            venue=None,
+            msgbus=msgbus,
+            cache=cache,
+            clock=clock,
+            config=config,
+        )
+        self._config = config
+        self._feed: _core.UwLiveFeed | None = None
+        self._by_command: dict[DataType, int] = {}
+        self._subscriptions: dict[int, _Subscription] = {}
+        self._routes: dict[int, tuple[DataType, ...]] = {}
+        self._published = 0
+        self._late_batches = 0
+        self._log_levels = {
+            10: self._log.debug,
+            20: self._log.info,
+            30: self._log.warning,
+            40: self._log.error,
+        }
+
+    # -- Connection -------------------------------------------------------------------------------
+
+    async def _connect(self) -> None:
+        if self._feed is not None:
+            return
+        config = self._config
+        api_key = config.api_key.reveal() if isinstance(config.api_key, UwApiKey) else config.api_key
+        try:
+            feed = _core.UwLiveFeed(
+                url=config.ws_url,
+                api_key=api_key,
+                venue=config.option_venue,
+                heartbeat_secs=config.heartbeat_secs,
+                pong_timeout_secs=config.pong_timeout_secs,
+                connect_timeout_secs=config.connect_timeout_secs,
+                reconnect_initial_secs=config.reconnect_initial_secs,
+                reconnect_max_secs=config.reconnect_max_secs,
+                reconnect_jitter=config.reconnect_jitter,
+                max_reconnect_attempts=config.max_reconnect_attempts,
+                stale_after_secs=config.stale_after_secs,
+                stale_only_in_session=config.stale_only_in_session,
+                queue_capacity=config.queue_capacity,
+            )
+        except ValueError as e:
+            # Raising here would stall the whole node (IB strategies included) until the connect
+            # timeout and then never start the trader: report and stay disconnected instead.
+            self._log.error(f"UW live feed not started: {e}")
+            return
+        feed.start(self._loop, self._on_feed_batch, config.max_batch)
+        self._feed = feed
+        self._log.info(f"Connecting in the background: {feed!r}")
+        # Subscriptions made before the feed existed (the engine never re-sends them).
+        for command_type in list(self._by_command):
+            self._start_subscription(command_type)
+
+    async def _disconnect(self) -> None:
+        feed, self._feed = self._feed, None
+        if feed is None:
+            return
+        # Joining the Rust task and the delivery thread blocks; keep the loop free meanwhile.
+        stopped = await self._loop.run_in_executor(None, feed.close, 5.0)
+        if not stopped:
+            self._log.warning("UW live feed did not stop within 5s")
+        for sub_id in list(self._subscriptions):
+            self._subscriptions.pop(sub_id)
+        self._routes.clear()
+        self._by_command = dict.fromkeys(self._by_command, -1)
+
+    # -- Subscriptions ----------------------------------------------------------------------------
+
+    async def _subscribe(self, command: SubscribeData) -> None:
+        data_type = command.data_type
+        if self._by_command.get(data_type, -1) >= 0:
+            return  # already live (re-subscribed after an unsubscribe kept the join)
+        self._by_command[data_type] = -1
+        if self._feed is None:
+            self._log.info(f"{data_type} will be subscribed once the UW feed is connected")
+            return
+        self._start_subscription(data_type)
+
+    def _start_subscription(self, data_type: DataType) -> None:
+        assert self._feed is not None
+        metadata = [(str(k), str(v)) for k, v in (data_type.metadata or {}).items()]
+        try:
+            sub_id, channels = self._feed.subscribe(data_type.type.__name__, metadata)
+        except ValueError as e:
+            self._log.error(f"Cannot subscribe {data_type}: {e}")
+            self._by_command.pop(data_type, None)
+            self._remove_subscription(data_type)
+            return
+        publish_type, by_instrument = _publish_type(data_type)
+        self._by_command[data_type] = sub_id
+        self._subscriptions[sub_id] = _Subscription(data_type, publish_type, by_instrument)
+        self._routes.clear()
+        joined = ", ".join(channels) if channels else "client status"
+        self._log.info(f"Subscribed {data_type} <- UW {joined}")
+
+    async def _unsubscribe(self, command: UnsubscribeData) -> None:
+        data_type = command.data_type
+        sub_id = self._by_command.get(data_type)
+        if sub_id is None:
+            return
+        publish_type, by_instrument = _publish_type(data_type)
+        topic = _subscriber_topic(
+            _Subscription(data_type, publish_type, by_instrument),
+            command.instrument_id,
+        )
+        if self._msgbus.has_subscribers(topic):
+            # The engine checks the wrong topic and asks us to unsubscribe while other strategies
+            # still listen; keep delivering, and mark the type subscribed again so the engine calls
+            # us when the last one leaves.
+            self._log.debug(f"{data_type} still has subscribers on {topic}; keeping it")
+            self._add_subscription(data_type)
+            return
+        self._by_command.pop(data_type, None)
+        if sub_id < 0 or self._feed is None:
+            return
+        self._subscriptions.pop(sub_id, None)
+        self._routes.clear()
+        left = self._feed.unsubscribe(sub_id)
+        self._log.info(f"Unsubscribed {data_type}" + (f"; left UW {', '.join(left)}" if left else ""))
+
+    async def _request(self, request: RequestData) -> None:
+        self._log.error(
+            f"Cannot request {request.data_type}: UW history requests are not implemented yet; "
+            "the live stream is available through subscribe_data",
+        )
+
+    # -- Delivery (event-loop thread) -------------------------------------------------------------
+
+    def _resolve_route(self, route: int) -> tuple[DataType, ...]:
+        assert self._feed is not None
+        subs = [s for i in self._feed.route_members(route) if (s := self._subscriptions.get(i))]
+        keyed = [s.publish_type for s in subs if s.publish_type.metadata]
+        plain = [s for s in subs if not s.publish_type.metadata]
+        types: list[DataType] = list(dict.fromkeys(keyed))
+        # A plain ``DataType(T)`` subscriber listens on ``T*``, which also matches every keyed
+        # publication: publish plainly only when no keyed one already reaches it, or when an
+        # ``instrument_id=`` subscriber needs the instrument topic a plain publication gets.
+        if plain and (not keyed or any(s.by_instrument for s in plain)):
+            types.append(plain[0].publish_type)
+        resolved = tuple(types)
+        self._routes[route] = resolved
+        return resolved
+
+    def _on_feed_batch(self, objects: list, routes: list[int], logs: list[tuple[int, str]]) -> None:
+        for level, message in logs:
+            self._log_levels.get(level, self._log.info)(message)
+        if self._feed is None:
+            self._late_batches += 1
+            return
+        cache = self._routes
+        handle = self._handle_data
+        published = 0
+        for obj, route in zip(objects, routes, strict=True):
+            data_types = cache.get(route)
+            if data_types is None:
+                data_types = self._resolve_route(route)
+            for data_type in data_types:
+                handle(CustomData(data_type, obj))
+            published += len(data_types)
+        self._published += published
+
+    # -- Introspection ----------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        """
+        Return the live feed's counters (see ``UwLiveFeed.stats``) plus ``published`` (objects handed
+        to the DataEngine) and ``subscriptions``.
+        """
+        stats = self._feed.stats() if self._feed is not None else {"connected": False}
+        stats["published"] = self._published
+        stats["subscriptions"] = len(self._subscriptions)
+        return stats
