@@ -429,3 +429,18 @@ async fn shutdown_closes_the_socket_and_the_queue() {
     .unwrap();
     assert!(drained);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_status_subscriber_first_learns_the_current_state() {
+    let sim = simulator(10.0).await;
+    let client = start(config(&sim));
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !client.stats().connected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    client
+        .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
+        .unwrap();
+    let seen = consume(&client, Duration::from_secs(1), |s| !s.statuses.is_empty()).await;
+    assert_eq!(seen.statuses, ["connected"]);
+}

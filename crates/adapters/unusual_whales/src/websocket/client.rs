@@ -171,16 +171,22 @@ impl Shared {
         detail: Option<String>,
         attempt: Option<i64>,
     ) {
-        let route = self.table().status_route();
-        if let Some(route) = route {
-            let detail = detail.map(|d| self.config.credential.scrub(&d));
-            let record = FeedStatus::new(
-                status,
-                channel.map(ToString::to_string),
-                detail,
-                attempt,
-                now_nanos(),
-            );
+        let detail = detail.map(|d| self.config.credential.scrub(&d));
+        let record = FeedStatus::new(
+            status,
+            channel.map(ToString::to_string),
+            detail,
+            attempt,
+            now_nanos(),
+        );
+        let mut table = self.table();
+        if channel.is_none() {
+            *self
+                .last_status
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(record.clone());
+        }
+        if let Some(route) = table.status_route() {
             self.queue.push_control(FeedEvent::Data {
                 payload: UwPayload::FeedStatus(vec![record]),
                 routes: vec![route],

@@ -1,0 +1,243 @@
+"""
+A real ``TradingNode`` with the UW data client, against the simulator on loopback.
+"""
+
+import json
+from collections import Counter
+
+import pytest
+from nautilus_trader.config import StreamingConfig
+from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import InstrumentId
+
+from nautilus_trader_uw import UW_CLIENT_ID
+from nautilus_trader_uw import UwFeedStatus
+from nautilus_trader_uw import UwFlowAlert
+from nautilus_trader_uw import UwNetFlow
+from nautilus_trader_uw import UwOptionTrade
+from nautilus_trader_uw import UwPrice
+from nautilus_trader_uw.sim import UwSimServer
+
+from .node_harness import Recorder
+from .node_harness import run_node
+
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def sim():
+    with UwSimServer(rate=40.0, tickers=["SPY", "QQQ"], seed=7) as server:
+        yield server
+
+
+def test_subscribed_types_arrive_typed_in_on_data(sim):
+    rec = Recorder(
+        [
+            DataType(UwFlowAlert),
+            DataType(UwOptionTrade, metadata={"ticker": "SPY"}),
+            DataType(UwNetFlow, metadata={"ticker": "QQQ"}),
+        ],
+    )
+    run = run_node(sim, [rec], seconds=2.5)
+
+    alerts, trades, flows = rec.by_type["UwFlowAlert"], rec.by_type["UwOptionTrade"], rec.by_type["UwNetFlow"]
+    assert len(alerts) > 30 and len(trades) > 30 and len(flows) > 30
+    alert = alerts[0]
+    assert isinstance(alert.instrument_id, InstrumentId)
+    assert alert.instrument_id.venue.value == "SMART"
+    assert alert.ticker in ("SPY", "QQQ")
+    assert alert.total_premium > 0 and alert.ts_event <= alert.ts_init
+    assert {t.underlying_symbol for t in trades} == {"SPY"}
+    assert {f.ticker for f in flows} == {"QQQ"}
+    assert run.stats["connected"] is True
+    assert run.stats["parse_errors"] == 0
+    assert run.stats["published"] == len(rec.received)
+    assert sorted(sim.joined_channels()) == []  # the node unsubscribed on stop and closed the socket
+
+
+def test_two_subscriptions_on_one_channel_each_get_exactly_theirs(sim):
+    spy = Recorder([DataType(UwFlowAlert, metadata={"ticker": "SPY"})], name="Spy")
+    qqq = Recorder([DataType(UwFlowAlert, metadata={"ticker": "QQQ"})], name="Qqq")
+    everything = Recorder([DataType(UwFlowAlert)], name="All")
+    run = run_node(sim, [spy, qqq, everything], seconds=2.5)
+
+    assert {a.ticker for a in spy.received} == {"SPY"}
+    assert {a.ticker for a in qqq.received} == {"QQQ"}
+    all_ids = [a.id for a in everything.received]
+    assert len(all_ids) == len(set(all_ids)), "the unfiltered subscriber sees each alert once"
+    # The socket joined flow-alerts once for all three; the two filtered views partition the stream.
+    assert set(all_ids) >= {a.id for a in spy.received} | {a.id for a in qqq.received}
+    assert len(spy.received) > 10 and len(qqq.received) > 10
+    assert run.stats["messages_per_channel"].keys() == {"flow-alerts"}
+
+
+def test_filters_in_metadata_are_applied_before_python(sim):
+    big = Recorder(
+        [DataType(UwFlowAlert, metadata={"ticker": "SPY", "min_premium": 50_000, "option_type": "call"})],
+    )
+    run = run_node(sim, [big], seconds=2.5)
+    assert big.received, "some large SPY call alerts"
+    assert all(a.ticker == "SPY" and a.total_premium >= 50_000 and a.option_type == "call" for a in big.received)
+    assert run.stats["records"] > run.stats["delivered"], "the rest was filtered out in Rust"
+
+
+def test_instrument_id_subscriptions_receive_only_that_instrument(sim):
+    rec = Recorder([DataType(UwPrice)], name="Probe")
+    target = InstrumentId.from_str("SPY.SMART")
+
+    class ById(Recorder):
+        def on_start(self) -> None:
+            self.subscribe_data(DataType(UwPrice), client_id=UW_CLIENT_ID, instrument_id=target)
+
+    by_id = ById([], name="ById")
+    run_node(sim, [rec, by_id], seconds=2.0)
+    assert by_id.received and {p.instrument_id for p in by_id.received} == {target}
+    assert {p.ticker for p in rec.received} == {"SPY", "QQQ"}
+
+
+def test_unsubscribe_stops_delivery_and_leaves_the_channel(sim):
+    rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
+    marks = {}
+
+    def unsubscribe() -> None:
+        rec.unsubscribe_all()
+        marks["count"] = len(rec.received)
+
+    def check_joined() -> None:
+        marks["joined"] = sim.joined_channels()
+
+    run_node(sim, [rec], seconds=2.5, schedule=[(1.0, unsubscribe), (1.8, check_joined)])
+    assert marks["count"] > 10
+    # Objects already handed to the loop may still land; nothing after that.
+    assert len(rec.received) - marks["count"] <= 5
+    assert marks["joined"] == []
+    assert sim.stats()["leaves"] == 1
+
+
+def test_one_of_two_strategies_unsubscribing_keeps_the_others_data(sim):
+    leaver = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})], name="Leaver")
+    stayer = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})], name="Stayer")
+    marks = {}
+
+    def leave() -> None:
+        leaver.unsubscribe_all()
+        marks["stayer"] = len(stayer.received)
+        marks["leaver"] = len(leaver.received)
+
+    run_node(sim, [leaver, stayer], seconds=3.0, schedule=[(1.0, leave)])
+    assert len(stayer.received) - marks["stayer"] > 30, "the engine's unsubscribe must not cut the stayer off"
+    assert len(leaver.received) - marks["leaver"] <= 5
+    # When the last one goes (on stop), the channel is left.
+    assert sim.stats()["leaves"] == 1
+
+
+def test_a_dropped_connection_is_re_established_and_re_joined(sim):
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwOptionTrade, metadata={"ticker": "QQQ"})])
+    marks = {}
+
+    def drop() -> None:
+        marks["before"] = len(rec.by_type["UwOptionTrade"])
+        sim.drop_connections()
+
+    run = run_node(sim, [rec], seconds=3.0, schedule=[(1.0, drop)])
+    assert rec.statuses[:3] == ["connected", "reconnecting", "connected"]
+    assert len(rec.by_type["UwOptionTrade"]) - marks["before"] > 30, "trades flow again after the re-join"
+    assert run.stats["reconnects"] == 1
+    assert sim.stats()["connections"] == 2
+
+
+def test_a_stalled_server_is_replaced(sim):
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwPrice, metadata={"ticker": "SPY"})])
+    run = run_node(sim, [rec], seconds=4.0, schedule=[(1.0, lambda: sim.stall(2.5))])
+    assert "reconnecting" in rec.statuses
+    assert run.stats["reconnects"] >= 1
+    assert rec.received_at[-1] > rec.received_at[0] + 2.5, "prices resumed on the new connection"
+
+
+def test_malformed_and_unknown_frames_are_counted_and_the_node_keeps_running(sim):
+    rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
+    garbage = ["{oops", '["dark_pool",{"a":1}]', '["price:SPY",{"close":"x","time":1}]', "[]"]
+    marks = {}
+
+    def inject() -> None:
+        marks["before"] = len(rec.received)
+        for frame in garbage:
+            sim.inject(frame)
+
+    run = run_node(sim, [rec], seconds=2.5, schedule=[(1.0, inject)])
+    assert run.stats["parse_errors"] == len(garbage)
+    assert run.stats["errors_by_kind"] == Counter(
+        {"malformed_json": 1, "unknown_channel": 1, "invalid_field": 1, "unexpected_shape": 1},
+    )
+    assert len(rec.received) - marks["before"] > 20
+    assert run.stats["reconnects"] == 0
+
+
+def test_a_refused_token_is_reported_without_holding_up_the_node(sim):
+    sim.set_reject_upgrades(401)
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+    run_node(sim, [rec], seconds=2.0)
+    assert rec.started, "the trader started although UW refused the token"
+    assert rec.statuses == ["not_entitled"]
+    assert sim.stats()["rejected_upgrades"] == 1, "a 401 is final: no retry loop"
+
+
+def test_a_missing_api_key_is_logged_and_the_node_still_starts(sim, monkeypatch, capfd):
+    monkeypatch.delenv("UW_API_KEY", raising=False)
+    rec = Recorder([DataType(UwFlowAlert)])
+    run_node(sim, [rec], seconds=1.0, client_overrides={"api_key": None})
+    assert rec.started
+    captured = capfd.readouterr()
+    out = captured.out + captured.err
+    assert "no UW API token" in out and "UW_API_KEY" in out
+
+
+def test_rest_only_types_are_refused_with_a_clear_error(sim, capfd):
+    from nautilus_trader_uw import UwNetPremTick
+
+    rec = Recorder(
+        [DataType(UwNetPremTick, metadata={"ticker": "SPY"}), DataType(UwFlowAlert, metadata={"tickr": "SPY"})]
+    )
+    run_node(sim, [rec], seconds=1.0)
+    captured = capfd.readouterr()
+    out = captured.out + captured.err
+    assert "UwNetPremTick is not streamed by UW's WebSocket" in out
+    assert 'cannot be filtered by "tickr"' in out
+    assert rec.received == []
+
+
+def test_the_token_never_reaches_logs_reprs_or_the_recorded_config(sim, tmp_path, capfd):
+    rec = Recorder([DataType(UwFlowAlert)])
+    streaming = StreamingConfig(catalog_path=str(tmp_path), replace_existing=True)
+    run = run_node(
+        sim,
+        [rec],
+        seconds=2.0,
+        schedule=[(0.8, sim.drop_connections)],
+        node_overrides={"streaming": streaming},
+    )
+    assert run.stats["reconnects"] == 1
+    out = capfd.readouterr()
+    token = sim.token
+    assert token not in out.out and token not in out.err
+    assert "token=***" in out.out
+    written = [p for p in tmp_path.rglob("*.json")]
+    assert written, "live recording wrote the node config"
+    for path in written:
+        text = path.read_text()
+        assert token not in text
+        if "data_clients" in text:
+            assert json.loads(text)["data_clients"]["UNUSUAL_WHALES"]["api_key"] is None
+
+
+def test_stop_is_clean(sim, capfd):
+    rec = Recorder([DataType(UwOptionTrade), DataType(UwFlowAlert)])
+    run = run_node(sim, [rec], seconds=1.5)
+    err = capfd.readouterr()
+    text = err.out + err.err
+    assert "Task was destroyed but it is pending" not in text
+    assert "was never awaited" not in text
+    assert "Event loop is closed" not in text
+    assert run.client._feed is None
+    assert sim.stats()["active_connections"] == 0
