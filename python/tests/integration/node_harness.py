@@ -112,16 +112,17 @@ def run_node(
     time, stop, dispose, and return the UW client's final stats.
     """
     uw_config = sim_client_config(sim, **{**FAST, **(client_overrides or {})})
-    config = TradingNodeConfig(
-        trader_id="TESTER-001",
-        logging=LoggingConfig(log_level="INFO"),
-        data_clients={**(data_clients or {}), UW: uw_config},
-        exec_clients=exec_clients or {},
-        timeout_connection=10.0,
-        timeout_disconnection=5.0,
-        timeout_post_stop=0.5,
+    node_fields = {
+        "trader_id": "TESTER-001",
+        "logging": LoggingConfig(log_level="INFO"),
+        "data_clients": {**(data_clients or {}), UW: uw_config},
+        "exec_clients": exec_clients or {},
+        "timeout_connection": 10.0,
+        "timeout_disconnection": 5.0,
+        "timeout_post_stop": 0.5,
         **(node_overrides or {}),
-    )
+    }
+    config = TradingNodeConfig(**node_fields)
     # A fresh loop per node: the previous node's dispose() closed the default one.
     node = TradingNode(config=config, loop=asyncio.new_event_loop())
     for actor in actors:
