@@ -62,18 +62,76 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from nautilus_trader_uw.demo import run_replay_demo
+    if args.replay or args.recording:
+        from nautilus_trader_uw.demo import run_replay_demo
 
-    return run_replay_demo(Path(args.recording) if args.recording else sample_recording_path())
+        return run_replay_demo(Path(args.recording) if args.recording else sample_recording_path())
+    from nautilus_trader_uw.demo import run_live_demo
+
+    return run_live_demo(args.seconds, log_level=args.log_level)
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    import time
+
+    from nautilus_trader_uw.sim import UwSimServer
+
+    rates = dict(r.split("=", 1) for r in args.channel_rate)
+    sim = UwSimServer(
+        seed=args.seed,
+        tickers=args.tickers.split(","),
+        rate=args.rate,
+        rates={k: float(v) for k, v in rates.items()},
+        replay=args.replay,
+        replay_speed=args.speed,
+        replay_loop=args.loop,
+        token=args.token,
+        host=args.host,
+        ws_port=args.ws_port,
+        http_port=args.http_port,
+    )
+    print(f"UW simulator: WebSocket {sim.ws_url}?token={args.token}")
+    print(f"              REST      {sim.http_url}/api/...  (Authorization: Bearer {args.token})")
+    print("Point a client at it with base_url_ws / base_url_http and api_key; Ctrl-C stops it.", flush=True)
+    try:
+        deadline = time.monotonic() + args.seconds if args.seconds else None
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stats = sim.stats()
+        sim.shutdown()
+    served = f"{stats['connections']} connections, {stats['frames_sent']} frames"
+    print(f"served {served}, {stats['http_requests']} REST requests")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uw-nt", description="Unusual Whales adapter for NautilusTrader")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="run the example flow strategy on UW data")
-    demo.add_argument("--recording", help="JSONL recording to replay (default: bundled 2025-05-16 sample)")
+    demo = sub.add_parser("demo", help="run a live node with the example 0DTE flow strategy")
+    demo.add_argument("--seconds", type=float, default=20.0, help="how long the node runs (default 20)")
+    demo.add_argument("--log-level", default="WARNING", help="node log level (the strategy logs at INFO)")
+    demo.add_argument("--replay", action="store_true", help="replay the bundled recording in a backtest instead")
+    demo.add_argument("--recording", help="JSONL recording to replay (implies --replay)")
     demo.set_defaults(func=cmd_demo)
+
+    sim = sub.add_parser("sim", help="run the UW simulator (WebSocket + REST) on loopback")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--ws-port", type=int, default=8765)
+    sim.add_argument("--http-port", type=int, default=8766)
+    sim.add_argument("--token", default="sim-token", help="the token clients must present")
+    sim.add_argument("--tickers", default="SPY,QQQ", help="tickers of the all-tickers channels")
+    sim.add_argument("--rate", type=float, default=5.0, help="frames/s per joined channel")
+    sim.add_argument("--channel-rate", action="append", default=[], metavar="KIND=RATE", help="e.g. option_trades=1000")
+    sim.add_argument("--seed", type=int, default=42)
+    sim.add_argument("--replay", help="replay this JSONL recording instead of generating")
+    sim.add_argument("--speed", type=float, default=1.0, help="replay speed multiplier")
+    sim.add_argument("--loop", action="store_true", help="restart the replay at its end")
+    sim.add_argument("--seconds", type=float, default=0.0, help="stop after this long (0 = until Ctrl-C)")
+    sim.set_defaults(func=cmd_sim)
 
     parse = sub.add_parser("parse", help="decode a recording of raw UW WebSocket frames")
     parse.add_argument("path", nargs="?", default=str(sample_recording_path()))

@@ -1,23 +1,39 @@
 """
-``uw-nt demo``: the example ``FlowWatcher`` strategy on UW data.
+``uw-nt demo``: a live ``TradingNode`` with the UW data client and ``ZeroDteFlowStrategy``.
 
-Today it replays UW's own recorded session (bundled) through the Rust parser into a NautilusTrader
-``BacktestEngine``: the same Data types, subscriptions and ``on_data`` a live node sees.
+Without ``UW_API_KEY`` the node streams from the built-in UW simulator (started on loopback, same
+wire protocol); with it, from api.unusualwhales.com. ``--replay`` instead plays UW's own recorded
+session (bundled) through the Rust parser into a ``BacktestEngine`` with ``FlowWatcher``.
 """
 
+import asyncio
+import os
+import time
 from pathlib import Path
 
 from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.backtest.engine import BacktestEngineConfig
 from nautilus_trader.common.config import LoggingConfig
+from nautilus_trader.config import TradingNodeConfig
+from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import TraderId
 
-from nautilus_trader_uw import UW_CLIENT_ID
+from nautilus_trader_uw import _core
 from nautilus_trader_uw.cli import decode_recording
+from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
+from nautilus_trader_uw.constants import UW
+from nautilus_trader_uw.constants import UW_CLIENT_ID
+from nautilus_trader_uw.factories import UnusualWhalesLiveDataClientFactory
 from nautilus_trader_uw.strategies import FlowWatcher
 from nautilus_trader_uw.strategies import FlowWatcherConfig
+from nautilus_trader_uw.strategies import ZeroDteFlowConfig
+from nautilus_trader_uw.strategies import ZeroDteFlowStrategy
+
+
+# Simulated activity per channel (frames/s): a busy SPY/QQQ 0DTE afternoon, scaled down.
+DEMO_RATES = {"flow-alerts": 8.0, "option_trades": 150.0, "net_flow": 4.0, "price": 4.0}
 
 
 def run_replay_demo(recording: Path) -> int:
@@ -51,3 +67,94 @@ def run_replay_demo(recording: Path) -> int:
     for signal in s.signals:
         print(f"    {signal}")
     return 0
+
+
+def run_live_demo(seconds: float, log_level: str = "WARNING") -> int:
+    """
+    Run the node for ``seconds`` and print a summary; return the exit code.
+    """
+    api_key = os.environ.get(_core.UW_API_KEY_ENV, "").strip()
+    sim = None
+    if api_key:
+        client_config = UnusualWhalesDataClientConfig()
+        source = "api.unusualwhales.com (UW_API_KEY is set)"
+    else:
+        from nautilus_trader_uw.sim import UwSimServer
+        from nautilus_trader_uw.sim import sim_client_config
+
+        sim = UwSimServer(rate=2.0, rates=DEMO_RATES, tickers=["SPY", "QQQ"], seed=int(time.time()))
+        client_config = sim_client_config(sim)
+        source = f"the built-in UW simulator at {sim.ws_url} (set UW_API_KEY for the real service)"
+    print(f"UW demo: a TradingNode with the Unusual Whales data client, streaming from {source}")
+    print(f"         running ZeroDteFlowStrategy for {seconds:g}s ...")
+
+    node = TradingNode(
+        config=TradingNodeConfig(
+            trader_id="UWDEMO-001",
+            logging=LoggingConfig(
+                log_level=log_level,
+                log_component_levels={"ZeroDteFlowStrategy": "INFO"},
+            ),
+            data_clients={UW: client_config},
+            timeout_connection=15.0,
+            timeout_disconnection=5.0,
+            timeout_post_stop=1.0,
+        ),
+        loop=asyncio.new_event_loop(),
+    )
+    strategy = ZeroDteFlowStrategy(ZeroDteFlowConfig())
+    node.trader.add_strategy(strategy)
+    clients: list = []
+
+    class _Factory(UnusualWhalesLiveDataClientFactory):
+        @staticmethod
+        def create(*args, **kwargs):  # type: ignore[override]
+            client = UnusualWhalesLiveDataClientFactory.create(*args, **kwargs)
+            clients.append(client)
+            return client
+
+    node.add_data_client_factory(UW, _Factory)
+    node.build()
+    stats: dict = {}
+
+    def stop() -> None:
+        stats.update(clients[0].stats())
+        node.stop()
+
+    node.get_event_loop().call_later(seconds, stop)
+    started = time.monotonic()
+    try:
+        node.run()
+    finally:
+        node.dispose()
+        if sim is not None:
+            sim.shutdown()
+    elapsed = time.monotonic() - started
+
+    s = strategy.summary
+    lag = stats.get("lag_ns") or {}
+    print()
+    print(f"UW demo summary ({elapsed:.1f}s)")
+    print(
+        f"  feed           : {'connected' if stats.get('connected') else 'NOT connected'}, "
+        f"{stats.get('frames', 0)} frames, {stats.get('reconnects', 0)} reconnects, "
+        f"{stats.get('parse_errors', 0)} parse errors, {stats.get('dropped', 0)} dropped"
+    )
+    for channel, n in sorted((stats.get("messages_per_channel") or {}).items()):
+        print(f"  channel        : {channel:<22} {n:>7} messages")
+    if lag:
+        print(f"  lag UW->node   : p50 {lag['p50'] / 1e6:.2f} ms, p99 {lag['p99'] / 1e6:.2f} ms")
+    print(f"  published      : {stats.get('published', 0)} objects to the strategy")
+    print(f"  feed states    : {' -> '.join(s.feed_states) or 'none'}")
+    cfg = strategy.config
+    print(f"  0DTE alerts    : {s.alerts} above ${cfg.min_premium:,.0f} on {', '.join(cfg.tickers)}")
+    print(f"  0DTE prints    : {s.prints} on {', '.join(cfg.tickers)}")
+    for ticker, net in sorted(s.net_premium.items()):
+        print(f"  net premium    : {ticker} {net:+,.0f} USD (calls minus puts, session to date)")
+    print(f"  skipped        : {dict(s.skipped) or 'none'}")
+    print(f"  decisions      : {len(s.decisions)}")
+    for decision in s.decisions[:10]:
+        print(f"    {decision}")
+    if len(s.decisions) > 10:
+        print(f"    ... and {len(s.decisions) - 10} more")
+    return 0 if stats.get("connected") else 1

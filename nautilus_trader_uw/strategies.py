@@ -1,5 +1,6 @@
 """
-Example strategies that consume UW data. ``FlowWatcher`` is what ``uw-nt demo`` runs.
+Example strategies that consume UW data: ``ZeroDteFlowStrategy`` is what ``uw-nt demo`` runs live;
+``FlowWatcher`` is what ``uw-nt demo --replay`` runs on the bundled recording.
 """
 
 from collections import Counter
@@ -10,9 +11,13 @@ from dataclasses import field
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.common.config import ActorConfig
 from nautilus_trader.model.data import DataType
+from nautilus_trader.trading.config import StrategyConfig
+from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_trader_uw import UW_CLIENT_ID
+from nautilus_trader_uw.types import UwFeedStatus
 from nautilus_trader_uw.types import UwFlowAlert
+from nautilus_trader_uw.types import UwNetFlow
 from nautilus_trader_uw.types import UwOptionTrade
 
 
@@ -106,3 +111,107 @@ class FlowWatcher(Actor):
         side = 1.0 if "ask_side" in trade.tags else -1.0 if "bid_side" in trade.tags else 0.0
         direction = 1.0 if trade.option_type == "call" else -1.0
         self.summary.net_premium_by_ticker[trade.underlying_symbol] += side * direction * premium
+
+
+class ZeroDteFlowConfig(StrategyConfig, frozen=True):
+    """
+    Configuration for ``ZeroDteFlowStrategy``.
+
+    Parameters
+    ----------
+    tickers : tuple[str, ...]
+        Underlyings whose same-day (0DTE) flow is watched.
+    min_premium : float
+        Alerts below this total premium (USD) are not acted on; the filter runs in Rust.
+    min_ask_share : float
+        Share of the premium bought at the ask (0-1) that makes an alert aggressive.
+    """
+
+    tickers: tuple[str, ...] = ("SPY", "QQQ")
+    min_premium: float = 250_000.0
+    min_ask_share: float = 0.6
+
+
+@dataclass
+class ZeroDteFlowSummary:
+    """
+    What ``ZeroDteFlowStrategy`` saw and decided.
+    """
+
+    alerts: int = 0
+    prints: int = 0
+    decisions: list[str] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    net_premium: dict[str, float] = field(default_factory=dict)
+    net_flow_updates: int = 0
+    feed_states: list[str] = field(default_factory=list)
+
+
+class ZeroDteFlowStrategy(Strategy):
+    """
+    Follows large aggressive same-day option flow when the ticker's net premium agrees.
+
+    It subscribes, with filters evaluated in the adapter's Rust core, to 0DTE flow alerts above
+    ``min_premium`` on ``tickers``, to each ticker's cumulative net flow, and to the feed status.
+    A call alert mostly bought at the ask while net call premium leads is a long-call decision; a
+    put alert mostly bought at the ask while net put premium leads is a long-put decision. The
+    strategy logs its decisions (the demo has no execution client); route them to Interactive
+    Brokers by submitting orders for ``alert.instrument_id``, which already uses IB's symbology.
+    """
+
+    def __init__(self, config: ZeroDteFlowConfig | None = None) -> None:
+        super().__init__(config or ZeroDteFlowConfig())
+        self._cfg = config or ZeroDteFlowConfig()
+        self.summary = ZeroDteFlowSummary()
+        tickers = ",".join(self._cfg.tickers)
+        self._types = [
+            DataType(
+                UwFlowAlert,
+                metadata={"ticker": tickers, "expiry": "0dte", "min_premium": self._cfg.min_premium},
+            ),
+            DataType(UwOptionTrade, metadata={"ticker": tickers, "expiry": "0dte"}),
+            DataType(UwFeedStatus),
+            *(DataType(UwNetFlow, metadata={"ticker": t}) for t in self._cfg.tickers),
+        ]
+
+    def on_start(self) -> None:
+        for data_type in self._types:
+            self.subscribe_data(data_type, client_id=UW_CLIENT_ID)
+
+    def on_stop(self) -> None:
+        for data_type in self._types:
+            self.unsubscribe_data(data_type, client_id=UW_CLIENT_ID)
+
+    def on_data(self, data) -> None:
+        if isinstance(data, UwFlowAlert):
+            self._on_alert(data)
+        elif isinstance(data, UwOptionTrade):
+            self.summary.prints += 1
+        elif isinstance(data, UwNetFlow):
+            self.summary.net_flow_updates += 1
+            self.summary.net_premium[data.ticker or "?"] = (data.net_call_prem or 0.0) - (data.net_put_prem or 0.0)
+        elif isinstance(data, UwFeedStatus):
+            self.summary.feed_states.append(data.status)
+            if data.status in ("not_entitled", "stale", "overflow", "join_refused"):
+                self.log.warning(f"UW feed {data.status}: {data.detail}")
+
+    def _on_alert(self, alert: UwFlowAlert) -> None:
+        self.summary.alerts += 1
+        ask_share = (alert.total_ask_side_prem or 0.0) / alert.total_premium if alert.total_premium else 0.0
+        if ask_share < self._cfg.min_ask_share:
+            self.summary.skipped["not aggressive"] += 1
+            return
+        net = self.summary.net_premium.get(alert.ticker)
+        if net is None:
+            self.summary.skipped["no net flow yet"] += 1
+            return
+        is_call = alert.option_type == "call"
+        if (net > 0) != is_call:
+            self.summary.skipped["net flow disagrees"] += 1
+            return
+        decision = (
+            f"BUY 1 {alert.instrument_id} ({'call' if is_call else 'put'}, ${alert.total_premium:,.0f} flow, "
+            f"{ask_share:.0%} at the ask, {alert.ticker} net premium {net:+,.0f})"
+        )
+        self.summary.decisions.append(decision)
+        self.log.info(f"DECISION {decision}")

@@ -2,6 +2,8 @@
 The README's first command: ``uw-nt demo`` runs the example strategy end to end.
 """
 
+import os
+import re
 import subprocess
 import sys
 
@@ -12,9 +14,32 @@ from nautilus_trader_uw.types import UwFlowAlert
 from nautilus_trader_uw.types import UwOptionTrade
 
 
-def test_demo_command_runs_the_flow_strategy_and_prints_its_decisions():
+def test_live_demo_runs_a_node_on_the_simulator_and_prints_its_decisions():
+    env = {k: v for k, v in os.environ.items() if k != "UW_API_KEY"}
     result = subprocess.run(
-        [sys.executable, "-m", "nautilus_trader_uw.cli", "demo"],
+        [sys.executable, "-m", "nautilus_trader_uw.cli", "demo", "--seconds", "5"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "streaming from the built-in UW simulator" in out
+    assert "feed           : connected" in out
+    assert "0 parse errors, 0 dropped" in out
+    alerts = int(re.search(r"0DTE alerts    : (\d+)", out).group(1))
+    prints = int(re.search(r"0DTE prints    : (\d+)", out).group(1))
+    assert alerts > 5 and prints > 300
+    assert re.search(r"net premium    : SPY [+-][\d,]+ USD", out)
+    assert re.search(r"decisions      : \d+", out)
+    assert "Traceback" not in result.stderr
+
+
+def test_replay_demo_runs_the_flow_strategy_on_the_recording():
+    result = subprocess.run(
+        [sys.executable, "-m", "nautilus_trader_uw.cli", "demo", "--replay"],
         capture_output=True,
         text=True,
         timeout=120,
