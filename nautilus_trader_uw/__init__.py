@@ -20,27 +20,42 @@ from nautilus_trader_uw.constants import UW_CLIENT_ID
 from nautilus_trader_uw.data import UnusualWhalesDataClient
 from nautilus_trader_uw.factories import UnusualWhalesLiveDataClientFactory
 from nautilus_trader_uw.types import ALL_TYPES
+from nautilus_trader_uw.types import UwCongressTrade
+from nautilus_trader_uw.types import UwContractDay
 from nautilus_trader_uw.types import UwContractScreener
 from nautilus_trader_uw.types import UwCustomAlert
 from nautilus_trader_uw.types import UwDarkPoolTrade
+from nautilus_trader_uw.types import UwEarnings
 from nautilus_trader_uw.types import UwExpiryGreekExposure
+from nautilus_trader_uw.types import UwExpiryIv
 from nautilus_trader_uw.types import UwExpiryStrikeGex
+from nautilus_trader_uw.types import UwExpiryTide
 from nautilus_trader_uw.types import UwFeedStatus
 from nautilus_trader_uw.types import UwFlowAlert
 from nautilus_trader_uw.types import UwGexLevels
 from nautilus_trader_uw.types import UwGreekExposure
+from nautilus_trader_uw.types import UwGreekFlow
+from nautilus_trader_uw.types import UwHorizonIv
+from nautilus_trader_uw.types import UwInsiderTransaction
 from nautilus_trader_uw.types import UwInterpolatedIv
 from nautilus_trader_uw.types import UwIntervalFlow
+from nautilus_trader_uw.types import UwIvRank
 from nautilus_trader_uw.types import UwIvTermStructure
 from nautilus_trader_uw.types import UwLitTrade
 from nautilus_trader_uw.types import UwMarketTide
+from nautilus_trader_uw.types import UwMaxPain
 from nautilus_trader_uw.types import UwNetFlow
 from nautilus_trader_uw.types import UwNetPremTick
 from nautilus_trader_uw.types import UwNewsHeadline
+from nautilus_trader_uw.types import UwOhlcBar
+from nautilus_trader_uw.types import UwOptionContract
 from nautilus_trader_uw.types import UwOptionTrade
 from nautilus_trader_uw.types import UwPeriscope
 from nautilus_trader_uw.types import UwPrice
 from nautilus_trader_uw.types import UwSpotExposure
+from nautilus_trader_uw.types import UwStockQuote
+from nautilus_trader_uw.types import UwStockState
+from nautilus_trader_uw.types import UwStrikeFlow
 from nautilus_trader_uw.types import UwStrikeGex
 from nautilus_trader_uw.types import UwStrikeGreekExposure
 from nautilus_trader_uw.types import UwStrikeSpotExposure
@@ -82,6 +97,21 @@ __all__ = [
     "UwExpiryGreekExposure",
     "UwGexLevels",
     "UwStrikeSpotExposure",
+    "UwExpiryTide",
+    "UwGreekFlow",
+    "UwStrikeFlow",
+    "UwOptionContract",
+    "UwContractDay",
+    "UwStockState",
+    "UwStockQuote",
+    "UwOhlcBar",
+    "UwMaxPain",
+    "UwIvRank",
+    "UwHorizonIv",
+    "UwExpiryIv",
+    "UwEarnings",
+    "UwCongressTrade",
+    "UwInsiderTransaction",
     "UwCustomAlert",
     "UwPeriscope",
     "UwInterpolatedIv",

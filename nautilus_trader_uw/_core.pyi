@@ -127,6 +127,166 @@ class UwSimServer:
     def __enter__(self) -> UwSimServer: ...
     def __exit__(self, *args: object) -> bool: ...
 
+class UwCongressTrade:
+    """
+    A trade disclosed by a member of the US Congress (REST `/api/congress/recent-trades`). `ticker` is
+    `None` for bonds and funds without one, so the record names no instrument.
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        name: str | None = ...,
+        reporter: str | None = ...,
+        politician_id: str | None = ...,
+        member_type: str | None = ...,
+        is_active: bool | None = ...,
+        txn_type: str | None = ...,
+        amounts: str | None = ...,
+        issuer: str | None = ...,
+        notes: str | None = ...,
+        transaction_date: str | None = ...,
+        filed_at_date: str | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def reporter(self) -> str | None: ...
+    @property
+    def politician_id(self) -> str | None: ...
+    @property
+    def member_type(self) -> str | None: ...
+    @property
+    def is_active(self) -> bool | None: ...
+    @property
+    def txn_type(self) -> str | None: ...
+    @property
+    def amounts(self) -> str | None: ...
+    @property
+    def issuer(self) -> str | None: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def transaction_date(self) -> str | None: ...
+    @property
+    def filed_at_date(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwContractDay:
+    """
+    One trading day of one option contract: prices, IV range, volume split and quote changes (REST
+    `/api/option-contract/{id}/historic`, whose `chains` rows omit the symbol the path names). UW
+    silently truncates the history to the plan's lookback.
+    """
+
+    def __init__(
+        self,
+        *,
+        option_symbol: str | None = ...,
+        date: str | None = ...,
+        open_price: float | None = ...,
+        high_price: float | None = ...,
+        low_price: float | None = ...,
+        last_price: float | None = ...,
+        avg_price: float | None = ...,
+        nbbo_bid: float | None = ...,
+        nbbo_ask: float | None = ...,
+        implied_volatility: float | None = ...,
+        iv_high: float | None = ...,
+        iv_low: float | None = ...,
+        volume: int | None = ...,
+        open_interest: int | None = ...,
+        trades: int | None = ...,
+        total_premium: float | None = ...,
+        ask_volume: int | None = ...,
+        bid_volume: int | None = ...,
+        mid_volume: int | None = ...,
+        no_side_volume: int | None = ...,
+        neutral_volume: int | None = ...,
+        sweep_volume: int | None = ...,
+        floor_volume: int | None = ...,
+        cross_volume: int | None = ...,
+        multi_leg_volume: int | None = ...,
+        stock_multi_leg_volume: int | None = ...,
+        total_ask_changes: int | None = ...,
+        total_bid_changes: int | None = ...,
+        last_tape_time: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def option_symbol(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def open_price(self) -> float | None: ...
+    @property
+    def high_price(self) -> float | None: ...
+    @property
+    def low_price(self) -> float | None: ...
+    @property
+    def last_price(self) -> float | None: ...
+    @property
+    def avg_price(self) -> float | None: ...
+    @property
+    def nbbo_bid(self) -> float | None: ...
+    @property
+    def nbbo_ask(self) -> float | None: ...
+    @property
+    def implied_volatility(self) -> float | None: ...
+    @property
+    def iv_high(self) -> float | None: ...
+    @property
+    def iv_low(self) -> float | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def open_interest(self) -> int | None: ...
+    @property
+    def trades(self) -> int | None: ...
+    @property
+    def total_premium(self) -> float | None: ...
+    @property
+    def ask_volume(self) -> int | None: ...
+    @property
+    def bid_volume(self) -> int | None: ...
+    @property
+    def mid_volume(self) -> int | None: ...
+    @property
+    def no_side_volume(self) -> int | None: ...
+    @property
+    def neutral_volume(self) -> int | None: ...
+    @property
+    def sweep_volume(self) -> int | None: ...
+    @property
+    def floor_volume(self) -> int | None: ...
+    @property
+    def cross_volume(self) -> int | None: ...
+    @property
+    def multi_leg_volume(self) -> int | None: ...
+    @property
+    def stock_multi_leg_volume(self) -> int | None: ...
+    @property
+    def total_ask_changes(self) -> int | None: ...
+    @property
+    def total_bid_changes(self) -> int | None: ...
+    @property
+    def last_tape_time(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwContractScreener:
     """
     A hot-contract snapshot (`contract_screener`).
@@ -376,6 +536,128 @@ class UwDarkPoolTrade:
     @property
     def ts_init(self) -> int: ...
 
+class UwEarnings:
+    """
+    One earnings report of a ticker: estimates, result, expected and realised moves (REST
+    `/api/earnings/{ticker}` for the history, `/api/earnings/premarket` and `/afterhours` for the
+    calendar of a day). The history's post-earnings moves and straddle returns become known up to
+    two weeks after `ts_event`.
+    """
+
+    def __init__(
+        self,
+        *,
+        symbol: str | None = ...,
+        full_name: str | None = ...,
+        report_date: str | None = ...,
+        report_time: str | None = ...,
+        ending_fiscal_quarter: str | None = ...,
+        source: str | None = ...,
+        actual_eps: float | None = ...,
+        street_mean_est: float | None = ...,
+        expected_move: float | None = ...,
+        expected_move_perc: float | None = ...,
+        reaction: float | None = ...,
+        pre_earnings_date: str | None = ...,
+        pre_earnings_close: float | None = ...,
+        post_earnings_date: str | None = ...,
+        post_earnings_close: float | None = ...,
+        pre_earnings_move_1d: float | None = ...,
+        pre_earnings_move_3d: float | None = ...,
+        pre_earnings_move_1w: float | None = ...,
+        pre_earnings_move_2w: float | None = ...,
+        post_earnings_move_1d: float | None = ...,
+        post_earnings_move_3d: float | None = ...,
+        post_earnings_move_1w: float | None = ...,
+        post_earnings_move_2w: float | None = ...,
+        long_straddle_1d: float | None = ...,
+        long_straddle_1w: float | None = ...,
+        short_straddle_1d: float | None = ...,
+        short_straddle_1w: float | None = ...,
+        has_options: bool | None = ...,
+        is_s_p_500: bool | None = ...,
+        marketcap: float | None = ...,
+        sector: str | None = ...,
+        country_code: str | None = ...,
+        country_name: str | None = ...,
+        continent: str | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def symbol(self) -> str | None: ...
+    @property
+    def full_name(self) -> str | None: ...
+    @property
+    def report_date(self) -> str | None: ...
+    @property
+    def report_time(self) -> str | None: ...
+    @property
+    def ending_fiscal_quarter(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def actual_eps(self) -> float | None: ...
+    @property
+    def street_mean_est(self) -> float | None: ...
+    @property
+    def expected_move(self) -> float | None: ...
+    @property
+    def expected_move_perc(self) -> float | None: ...
+    @property
+    def reaction(self) -> float | None: ...
+    @property
+    def pre_earnings_date(self) -> str | None: ...
+    @property
+    def pre_earnings_close(self) -> float | None: ...
+    @property
+    def post_earnings_date(self) -> str | None: ...
+    @property
+    def post_earnings_close(self) -> float | None: ...
+    @property
+    def pre_earnings_move_1d(self) -> float | None: ...
+    @property
+    def pre_earnings_move_3d(self) -> float | None: ...
+    @property
+    def pre_earnings_move_1w(self) -> float | None: ...
+    @property
+    def pre_earnings_move_2w(self) -> float | None: ...
+    @property
+    def post_earnings_move_1d(self) -> float | None: ...
+    @property
+    def post_earnings_move_3d(self) -> float | None: ...
+    @property
+    def post_earnings_move_1w(self) -> float | None: ...
+    @property
+    def post_earnings_move_2w(self) -> float | None: ...
+    @property
+    def long_straddle_1d(self) -> float | None: ...
+    @property
+    def long_straddle_1w(self) -> float | None: ...
+    @property
+    def short_straddle_1d(self) -> float | None: ...
+    @property
+    def short_straddle_1w(self) -> float | None: ...
+    @property
+    def has_options(self) -> bool | None: ...
+    @property
+    def is_s_p_500(self) -> bool | None: ...
+    @property
+    def marketcap(self) -> float | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def country_code(self) -> str | None: ...
+    @property
+    def country_name(self) -> str | None: ...
+    @property
+    def continent(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwExpiryGreekExposure:
     """
     Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
@@ -424,6 +706,45 @@ class UwExpiryGreekExposure:
     def put_charm(self) -> float | None: ...
     @property
     def put_vanna(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwExpiryIv:
+    """
+    At-the-money IV and expected move of one expiry, one row per date and expiry (REST
+    `/api/stock/{ticker}/volatility/term-structure`; the channel is `UwIvTermStructure`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        date: str | None = ...,
+        expiry: str | None = ...,
+        dte: int | None = ...,
+        volatility: float | None = ...,
+        implied_move: float | None = ...,
+        implied_move_perc: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def dte(self) -> int | None: ...
+    @property
+    def volatility(self) -> float | None: ...
+    @property
+    def implied_move(self) -> float | None: ...
+    @property
+    def implied_move_perc(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -540,6 +861,52 @@ class UwExpiryStrikeGex:
     def put_vanna_ask_vol(self) -> float | None: ...
     @property
     def put_vanna_bid_vol(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwExpiryTide:
+    """
+    Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`, the zero-DTE
+    dashboard). UW nests the minutes under one group per `(tide_type, moneyness)`; each row carries
+    its group's keys and the `expiration` filter UW echoes at the top level.
+    """
+
+    def __init__(
+        self,
+        *,
+        tide_type: str | None = ...,
+        moneyness: str | None = ...,
+        expiration: list[str] = ...,
+        timestamp: int = ...,
+        date: str | None = ...,
+        net_call_premium: float | None = ...,
+        net_put_premium: float | None = ...,
+        net_volume: float | None = ...,
+        underlying_price: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def tide_type(self) -> str | None: ...
+    @property
+    def moneyness(self) -> str | None: ...
+    @property
+    def expiration(self) -> list[str]: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def net_call_premium(self) -> float | None: ...
+    @property
+    def net_put_premium(self) -> float | None: ...
+    @property
+    def net_volume(self) -> float | None: ...
+    @property
+    def underlying_price(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -812,6 +1179,207 @@ class UwGreekExposure:
     @property
     def ts_init(self) -> int: ...
 
+class UwGreekFlow:
+    """
+    One minute of directional and total delta/vega flow of a ticker, all expiries or one (REST
+    `/api/stock/{ticker}/greek-flow` and `/greek-flow/{expiry}`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        expiry: str | None = ...,
+        timestamp: int = ...,
+        transactions: int | None = ...,
+        volume: int | None = ...,
+        dir_delta_flow: float | None = ...,
+        dir_vega_flow: float | None = ...,
+        total_delta_flow: float | None = ...,
+        total_vega_flow: float | None = ...,
+        otm_dir_delta_flow: float | None = ...,
+        otm_dir_vega_flow: float | None = ...,
+        otm_total_delta_flow: float | None = ...,
+        otm_total_vega_flow: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def transactions(self) -> int | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def dir_delta_flow(self) -> float | None: ...
+    @property
+    def dir_vega_flow(self) -> float | None: ...
+    @property
+    def total_delta_flow(self) -> float | None: ...
+    @property
+    def total_vega_flow(self) -> float | None: ...
+    @property
+    def otm_dir_delta_flow(self) -> float | None: ...
+    @property
+    def otm_dir_vega_flow(self) -> float | None: ...
+    @property
+    def otm_total_delta_flow(self) -> float | None: ...
+    @property
+    def otm_total_vega_flow(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwHorizonIv:
+    """
+    Implied volatility, expected move and its percentile at a fixed horizon, one row per date and
+    horizon (REST `/api/stock/{ticker}/interpolated-iv`; the channel is `UwInterpolatedIv`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        date: str | None = ...,
+        days: int | None = ...,
+        volatility: float | None = ...,
+        implied_move_perc: float | None = ...,
+        percentile: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def days(self) -> int | None: ...
+    @property
+    def volatility(self) -> float | None: ...
+    @property
+    def implied_move_perc(self) -> float | None: ...
+    @property
+    def percentile(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwInsiderTransaction:
+    """
+    Insider transactions of one person, day and transaction code from SEC filings (REST
+    `/api/insider/transactions`; `ids` lists the transactions UW aggregated).
+    """
+
+    def __init__(
+        self,
+        *,
+        id: str | None = ...,
+        ids: list[str] = ...,
+        ticker: str | None = ...,
+        owner_name: str | None = ...,
+        officer_title: str | None = ...,
+        is_director: bool | None = ...,
+        is_officer: bool | None = ...,
+        is_ten_percent_owner: bool | None = ...,
+        is_10b5_1: bool | None = ...,
+        formtype: str | None = ...,
+        transaction_code: str | None = ...,
+        transaction_date: str | None = ...,
+        filing_date: str | None = ...,
+        amount: int | None = ...,
+        price: float | None = ...,
+        transactions: int | None = ...,
+        shares_owned_before: int | None = ...,
+        shares_owned_after: int | None = ...,
+        natureofownership: str | None = ...,
+        director_indirect: str | None = ...,
+        security_title: str | None = ...,
+        security_ad_code: str | None = ...,
+        date_excercisable: str | None = ...,
+        price_excercisable: float | None = ...,
+        expiration_date: str | None = ...,
+        stock_price: float | None = ...,
+        marketcap: float | None = ...,
+        is_s_p_500: bool | None = ...,
+        sector: str | None = ...,
+        next_earnings_date: str | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def ids(self) -> list[str]: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def owner_name(self) -> str | None: ...
+    @property
+    def officer_title(self) -> str | None: ...
+    @property
+    def is_director(self) -> bool | None: ...
+    @property
+    def is_officer(self) -> bool | None: ...
+    @property
+    def is_ten_percent_owner(self) -> bool | None: ...
+    @property
+    def is_10b5_1(self) -> bool | None: ...
+    @property
+    def formtype(self) -> str | None: ...
+    @property
+    def transaction_code(self) -> str | None: ...
+    @property
+    def transaction_date(self) -> str | None: ...
+    @property
+    def filing_date(self) -> str | None: ...
+    @property
+    def amount(self) -> int | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def transactions(self) -> int | None: ...
+    @property
+    def shares_owned_before(self) -> int | None: ...
+    @property
+    def shares_owned_after(self) -> int | None: ...
+    @property
+    def natureofownership(self) -> str | None: ...
+    @property
+    def director_indirect(self) -> str | None: ...
+    @property
+    def security_title(self) -> str | None: ...
+    @property
+    def security_ad_code(self) -> str | None: ...
+    @property
+    def date_excercisable(self) -> str | None: ...
+    @property
+    def price_excercisable(self) -> float | None: ...
+    @property
+    def expiration_date(self) -> str | None: ...
+    @property
+    def stock_price(self) -> float | None: ...
+    @property
+    def marketcap(self) -> float | None: ...
+    @property
+    def is_s_p_500(self) -> bool | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def next_earnings_date(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwInterpolatedIv:
     """
     Implied volatility and expected move at a fixed horizon (`interpolated_iv[:<TICKER>]`).
@@ -991,6 +1559,41 @@ class UwIntervalFlow:
     @property
     def ts_init(self) -> int: ...
 
+class UwIvRank:
+    """
+    One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`, oldest row first).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        date: str | None = ...,
+        close: float | None = ...,
+        volatility: float | None = ...,
+        iv_rank_1y: float | None = ...,
+        updated_at: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def close(self) -> float | None: ...
+    @property
+    def volatility(self) -> float | None: ...
+    @property
+    def iv_rank_1y(self) -> float | None: ...
+    @property
+    def updated_at(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwIvTermStructure:
     """
     At-the-money IV and expected move per listed expiry (`iv_term_structure[:<TICKER>]`).
@@ -1153,6 +1756,36 @@ class UwMarketTide:
     @property
     def ts_init(self) -> int: ...
 
+class UwMaxPain:
+    """
+    The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`, covering every expiry of the
+    last 120 days; the trading date is the response's top-level `date`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        date: str | None = ...,
+        expiry: str | None = ...,
+        max_pain: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def max_pain(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
 class UwNetFlow:
     """
     Session-cumulative net call/put premium and volume of one ticker (`net_flow:<TICKER>`).
@@ -1281,6 +1914,168 @@ class UwNewsHeadline:
     def is_major(self) -> bool | None: ...
     @property
     def sentiment(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwOhlcBar:
+    """
+    One OHLC candle of a ticker (REST `/api/stock/{ticker}/ohlc/{candle_size}`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        candle_size: str | None = ...,
+        market_time: str | None = ...,
+        start_time: int | None = ...,
+        end_time: int | None = ...,
+        date: str | None = ...,
+        open: float | None = ...,
+        high: float | None = ...,
+        low: float | None = ...,
+        close: float | None = ...,
+        volume: int | None = ...,
+        total_volume: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def candle_size(self) -> str | None: ...
+    @property
+    def market_time(self) -> str | None: ...
+    @property
+    def start_time(self) -> int | None: ...
+    @property
+    def end_time(self) -> int | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def open(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def close(self) -> float | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def total_volume(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwOptionContract:
+    """
+    One option contract of a ticker with its session volume split, prices, IV and greeks (REST
+    `/api/stock/{ticker}/option-contracts`; `/option-chains` lists bare symbols, which decode to
+    contracts with only the symbol and its terms).
+    """
+
+    def __init__(
+        self,
+        *,
+        option_symbol: str = ...,
+        option_type: str | None = ...,
+        strike: float | None = ...,
+        expiry: str | None = ...,
+        volume: int | None = ...,
+        open_interest: int | None = ...,
+        prev_oi: int | None = ...,
+        ask_volume: int | None = ...,
+        bid_volume: int | None = ...,
+        mid_volume: int | None = ...,
+        no_side_volume: int | None = ...,
+        sweep_volume: int | None = ...,
+        floor_volume: int | None = ...,
+        cross_volume: int | None = ...,
+        multi_leg_volume: int | None = ...,
+        stock_multi_leg_volume: int | None = ...,
+        avg_price: float | None = ...,
+        high_price: float | None = ...,
+        low_price: float | None = ...,
+        last_price: float | None = ...,
+        nbbo_bid: float | None = ...,
+        nbbo_ask: float | None = ...,
+        implied_volatility: float | None = ...,
+        total_premium: float | None = ...,
+        delta: float | None = ...,
+        gamma: float | None = ...,
+        theta: float | None = ...,
+        vega: float | None = ...,
+        rho: float | None = ...,
+        last_tape_time: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def option_symbol(self) -> str: ...
+    @property
+    def option_type(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def open_interest(self) -> int | None: ...
+    @property
+    def prev_oi(self) -> int | None: ...
+    @property
+    def ask_volume(self) -> int | None: ...
+    @property
+    def bid_volume(self) -> int | None: ...
+    @property
+    def mid_volume(self) -> int | None: ...
+    @property
+    def no_side_volume(self) -> int | None: ...
+    @property
+    def sweep_volume(self) -> int | None: ...
+    @property
+    def floor_volume(self) -> int | None: ...
+    @property
+    def cross_volume(self) -> int | None: ...
+    @property
+    def multi_leg_volume(self) -> int | None: ...
+    @property
+    def stock_multi_leg_volume(self) -> int | None: ...
+    @property
+    def avg_price(self) -> float | None: ...
+    @property
+    def high_price(self) -> float | None: ...
+    @property
+    def low_price(self) -> float | None: ...
+    @property
+    def last_price(self) -> float | None: ...
+    @property
+    def nbbo_bid(self) -> float | None: ...
+    @property
+    def nbbo_ask(self) -> float | None: ...
+    @property
+    def implied_volatility(self) -> float | None: ...
+    @property
+    def total_premium(self) -> float | None: ...
+    @property
+    def delta(self) -> float | None: ...
+    @property
+    def gamma(self) -> float | None: ...
+    @property
+    def theta(self) -> float | None: ...
+    @property
+    def vega(self) -> float | None: ...
+    @property
+    def rho(self) -> float | None: ...
+    @property
+    def last_tape_time(self) -> int | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -1534,6 +2329,264 @@ class UwSpotExposure:
     def vanna_per_one_percent_move_vol(self) -> float | None: ...
     @property
     def vanna_per_one_percent_move_dir(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwStockQuote:
+    """
+    Last trade, NBBO and quote statistics of a ticker (REST `/api/stock/{ticker}/quote`), flattened from
+    UW's nested `last_trade`, `quote`, `quote_values` and `quote_statistics`.
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        market_time: str | None = ...,
+        last_trade_price: float | None = ...,
+        last_trade_time: int | None = ...,
+        volume: int | None = ...,
+        bid_price: float | None = ...,
+        bid_size: int | None = ...,
+        ask_price: float | None = ...,
+        ask_size: int | None = ...,
+        quote_time: int | None = ...,
+        midpoint: float | None = ...,
+        spread: float | None = ...,
+        spread_bps: float | None = ...,
+        size_imbalance: float | None = ...,
+        size_weighted_midpoint: float | None = ...,
+        quote_age_ms: int | None = ...,
+        premarket_quote_changes: int | None = ...,
+        premarket_midpoint_changes: int | None = ...,
+        premarket_size_only_changes: int | None = ...,
+        premarket_spread_tightened: int | None = ...,
+        premarket_spread_unchanged: int | None = ...,
+        premarket_spread_widened: int | None = ...,
+        regular_quote_changes: int | None = ...,
+        regular_midpoint_changes: int | None = ...,
+        regular_size_only_changes: int | None = ...,
+        regular_spread_tightened: int | None = ...,
+        regular_spread_unchanged: int | None = ...,
+        regular_spread_widened: int | None = ...,
+        postmarket_quote_changes: int | None = ...,
+        postmarket_midpoint_changes: int | None = ...,
+        postmarket_size_only_changes: int | None = ...,
+        postmarket_spread_tightened: int | None = ...,
+        postmarket_spread_unchanged: int | None = ...,
+        postmarket_spread_widened: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def market_time(self) -> str | None: ...
+    @property
+    def last_trade_price(self) -> float | None: ...
+    @property
+    def last_trade_time(self) -> int | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def bid_price(self) -> float | None: ...
+    @property
+    def bid_size(self) -> int | None: ...
+    @property
+    def ask_price(self) -> float | None: ...
+    @property
+    def ask_size(self) -> int | None: ...
+    @property
+    def quote_time(self) -> int | None: ...
+    @property
+    def midpoint(self) -> float | None: ...
+    @property
+    def spread(self) -> float | None: ...
+    @property
+    def spread_bps(self) -> float | None: ...
+    @property
+    def size_imbalance(self) -> float | None: ...
+    @property
+    def size_weighted_midpoint(self) -> float | None: ...
+    @property
+    def quote_age_ms(self) -> int | None: ...
+    @property
+    def premarket_quote_changes(self) -> int | None: ...
+    @property
+    def premarket_midpoint_changes(self) -> int | None: ...
+    @property
+    def premarket_size_only_changes(self) -> int | None: ...
+    @property
+    def premarket_spread_tightened(self) -> int | None: ...
+    @property
+    def premarket_spread_unchanged(self) -> int | None: ...
+    @property
+    def premarket_spread_widened(self) -> int | None: ...
+    @property
+    def regular_quote_changes(self) -> int | None: ...
+    @property
+    def regular_midpoint_changes(self) -> int | None: ...
+    @property
+    def regular_size_only_changes(self) -> int | None: ...
+    @property
+    def regular_spread_tightened(self) -> int | None: ...
+    @property
+    def regular_spread_unchanged(self) -> int | None: ...
+    @property
+    def regular_spread_widened(self) -> int | None: ...
+    @property
+    def postmarket_quote_changes(self) -> int | None: ...
+    @property
+    def postmarket_midpoint_changes(self) -> int | None: ...
+    @property
+    def postmarket_size_only_changes(self) -> int | None: ...
+    @property
+    def postmarket_spread_tightened(self) -> int | None: ...
+    @property
+    def postmarket_spread_unchanged(self) -> int | None: ...
+    @property
+    def postmarket_spread_widened(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwStockState:
+    """
+    The latest OHLC state of a ticker (REST `/api/stock/{ticker}/stock-state`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        market_time: str | None = ...,
+        tape_time: int | None = ...,
+        open: float | None = ...,
+        high: float | None = ...,
+        low: float | None = ...,
+        close: float | None = ...,
+        prev_close: float | None = ...,
+        volume: int | None = ...,
+        total_volume: int | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def market_time(self) -> str | None: ...
+    @property
+    def tape_time(self) -> int | None: ...
+    @property
+    def open(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def close(self) -> float | None: ...
+    @property
+    def prev_close(self) -> float | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def total_volume(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+class UwStrikeFlow:
+    """
+    Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-strike` for
+    the day, `/flow-per-strike-intraday` by minute). UW sends the `*_otm_*` columns only on live
+    rows.
+    """
+
+    def __init__(
+        self,
+        *,
+        ticker: str | None = ...,
+        strike: float | None = ...,
+        date: str | None = ...,
+        timestamp: int | None = ...,
+        call_volume: int | None = ...,
+        call_volume_ask_side: int | None = ...,
+        call_volume_bid_side: int | None = ...,
+        call_trades: int | None = ...,
+        call_premium: float | None = ...,
+        call_premium_ask_side: float | None = ...,
+        call_premium_bid_side: float | None = ...,
+        call_otm_volume: int | None = ...,
+        call_otm_trades: int | None = ...,
+        call_otm_premium: float | None = ...,
+        put_volume: int | None = ...,
+        put_volume_ask_side: int | None = ...,
+        put_volume_bid_side: int | None = ...,
+        put_trades: int | None = ...,
+        put_premium: float | None = ...,
+        put_premium_ask_side: float | None = ...,
+        put_premium_bid_side: float | None = ...,
+        put_otm_volume: int | None = ...,
+        put_otm_trades: int | None = ...,
+        put_otm_premium: float | None = ...,
+        instrument_id: Any = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int | None: ...
+    @property
+    def call_volume(self) -> int | None: ...
+    @property
+    def call_volume_ask_side(self) -> int | None: ...
+    @property
+    def call_volume_bid_side(self) -> int | None: ...
+    @property
+    def call_trades(self) -> int | None: ...
+    @property
+    def call_premium(self) -> float | None: ...
+    @property
+    def call_premium_ask_side(self) -> float | None: ...
+    @property
+    def call_premium_bid_side(self) -> float | None: ...
+    @property
+    def call_otm_volume(self) -> int | None: ...
+    @property
+    def call_otm_trades(self) -> int | None: ...
+    @property
+    def call_otm_premium(self) -> float | None: ...
+    @property
+    def put_volume(self) -> int | None: ...
+    @property
+    def put_volume_ask_side(self) -> int | None: ...
+    @property
+    def put_volume_bid_side(self) -> int | None: ...
+    @property
+    def put_trades(self) -> int | None: ...
+    @property
+    def put_premium(self) -> float | None: ...
+    @property
+    def put_premium_ask_side(self) -> float | None: ...
+    @property
+    def put_premium_bid_side(self) -> float | None: ...
+    @property
+    def put_otm_volume(self) -> int | None: ...
+    @property
+    def put_otm_trades(self) -> int | None: ...
+    @property
+    def put_otm_premium(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property

@@ -291,6 +291,184 @@ class UwStrikeSpotExposure(_core.UwStrikeSpotExposure, UwData):
 
 
 @uw_data_type
+class UwExpiryTide(_core.UwExpiryTide, UwData):
+    """
+    Market-wide net premium of one expiry class by minute (REST ``/api/net-flow/expiry``).
+
+    No ``instrument_id`` (market-wide); ``ts_event`` is the minute. Each row carries its group's ``tide_type`` and
+    ``moneyness`` and the ``expiration`` filter UW echoes.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwGreekFlow(_core.UwGreekFlow, UwData):
+    """
+    One minute of directional and total delta/vega flow (REST ``/api/stock/{ticker}/greek-flow[/{expiry}]``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the minute. ``expiry`` is set on the per-expiry variant.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeFlow(_core.UwStrikeFlow, UwData):
+    """
+    Call/put volume, prints and premium at one strike (REST ``/api/stock/{ticker}/flow-per-strike[-intraday]``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the row time (the New York close of ``date`` when absent).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwOptionContract(_core.UwOptionContract, UwData):
+    """
+    One option contract: session volume split, prices, IV and greeks (REST ``/api/stock/{ticker}/option-contracts``).
+
+    Also ``/option-chains``, which lists bare symbols: those records carry only the symbol and its terms.
+    ``instrument_id`` is the option contract; ``ts_event`` is ``last_tape_time``, else the arrival time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwContractDay(_core.UwContractDay, UwData):
+    """
+    One trading day of one option contract (REST ``/api/option-contract/{id}/historic``).
+
+    ``instrument_id`` is the option contract named by the request path; ``ts_event`` is the New York close of
+    ``date`` (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStockState(_core.UwStockState, UwData):
+    """
+    The latest OHLC state of a ticker (REST ``/api/stock/{ticker}/stock-state``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is ``tape_time``.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStockQuote(_core.UwStockQuote, UwData):
+    """
+    Last trade, NBBO and quote statistics of a ticker (REST ``/api/stock/{ticker}/quote``).
+
+    ``instrument_id`` is the ticker (from the request path); ``ts_event`` is the later of the quote and last-trade
+    times. UW's nested ``last_trade``/``quote``/``quote_values``/``quote_statistics`` are flattened.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwOhlcBar(_core.UwOhlcBar, UwData):
+    """
+    One OHLC candle of a ticker (REST ``/api/stock/{ticker}/ohlc/{candle_size}``).
+
+    ``instrument_id`` is the ticker; ``candle_size`` comes from the request path. ``ts_event`` is when the bar is
+    complete: ``end_time``, else the New York close of ``date`` (Friday's for weekly bars), never after arrival.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwMaxPain(_core.UwMaxPain, UwData):
+    """
+    The max-pain strike of one expiry (REST ``/api/stock/{ticker}/max-pain``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the New York close of ``date`` (the response's top-level
+    date), or the arrival time if earlier.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwIvRank(_core.UwIvRank, UwData):
+    """
+    One-year IV rank of a ticker for one date (REST ``/api/stock/{ticker}/iv-rank``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is ``updated_at``, else the New York close of ``date``.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwHorizonIv(_core.UwHorizonIv, UwData):
+    """
+    Implied volatility, expected move and percentile at a fixed horizon (REST ``/api/stock/{ticker}/interpolated-iv``).
+
+    The per-date history behind channel ``interpolated_iv`` (``UwInterpolatedIv``), whose live snapshots are
+    stamped on arrival. ``instrument_id`` is the ticker; ``ts_event`` is the New York close of ``date`` (the
+    arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwExpiryIv(_core.UwExpiryIv, UwData):
+    """
+    At-the-money IV and expected move of one expiry (REST ``/api/stock/{ticker}/volatility/term-structure``).
+
+    The per-date history behind channel ``iv_term_structure`` (``UwIvTermStructure``). ``instrument_id`` is the
+    ticker; ``ts_event`` is the New York close of ``date`` (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwEarnings(_core.UwEarnings, UwData):
+    """
+    One earnings report: estimates, result, expected and realised moves (REST ``/api/earnings/...``).
+
+    From ``/api/earnings/{ticker}`` (history) and ``/premarket``, ``/afterhours`` (calendar). ``instrument_id`` is
+    the ticker; ``ts_event`` is the New York close of ``report_date`` (the arrival time if earlier). The
+    history's post-earnings moves and straddle returns become known up to two weeks after ``ts_event``.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwCongressTrade(_core.UwCongressTrade, UwData):
+    """
+    A trade disclosed by a member of the US Congress (REST ``/api/congress/recent-trades``).
+
+    No ``instrument_id``: ``ticker`` is ``None`` for bonds and funds. ``ts_event`` is the New York close of
+    ``filed_at_date``, when the trade became public (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwInsiderTransaction(_core.UwInsiderTransaction, UwData):
+    """
+    Insider transactions of one person, day and code from SEC filings (REST ``/api/insider/transactions``).
+
+    ``instrument_id`` is the ticker; ``ts_event`` is the New York close of ``filing_date``, when the transactions
+    became public (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
 class UwFeedStatus(_core.UwFeedStatus, UwData):
     """
     Health of the live UW feed, published by the data client (not by UW).
@@ -331,6 +509,21 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwExpiryGreekExposure,
     UwGexLevels,
     UwStrikeSpotExposure,
+    UwExpiryTide,
+    UwGreekFlow,
+    UwStrikeFlow,
+    UwOptionContract,
+    UwContractDay,
+    UwStockState,
+    UwStockQuote,
+    UwOhlcBar,
+    UwMaxPain,
+    UwIvRank,
+    UwHorizonIv,
+    UwExpiryIv,
+    UwEarnings,
+    UwCongressTrade,
+    UwInsiderTransaction,
     UwFeedStatus,
 )
 """Every UW Data type, for registration and introspection."""

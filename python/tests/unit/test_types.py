@@ -14,6 +14,7 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 import nautilus_trader_uw as uw
 from nautilus_trader_uw.types import ALL_TYPES
 
+from ..conftest import TEST_DATA
 from ..conftest import rest_fixture_bodies
 from ..conftest import ws_fixture_frames
 
@@ -30,6 +31,16 @@ DECODED = _decoded_by_type(ws_fixture_frames())
 for _i, (_endpoint, _body) in enumerate(rest_fixture_bodies()):
     for _obj in uw.parse_rest_response(_endpoint, _body, ts_init=100_000 + _i):
         DECODED.setdefault(type(_obj), []).append(_obj)
+# Not a UW payload: the live client's own health records, as it emits them.
+DECODED[uw.UwFeedStatus] = [
+    uw.UwFeedStatus(status="connected", detail="joined [flow-alerts]", ts_event=200_000, ts_init=200_000),
+    uw.UwFeedStatus(
+        status="reconnecting", detail="no pong; reconnecting in 1.05s", attempt=2, ts_event=200_001, ts_init=200_001
+    ),
+    uw.UwFeedStatus(
+        status="stale", channel="option_trades:SPY", detail="no data for 120s", ts_event=200_002, ts_init=200_002
+    ),
+]
 
 
 def test_every_type_has_a_fixture():
@@ -69,11 +80,15 @@ def test_dict_pickle_and_keyword_round_trips(cls):
 
 @pytest.mark.parametrize("cls", ALL_TYPES, ids=lambda c: c.__name__)
 def test_catalog_round_trip(cls, tmp_path):
+    # One REST body gives several records the same ts_init; the catalog need not keep their order.
+    def order(o):
+        return (o.ts_init, o.ts_event, repr(o))
+
     catalog = ParquetDataCatalog(str(tmp_path))
-    written = sorted(DECODED[cls], key=lambda o: o.ts_init)
+    written = sorted(DECODED[cls], key=order)
     catalog.write_data(written)
     read = [c.data if isinstance(c, CustomData) else c for c in catalog.query(cls)]
-    assert sorted(read, key=lambda o: o.ts_init) == written
+    assert sorted(read, key=order) == written
 
 
 def test_repr_is_readable_and_abbreviates_long_lists():
@@ -121,3 +136,26 @@ def test_rest_errors_are_typed():
         assert e.kind == "unknown_endpoint"
     assert uw.parse_rest_response("market_tide", b'{"data":[]}') == []
     assert "net_prem_ticks" in uw._core.rest_endpoint_names()
+
+
+def test_flow_alert_detail_returns_the_alert_then_its_prints():
+    body = (TEST_DATA / "http_get_flow_alert_detail.jsonl").read_text().splitlines()[0]
+    objs = uw.parse_rest_response("/api/option-trades/flow-alerts/ae47f719-7131-4816-b9f5-8bd35de90ddc", body)
+    assert [type(o) for o in objs] == [uw.UwFlowAlert, uw.UwOptionTrade, uw.UwOptionTrade]
+    assert {t.option_symbol for t in objs[1:]} == {"DINO260417C00060000", "DINO260417C00070000"}
+
+
+def test_every_rest_endpoint_has_a_fixture_or_shares_one():
+    # flow_per_strike_intraday and earnings_afterhours share a schema and example with a sibling.
+    shared = {"flow_per_strike_intraday", "earnings_afterhours"}
+    names = set(uw._core.rest_endpoint_names())
+    with_fixture = {
+        path.name.removeprefix("http_get_").removesuffix(".jsonl") for path in TEST_DATA.glob("http_get_*.jsonl")
+    }
+    assert with_fixture <= names
+    assert names - with_fixture - shared <= {
+        "darkpool_recent",
+        "lit_flow_recent",
+        "lit_flow_ticker",
+        "greek_exposure_strike",
+    }

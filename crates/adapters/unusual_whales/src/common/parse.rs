@@ -549,6 +549,16 @@ pub fn in_regular_session(nanos: u64) -> bool {
     (1..=5).contains(&weekday) && (9 * 3_600 + 1_800..16 * 3_600).contains(&secs)
 }
 
+/// The New York close of `date`, or `ts_init` when that is earlier.
+///
+/// A row for today fetched during the session would otherwise be stamped hours after it arrived;
+/// rows of past days keep the close, which orders them after the session they summarise.
+#[must_use]
+pub fn close_or_arrival(date: Option<&str>, ts_init: u64) -> Option<u64> {
+    date.and_then(|d| ny_close_nanos(d).ok())
+        .map(|close| close.min(ts_init))
+}
+
 /// Converts epoch milliseconds to nanoseconds, rejecting negative and overflowing values.
 ///
 /// # Errors
@@ -797,6 +807,18 @@ mod tests {
         let t = parse_rfc3339_nanos(utc).unwrap();
         assert_eq!(in_regular_session(t), in_session);
         assert_eq!(ny_date(t), date);
+    }
+
+    #[test]
+    fn close_or_arrival_never_stamps_after_arrival() {
+        let close = ny_close_nanos("2025-10-22").unwrap();
+        assert_eq!(close_or_arrival(Some("2025-10-22"), u64::MAX), Some(close));
+        assert_eq!(
+            close_or_arrival(Some("2025-10-22"), close - 1),
+            Some(close - 1)
+        );
+        assert_eq!(close_or_arrival(None, 7), None);
+        assert_eq!(close_or_arrival(Some("22/10/2025"), 7), None);
     }
 
     #[rstest]

@@ -13,8 +13,8 @@ use crate::common::symbol::{OccSymbol, OptionKind};
 use crate::uw_record;
 
 /// Fills `expiry`/`option_type`/`strike` from the OCC symbol when the payload omits them (the
-/// WebSocket alert does; REST sends them).
-fn fill_contract_terms(
+/// WebSocket alert and UW's option-chain symbol lists do; REST alerts and contracts send them).
+pub(crate) fn fill_contract_terms(
     symbol: &str,
     expiry: &mut Option<String>,
     option_type: &mut Option<String>,

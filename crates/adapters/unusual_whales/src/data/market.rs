@@ -1,7 +1,9 @@
 //! Market-wide and per-ticker flow aggregates: `market_tide`, `net_flow:<T>`, `interval_flow`
-//! (SPEC.md §4.8-4.10).
+//! (SPEC.md §4.8-4.10) and REST `/api/net-flow/expiry` (§5.8).
 
-use crate::common::parse::{de_opt_f64, de_opt_i64, de_opt_string, de_string, de_timestamp};
+use crate::common::parse::{
+    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string, de_string_list, de_timestamp,
+};
 use crate::uw_record;
 
 uw_record! {
@@ -192,6 +194,45 @@ uw_record! {
             /// Directional (bid/ask classified) vega flow in the window (UW gives no unit).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub dir_vega_flow: Option<i64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`, the
+    /// zero-DTE dashboard). UW nests the minutes under one group per `(tide_type, moneyness)`; each
+    /// row carries its group's keys and the `expiration` filter UW echoes at the top level.
+    pub struct ExpiryTide as "UwExpiryTide" {
+        event_time: |r| r.timestamp,
+        instrument: None,
+        fields {
+            /// `all`, `equity_only`, `etf_only` or `index_only` (from the row's group).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub tide_type: Option<String>,
+            /// `all`, `itm`, `otm` or `atm` (from the row's group).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub moneyness: Option<String>,
+            /// Expiry classes the response covers, `weekly` and/or `zero_dte` (top-level echo).
+            #[serde(default, deserialize_with = "de_string_list")]
+            pub expiration: Vec<String>,
+            /// Minute, UNIX nanoseconds.
+            #[serde(deserialize_with = "de_timestamp")]
+            pub timestamp: u64,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Net call premium, ask-side minus bid-side ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub net_call_premium: Option<f64>,
+            /// Net put premium, ask-side minus bid-side ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub net_put_premium: Option<f64>,
+            /// Net call volume minus net put volume (UW's spec types it as a float).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub net_volume: Option<f64>,
+            /// Underlying price UW reports with the minute.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub underlying_price: Option<f64>,
         }
     }
 }

@@ -8,7 +8,9 @@
 pub mod record;
 
 pub mod alerts;
+pub mod contracts;
 pub mod equity;
+pub mod events;
 pub mod exposure;
 pub mod flow;
 pub mod greeks;
@@ -18,22 +20,28 @@ pub mod periscope;
 pub mod rest;
 pub mod screener;
 pub mod status;
+pub mod stock;
+pub mod ticker_flow;
 pub mod volatility;
 
 pub use alerts::CustomAlert;
+pub use contracts::{ContractDay, MaxPain, OptionContract};
 pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};
+pub use events::{CongressTrade, Earnings, InsiderTransaction};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
 pub use greeks::{
     ExpiryGreekExposure, GexLevels, GreekExposure, StrikeGreekExposure, StrikeSpotExposure,
 };
-pub use market::{IntervalFlow, MarketTide, NetFlow};
+pub use market::{ExpiryTide, IntervalFlow, MarketTide, NetFlow};
 pub use news::NewsHeadline;
 pub use periscope::Periscope;
 pub use rest::{NetPremTick, SpotExposure};
 pub use screener::ContractScreener;
 pub use status::FeedStatus;
-pub use volatility::{InterpolatedIv, IvTermStructure};
+pub use stock::{OhlcBar, StockQuote, StockState};
+pub use ticker_flow::{GreekFlow, StrikeFlow};
+pub use volatility::{ExpiryIv, HorizonIv, InterpolatedIv, IvRank, IvTermStructure};
 
 /// Records decoded from one frame or response, tagged by type.
 ///
@@ -92,6 +100,36 @@ pub enum UwPayload {
     StrikeSpotExposure(Vec<StrikeSpotExposure>),
     /// `UwFeedStatus` records (emitted by the live client, not by UW).
     FeedStatus(Vec<FeedStatus>),
+    /// `UwExpiryTide` records.
+    ExpiryTide(Vec<ExpiryTide>),
+    /// `UwGreekFlow` records.
+    GreekFlow(Vec<GreekFlow>),
+    /// `UwStrikeFlow` records.
+    StrikeFlow(Vec<StrikeFlow>),
+    /// `UwOptionContract` records.
+    OptionContract(Vec<OptionContract>),
+    /// `UwContractDay` records.
+    ContractDay(Vec<ContractDay>),
+    /// `UwMaxPain` records.
+    MaxPain(Vec<MaxPain>),
+    /// `UwStockState` records.
+    StockState(Vec<StockState>),
+    /// `UwStockQuote` records.
+    StockQuote(Vec<StockQuote>),
+    /// `UwOhlcBar` records.
+    OhlcBar(Vec<OhlcBar>),
+    /// `UwIvRank` records.
+    IvRank(Vec<IvRank>),
+    /// `UwHorizonIv` records.
+    HorizonIv(Vec<HorizonIv>),
+    /// `UwExpiryIv` records.
+    ExpiryIv(Vec<ExpiryIv>),
+    /// `UwEarnings` records.
+    Earnings(Vec<Earnings>),
+    /// `UwCongressTrade` records.
+    CongressTrade(Vec<CongressTrade>),
+    /// `UwInsiderTransaction` records.
+    InsiderTransaction(Vec<InsiderTransaction>),
 }
 
 /// Applies `$body` to the `Vec` inside whichever variant `$payload` is.
@@ -125,6 +163,21 @@ macro_rules! for_each_payload {
             $crate::data::UwPayload::GexLevels($v) => $body,
             $crate::data::UwPayload::StrikeSpotExposure($v) => $body,
             $crate::data::UwPayload::FeedStatus($v) => $body,
+            $crate::data::UwPayload::ExpiryTide($v) => $body,
+            $crate::data::UwPayload::GreekFlow($v) => $body,
+            $crate::data::UwPayload::StrikeFlow($v) => $body,
+            $crate::data::UwPayload::OptionContract($v) => $body,
+            $crate::data::UwPayload::ContractDay($v) => $body,
+            $crate::data::UwPayload::MaxPain($v) => $body,
+            $crate::data::UwPayload::StockState($v) => $body,
+            $crate::data::UwPayload::StockQuote($v) => $body,
+            $crate::data::UwPayload::OhlcBar($v) => $body,
+            $crate::data::UwPayload::IvRank($v) => $body,
+            $crate::data::UwPayload::HorizonIv($v) => $body,
+            $crate::data::UwPayload::ExpiryIv($v) => $body,
+            $crate::data::UwPayload::Earnings($v) => $body,
+            $crate::data::UwPayload::CongressTrade($v) => $body,
+            $crate::data::UwPayload::InsiderTransaction($v) => $body,
         }
     };
 }
@@ -172,6 +225,21 @@ payload_items!(
     GexLevels,
     StrikeSpotExposure,
     FeedStatus,
+    ExpiryTide,
+    GreekFlow,
+    StrikeFlow,
+    OptionContract,
+    ContractDay,
+    MaxPain,
+    StockState,
+    StockQuote,
+    OhlcBar,
+    IvRank,
+    HorizonIv,
+    ExpiryIv,
+    Earnings,
+    CongressTrade,
+    InsiderTransaction,
 );
 
 impl UwPayload {

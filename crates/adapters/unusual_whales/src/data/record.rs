@@ -191,6 +191,7 @@ pub fn instrument_id_for(
 ///         event_time: |r| r.end_time.or(r.created_at),
 ///         instrument: OptionSymbol(option_chain),
 ///         normalize: |r| { /* optional fix-ups before ts/instrument are derived */ },
+///         wire: "NestedWire", // optional: a nested wire shape flattened by `From<NestedWire>`
 ///         fields {
 ///             #[serde(deserialize_with = "de_string")]
 ///             pub ticker: String,
@@ -206,6 +207,7 @@ macro_rules! uw_record {
             event_time: |$er:ident| $ev:expr,
             instrument: $inst_kind:ident $( ( $inst_field:ident ) )?,
             $( normalize: |$nr:ident| $nbody:block, )?
+            $( wire: $wire:literal, )?
             fields {
                 $(
                     $(#[$fmeta:meta])*
@@ -218,6 +220,7 @@ macro_rules! uw_record {
         $(#[$meta])*
         #[pyo3::pyclass(subclass, frozen, eq, module = "nautilus_trader_uw._core", name = $pyname)]
         #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        $( #[serde(from = $wire)] )?
         pub struct $name {
             $(
                 $(#[$fmeta])*
@@ -240,6 +243,7 @@ macro_rules! uw_record {
         #[cfg(not(feature = "python"))]
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        $( #[serde(from = $wire)] )?
         pub struct $name {
             $(
                 $(#[$fmeta])*

@@ -1,8 +1,15 @@
-//! Implied-volatility channels: `interpolated_iv[:<T>]` and `iv_term_structure[:<T>]` (SPEC.md §4.15).
+//! Implied volatility: the `interpolated_iv[:<T>]` and `iv_term_structure[:<T>]` channels
+//! (SPEC.md §4.15) and their REST counterparts plus IV rank (§5.13).
 //!
-//! UW stamps these with a trading date only, so `ts_event` is the arrival time.
+//! UW stamps these with a trading date only. A channel frame is a live snapshot, so its
+//! `ts_event` is the arrival time. The REST rows are per-date history, whose rows name no ticker
+//! and carry other columns (`percentile`, `dte`); they are separate types stamped at the New York
+//! close of their date, so that a backtest does not see a day's value before that day ends.
 
-use crate::common::parse::{de_date, de_i64, de_opt_bool, de_opt_f64, de_string};
+use crate::common::parse::{
+    close_or_arrival, de_date, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64,
+    de_opt_string, de_opt_timestamp, de_string,
+};
 use crate::uw_record;
 
 uw_record! {
@@ -60,6 +67,95 @@ uw_record! {
             /// Expected move as a fraction of spot.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub implied_move_perc: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Implied volatility, expected move and its percentile at a fixed horizon, one row per date
+    /// and horizon (REST `/api/stock/{ticker}/interpolated-iv`; the channel is `UwInterpolatedIv`).
+    pub struct HorizonIv as "UwHorizonIv" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Horizon in days.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub days: Option<i64>,
+            /// Implied volatility as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub volatility: Option<f64>,
+            /// Expected move as a fraction of spot.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_move_perc: Option<f64>,
+            /// Percentile of `volatility` as UW ranks it (0-100).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub percentile: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// At-the-money IV and expected move of one expiry, one row per date and expiry (REST
+    /// `/api/stock/{ticker}/volatility/term-structure`; the channel is `UwIvTermStructure`).
+    pub struct ExpiryIv as "UwExpiryIv" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Expiry `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Days from `date` to `expiry`.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub dte: Option<i64>,
+            /// Implied volatility as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub volatility: Option<f64>,
+            /// Expected move to expiry in dollars.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_move: Option<f64>,
+            /// Expected move as a fraction of spot.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_move_perc: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`, oldest row first).
+    pub struct IvRank as "UwIvRank" {
+        event_time: |r| r.updated_at.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Underlying close.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub close: Option<f64>,
+            /// Implied volatility as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub volatility: Option<f64>,
+            /// Where `volatility` sits in its one-year range, as a fraction (0.65 = 65 %).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_rank_1y: Option<f64>,
+            /// When UW computed the row, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub updated_at: Option<u64>,
         }
     }
 }

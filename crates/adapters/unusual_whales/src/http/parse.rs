@@ -1,20 +1,37 @@
-//! REST response bodies -> records: envelopes (`data` list or object, bare arrays) and UW's
-//! three error shapes (SPEC.md §5, §7.3).
+//! REST response bodies -> records: envelopes (`data` list or object, bare arrays, `chains`, the
+//! flow-alert detail's `alert` + `trades`, net-flow's nested groups) and UW's three error shapes
+//! (SPEC.md §5, §7.3).
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::common::error::{UwParseError, deserialize_json};
+use crate::common::parse::{de_opt_date, de_opt_string, de_string_list};
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
 use crate::websocket::parse::{finish_record, preview};
 
-#[derive(Deserialize)]
-struct DataEnvelope<'a> {
+#[derive(Deserialize, Default)]
+struct Envelope<'a> {
     #[serde(borrow)]
     data: Option<&'a RawValue>,
+    // `/api/option-contract/{id}/historic` lists its rows under `chains`.
+    #[serde(borrow)]
+    chains: Option<&'a RawValue>,
+    // `/api/option-trades/flow-alerts/{id}`: the alert and its prints (`has_more` is not kept:
+    // page with `older_than` until no trades come back).
+    #[serde(borrow)]
+    alert: Option<&'a RawValue>,
+    #[serde(borrow)]
+    trades: Option<&'a RawValue>,
+    // Top-level values some rows omit: the trading date (`/max-pain`) and the `expiration`
+    // filter echo (`/net-flow/expiry`). Kept raw so a bad value is reported by name.
+    #[serde(borrow)]
+    date: Option<&'a RawValue>,
+    #[serde(borrow)]
+    expiration: Option<&'a RawValue>,
     // UW's error shapes: {"error":{"code","message"}} / {"error":"..."}, {"code","message"}, {"msg",...}.
     #[serde(borrow)]
     error: Option<&'a RawValue>,
@@ -23,30 +40,59 @@ struct DataEnvelope<'a> {
     msg: Option<String>,
 }
 
-/// A record whose rows may omit the ticker that the request path names.
-trait PathTicker {
-    fn fill_ticker(&mut self, _ticker: Option<&String>) {}
+impl Envelope<'_> {
+    const fn has_rows(&self) -> bool {
+        self.data.is_some() || self.chains.is_some() || self.alert.is_some()
+    }
 }
 
-macro_rules! path_ticker {
-    ($($t:ty),*) => { $(impl PathTicker for $t {})* };
+/// What rows may omit and the request path or the response envelope supplies.
+#[derive(Clone)]
+struct RowContext<'a> {
+    target: &'a UwRequestTarget,
+    /// The response's top-level `date`.
+    date: Option<String>,
+    /// The response's top-level `expiration` list.
+    expiration: Vec<String>,
+    /// The `(tide_type, moneyness)` of the net-flow group a row sits in.
+    tide_type: Option<String>,
+    moneyness: Option<String>,
 }
-path_ticker!(
+
+/// Sets `slot` from `value` when the row left it empty.
+fn fill(slot: &mut Option<String>, value: Option<&String>) {
+    if slot.is_none() {
+        *slot = value.cloned();
+    }
+}
+
+/// A record whose rows may omit what the request path or the envelope names.
+trait FromContext {
+    /// A field that a bare JSON string row stands for (`/option-chains` lists symbols only).
+    const BARE_STRING_FIELD: Option<&'static str> = None;
+
+    fn fill_from(&mut self, _ctx: &RowContext<'_>) {}
+}
+
+macro_rules! self_contained {
+    ($($t:ty),*) => { $(impl FromContext for $t {})* };
+}
+self_contained!(
     FlowAlert,
     OptionTrade,
     DarkPoolTrade,
     LitTrade,
     MarketTide,
-    NewsHeadline
+    NewsHeadline,
+    CongressTrade,
+    InsiderTransaction
 );
 
 macro_rules! path_ticker_fills {
     ($($t:ty),*) => {$(
-        impl PathTicker for $t {
-            fn fill_ticker(&mut self, ticker: Option<&String>) {
-                if self.ticker.is_none() {
-                    self.ticker = ticker.cloned();
-                }
+        impl FromContext for $t {
+            fn fill_from(&mut self, ctx: &RowContext<'_>) {
+                fill(&mut self.ticker, ctx.target.ticker.as_ref());
             }
         }
     )*};
@@ -58,95 +104,248 @@ path_ticker_fills!(
     StrikeGreekExposure,
     ExpiryGreekExposure,
     GexLevels,
-    StrikeSpotExposure
+    StrikeSpotExposure,
+    StrikeFlow,
+    StockState,
+    StockQuote,
+    IvRank,
+    HorizonIv,
+    ExpiryIv
 );
 
+impl FromContext for GreekFlow {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.ticker, ctx.target.ticker.as_ref());
+        fill(&mut self.expiry, ctx.target.expiry.as_ref());
+    }
+}
+
+impl FromContext for OhlcBar {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.ticker, ctx.target.ticker.as_ref());
+        fill(&mut self.candle_size, ctx.target.candle_size.as_ref());
+    }
+}
+
+impl FromContext for MaxPain {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.ticker, ctx.target.ticker.as_ref());
+        fill(&mut self.date, ctx.date.as_ref());
+    }
+}
+
+impl FromContext for ExpiryTide {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.tide_type, ctx.tide_type.as_ref());
+        fill(&mut self.moneyness, ctx.moneyness.as_ref());
+        fill(&mut self.date, ctx.date.as_ref());
+        if self.expiration.is_empty() {
+            self.expiration.clone_from(&ctx.expiration);
+        }
+    }
+}
+
+impl FromContext for OptionContract {
+    const BARE_STRING_FIELD: Option<&'static str> = Some("option_symbol");
+}
+
+impl FromContext for ContractDay {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.option_symbol, ctx.target.id.as_ref());
+    }
+}
+
+impl FromContext for Earnings {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.symbol, ctx.target.ticker.as_ref());
+    }
+}
+
+/// One `(tide_type, moneyness)` group of `/api/net-flow/expiry`.
+#[derive(Deserialize)]
+struct TideGroup {
+    #[serde(default, deserialize_with = "de_opt_string")]
+    tide_type: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_string")]
+    moneyness: Option<String>,
+    data: Box<RawValue>,
+}
+
 /// Decodes a REST response body for `endpoint` (a short name or a request path).
+///
+/// Every endpoint but one yields one payload (possibly empty); `flow_alert_detail` yields the
+/// alert and then its prints.
 ///
 /// # Errors
 /// [`UwParseError::UnknownEndpoint`], [`UwParseError::ErrorBody`] when UW answered with an error,
 /// `MalformedJson`/`UnexpectedShape` for bodies that are not UW data, and `InvalidField` naming
-/// `data[i].field`.
+/// the row and field (`data[i].field`, `chains[i].field`, `alert.field`, ...).
 pub fn parse_rest_body(
     endpoint: &str,
     body: &[u8],
     ts_init: u64,
     venue: &str,
-) -> Result<UwPayload, UwParseError> {
+) -> Result<Vec<UwPayload>, UwParseError> {
     let target = UwRequestTarget::parse(endpoint)?;
-    let ctx = target.endpoint.name();
+    let name = target.endpoint.name();
     let text = std::str::from_utf8(body)
         .map_err(|e| UwParseError::MalformedJson(format!("body is not UTF-8: {e}")))?;
     let trimmed = text.trim_start();
-    let rows: &RawValue = if trimmed.starts_with('[') {
-        serde_json::from_str(text).map_err(|e| UwParseError::MalformedJson(e.to_string()))?
+    let env: Envelope = if trimmed.starts_with('[') {
+        let rows: &RawValue =
+            serde_json::from_str(text).map_err(|e| UwParseError::MalformedJson(e.to_string()))?;
+        Envelope {
+            data: Some(rows),
+            ..Envelope::default()
+        }
     } else if trimmed.starts_with('{') {
-        let env: DataEnvelope =
+        let env: Envelope =
             serde_json::from_str(text).map_err(|e| UwParseError::MalformedJson(e.to_string()))?;
         if let Some(message) = error_message(&env) {
             return Err(UwParseError::ErrorBody {
-                context: ctx.to_owned(),
+                context: name.to_owned(),
                 message,
             });
         }
-        env.data.ok_or_else(|| {
-            UwParseError::UnexpectedShape(format!(
-                "{ctx}: expected a `data` field, got {}",
-                preview(text)
-            ))
-        })?
+        env
     } else {
         // UW's 500 is `text/plain` "Something went wrong"; proxies answer with HTML.
         return Err(UwParseError::ErrorBody {
-            context: ctx.to_owned(),
+            context: name.to_owned(),
             message: preview(text.trim()),
         });
     };
-    let ticker = target.ticker.as_ref();
-    Ok(match target.endpoint {
-        UwEndpoint::FlowAlerts => {
-            UwPayload::FlowAlert(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
-        UwEndpoint::OptionTrades => {
-            UwPayload::OptionTrade(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
+    // Only the endpoints that use them decode the top-level values, so that an odd `date` on
+    // another endpoint cannot fail its rows.
+    let top = match target.endpoint {
+        UwEndpoint::MaxPain | UwEndpoint::NetFlowExpiry => top_level(&env, name)?,
+        _ => TopLevel::default(),
+    };
+    let ctx = RowContext {
+        target: &target,
+        date: top.date,
+        expiration: top.expiration,
+        tide_type: None,
+        moneyness: None,
+    };
+    let dec = Decoder {
+        name,
+        ts_init,
+        venue,
+    };
+    let data = || required(env.data, "data", name, text);
+    Ok(vec![match target.endpoint {
+        UwEndpoint::FlowAlerts => UwPayload::FlowAlert(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::OptionTrades => UwPayload::OptionTrade(dec.rows(data()?, "data", &ctx)?),
         UwEndpoint::DarkPoolRecent | UwEndpoint::DarkPoolTicker => {
-            UwPayload::DarkPoolTrade(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+            UwPayload::DarkPoolTrade(dec.rows(data()?, "data", &ctx)?)
         }
         UwEndpoint::LitFlowRecent | UwEndpoint::LitFlowTicker => {
-            UwPayload::LitTrade(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+            UwPayload::LitTrade(dec.rows(data()?, "data", &ctx)?)
         }
-        UwEndpoint::MarketTide => {
-            UwPayload::MarketTide(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
-        UwEndpoint::NetPremTicks => {
-            UwPayload::NetPremTick(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
-        UwEndpoint::SpotExposures => {
-            UwPayload::SpotExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
-        UwEndpoint::NewsHeadlines => {
-            UwPayload::NewsHeadline(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
-        UwEndpoint::GreekExposure => {
-            UwPayload::GreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
+        UwEndpoint::MarketTide => UwPayload::MarketTide(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::NetPremTicks => UwPayload::NetPremTick(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::SpotExposures => UwPayload::SpotExposure(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::NewsHeadlines => UwPayload::NewsHeadline(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::GreekExposure => UwPayload::GreekExposure(dec.rows(data()?, "data", &ctx)?),
         UwEndpoint::GreekExposureStrike | UwEndpoint::GreekExposureStrikeExpiry => {
-            UwPayload::StrikeGreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+            UwPayload::StrikeGreekExposure(dec.rows(data()?, "data", &ctx)?)
         }
         UwEndpoint::GreekExposureExpiry => {
-            UwPayload::ExpiryGreekExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+            UwPayload::ExpiryGreekExposure(dec.rows(data()?, "data", &ctx)?)
         }
-        UwEndpoint::GexLevels => {
-            UwPayload::GexLevels(decode_rows(rows, ctx, ticker, ts_init, venue)?)
-        }
+        UwEndpoint::GexLevels => UwPayload::GexLevels(dec.rows(data()?, "data", &ctx)?),
         UwEndpoint::SpotExposuresStrike => {
-            UwPayload::StrikeSpotExposure(decode_rows(rows, ctx, ticker, ts_init, venue)?)
+            UwPayload::StrikeSpotExposure(dec.rows(data()?, "data", &ctx)?)
         }
-    })
+        UwEndpoint::FlowAlertDetail => {
+            let alert = required(env.alert, "alert", name, text)?;
+            let alerts = UwPayload::FlowAlert(dec.rows(alert, "alert", &ctx)?);
+            // An alert without prints (or a page past the last) may omit `trades`.
+            let trades = match env.trades {
+                Some(t) => dec.rows(t, "trades", &ctx)?,
+                None => Vec::new(),
+            };
+            return Ok(vec![alerts, UwPayload::OptionTrade(trades)]);
+        }
+        UwEndpoint::NetFlowExpiry => UwPayload::ExpiryTide(dec.tide(data()?, &ctx)?),
+        UwEndpoint::GreekFlow | UwEndpoint::GreekFlowExpiry => {
+            UwPayload::GreekFlow(dec.rows(data()?, "data", &ctx)?)
+        }
+        UwEndpoint::FlowPerStrike | UwEndpoint::FlowPerStrikeIntraday => {
+            UwPayload::StrikeFlow(dec.rows(data()?, "data", &ctx)?)
+        }
+        UwEndpoint::OptionContracts | UwEndpoint::OptionChains => {
+            UwPayload::OptionContract(dec.rows(data()?, "data", &ctx)?)
+        }
+        UwEndpoint::OptionContractHistoric => {
+            // UW documents `chains`; accept `data` should it align the envelope with the rest.
+            let (rows, key) = match (env.chains, env.data) {
+                (Some(c), _) => (c, "chains"),
+                (None, Some(d)) => (d, "data"),
+                (None, None) => return Err(missing("chains", name, text)),
+            };
+            UwPayload::ContractDay(dec.rows(rows, key, &ctx)?)
+        }
+        UwEndpoint::StockState => UwPayload::StockState(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::StockQuote => UwPayload::StockQuote(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::Ohlc => UwPayload::OhlcBar(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::MaxPain => UwPayload::MaxPain(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::IvRank => UwPayload::IvRank(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::InterpolatedIv => UwPayload::HorizonIv(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::TermStructure => UwPayload::ExpiryIv(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::EarningsTicker
+        | UwEndpoint::EarningsPremarket
+        | UwEndpoint::EarningsAfterhours => UwPayload::Earnings(dec.rows(data()?, "data", &ctx)?),
+        UwEndpoint::CongressRecentTrades => {
+            UwPayload::CongressTrade(dec.rows(data()?, "data", &ctx)?)
+        }
+        UwEndpoint::InsiderTransactions => {
+            UwPayload::InsiderTransaction(dec.rows(data()?, "data", &ctx)?)
+        }
+    }])
 }
 
-fn error_message(env: &DataEnvelope) -> Option<String> {
+/// The envelope member `key`, or an error quoting the body that lacks it.
+fn required<'a>(
+    value: Option<&'a RawValue>,
+    key: &str,
+    name: &str,
+    body: &str,
+) -> Result<&'a RawValue, UwParseError> {
+    value.ok_or_else(|| missing(key, name, body))
+}
+
+fn missing(key: &str, name: &str, body: &str) -> UwParseError {
+    UwParseError::UnexpectedShape(format!(
+        "{name}: expected a `{key}` field, got {}",
+        preview(body)
+    ))
+}
+
+/// The envelope values some rows omit.
+#[derive(Deserialize, Default)]
+struct TopLevel {
+    #[serde(default, deserialize_with = "de_opt_date")]
+    date: Option<String>,
+    #[serde(default, deserialize_with = "de_string_list")]
+    expiration: Vec<String>,
+}
+
+/// Decodes the envelope's `date` and `expiration`, naming either on error.
+fn top_level(env: &Envelope, name: &str) -> Result<TopLevel, UwParseError> {
+    if env.date.is_none() && env.expiration.is_none() {
+        return Ok(TopLevel::default());
+    }
+    let json = format!(
+        "{{\"date\":{},\"expiration\":{}}}",
+        env.date.map_or("null", RawValue::get),
+        env.expiration.map_or("null", RawValue::get)
+    );
+    deserialize_json(&json, name)
+}
+
+fn error_message(env: &Envelope) -> Option<String> {
     if let Some(err) = env.error {
         #[derive(Deserialize)]
         struct Nested {
@@ -160,10 +359,10 @@ fn error_message(env: &DataEnvelope) -> Option<String> {
             }
         });
     }
-    if env.data.is_none() && (env.code.is_some() || env.message.is_some()) {
+    if !env.has_rows() && (env.code.is_some() || env.message.is_some()) {
         return Some(join(env.code.clone(), env.message.clone()));
     }
-    env.msg.clone().filter(|_| env.data.is_none())
+    env.msg.clone().filter(|_| !env.has_rows())
 }
 
 fn join(code: Option<String>, message: Option<String>) -> String {
@@ -174,35 +373,95 @@ fn join(code: Option<String>, message: Option<String>) -> String {
     }
 }
 
-fn decode_rows<R: UwRecord + PathTicker + DeserializeOwned>(
-    rows: &RawValue,
-    ctx: &str,
-    ticker: Option<&String>,
+/// Decodes rows of one response into finished records.
+struct Decoder<'a> {
+    name: &'a str,
     ts_init: u64,
-    venue: &str,
-) -> Result<Vec<R>, UwParseError> {
-    let raw = rows.get();
-    let items: Vec<&RawValue> = if raw.starts_with('[') {
-        serde_json::from_str(raw).map_err(|e| UwParseError::MalformedJson(e.to_string()))?
-    } else if raw.starts_with('{') {
-        vec![rows]
-    } else {
-        return Err(UwParseError::UnexpectedShape(format!(
-            "{ctx}: `data` is {}",
-            preview(raw)
-        )));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let mut record: R = deserialize_json(item.get(), ctx).map_err(|e| in_row(e, i))?;
-        record.fill_ticker(ticker);
-        finish_record(&mut record, ctx, ts_init, venue).map_err(|e| in_row(e, i))?;
-        out.push(record);
-    }
-    Ok(out)
+    venue: &'a str,
 }
 
-fn in_row(err: UwParseError, i: usize) -> UwParseError {
+impl Decoder<'_> {
+    /// Decodes `rows` (a list, or one object) found at `path` (`data`, `chains`, `alert`, ...).
+    fn rows<R: UwRecord + FromContext + DeserializeOwned>(
+        &self,
+        rows: &RawValue,
+        path: &str,
+        ctx: &RowContext<'_>,
+    ) -> Result<Vec<R>, UwParseError> {
+        let raw = rows.get();
+        if raw.starts_with('{') {
+            return Ok(vec![self.one(raw, ctx).map_err(|e| at(e, path))?]);
+        }
+        let items: Vec<&RawValue> = if raw.starts_with('[') {
+            serde_json::from_str(raw).map_err(|e| UwParseError::MalformedJson(e.to_string()))?
+        } else {
+            return Err(UwParseError::UnexpectedShape(format!(
+                "{}: `{path}` is {}",
+                self.name,
+                preview(raw)
+            )));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let text = item.get();
+            let record = match R::BARE_STRING_FIELD {
+                // The string is already a JSON literal: wrapping it makes the object it stands for.
+                Some(key) if text.starts_with('"') => {
+                    self.one(&format!("{{\"{key}\":{text}}}"), ctx)
+                }
+                _ => self.one(text, ctx),
+            };
+            out.push(record.map_err(|e| at(e, &format!("{path}[{i}]")))?);
+        }
+        Ok(out)
+    }
+
+    fn one<R: UwRecord + FromContext + DeserializeOwned>(
+        &self,
+        json: &str,
+        ctx: &RowContext<'_>,
+    ) -> Result<R, UwParseError> {
+        let mut record: R = deserialize_json(json, self.name)?;
+        record.fill_from(ctx);
+        finish_record(&mut record, self.name, self.ts_init, self.venue)?;
+        Ok(record)
+    }
+
+    /// `/api/net-flow/expiry`: `data` holds one group per `(tide_type, moneyness)`, each with its
+    /// minutes under its own `data`.
+    fn tide(
+        &self,
+        groups: &RawValue,
+        ctx: &RowContext<'_>,
+    ) -> Result<Vec<ExpiryTide>, UwParseError> {
+        let raw = groups.get();
+        let groups: Vec<&RawValue> = if raw.starts_with('[') {
+            serde_json::from_str(raw).map_err(|e| UwParseError::MalformedJson(e.to_string()))?
+        } else {
+            return Err(UwParseError::UnexpectedShape(format!(
+                "{}: `data` is {}",
+                self.name,
+                preview(raw)
+            )));
+        };
+        let mut out = Vec::new();
+        for (i, group) in groups.into_iter().enumerate() {
+            let path = format!("data[{i}]");
+            let g: TideGroup =
+                deserialize_json(group.get(), self.name).map_err(|e| at(e, &path))?;
+            let group_ctx = RowContext {
+                tide_type: g.tide_type,
+                moneyness: g.moneyness,
+                ..ctx.clone()
+            };
+            out.extend(self.rows::<ExpiryTide>(&g.data, &format!("{path}.data"), &group_ctx)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Prefixes the field of an `InvalidField` error with where the row sits in the body.
+fn at(err: UwParseError, path: &str) -> UwParseError {
     match err {
         UwParseError::InvalidField {
             context,
@@ -210,7 +469,7 @@ fn in_row(err: UwParseError, i: usize) -> UwParseError {
             message,
         } => UwParseError::InvalidField {
             context,
-            field: format!("data[{i}].{field}"),
+            field: format!("{path}.{field}"),
             message,
         },
         other => other,

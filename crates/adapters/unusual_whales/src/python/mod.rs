@@ -43,6 +43,21 @@ fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GexLevels>()?;
     m.add_class::<StrikeSpotExposure>()?;
     m.add_class::<FeedStatus>()?;
+    m.add_class::<ExpiryTide>()?;
+    m.add_class::<GreekFlow>()?;
+    m.add_class::<StrikeFlow>()?;
+    m.add_class::<OptionContract>()?;
+    m.add_class::<ContractDay>()?;
+    m.add_class::<MaxPain>()?;
+    m.add_class::<StockState>()?;
+    m.add_class::<StockQuote>()?;
+    m.add_class::<OhlcBar>()?;
+    m.add_class::<IvRank>()?;
+    m.add_class::<HorizonIv>()?;
+    m.add_class::<ExpiryIv>()?;
+    m.add_class::<Earnings>()?;
+    m.add_class::<CongressTrade>()?;
+    m.add_class::<InsiderTransaction>()?;
     Ok(())
 }
 

@@ -97,7 +97,9 @@ pub fn parse_rest_response<'py>(
         }
     })?;
     let out = PyList::empty(py);
-    append_payload(py, result.map_err(|e| to_py_err(py, &e))?, &out)?;
+    for payload in result.map_err(|e| to_py_err(py, &e))? {
+        append_payload(py, payload, &out)?;
+    }
     Ok(out)
 }
 

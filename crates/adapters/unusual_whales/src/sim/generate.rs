@@ -521,9 +521,9 @@ mod tests {
         let mut m = Market::new(5, &["SPY".to_owned()]);
         let alert = m.flow_alert("SPY", NOW_MS);
         let body = format!(r#"{{"data":[{}]}}"#, alert.rest_payload);
-        let rest =
+        let mut rest =
             crate::http::parse_rest_body("flow_alerts", body.as_bytes(), 1, "SMART").unwrap();
-        let UwPayload::FlowAlert(r) = rest else {
+        let UwPayload::FlowAlert(r) = rest.remove(0) else {
             panic!()
         };
         let text = format!(r#"["flow-alerts",{}]"#, alert.ws_payload);

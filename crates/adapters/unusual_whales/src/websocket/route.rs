@@ -439,6 +439,16 @@ ticker_view! { TICKER_KEYS;
     StrikeGreekExposure => |r| r.ticker.as_deref();
     GexLevels => |r| r.ticker.as_deref();
     StrikeSpotExposure => |r| r.ticker.as_deref();
+    GreekFlow => |r| r.ticker.as_deref();
+    StrikeFlow => |r| r.ticker.as_deref();
+    StockState => |r| r.ticker.as_deref();
+    StockQuote => |r| r.ticker.as_deref();
+    OhlcBar => |r| r.ticker.as_deref();
+    IvRank => |r| r.ticker.as_deref();
+    HorizonIv => |r| r.ticker.as_deref();
+    Earnings => |r| r.symbol.as_deref();
+    CongressTrade => |r| r.ticker.as_deref();
+    InsiderTransaction => |r| r.ticker.as_deref();
 }
 
 ticker_view! { EXPIRY_KEYS;
@@ -446,6 +456,30 @@ ticker_view! { EXPIRY_KEYS;
     Periscope => |r| Some(&r.ticker), expiry: Some(&r.expiry);
     IvTermStructure => |r| Some(&r.ticker), expiry: Some(&r.expiry);
     ExpiryGreekExposure => |r| r.ticker.as_deref(), expiry: r.expiry.as_deref();
+    MaxPain => |r| r.ticker.as_deref(), expiry: r.expiry.as_deref();
+    ExpiryIv => |r| r.ticker.as_deref(), expiry: r.expiry.as_deref();
+}
+
+impl RecordView for OptionContract {
+    const KEYS: &'static [FilterKey] = &[Ticker, OptionType, Expiry, InstrumentId];
+    fn ticker(&self) -> Option<&str> {
+        let end = self.option_symbol.find(|c: char| c.is_ascii_digit())?;
+        (end > 0).then(|| &self.option_symbol[..end])
+    }
+    fn option_type(&self) -> Option<&str> {
+        self.option_type.as_deref()
+    }
+    fn expiry(&self) -> Option<&str> {
+        self.expiry.as_deref()
+    }
+}
+
+impl RecordView for ContractDay {
+    const KEYS: &'static [FilterKey] = &[InstrumentId];
+}
+
+impl RecordView for ExpiryTide {
+    const KEYS: &'static [FilterKey] = &[];
 }
 
 impl RecordView for NewsHeadline {

@@ -1,0 +1,236 @@
+//! Option-chain snapshots from REST: contracts of a ticker with their session statistics, one
+//! contract's daily history, and max pain per expiry (SPEC.md §5.11, §5.13).
+
+use crate::common::parse::{
+    close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
+    de_string,
+};
+use crate::data::flow::fill_contract_terms;
+use crate::uw_record;
+
+uw_record! {
+    /// One option contract of a ticker with its session volume split, prices, IV and greeks
+    /// (REST `/api/stock/{ticker}/option-contracts`; `/option-chains` lists bare symbols, which
+    /// decode to contracts with only the symbol and its terms).
+    pub struct OptionContract as "UwOptionContract" {
+        event_time: |r| r.last_tape_time,
+        instrument: OptionSymbol(option_symbol),
+        normalize: |r| {
+            fill_contract_terms(&r.option_symbol, &mut r.expiry, &mut r.option_type, &mut r.strike);
+        },
+        fields {
+            /// OCC option symbol, e.g. `AAPL240202P00185000`.
+            #[serde(deserialize_with = "de_string")]
+            pub option_symbol: String,
+            /// `call` or `put` (derived from the symbol when UW omits it).
+            #[serde(default, alias = "type", deserialize_with = "de_opt_string")]
+            pub option_type: Option<String>,
+            /// Strike in dollars (derived from the symbol when UW omits it).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub strike: Option<f64>,
+            /// Expiry `YYYY-MM-DD` (derived from the symbol when UW omits it).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Session volume.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume: Option<i64>,
+            /// Open interest at the previous close.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub open_interest: Option<i64>,
+            /// Open interest one session earlier.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub prev_oi: Option<i64>,
+            /// Volume traded at the ask.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub ask_volume: Option<i64>,
+            /// Volume traded at the bid.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub bid_volume: Option<i64>,
+            /// Volume traded at the mid.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub mid_volume: Option<i64>,
+            /// Volume with no side.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub no_side_volume: Option<i64>,
+            /// Volume in sweeps.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub sweep_volume: Option<i64>,
+            /// Volume in floor trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub floor_volume: Option<i64>,
+            /// Volume in cross trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub cross_volume: Option<i64>,
+            /// Volume in multi-leg trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub multi_leg_volume: Option<i64>,
+            /// Volume in stock-option combos.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub stock_multi_leg_volume: Option<i64>,
+            /// Volume-weighted average fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub avg_price: Option<f64>,
+            /// Session high.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub high_price: Option<f64>,
+            /// Session low.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub low_price: Option<f64>,
+            /// Last fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub last_price: Option<f64>,
+            /// NBBO bid.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_bid: Option<f64>,
+            /// NBBO ask.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_ask: Option<f64>,
+            /// Implied volatility.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_volatility: Option<f64>,
+            /// Session premium ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub total_premium: Option<f64>,
+            /// Delta.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub delta: Option<f64>,
+            /// Gamma.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub gamma: Option<f64>,
+            /// Theta.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub theta: Option<f64>,
+            /// Vega.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub vega: Option<f64>,
+            /// Rho.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub rho: Option<f64>,
+            /// Last print on the tape, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub last_tape_time: Option<u64>,
+        }
+    }
+}
+
+uw_record! {
+    /// One trading day of one option contract: prices, IV range, volume split and quote changes
+    /// (REST `/api/option-contract/{id}/historic`, whose `chains` rows omit the symbol the path
+    /// names). UW silently truncates the history to the plan's lookback.
+    pub struct ContractDay as "UwContractDay" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init).or(r.last_tape_time),
+        instrument: OptionSymbol(option_symbol),
+        fields {
+            /// OCC option symbol (from the request path).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub option_symbol: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// First fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub open_price: Option<f64>,
+            /// High.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub high_price: Option<f64>,
+            /// Low.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub low_price: Option<f64>,
+            /// Last fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub last_price: Option<f64>,
+            /// Volume-weighted average fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub avg_price: Option<f64>,
+            /// NBBO bid at the end of the day.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_bid: Option<f64>,
+            /// NBBO ask at the end of the day.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub nbbo_ask: Option<f64>,
+            /// Implied volatility.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_volatility: Option<f64>,
+            /// Highest implied volatility of the day.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_high: Option<f64>,
+            /// Lowest implied volatility of the day.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_low: Option<f64>,
+            /// Contracts traded.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume: Option<i64>,
+            /// Open interest.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub open_interest: Option<i64>,
+            /// Prints.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub trades: Option<i64>,
+            /// Premium traded ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub total_premium: Option<f64>,
+            /// Volume traded at the ask.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub ask_volume: Option<i64>,
+            /// Volume traded at the bid.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub bid_volume: Option<i64>,
+            /// Volume traded at the mid.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub mid_volume: Option<i64>,
+            /// Volume with no side.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub no_side_volume: Option<i64>,
+            /// Volume UW classes as neutral.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub neutral_volume: Option<i64>,
+            /// Volume in sweeps.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub sweep_volume: Option<i64>,
+            /// Volume in floor trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub floor_volume: Option<i64>,
+            /// Volume in cross trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub cross_volume: Option<i64>,
+            /// Volume in multi-leg trades.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub multi_leg_volume: Option<i64>,
+            /// Volume in stock-option combos.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub stock_multi_leg_volume: Option<i64>,
+            /// Changes of the NBBO ask during the day.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub total_ask_changes: Option<i64>,
+            /// Changes of the NBBO bid during the day.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub total_bid_changes: Option<i64>,
+            /// Last print on the tape, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub last_tape_time: Option<u64>,
+        }
+    }
+}
+
+uw_record! {
+    /// The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`, covering every
+    /// expiry of the last 120 days; the trading date is the response's top-level `date`).
+    pub struct MaxPain as "UwMaxPain" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD` (top-level `date` when the row omits it).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Expiry `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Strike at which open option holders lose the most.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub max_pain: Option<f64>,
+        }
+    }
+}
