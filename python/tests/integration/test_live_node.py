@@ -241,3 +241,14 @@ def test_stop_is_clean(sim, capfd):
     assert "Event loop is closed" not in text
     assert run.client._feed is None
     assert sim.stats()["active_connections"] == 0
+
+
+def test_a_quiet_feed_delivers_each_message_at_once():
+    # Two frames a second: nothing may wait for a batch to fill.
+    with UwSimServer(rate=2.0, tickers=["SPY"]) as quiet:
+        rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
+        run_node(quiet, [rec], seconds=3.0)
+    delays = sorted(at - obj.ts_init / 1e9 for obj, at in zip(rec.received, rec.received_at, strict=True))
+    assert len(delays) >= 4
+    assert delays[len(delays) // 2] < 0.01, delays
+    assert delays[-1] < 0.05, delays

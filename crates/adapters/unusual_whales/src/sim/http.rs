@@ -255,30 +255,27 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         return Reply::json(405, r#"{"error":"Method not allowed"}"#);
     }
 
-    let (count, day_count, reset) = {
+    // UW counts only successful requests against the budget (SPEC.md §2.1).
+    let reset = {
         let mut window = lock(&state.rate_window);
         if window.0.elapsed() >= Duration::from_secs(60) {
             *window = (Instant::now(), 0, window.2);
         }
         let reset = Duration::from_secs(60).saturating_sub(window.0.elapsed());
-        if window.2 >= config.http_per_day {
+        let limited = if window.2 >= config.http_per_day {
+            Some(r#"{"message":"Daily request limit reached. Usage resets at 8PM Eastern."}"#)
+        } else if window.1 >= config.http_per_minute {
+            Some(r#"{"message":"Too many requests. Slow down."}"#)
+        } else {
+            None
+        };
+        if let Some(body) = limited {
             c.http_429.fetch_add(1, Ordering::Relaxed);
-            let mut reply = Reply::json(
-                429,
-                r#"{"message":"Daily request limit reached. Usage resets at 8PM Eastern."}"#,
-            );
+            let mut reply = Reply::json(429, body);
             reply.headers = minute_headers(window.1, config.http_per_minute, reset);
             return reply;
         }
-        if window.1 >= config.http_per_minute {
-            c.http_429.fetch_add(1, Ordering::Relaxed);
-            let mut reply = Reply::json(429, r#"{"message":"Too many requests. Slow down."}"#);
-            reply.headers = minute_headers(window.1, config.http_per_minute, reset);
-            return reply;
-        }
-        window.1 += 1;
-        window.2 += 1;
-        (window.1, window.2, reset)
+        reset
     };
 
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -302,6 +299,12 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         }
     };
     if reply.status == 200 {
+        let (count, day_count) = {
+            let mut window = lock(&state.rate_window);
+            window.1 += 1;
+            window.2 += 1;
+            (window.1, window.2)
+        };
         reply
             .headers
             .extend(minute_headers(count, config.http_per_minute, reset));

@@ -418,6 +418,13 @@ async fn replay_task(
     } else {
         1.0
     };
+    // A recording starts when someone listens, so a client never misses its beginning.
+    while lock(&state.joined).is_empty() {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
     loop {
         let start = Instant::now();
         let t0 = frames.first().map_or(0.0, |f| f.0);
