@@ -150,6 +150,9 @@ pub trait UwRecord: Sized {
     /// The derived `SYMBOL.VENUE` instrument id (valid after [`UwRecord::finish`]).
     fn instrument(&self) -> Option<&str>;
 
+    /// Re-stamps the arrival time (records of one history request share the request's time).
+    fn set_ts_init(&mut self, ts_init: u64);
+
     /// Sets the derived fields after deserialization: `ts_init`, `ts_event` (UW's event time, or
     /// `ts_init` when the payload carries none) and the instrument id on `venue`.
     ///
@@ -288,6 +291,10 @@ macro_rules! uw_record {
 
             fn instrument(&self) -> Option<&str> {
                 self.instrument_id.as_deref()
+            }
+
+            fn set_ts_init(&mut self, ts_init: u64) {
+                self.ts_init = ts_init;
             }
 
             fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)> {

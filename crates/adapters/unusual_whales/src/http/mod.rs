@@ -1,7 +1,12 @@
 //! UW's REST API: endpoints and response-body parsing.
 
+pub mod client;
 pub mod endpoint;
+pub mod history;
 pub mod parse;
+pub mod ratelimit;
 
+pub use client::{UwHttpClient, UwHttpConfig, UwHttpError};
 pub use endpoint::{UwEndpoint, UwRequestTarget};
+pub use history::{HistoryQuery, fetch_history};
 pub use parse::parse_rest_body;

@@ -33,7 +33,7 @@ impl PySimServer {
     #[pyo3(signature = (
         seed=42, tickers=None, rate=5.0, rates=None, replay=None, replay_speed=1.0,
         replay_loop=false, token="sim-token".to_owned(), host="127.0.0.1".to_owned(), ws_port=0,
-        http_port=0, http_per_minute=120, http_per_day=40_000
+        http_port=0, http_per_minute=120, http_per_day=40_000, http_window_secs=60.0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -51,6 +51,7 @@ impl PySimServer {
         http_port: u16,
         http_per_minute: u32,
         http_per_day: u64,
+        http_window_secs: f64,
     ) -> PyResult<Self> {
         if !rate.is_finite() || rate < 0.0 {
             return Err(PyValueError::new_err(format!(
@@ -75,6 +76,8 @@ impl PySimServer {
             replay_loop,
             http_per_minute,
             http_per_day,
+            http_window: Duration::try_from_secs_f64(http_window_secs)
+                .map_err(|e| PyValueError::new_err(format!("http_window_secs: {e}")))?,
         };
         let sim = py
             .detach(|| get_runtime().block_on(UwSimulator::start(config)))
@@ -144,6 +147,12 @@ impl PySimServer {
     #[pyo3(signature = (status, count=1))]
     fn fail_http(&self, status: u16, count: usize) -> PyResult<()> {
         self.sim()?.fail_http(status, count);
+        Ok(())
+    }
+
+    /// Answers the next REST request 200 with `body` verbatim.
+    fn inject_http_body(&self, body: &str) -> PyResult<()> {
+        self.sim()?.inject_http_body(body);
         Ok(())
     }
 

@@ -258,10 +258,10 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
     // UW counts only successful requests against the budget (SPEC.md §2.1).
     let reset = {
         let mut window = lock(&state.rate_window);
-        if window.0.elapsed() >= Duration::from_secs(60) {
+        if window.0.elapsed() >= config.http_window {
             *window = (Instant::now(), 0, window.2);
         }
-        let reset = Duration::from_secs(60).saturating_sub(window.0.elapsed());
+        let reset = config.http_window.saturating_sub(window.0.elapsed());
         let limited = if window.2 >= config.http_per_day {
             Some(r#"{"message":"Daily request limit reached. Usage resets at 8PM Eastern."}"#)
         } else if window.1 >= config.http_per_minute {
@@ -279,11 +279,14 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
     };
 
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let injected = lock(&state.http_bodies).pop_front();
     let params: HashMap<&str, &str> = query
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .collect();
-    let mut reply = if path == "/api/option-trades/flow-alerts" {
+    let mut reply = if let Some(body) = injected {
+        Reply::json(200, body)
+    } else if path == "/api/option-trades/flow-alerts" {
         flow_alerts(state, &params)
     } else {
         match UwRequestTarget::parse(path) {

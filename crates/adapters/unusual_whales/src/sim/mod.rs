@@ -82,6 +82,8 @@ pub struct SimConfig {
     pub http_per_minute: u32,
     /// REST requests allowed per day.
     pub http_per_day: u64,
+    /// Length of the per-minute window (60 s at UW; shorter in tests).
+    pub http_window: Duration,
 }
 
 impl Default for SimConfig {
@@ -100,6 +102,7 @@ impl Default for SimConfig {
             replay_loop: false,
             http_per_minute: 120,
             http_per_day: 40_000,
+            http_window: Duration::from_secs(60),
         }
     }
 }
@@ -166,6 +169,7 @@ pub(crate) struct SimState {
     ignore_leave: AtomicBool,
     reject_status: Mutex<Option<u16>>,
     http_faults: Mutex<VecDeque<u16>>,
+    http_bodies: Mutex<VecDeque<String>>,
     http_delay: Mutex<Duration>,
     rates: Mutex<HashMap<String, f64>>,
     default_rate: Mutex<f64>,
@@ -223,6 +227,7 @@ impl UwSimulator {
             ignore_leave: AtomicBool::new(false),
             reject_status: Mutex::new(None),
             http_faults: Mutex::new(VecDeque::new()),
+            http_bodies: Mutex::new(VecDeque::new()),
             http_delay: Mutex::new(Duration::ZERO),
             alerts: Mutex::new(VecDeque::new()),
             rate_window: Mutex::new((Instant::now(), 0, 0)),
@@ -302,6 +307,11 @@ impl UwSimulator {
         lock(&self.state.http_faults).extend(std::iter::repeat_n(status, count));
     }
 
+    /// The next REST request is answered 200 with `body` verbatim (malformed or wrong-shaped data).
+    pub fn inject_http_body(&self, body: &str) {
+        lock(&self.state.http_bodies).push_back(body.to_owned());
+    }
+
     /// Delay every REST response (to provoke client timeouts).
     pub fn set_http_delay(&self, delay: Duration) {
         *lock(&self.state.http_delay) = delay;
@@ -330,6 +340,18 @@ impl UwSimulator {
     pub fn flow_alert_ids(&self) -> Vec<String> {
         lock(&self.state.alerts)
             .iter()
+            .map(|a| a.id.clone())
+            .collect()
+    }
+
+    /// Ids of the flow alerts generated for `ticker` with event times in `[start_ns, end_ns]`.
+    #[must_use]
+    pub fn flow_alerts_between(&self, ticker: &str, start_ns: u64, end_ns: u64) -> Vec<String> {
+        lock(&self.state.alerts)
+            .iter()
+            .filter(|a| {
+                a.ticker == ticker && (start_ns..=end_ns).contains(&(a.time_ms * 1_000_000))
+            })
             .map(|a| a.id.clone())
             .collect()
     }

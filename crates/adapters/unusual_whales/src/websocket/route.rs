@@ -497,6 +497,61 @@ impl RecordView for FeedStatus {
     const KEYS: &'static [FilterKey] = &[];
 }
 
+/// The filter keys of any UW type, streamed or REST-only (empty for unknown names).
+#[must_use]
+pub fn history_filter_keys(type_name: &str) -> &'static [FilterKey] {
+    macro_rules! keys_of {
+        ($($t:ty),* $(,)?) => {$(
+            if type_name == <$t as UwRecord>::TYPE_NAME {
+                return <$t as RecordView>::KEYS;
+            }
+        )*};
+    }
+    keys_of!(
+        FlowAlert,
+        OptionTrade,
+        TickerGex,
+        StrikeGex,
+        ExpiryStrikeGex,
+        Price,
+        LitTrade,
+        DarkPoolTrade,
+        MarketTide,
+        NetFlow,
+        IntervalFlow,
+        NewsHeadline,
+        ContractScreener,
+        TradingHalt,
+        CustomAlert,
+        Periscope,
+        InterpolatedIv,
+        IvTermStructure,
+        NetPremTick,
+        SpotExposure,
+        GreekExposure,
+        StrikeGreekExposure,
+        ExpiryGreekExposure,
+        GexLevels,
+        StrikeSpotExposure,
+        ExpiryTide,
+        GreekFlow,
+        StrikeFlow,
+        OptionContract,
+        ContractDay,
+        MaxPain,
+        StockState,
+        StockQuote,
+        OhlcBar,
+        IvRank,
+        HorizonIv,
+        ExpiryIv,
+        Earnings,
+        CongressTrade,
+        InsiderTransaction,
+    );
+    &[]
+}
+
 /// Where a subscription's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StreamSource {

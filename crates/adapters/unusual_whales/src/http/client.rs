@@ -1,0 +1,381 @@
+//! The UW REST client: bearer auth, the shared rate limiter, retries, and typed decoding.
+//!
+//! Policy (SPEC.md §2.3, §7.3): 5xx, timeouts and transport errors are retried with exponential
+//! backoff up to `max_retries`, then reported; a per-minute 429 waits for UW's
+//! `x-uw-req-per-minute-reset` (milliseconds) and tries again without using a retry; a daily-quota
+//! 429 (its body mentions "daily") stops every request until the 20:00 New York reset; 401/403
+//! (bad token, `historic_data_access_missing`, `advanced_tier_required`, ...) are never retried.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::common::consts::{DEFAULT_VENUE, UW_HTTP_BASE_URL};
+use crate::common::credential::UwCredential;
+use crate::common::error::UwParseError;
+use crate::data::UwPayload;
+use crate::http::parse::parse_rest_body;
+use crate::http::ratelimit::{
+    BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
+};
+
+/// UW's usage-attribution header value for third-party clients (SPEC.md §1).
+const CLIENT_API_ID: &str = "100001";
+
+/// Settings of the REST client.
+#[derive(Debug, Clone)]
+pub struct UwHttpConfig {
+    /// Base URL (`https://api.unusualwhales.com`); paths start with `/api/`.
+    pub base_url: String,
+    /// The token, sent as `Authorization: Bearer`.
+    pub credential: UwCredential,
+    /// Venue of instrument ids.
+    pub venue: String,
+    /// Limit of one request (UW's own clients: 30 s).
+    pub timeout: Duration,
+    /// Retries of 5xx, timeouts and transport errors.
+    pub max_retries: u32,
+    /// First retry delay; doubled per retry.
+    pub retry_initial: Duration,
+    /// Largest retry delay.
+    pub retry_max: Duration,
+    /// Per-minute 429s waited out for one request before giving up.
+    pub max_rate_limit_waits: u32,
+    /// The plan's budget.
+    pub limits: RateLimitConfig,
+}
+
+impl UwHttpConfig {
+    /// UW's production URL and documented limits for `credential`.
+    #[must_use]
+    pub fn new(credential: UwCredential) -> Self {
+        Self {
+            base_url: UW_HTTP_BASE_URL.to_owned(),
+            credential,
+            venue: DEFAULT_VENUE.to_owned(),
+            timeout: Duration::from_secs(30),
+            max_retries: 3,
+            retry_initial: Duration::from_secs(1),
+            retry_max: Duration::from_secs(30),
+            max_rate_limit_waits: 10,
+            limits: RateLimitConfig::default(),
+        }
+    }
+}
+
+/// Why a request failed, after the retries the policy allows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UwHttpError {
+    /// 401/403: the token is invalid, or the plan does not include this data or depth.
+    #[error("UW refused {path} with HTTP {status}: {message} (not retried)")]
+    Unauthorized {
+        /// Request path (no token in it: REST auth is a header).
+        path: String,
+        /// 401 or 403.
+        status: u16,
+        /// UW's error code and message.
+        message: String,
+    },
+    /// The daily quota is spent.
+    #[error(transparent)]
+    DailyQuota(#[from] DailyQuotaExhausted),
+    /// Too many per-minute 429s in a row.
+    #[error("UW kept answering 429 for {path} after {waits} waits for the per-minute reset")]
+    RateLimited {
+        /// Request path.
+        path: String,
+        /// Waits done.
+        waits: u32,
+    },
+    /// 5xx after every retry.
+    #[error("UW answered {path} with HTTP {status} after {attempts} attempts: {message}")]
+    Server {
+        /// Request path.
+        path: String,
+        /// Last status.
+        status: u16,
+        /// Last body (shortened).
+        message: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// Timeouts or connection failures after every retry.
+    #[error("{path}: {message} after {attempts} attempts")]
+    Transport {
+        /// Request path.
+        path: String,
+        /// What went wrong.
+        message: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// Another 4xx (404 unknown route, 422 invalid input, 400 ...): the request is wrong.
+    #[error("UW rejected {path} with HTTP {status}: {message}")]
+    Rejected {
+        /// Request path.
+        path: String,
+        /// Status.
+        status: u16,
+        /// UW's message.
+        message: String,
+    },
+    /// The body could not be decoded.
+    #[error("{path}: {source}")]
+    Parse {
+        /// Request path.
+        path: String,
+        /// The parse error.
+        source: UwParseError,
+    },
+}
+
+impl UwHttpError {
+    /// A short machine-readable kind.
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::DailyQuota(_) => "daily_quota",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Server { .. } => "server",
+            Self::Transport { .. } => "transport",
+            Self::Rejected { .. } => "rejected",
+            Self::Parse { .. } => "parse",
+        }
+    }
+}
+
+/// Counters of one client.
+#[derive(Debug, Default)]
+pub struct HttpStats {
+    /// Requests sent (attempts included).
+    pub requests: AtomicU64,
+    /// 2xx responses.
+    pub ok: AtomicU64,
+    /// Retries after 5xx/timeouts/transport errors.
+    pub retries: AtomicU64,
+    /// Per-minute 429s waited out.
+    pub rate_limited: AtomicU64,
+    /// Requests that failed in the end.
+    pub failures: AtomicU64,
+}
+
+/// The REST client. Cheap to clone; clones share the connection pool, limiter and stats.
+#[derive(Clone)]
+pub struct UwHttpClient {
+    http: reqwest::Client,
+    config: Arc<UwHttpConfig>,
+    limiter: Arc<RateLimiter>,
+    stats: Arc<HttpStats>,
+}
+
+fn shorten(text: &str) -> String {
+    let text = text.trim();
+    if text.len() <= 300 {
+        return text.to_owned();
+    }
+    let mut end = 300;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// UW's message from an error body of any of its shapes, else the body itself.
+fn error_message(path: &str, body: &str) -> String {
+    match parse_rest_body(path, body.as_bytes(), 0, DEFAULT_VENUE) {
+        Err(UwParseError::ErrorBody { message, .. }) => message,
+        _ => shorten(body),
+    }
+}
+
+impl UwHttpClient {
+    /// A client for `config`; its budget is shared with every client using the same token.
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn new(config: UwHttpConfig) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("unusual-whales-nt/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| config.credential.scrub(&e.to_string()))?;
+        let limiter = RateLimiter::shared_for_token(config.credential.expose(), config.limits);
+        Ok(Self {
+            http,
+            config: Arc::new(config),
+            limiter,
+            stats: Arc::new(HttpStats::default()),
+        })
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &UwHttpConfig {
+        &self.config
+    }
+
+    /// The shared budget now.
+    #[must_use]
+    pub fn budget(&self) -> BudgetSnapshot {
+        self.limiter.snapshot()
+    }
+
+    /// The counters.
+    #[must_use]
+    pub fn stats(&self) -> &HttpStats {
+        &self.stats
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        self.config
+            .retry_initial
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1).min(16)))
+            .min(self.config.retry_max)
+    }
+
+    /// GETs `path_and_query` (`/api/...?...`) and returns the body of the 2xx response.
+    ///
+    /// # Errors
+    /// See [`UwHttpError`]; the policy is in the module docs.
+    pub async fn get_body(&self, path_and_query: &str) -> Result<String, UwHttpError> {
+        let result = self.get_body_inner(path_and_query).await;
+        if result.is_err() {
+            self.stats.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn get_body_inner(&self, path: &str) -> Result<String, UwHttpError> {
+        let url = format!("{}{path}", self.config.base_url.trim_end_matches('/'));
+        let scrub = |s: &str| self.config.credential.scrub(s);
+        let mut retries = 0;
+        let mut waits = 0;
+        loop {
+            let permit = self.limiter.acquire().await?;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = self
+                .http
+                .get(&url)
+                .bearer_auth(self.config.credential.expose())
+                .header("UW-CLIENT-API-ID", CLIENT_API_ID)
+                .header("Accept", "application/json, text/plain")
+                .send()
+                .await;
+            let failure = match sent {
+                Err(e) => {
+                    drop(permit);
+                    let what = if e.is_timeout() {
+                        format!("timed out after {:.1}s", self.config.timeout.as_secs_f64())
+                    } else {
+                        // reqwest's message quotes the URL; REST URLs carry no token, but scrub anyway.
+                        scrub(&format!("request failed: {e}"))
+                    };
+                    Err(what)
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let headers = RateHeaders::from_lookup(|name| {
+                        response.headers().get(name).and_then(|v| v.to_str().ok())
+                    });
+                    self.limiter.observe(&headers);
+                    let body = match response.text().await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            drop(permit);
+                            let message = scrub(&format!("reading the body failed: {e}"));
+                            retries += 1;
+                            if retries > self.config.max_retries {
+                                return Err(UwHttpError::Transport {
+                                    path: path.to_owned(),
+                                    message,
+                                    attempts: retries,
+                                });
+                            }
+                            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                            tokio::time::sleep(self.backoff(retries)).await;
+                            continue;
+                        }
+                    };
+                    drop(permit);
+                    match status {
+                        200..=299 => {
+                            self.stats.ok.fetch_add(1, Ordering::Relaxed);
+                            return Ok(body);
+                        }
+                        429 => {
+                            if body.to_ascii_lowercase().contains("daily") {
+                                return Err(self.limiter.exhaust_daily().into());
+                            }
+                            waits += 1;
+                            if waits > self.config.max_rate_limit_waits {
+                                return Err(UwHttpError::RateLimited {
+                                    path: path.to_owned(),
+                                    waits: waits - 1,
+                                });
+                            }
+                            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                            let wait = Duration::from_millis(
+                                headers.minute_reset_ms.unwrap_or(60_000).max(50),
+                            );
+                            self.limiter.block_for(wait);
+                            continue;
+                        }
+                        401 | 403 => {
+                            return Err(UwHttpError::Unauthorized {
+                                path: path.to_owned(),
+                                status,
+                                message: error_message(path, &body),
+                            });
+                        }
+                        500..=599 => Ok((status, error_message(path, &body))),
+                        _ => {
+                            return Err(UwHttpError::Rejected {
+                                path: path.to_owned(),
+                                status,
+                                message: error_message(path, &body),
+                            });
+                        }
+                    }
+                }
+            };
+            retries += 1;
+            if retries > self.config.max_retries {
+                return Err(match failure {
+                    Err(message) => UwHttpError::Transport {
+                        path: path.to_owned(),
+                        message,
+                        attempts: retries,
+                    },
+                    Ok((status, message)) => UwHttpError::Server {
+                        path: path.to_owned(),
+                        status,
+                        message,
+                        attempts: retries,
+                    },
+                });
+            }
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(self.backoff(retries)).await;
+        }
+    }
+
+    /// GETs `path_and_query` and decodes it into records stamped with the arrival time.
+    ///
+    /// # Errors
+    /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] naming the bad field.
+    pub async fn get(&self, path_and_query: &str) -> Result<Vec<UwPayload>, UwHttpError> {
+        let body = self.get_body(path_and_query).await?;
+        let ts_init = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        parse_rest_body(path_and_query, body.as_bytes(), ts_init, &self.config.venue).map_err(
+            |source| UwHttpError::Parse {
+                path: path_and_query.to_owned(),
+                source,
+            },
+        )
+    }
+}

@@ -1,0 +1,434 @@
+//! UW's request budget, shared by every REST client in the process that uses the same token.
+//!
+//! Three limits (SPEC.md §2): requests per minute (120 on the documented plans), requests per
+//! day (resets at 20:00 New York time; unlimited on some plans) and concurrent requests. The
+//! limiter enforces a *sliding* 60-second window locally, which is stricter than UW's fixed
+//! per-minute counter, so a burst of requests never exceeds the plan even before UW's headers have
+//! been seen. Every response's `x-uw-*` headers then correct it (any of them may be missing): a
+//! lower `x-uw-req-per-minute-remaining` than the local count uses up local budget, `0` blocks
+//! until `x-uw-req-per-minute-reset` milliseconds pass, and a daily count at the daily limit
+//! stops everything until the next 20:00 New York reset.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+// tokio's clock, so tests can pause time; identical to std's outside tests.
+use tokio::time::Instant;
+
+use crate::common::parse::{ny_local, ny_utc_offset_secs};
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// Sizes of the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// Requests per rolling minute.
+    pub per_minute: u32,
+    /// Requests per day (`None` = unlimited or unknown; UW's headers may supply it).
+    pub per_day: Option<u64>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            per_minute: 120,
+            per_day: None,
+            concurrency: 3,
+        }
+    }
+}
+
+/// UW's rate-limit headers of one response; every one is optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateHeaders {
+    /// `x-uw-daily-req-count`
+    pub daily_count: Option<u64>,
+    /// `x-uw-token-req-limit`
+    pub daily_limit: Option<u64>,
+    /// `x-uw-minute-req-counter`
+    pub minute_count: Option<u32>,
+    /// `x-uw-req-per-minute-remaining`
+    pub minute_remaining: Option<u32>,
+    /// `x-uw-req-per-minute-reset` (milliseconds)
+    pub minute_reset_ms: Option<u64>,
+}
+
+impl RateHeaders {
+    /// Reads the headers through `get(name) -> value`.
+    pub fn from_lookup<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Self {
+        let num = |name: &str| get(name).and_then(|v| v.trim().parse::<u64>().ok());
+        Self {
+            daily_count: num("x-uw-daily-req-count"),
+            daily_limit: num("x-uw-token-req-limit"),
+            minute_count: num("x-uw-minute-req-counter").and_then(|v| u32::try_from(v).ok()),
+            minute_remaining: num("x-uw-req-per-minute-remaining")
+                .and_then(|v| u32::try_from(v).ok()),
+            minute_reset_ms: num("x-uw-req-per-minute-reset"),
+        }
+    }
+}
+
+/// The daily quota is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("UW daily request quota exhausted; it resets at 20:00 New York time ({resets_at_ns} ns)")]
+pub struct DailyQuotaExhausted {
+    /// When the quota resets, UNIX nanoseconds.
+    pub resets_at_ns: u64,
+}
+
+/// The budget as last known.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BudgetSnapshot {
+    /// Requests left in the rolling minute (local view, corrected by UW).
+    pub minute_remaining: u32,
+    /// The per-minute limit in force.
+    pub per_minute: u32,
+    /// Requests made today as UW counts them (or locally when UW sends no count).
+    pub daily_count: u64,
+    /// The daily limit, when known.
+    pub daily_limit: Option<u64>,
+    /// Blocked until the daily reset (UNIX ns), if the quota is spent.
+    pub daily_exhausted_until_ns: Option<u64>,
+    /// Requests currently waiting for budget.
+    pub waiting: usize,
+}
+
+struct State {
+    window: VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+    daily_count: u64,
+    daily_limit: Option<u64>,
+    daily_resets_at_ns: u64,
+    exhausted_until_ns: Option<u64>,
+    waiting: usize,
+}
+
+/// The shared budget. Get one with [`RateLimiter::shared_for_token`].
+pub struct RateLimiter {
+    config: RateLimitConfig,
+    state: Mutex<State>,
+    in_flight: Arc<Semaphore>,
+}
+
+/// Held while a request is in flight.
+pub struct RequestPermit {
+    _permit: OwnedSemaphorePermit,
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// The next 20:00 New York time after `now_ns` (UW's daily reset), UNIX nanoseconds.
+#[must_use]
+pub fn next_daily_reset_ns(now_ns: u64) -> u64 {
+    let (day, secs, _) = ny_local(now_ns);
+    let reset_day = if secs < 20 * 3600 { day } else { day + 1 };
+    let local_reset = reset_day * 86_400 + 20 * 3600;
+    let utc = local_reset - ny_utc_offset_secs(reset_day);
+    u64::try_from(utc).unwrap_or(0) * 1_000_000_000
+}
+
+impl RateLimiter {
+    /// A limiter of its own (tests; normally use [`RateLimiter::shared_for_token`]).
+    #[must_use]
+    pub fn new(config: RateLimitConfig) -> Self {
+        Self {
+            state: Mutex::new(State {
+                window: VecDeque::new(),
+                blocked_until: None,
+                daily_count: 0,
+                daily_limit: config.per_day,
+                daily_resets_at_ns: next_daily_reset_ns(now_ns()),
+                exhausted_until_ns: None,
+                waiting: 0,
+            }),
+            in_flight: Arc::new(Semaphore::new(config.concurrency.max(1))),
+            config,
+        }
+    }
+
+    /// The one limiter of every client in this process that uses `token` (the budget is UW's per
+    /// token, not per client). The first client's sizes apply.
+    #[must_use]
+    pub fn shared_for_token(token: &str, config: RateLimitConfig) -> Arc<Self> {
+        static REGISTRY: OnceLock<Mutex<HashMap<u64, Weak<RateLimiter>>>> = OnceLock::new();
+        let mut hasher = DefaultHasher::new();
+        token.hash(&mut hasher);
+        let key = hasher.finish();
+        let mut registry = REGISTRY
+            .get_or_init(|| Mutex::new(HashMap::new()))
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        registry.retain(|_, weak| weak.strong_count() > 0);
+        if let Some(existing) = registry.get(&key).and_then(Weak::upgrade) {
+            return existing;
+        }
+        let limiter = Arc::new(Self::new(config));
+        registry.insert(key, Arc::downgrade(&limiter));
+        limiter
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until a request may start without exceeding any limit, and holds a concurrency slot.
+    ///
+    /// # Errors
+    /// [`DailyQuotaExhausted`] at once when the daily quota is spent (waiting hours is the
+    /// caller's decision, not the limiter's).
+    pub async fn acquire(&self) -> Result<RequestPermit, DailyQuotaExhausted> {
+        self.lock().waiting += 1;
+        let result = self.acquire_inner().await;
+        self.lock().waiting -= 1;
+        result
+    }
+
+    async fn acquire_inner(&self) -> Result<RequestPermit, DailyQuotaExhausted> {
+        let permit = Arc::clone(&self.in_flight)
+            .acquire_owned()
+            .await
+            .expect("the limiter never closes its semaphore");
+        loop {
+            let wait = {
+                let mut s = self.lock();
+                let now_wall = now_ns();
+                if now_wall >= s.daily_resets_at_ns {
+                    s.daily_count = 0;
+                    s.exhausted_until_ns = None;
+                    s.daily_resets_at_ns = next_daily_reset_ns(now_wall);
+                }
+                if let Some(until) = s.exhausted_until_ns {
+                    return Err(DailyQuotaExhausted {
+                        resets_at_ns: until,
+                    });
+                }
+                if s.daily_limit.is_some_and(|limit| s.daily_count >= limit) {
+                    let resets_at_ns = s.daily_resets_at_ns;
+                    s.exhausted_until_ns = Some(resets_at_ns);
+                    return Err(DailyQuotaExhausted { resets_at_ns });
+                }
+                let now = Instant::now();
+                while s
+                    .window
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                {
+                    s.window.pop_front();
+                }
+                match s.blocked_until {
+                    Some(until) if until > now => until - now,
+                    _ if s.window.len() >= self.config.per_minute as usize => {
+                        let oldest = s.window[s.window.len() - self.config.per_minute as usize];
+                        (oldest + WINDOW)
+                            .saturating_duration_since(now)
+                            .max(Duration::from_millis(1))
+                    }
+                    _ => {
+                        s.blocked_until = None;
+                        s.window.push_back(now);
+                        s.daily_count += 1;
+                        return Ok(RequestPermit { _permit: permit });
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Corrects the budget from a response's headers.
+    pub fn observe(&self, headers: &RateHeaders) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        if let Some(limit) = headers.daily_limit {
+            s.daily_limit = Some(self.config.per_day.map_or(limit, |own| own.min(limit)));
+        }
+        if let Some(count) = headers.daily_count {
+            s.daily_count = s.daily_count.max(count);
+        }
+        if let Some(remaining) = headers.minute_remaining {
+            let local_remaining = (self.config.per_minute as usize).saturating_sub(s.window.len());
+            if (remaining as usize) < local_remaining {
+                // UW has counted requests we did not make (another process with the same token):
+                // use up the difference locally until UW's window resets.
+                let reset = Duration::from_millis(headers.minute_reset_ms.unwrap_or(60_000)).min(WINDOW);
+                let stamp = now.checked_sub(WINDOW - reset).unwrap_or(now);
+                let at = s.window.partition_point(|t| *t <= stamp);
+                for _ in 0..local_remaining - remaining as usize {
+                    s.window.insert(at, stamp);
+                }
+            }
+            if remaining == 0 {
+                let reset = Duration::from_millis(headers.minute_reset_ms.unwrap_or(60_000));
+                s.blocked_until = Some(s.blocked_until.map_or(now + reset, |b| b.max(now + reset)));
+            }
+        }
+    }
+
+    /// After a per-minute 429: nobody sends until `wait` has passed.
+    pub fn block_for(&self, wait: Duration) {
+        let mut s = self.lock();
+        let until = Instant::now() + wait;
+        s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+    }
+
+    /// After a daily-quota 429: nothing is sent until the 20:00 New York reset.
+    pub fn exhaust_daily(&self) -> DailyQuotaExhausted {
+        let mut s = self.lock();
+        let resets_at_ns = s.daily_resets_at_ns;
+        s.exhausted_until_ns = Some(resets_at_ns);
+        DailyQuotaExhausted { resets_at_ns }
+    }
+
+    /// The budget now.
+    #[must_use]
+    pub fn snapshot(&self) -> BudgetSnapshot {
+        let mut s = self.lock();
+        let now = Instant::now();
+        while s
+            .window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
+            s.window.pop_front();
+        }
+        let blocked = s.blocked_until.is_some_and(|b| b > now);
+        BudgetSnapshot {
+            minute_remaining: if blocked {
+                0
+            } else {
+                u32::try_from((self.config.per_minute as usize).saturating_sub(s.window.len()))
+                    .unwrap_or(0)
+            },
+            per_minute: self.config.per_minute,
+            daily_count: s.daily_count,
+            daily_limit: s.daily_limit,
+            daily_exhausted_until_ns: s.exhausted_until_ns,
+            waiting: s.waiting,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::parse::parse_rfc3339_nanos;
+
+    #[test]
+    fn daily_reset_is_the_next_8pm_in_new_york() {
+        let at = |s: &str| parse_rfc3339_nanos(s).unwrap();
+        // 15:00 EDT -> 20:00 EDT the same day (00:00 UTC next day).
+        assert_eq!(
+            next_daily_reset_ns(at("2025-07-03T19:00:00Z")),
+            at("2025-07-04T00:00:00Z")
+        );
+        // 21:00 EST -> 20:00 EST the next day (01:00 UTC).
+        assert_eq!(
+            next_daily_reset_ns(at("2025-12-02T02:00:00Z")),
+            at("2025-12-03T01:00:00Z")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_never_exceeds_the_per_minute_limit() {
+        let limiter = Arc::new(RateLimiter::new(RateLimitConfig {
+            per_minute: 5,
+            per_day: None,
+            concurrency: 50,
+        }));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let l = Arc::clone(&limiter);
+            tasks.push(tokio::spawn(async move {
+                let _p = l.acquire().await.unwrap();
+                Instant::now()
+            }));
+        }
+        let mut starts = Vec::new();
+        for t in tasks {
+            starts.push(t.await.unwrap().duration_since(start));
+        }
+        starts.sort();
+        // 5 at once, 5 a minute later, 2 two minutes later.
+        assert!(starts[4] < Duration::from_secs(1));
+        assert!(starts[5] >= Duration::from_secs(60) && starts[9] < Duration::from_secs(61));
+        assert!(starts[10] >= Duration::from_secs(120));
+        for (i, s) in starts.iter().enumerate() {
+            let in_window = starts
+                .iter()
+                .filter(|t| **t <= *s && *s - **t < WINDOW)
+                .count();
+            assert!(
+                in_window <= 5,
+                "request {i} at {s:?} saw {in_window} in its window"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn headers_correct_the_local_budget() {
+        let limiter = RateLimiter::new(RateLimitConfig::default());
+        drop(limiter.acquire().await.unwrap());
+        assert_eq!(limiter.snapshot().minute_remaining, 119);
+        limiter.observe(&RateHeaders {
+            minute_remaining: Some(10),
+            ..RateHeaders::default()
+        });
+        assert_eq!(limiter.snapshot().minute_remaining, 10);
+        limiter.observe(&RateHeaders {
+            minute_remaining: Some(0),
+            minute_reset_ms: Some(1500),
+            ..RateHeaders::default()
+        });
+        assert_eq!(limiter.snapshot().minute_remaining, 0);
+        let before = Instant::now();
+        drop(limiter.acquire().await.unwrap());
+        assert!(
+            before.elapsed() >= Duration::from_millis(1500),
+            "waited for UW's reset"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_daily_quota_fails_at_once_until_the_reset() {
+        let limiter = RateLimiter::new(RateLimitConfig::default());
+        limiter.observe(&RateHeaders {
+            daily_count: Some(40_000),
+            daily_limit: Some(40_000),
+            ..RateHeaders::default()
+        });
+        let err = limiter.acquire().await.err().unwrap();
+        assert!(err.resets_at_ns > now_ns());
+        assert_eq!(
+            limiter.snapshot().daily_exhausted_until_ns,
+            Some(err.resets_at_ns)
+        );
+    }
+
+    #[tokio::test]
+    async fn clients_with_the_same_token_share_one_budget() {
+        let a = RateLimiter::shared_for_token("tok-1", RateLimitConfig::default());
+        let b = RateLimiter::shared_for_token(
+            "tok-1",
+            RateLimitConfig {
+                per_minute: 7,
+                ..RateLimitConfig::default()
+            },
+        );
+        let c = RateLimiter::shared_for_token("tok-2", RateLimitConfig::default());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        drop(a.acquire().await.unwrap());
+        assert_eq!(b.snapshot().minute_remaining, 119);
+    }
+}
