@@ -10,6 +10,8 @@ from nautilus_trader_uw import _core
 from nautilus_trader_uw._core import UwErrorResponse
 from nautilus_trader_uw._core import UwJoinError
 from nautilus_trader_uw._core import UwParseError
+from nautilus_trader_uw._core import UwRequestError
+from nautilus_trader_uw._core import UwRestClient
 from nautilus_trader_uw._core import UwUnknownChannelError
 from nautilus_trader_uw._core import parse_rest_response
 from nautilus_trader_uw._core import parse_ws_frame
@@ -65,7 +67,7 @@ from nautilus_trader_uw.types import UwTradingHalt
 
 __version__: Final[str] = _core.__version__
 
-for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse):
+for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse, UwRequestError):
     _exc.__module__ = __name__
 
 __all__ = [
@@ -120,6 +122,8 @@ __all__ = [
     "UwJoinError",
     "UwOptionTrade",
     "UwParseError",
+    "UwRequestError",
+    "UwRestClient",
     "UwUnknownChannelError",
     "parse_rest_response",
     "parse_ws_frame",

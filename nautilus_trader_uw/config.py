@@ -79,6 +79,21 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         reported as ``UwFeedStatus("overflow")``; never silently).
     max_batch : int
         Most records handed to the event loop in one callback.
+    backfill : bool
+        After a reconnect, fetch the flow alerts the gap missed from REST and publish the ones not
+        already delivered (de-duplicated by UW id), so a strategy sees each alert once.
+    record_path : str, optional
+        Append every raw WebSocket frame with its arrival time to this JSONL file.
+    http_requests_per_minute : int
+        REST budget per rolling minute (UW's plans: 120); shared by every client with the token.
+    http_requests_per_day : int, optional
+        Daily REST budget when known (UW's headers correct it either way).
+    http_max_concurrent : int
+        REST requests in flight at once.
+    http_timeout_secs : float
+        Limit of one REST request.
+    http_max_retries : int
+        Retries of 5xx responses, timeouts and connection errors.
     """
 
     api_key: str | None = None
@@ -96,6 +111,13 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     stale_only_in_session: bool = True
     queue_capacity: int = 1_000_000
     max_batch: int = 4096
+    backfill: bool = True
+    record_path: str | None = None
+    http_requests_per_minute: int = 120
+    http_requests_per_day: int | None = None
+    http_max_concurrent: int = 3
+    http_timeout_secs: float = 30.0
+    http_max_retries: int = 3
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not isinstance(self.api_key, UwApiKey):

@@ -3,8 +3,10 @@ The Unusual Whales live data client for a v1 NautilusTrader ``TradingNode``.
 """
 
 import asyncio
+import functools
 from dataclasses import dataclass
 
+import pandas as pd
 from nautilus_trader.cache.cache import Cache
 from nautilus_trader.common.component import LiveClock
 from nautilus_trader.common.component import MessageBus
@@ -103,6 +105,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         )
         self._config = config
         self._feed: _core.UwLiveFeed | None = None
+        self._rest: _core.UwRestClient | None = None
         self._by_command: dict[DataType, int] = {}
         self._subscriptions: dict[int, _Subscription] = {}
         self._routes: dict[int, tuple[DataType, ...]] = {}
@@ -115,13 +118,17 @@ class UnusualWhalesDataClient(LiveDataClient):
             40: self._log.error,
         }
 
+    def _api_key(self) -> str | None:
+        key = self._config.api_key
+        return key.reveal() if isinstance(key, UwApiKey) else key
+
     # -- Connection -------------------------------------------------------------------------------
 
     async def _connect(self) -> None:
         if self._feed is not None:
             return
         config = self._config
-        api_key = config.api_key.reveal() if isinstance(config.api_key, UwApiKey) else config.api_key
+        api_key = self._api_key()
         try:
             feed = _core.UwLiveFeed(
                 url=config.ws_url,
@@ -137,8 +144,10 @@ class UnusualWhalesDataClient(LiveDataClient):
                 stale_after_secs=config.stale_after_secs,
                 stale_only_in_session=config.stale_only_in_session,
                 queue_capacity=config.queue_capacity,
+                backfill_http_url=config.http_url if config.backfill else None,
+                record_path=config.record_path,
             )
-        except ValueError as e:
+        except (ValueError, OSError) as e:
             # Raising here would stall the whole node (IB strategies included) until the connect
             # timeout and then never start the trader: report and stay disconnected instead.
             self._log.error(f"UW live feed not started: {e}")
@@ -217,10 +226,50 @@ class UnusualWhalesDataClient(LiveDataClient):
         left = self._feed.unsubscribe(sub_id)
         self._log.info(f"Unsubscribed {data_type}" + (f"; left UW {', '.join(left)}" if left else ""))
 
+    def _rest_client(self) -> _core.UwRestClient:
+        if self._rest is None:
+            config = self._config
+            self._rest = _core.UwRestClient(
+                base_url=config.http_url,
+                api_key=self._api_key(),
+                venue=config.option_venue,
+                timeout_secs=config.http_timeout_secs,
+                max_retries=config.http_max_retries,
+                requests_per_minute=config.http_requests_per_minute,
+                requests_per_day=config.http_requests_per_day,
+                max_concurrent=config.http_max_concurrent,
+            )
+        return self._rest
+
     async def _request(self, request: RequestData) -> None:
-        self._log.error(
-            f"Cannot request {request.data_type}: UW history requests are not implemented yet; "
-            "the live stream is available through subscribe_data",
+        data_type = request.data_type
+        metadata = [(str(k), str(v)) for k, v in (data_type.metadata or {}).items()]
+        start_ns = pd.Timestamp(request.start).value if request.start is not None else None
+        end_ns = pd.Timestamp(request.end).value if request.end is not None else None
+        data: list = []
+        try:
+            rest = self._rest_client()
+            fetch = functools.partial(
+                rest.history,
+                data_type.type.__name__,
+                metadata,
+                start_ns,
+                end_ns,
+                request.limit or 0,
+            )
+            # The request blocks (rate limit, retries, pages) without the GIL, off the loop thread.
+            data = await self._loop.run_in_executor(None, fetch)
+            self._log.info(f"Request {data_type}: {len(data)} records from UW REST")
+        except (ValueError, _core.UwRequestError) as e:
+            # Answer anyway (with nothing) so the requester's callback and bookkeeping complete.
+            self._log.error(f"Request {data_type} failed: {e}")
+        self._handle_data_response(
+            data_type=data_type,
+            data=data,
+            correlation_id=request.id,
+            start=request.start,
+            end=request.end,
+            params=request.params,
         )
 
     # -- Delivery (event-loop thread) -------------------------------------------------------------
@@ -268,4 +317,6 @@ class UnusualWhalesDataClient(LiveDataClient):
         stats = self._feed.stats() if self._feed is not None else {"connected": False}
         stats["published"] = self._published
         stats["subscriptions"] = len(self._subscriptions)
+        if self._rest is not None:
+            stats["rest"] = self._rest.stats()
         return stats

@@ -42,6 +42,8 @@ struct Seen {
     /// Subscription id -> record type names delivered to it.
     per_sub: HashMap<u64, Vec<String>>,
     flow_tickers: HashMap<u64, Vec<String>>,
+    /// (id, event time) of every flow alert delivered, in order.
+    alerts: Vec<(String, u64)>,
     statuses: Vec<String>,
     logs: Vec<(LogLevel, String)>,
 }
@@ -85,6 +87,12 @@ async fn consume(
     .unwrap();
     seen.per_sub.clear();
     for (payload, routes) in raw {
+        if let UwPayload::FlowAlert(v) = &payload {
+            seen.alerts.extend(
+                v.iter()
+                    .map(|a| (a.id.clone().unwrap_or_default(), a.ts_event)),
+            );
+        }
         let names: Vec<(String, Option<String>)> = match &payload {
             UwPayload::FlowAlert(v) => v
                 .iter()
@@ -443,4 +451,62 @@ async fn a_late_status_subscriber_first_learns_the_current_state() {
         .unwrap();
     let seen = consume(&client, Duration::from_secs(1), |s| !s.statuses.is_empty()).await;
     assert_eq!(seen.statuses, ["connected"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts() {
+    let sim = UwSimulator::start(SimConfig {
+        tickers: vec!["SPY".into()],
+        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
+        default_rate: 0.0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cfg = config(&sim);
+    let mut http =
+        unusual_whales_nt::http::UwHttpConfig::new(UwCredential::new(sim.token()).unwrap());
+    http.base_url = sim.http_url();
+    cfg.backfill = Some(unusual_whales_nt::http::UwHttpClient::new(http).unwrap());
+    let client = start(cfg);
+    client
+        .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
+        .unwrap();
+    client
+        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
+        .unwrap();
+    let before = consume(&client, Duration::from_secs(1), |_| false).await;
+
+    // An outage: the socket drops and reconnects are refused for a second.
+    sim.set_reject_upgrades(Some(503));
+    sim.drop_connections();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    sim.set_reject_upgrades(None);
+    let after = consume(&client, Duration::from_secs(2), |_| false).await;
+
+    assert!(
+        after.statuses.iter().any(|s| s == "backfilling"),
+        "{:?}",
+        after.statuses
+    );
+    assert!(
+        after.logs.iter().any(|(_, m)| m.contains("back-filled")),
+        "{:?}",
+        after.logs
+    );
+    let delivered: Vec<(String, u64)> =
+        before.alerts.iter().chain(&after.alerts).cloned().collect();
+    let ids: std::collections::HashSet<&String> = delivered.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), delivered.len(), "each alert once");
+    let first = delivered.iter().map(|(_, t)| *t).min().unwrap();
+    let last = delivered.iter().map(|(_, t)| *t).max().unwrap();
+    let expected = sim.flow_alerts_between("SPY", first, last);
+    assert!(expected.len() > 250, "{}", expected.len());
+    let missing: Vec<_> = expected.iter().filter(|id| !ids.contains(id)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} alerts lost across the gap",
+        missing.len(),
+        expected.len()
+    );
 }

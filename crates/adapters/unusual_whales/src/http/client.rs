@@ -169,6 +169,15 @@ pub struct UwHttpClient {
     stats: Arc<HttpStats>,
 }
 
+impl std::fmt::Debug for UwHttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UwHttpClient")
+            .field("base_url", &self.config.base_url)
+            .field("credential", &self.config.credential)
+            .finish_non_exhaustive()
+    }
+}
+
 fn shorten(text: &str) -> String {
     let text = text.trim();
     if text.len() <= 300 {

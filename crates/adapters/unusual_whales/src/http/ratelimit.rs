@@ -260,7 +260,8 @@ impl RateLimiter {
             if (remaining as usize) < local_remaining {
                 // UW has counted requests we did not make (another process with the same token):
                 // use up the difference locally until UW's window resets.
-                let reset = Duration::from_millis(headers.minute_reset_ms.unwrap_or(60_000)).min(WINDOW);
+                let reset =
+                    Duration::from_millis(headers.minute_reset_ms.unwrap_or(60_000)).min(WINDOW);
                 let stamp = now.checked_sub(WINDOW - reset).unwrap_or(now);
                 let at = s.window.partition_point(|t| *t <= stamp);
                 for _ in 0..local_remaining - remaining as usize {

@@ -65,7 +65,8 @@ impl PyLiveFeed {
         pong_timeout_secs=10.0, connect_timeout_secs=10.0, reconnect_initial_secs=1.0,
         reconnect_max_secs=60.0, reconnect_jitter=0.1, max_reconnect_attempts=None,
         join_timeout_secs=10.0, leave_grace_secs=5.0, stale_after_secs=Some(120.0),
-        stale_only_in_session=true, queue_capacity=1_000_000
+        stale_only_in_session=true, queue_capacity=1_000_000, backfill_http_url=None,
+        record_path=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -84,6 +85,8 @@ impl PyLiveFeed {
         stale_after_secs: Option<f64>,
         stale_only_in_session: bool,
         queue_capacity: usize,
+        backfill_http_url: Option<String>,
+        record_path: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let credential =
             UwCredential::resolve(api_key).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -110,6 +113,27 @@ impl PyLiveFeed {
             .transpose()?;
         config.stale_only_in_session = stale_only_in_session;
         config.queue_capacity = queue_capacity;
+        if let Some(base_url) = backfill_http_url {
+            let mut http = crate::http::UwHttpConfig::new(config.credential.clone());
+            http.base_url = base_url;
+            http.venue.clone_from(&config.venue);
+            config.backfill =
+                Some(crate::http::UwHttpClient::new(http).map_err(PyRuntimeError::new_err)?);
+        }
+        if let Some(path) = record_path {
+            // Fail now, not silently in the background, when the file cannot be written.
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| {
+                    pyo3::exceptions::PyOSError::new_err(format!(
+                        "cannot record to {}: {e}",
+                        path.display()
+                    ))
+                })?;
+            config.record_path = Some(path);
+        }
         Ok(Self {
             config,
             client: Mutex::new(None),

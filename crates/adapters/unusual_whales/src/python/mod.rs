@@ -7,6 +7,7 @@ pub mod errors;
 pub mod live;
 pub mod parse;
 pub mod records;
+pub mod rest;
 pub mod sim;
 
 use pyo3::prelude::*;
@@ -75,6 +76,8 @@ pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_record_classes(m)?;
     m.add_class::<live::PyLiveFeed>()?;
     m.add_class::<sim::PySimServer>()?;
+    m.add_class::<rest::PyRestClient>()?;
+    m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;

@@ -181,6 +181,16 @@ impl PySimServer {
         Ok(self.sim()?.flow_alert_ids())
     }
 
+    /// Ids of the flow alerts generated for `ticker` with event times in `[start_ns, end_ns]`.
+    fn flow_alerts_between(
+        &self,
+        ticker: &str,
+        start_ns: u64,
+        end_ns: u64,
+    ) -> PyResult<Vec<String>> {
+        Ok(self.sim()?.flow_alerts_between(ticker, start_ns, end_ns))
+    }
+
     /// Counters: connections, joins, leaves, frames sent/dropped, pings, REST requests and 429s.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.sim()?.stats();

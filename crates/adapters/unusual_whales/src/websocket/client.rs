@@ -12,8 +12,11 @@
 //! [`FeedEvent::Log`] and `UwFeedStatus` records through the same queue, so the Python side logs it
 //! with the node's logger on the event-loop thread.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write as _};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -30,7 +33,9 @@ use crate::common::credential::{UwCredential, redact_url};
 use crate::common::parse::in_regular_session;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
-use crate::data::{FeedStatus, PayloadItem, UwPayload};
+use crate::data::{FeedStatus, FlowAlert, PayloadItem, UwPayload};
+use crate::http::client::UwHttpClient;
+use crate::http::history::{HistoryQuery, fetch_history};
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
@@ -78,6 +83,12 @@ pub struct UwWsConfig {
     pub stale_only_in_session: bool,
     /// Records the queue toward the consumer holds before dropping (and counting) new ones.
     pub queue_capacity: usize,
+    /// After a reconnect, fetch the flow alerts the gap missed from this REST client and publish
+    /// the ones not already seen (UW's WebSocket has no replay, SPEC.md §3.2).
+    pub backfill: Option<UwHttpClient>,
+    /// Append every received frame with its arrival time to this JSONL file
+    /// (`{"received_at": ..., "frame": ...}`, the format `uw-nt replay` and the simulator read).
+    pub record_path: Option<PathBuf>,
 }
 
 impl UwWsConfig {
@@ -100,6 +111,8 @@ impl UwWsConfig {
             stale_after: Some(Duration::from_secs(120)),
             stale_only_in_session: true,
             queue_capacity: 1_000_000,
+            backfill: None,
+            record_path: None,
         }
     }
 
@@ -151,6 +164,11 @@ struct Shared {
     /// The latest status, replayed to a new `UwFeedStatus` subscriber. Read and written only
     /// while the table lock is held, so a subscriber gets each status exactly once.
     last_status: Mutex<Option<FeedStatus>>,
+    /// Ids of recent flow alerts, so a back-fill publishes only what the gap missed.
+    seen_alerts: Mutex<SeenIds>,
+    /// Event time of the newest flow alert received (0 = none yet): where a gap starts.
+    last_alert_ns: AtomicU64,
+    recorder: Option<Mutex<BufWriter<File>>>,
     stopped: (Mutex<bool>, Condvar),
 }
 
@@ -207,6 +225,14 @@ impl UwWsClient {
     /// re-made) in the background.
     #[must_use]
     pub fn start(config: UwWsConfig, runtime: &tokio::runtime::Handle) -> Self {
+        let recorder = config.record_path.as_ref().and_then(|path| {
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+                .map(|f| Mutex::new(BufWriter::new(f)))
+        });
         let queue = Arc::new(FeedQueue::new(config.queue_capacity));
         let shared = Arc::new(Shared {
             config,
@@ -214,12 +240,18 @@ impl UwWsClient {
             queue,
             stats: Arc::new(FeedStats::default()),
             last_status: Mutex::new(None),
+            seen_alerts: Mutex::new(SeenIds::default()),
+            last_alert_ns: AtomicU64::new(0),
+            recorder,
             stopped: (Mutex::new(false), Condvar::new()),
         });
         let (tx, rx) = mpsc::unbounded_channel();
         let task_shared = Arc::clone(&shared);
         runtime.spawn(async move {
             run(&task_shared, rx).await;
+            if let Some(rec) = &task_shared.recorder {
+                let _ = rec.lock().unwrap_or_else(PoisonError::into_inner).flush();
+            }
             task_shared.stats.connected.store(false, Ordering::Relaxed);
             task_shared.queue.close();
             let (lock, cv) = &task_shared.stopped;
@@ -411,7 +443,7 @@ async fn until_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) {
     }
 }
 
-async fn run(shared: &Shared, mut commands: mpsc::UnboundedReceiver<Command>) {
+async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command>) {
     let config = &shared.config;
     let display_url = redact_url(&config.url_with_token());
     let mut failures: u32 = 0;
@@ -524,7 +556,7 @@ const fn expected_busy(kind: ChannelKind) -> bool {
 
 #[allow(clippy::too_many_lines)]
 async fn session(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     socket: Socket,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     reconnect: bool,
@@ -576,6 +608,22 @@ async fn session(
         Some(format!("joined [{joined}]")),
         None,
     );
+    let gap_start = shared.last_alert_ns.load(Ordering::Relaxed);
+    let alerts = UwChannel {
+        kind: ChannelKind::FlowAlerts,
+        ticker: None,
+    };
+    if reconnect
+        && gap_start > 0
+        && wanted.contains(&alerts)
+        && let Some(http) = &config.backfill
+    {
+        tokio::spawn(backfill_flow_alerts(
+            Arc::clone(shared),
+            http.clone(),
+            gap_start,
+        ));
+    }
 
     let tick_every = config
         .heartbeat_after
@@ -625,7 +673,12 @@ async fn session(
             },
             msg = stream.next() => {
                 let bytes = match msg {
-                    Some(Ok(Message::Text(t))) => t.into(),
+                    Some(Ok(Message::Text(t))) => {
+                        if let Some(rec) = &shared.recorder {
+                            record_frame(rec, t.as_str());
+                        }
+                        t.into()
+                    }
                     Some(Ok(Message::Binary(b))) => b,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                         last_rx = Instant::now();
@@ -671,6 +724,9 @@ async fn session(
                             shared.log(LogLevel::Info, format!("{channel} delivers again"));
                             shared.status(state::RESUMED, Some(&channel), None, None);
                         }
+                        if let UwPayload::FlowAlert(v) = &payload {
+                            note_alerts(shared, v);
+                        }
                         let n = payload.len() as u64;
                         crate::for_each_payload!(&payload, |v| stats.record_channel(
                             &channel.to_string(),
@@ -715,6 +771,9 @@ async fn session(
                 }
             },
             _ = tick.tick() => {
+                if let Some(rec) = &shared.recorder {
+                    let _ = rec.lock().unwrap_or_else(PoisonError::into_inner).flush();
+                }
                 if let Some(sent) = ping_sent {
                     if sent.elapsed() >= config.pong_timeout {
                         return SessionEnd::Lost(format!(
@@ -761,6 +820,134 @@ async fn session(
             }
         }
     }
+}
+
+/// Recent ids, bounded: enough to cover any reconnect gap, small enough to never matter.
+#[derive(Default)]
+struct SeenIds {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl SeenIds {
+    const CAPACITY: usize = 200_000;
+
+    /// Records `id`; false when it was already there.
+    fn insert(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() == Self::CAPACITY
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        self.set.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
+}
+
+fn note_alerts(shared: &Shared, alerts: &[FlowAlert]) {
+    let mut seen = shared
+        .seen_alerts
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for a in alerts {
+        if let Some(id) = &a.id {
+            seen.insert(id);
+        }
+        shared
+            .last_alert_ns
+            .fetch_max(a.ts_event, Ordering::Relaxed);
+    }
+}
+
+/// How far before the last alert seen a back-fill starts: alerts are published a little after
+/// their event time, so the newest ones before the gap may not have arrived yet.
+const BACKFILL_OVERLAP: Duration = Duration::from_secs(5);
+
+async fn backfill_flow_alerts(shared: Arc<Shared>, http: UwHttpClient, gap_start_ns: u64) {
+    let channel = UwChannel {
+        kind: ChannelKind::FlowAlerts,
+        ticker: None,
+    };
+    let since =
+        gap_start_ns.saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    shared.status(
+        state::BACKFILLING,
+        Some(&channel),
+        Some("fetching the flow alerts missed while disconnected".to_owned()),
+        None,
+    );
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        start_ns: Some(since),
+        ..HistoryQuery::default()
+    };
+    match fetch_history(&http, &query, now_nanos()).await {
+        Ok(result) => {
+            let fetched = result.len();
+            let mut missed: Vec<FlowAlert> = Vec::new();
+            for payload in result.payloads {
+                if let UwPayload::FlowAlert(v) = payload {
+                    missed.extend(v);
+                }
+            }
+            missed.sort_by_key(|a| a.ts_event);
+            {
+                let mut seen = shared
+                    .seen_alerts
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                missed.retain(|a| a.id.as_deref().is_none_or(|id| seen.insert(id)));
+            }
+            let published = missed.len();
+            let (kept, routes) = shared.table().route(&channel, missed);
+            let delivered = routes.len();
+            if !routes.is_empty()
+                && shared.queue.push(FeedEvent::Data {
+                    payload: UwPayload::FlowAlert(kept),
+                    routes,
+                })
+            {
+                shared
+                    .stats
+                    .delivered
+                    .fetch_add(delivered as u64, Ordering::Relaxed);
+            }
+            let detail = format!(
+                "back-filled {published} flow alerts missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
+                fetched - published
+            );
+            shared.log(LogLevel::Info, detail.clone());
+            shared.status(
+                state::BACKFILLING,
+                Some(&channel),
+                Some(detail),
+                Some(i64::try_from(published).unwrap_or(i64::MAX)),
+            );
+        }
+        Err(e) => {
+            let detail = format!("back-fill of flow alerts failed: {e}");
+            shared.log(LogLevel::Error, detail.clone());
+            shared.status(state::BACKFILLING, Some(&channel), Some(detail), None);
+        }
+    }
+}
+
+fn record_frame(recorder: &Mutex<BufWriter<File>>, frame: &str) {
+    let now = now_nanos();
+    let (secs, nanos) = (now / 1_000_000_000, now % 1_000_000_000);
+    #[allow(clippy::cast_possible_wrap)]
+    let (y, m, d) = crate::common::parse::civil_from_days((secs / 86_400) as i64);
+    let sod = secs % 86_400;
+    let line = serde_json::json!({
+        "received_at": format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z", sod / 3600, sod / 60 % 60, sod % 60),
+        "frame": frame,
+    });
+    let mut w = recorder.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = writeln!(w, "{line}");
 }
 
 fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {

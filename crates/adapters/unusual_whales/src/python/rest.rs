@@ -1,0 +1,202 @@
+//! `UwRestClient`: UW REST history for Python. Requests run on the crate's tokio runtime with the
+//! GIL released; the shared rate limiter, retries and pagination are the Rust client's.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyConnectionError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::common::consts::{DEFAULT_VENUE, UW_HTTP_BASE_URL};
+use crate::common::credential::{UwCredential, redact_url};
+use crate::data::UwPayload;
+use crate::data::record::UwRecord;
+use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
+use crate::http::ratelimit::RateLimitConfig;
+use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError};
+use crate::python::records::append_payload;
+use crate::runtime::get_runtime;
+
+create_exception!(
+    _core,
+    UwRequestError,
+    PyConnectionError,
+    "A UW REST request failed after the retries its kind allows; `kind` says why (unauthorized, \
+     daily_quota, rate_limited, server, transport, rejected, parse)."
+);
+
+fn to_py(py: Python<'_>, err: &UwHttpError) -> PyErr {
+    let e = UwRequestError::new_err(err.to_string());
+    let _ = e.value(py).setattr("kind", err.kind());
+    if let UwHttpError::DailyQuota(q) = err {
+        let _ = e.value(py).setattr("resets_at_ns", q.resets_at_ns);
+    }
+    e
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Sorts records oldest first; with `event_time_init` every `ts_init` becomes its `ts_event`
+/// (history for catalogs and backtests: a record is known from its event time on).
+fn finish(mut payloads: Vec<UwPayload>, event_time_init: bool) -> Vec<UwPayload> {
+    for p in &mut payloads {
+        crate::for_each_payload!(p, |v| {
+            v.sort_by_key(UwRecord::ts_event_nanos);
+            if event_time_init {
+                for r in v.iter_mut() {
+                    let t = r.ts_event_nanos();
+                    r.set_ts_init(t);
+                }
+            }
+        });
+    }
+    payloads
+}
+
+/// UW's REST API with the adapter's rate limiting, retries and pagination.
+#[pyclass(module = "nautilus_trader_uw._core", name = "UwRestClient")]
+pub struct PyRestClient {
+    client: UwHttpClient,
+}
+
+#[pymethods]
+impl PyRestClient {
+    /// `api_key=None` reads `UW_API_KEY`. Limits default to UW's documented plan (120/min).
+    #[new]
+    #[pyo3(signature = (
+        base_url=UW_HTTP_BASE_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(),
+        timeout_secs=30.0, max_retries=3, retry_initial_secs=1.0, retry_max_secs=30.0,
+        requests_per_minute=120, requests_per_day=None, max_concurrent=3, max_rate_limit_waits=10
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        base_url: String,
+        api_key: Option<&str>,
+        venue: String,
+        timeout_secs: f64,
+        max_retries: u32,
+        retry_initial_secs: f64,
+        retry_max_secs: f64,
+        requests_per_minute: u32,
+        requests_per_day: Option<u64>,
+        max_concurrent: usize,
+        max_rate_limit_waits: u32,
+    ) -> PyResult<Self> {
+        let credential =
+            UwCredential::resolve(api_key).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(PyValueError::new_err(format!(
+                "base_url must start with http:// or https://, got {:?}",
+                redact_url(&base_url)
+            )));
+        }
+        let secs = |v: f64, n: &str| {
+            Duration::try_from_secs_f64(v)
+                .map_err(|_| PyValueError::new_err(format!("{n} must be >= 0 seconds")))
+        };
+        if requests_per_minute == 0 {
+            return Err(PyValueError::new_err(
+                "requests_per_minute must be at least 1",
+            ));
+        }
+        let mut config = UwHttpConfig::new(credential);
+        config.base_url = base_url;
+        config.venue = venue;
+        config.timeout = secs(timeout_secs, "timeout_secs")?;
+        config.max_retries = max_retries;
+        config.retry_initial = secs(retry_initial_secs, "retry_initial_secs")?;
+        config.retry_max = secs(retry_max_secs, "retry_max_secs")?;
+        config.max_rate_limit_waits = max_rate_limit_waits;
+        config.limits = RateLimitConfig {
+            per_minute: requests_per_minute,
+            per_day: requests_per_day,
+            concurrency: max_concurrent,
+        };
+        Ok(Self {
+            client: UwHttpClient::new(config).map_err(PyRuntimeError::new_err)?,
+        })
+    }
+
+    /// Fetches history of `type_name` for `metadata` (`ticker`, filters, `date`, `path`, ...)
+    /// between `start_ns` and `end_ns`, oldest first. Blocks without holding the GIL.
+    /// Raises `ValueError` for requests that cannot be built and `UwRequestError` for failures.
+    #[pyo3(signature = (type_name, metadata, start_ns=None, end_ns=None, limit=0, event_time_init=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        type_name: String,
+        metadata: Vec<(String, String)>,
+        start_ns: Option<u64>,
+        end_ns: Option<u64>,
+        limit: usize,
+        event_time_init: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let query = HistoryQuery {
+            type_name,
+            metadata,
+            start_ns,
+            end_ns,
+            limit,
+        };
+        let client = self.client.clone();
+        let result =
+            py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_ns())));
+        let payloads = match result {
+            Ok(r) => r.payloads,
+            Err(HistoryError::Invalid(msg)) => return Err(PyValueError::new_err(msg)),
+            Err(HistoryError::Http(e)) => return Err(to_py(py, &e)),
+        };
+        let out = PyList::empty(py);
+        for p in finish(payloads, event_time_init) {
+            append_payload(py, p, &out)?;
+        }
+        Ok(out)
+    }
+
+    /// GETs one request path (`/api/stock/SPY/max-pain`) and decodes it.
+    #[pyo3(signature = (path, event_time_init=false))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        path: String,
+        event_time_init: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let client = self.client.clone();
+        let result = py.detach(move || get_runtime().block_on(client.get(&path)));
+        let out = PyList::empty(py);
+        for p in finish(result.map_err(|e| to_py(py, &e))?, event_time_init) {
+            append_payload(py, p, &out)?;
+        }
+        Ok(out)
+    }
+
+    /// The shared request budget and this client's counters.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let b = self.client.budget();
+        let s = self.client.stats();
+        let d = PyDict::new(py);
+        d.set_item("minute_remaining", b.minute_remaining)?;
+        d.set_item("per_minute", b.per_minute)?;
+        d.set_item("daily_count", b.daily_count)?;
+        d.set_item("daily_limit", b.daily_limit)?;
+        d.set_item("daily_exhausted_until_ns", b.daily_exhausted_until_ns)?;
+        d.set_item("waiting", b.waiting)?;
+        d.set_item("requests", s.requests.load(Relaxed))?;
+        d.set_item("ok", s.ok.load(Relaxed))?;
+        d.set_item("retries", s.retries.load(Relaxed))?;
+        d.set_item("rate_limited", s.rate_limited.load(Relaxed))?;
+        d.set_item("failures", s.failures.load(Relaxed))?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("UwRestClient(base_url={:?})", self.client.config().base_url)
+    }
+}
