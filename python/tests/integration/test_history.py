@@ -53,7 +53,7 @@ def test_request_data_delivers_typed_history_to_on_historical_data():
                 (DataType(UwFlowAlert, metadata={"ticker": "QQQ", "min_premium": 10_000}), since),
                 (
                     DataType(UwNetPremTick, metadata={"ticker": "SPY", "date": "2025-03-21"}),
-                    pd.Timestamp("2025-03-21", tz="UTC"),
+                    tick_day,
                 ),
                 (DataType(UwNetPremTick), since),  # no ticker: refused, but answered
             ],
