@@ -107,6 +107,95 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metadata(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"metadata must be KEY=VALUE, got {pair!r}")
+        out[key] = value
+    return out
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from nautilus_trader_uw import _core
+    from nautilus_trader_uw.history import download
+    from nautilus_trader_uw.history import parse_day
+
+    metadata = _metadata(args.metadata)
+    if args.ticker:
+        metadata["ticker"] = args.ticker
+    try:
+        client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
+        counts = download(
+            client,
+            args.type,
+            metadata,
+            parse_day(args.start),
+            parse_day(args.end),
+            args.catalog,
+            show_progress=not args.quiet,
+        )
+    except (ValueError, _core.UwRequestError) as e:
+        print(f"download failed: {e}", file=sys.stderr)
+        return 1
+    print(
+        f"{args.type}: {counts['records']} records from {counts['days']} days written to {args.catalog} "
+        f"({counts['skipped']} days already there)",
+    )
+    return 0
+
+
+def _subscription(text: str) -> tuple[str, dict[str, str]]:
+    type_name, _, rest = text.partition(":")
+    return type_name, _metadata([p for p in rest.split(";") if p])
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from nautilus_trader_uw.history import record
+
+    subs = [_subscription(s) for s in args.subscribe] or [("UwFlowAlert", {})]
+    try:
+        counts = record(subs, args.seconds, args.out, url=args.base_url_ws, api_key=args.api_key)
+    except ValueError as e:
+        print(f"record failed: {e}", file=sys.stderr)
+        return 1
+    print(f"recorded {counts.pop('frames')} frames to {args.out}/frames.jsonl ({counts.pop('parse_errors')} bad)")
+    for name, n in sorted(counts.items()):
+        print(f"  {name:<22} {n:>8} -> {args.out}/catalog")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    if args.catalog:
+        from nautilus_trader_uw.history import replay_to_catalog
+
+        counts = replay_to_catalog(args.path, args.catalog)
+        for name, n in sorted(counts.items()):
+            print(f"  {name:<22} {n:>8}")
+        print(f"written to {args.catalog}")
+        return 0
+    from nautilus_trader_uw.demo import run_replay_node
+
+    return run_replay_node(Path(args.path), args.speed, args.seconds)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from nautilus_trader_uw.doctor import print_report
+    from nautilus_trader_uw.doctor import run_doctor
+
+    checks = run_doctor(args.base_url_http, args.base_url_ws, args.api_key, args.days_back)
+    return 0 if print_report(checks) else 1
+
+
+def _connection_args(p: argparse.ArgumentParser) -> None:
+    from nautilus_trader_uw import _core
+
+    p.add_argument("--api-key", default=None, help=f"the token (default: ${_core.UW_API_KEY_ENV})")
+    p.add_argument("--base-url-http", default=_core.UW_HTTP_BASE_URL)
+    p.add_argument("--base-url-ws", default=_core.UW_WS_URL)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uw-nt", description="Unusual Whales adapter for NautilusTrader")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +221,40 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--loop", action="store_true", help="restart the replay at its end")
     sim.add_argument("--seconds", type=float, default=0.0, help="stop after this long (0 = until Ctrl-C)")
     sim.set_defaults(func=cmd_sim)
+
+    dl = sub.add_parser("download", help="download UW history into a ParquetDataCatalog (resumable)")
+    dl.add_argument("--type", required=True, help="UW data type, e.g. UwFlowAlert, UwNetPremTick")
+    dl.add_argument("--ticker", help="underlying, e.g. SPY")
+    dl.add_argument("--start", required=True, help="first New York date: YYYY-MM-DD, today or -N")
+    dl.add_argument("--end", default="today", help="last New York date (default today)")
+    dl.add_argument("--catalog", required=True, help="catalog directory")
+    dl.add_argument(
+        "--metadata", action="append", default=[], metavar="KEY=VALUE", help="filters, e.g. min_premium=100000"
+    )
+    dl.add_argument("--quiet", action="store_true", help="no progress bar")
+    _connection_args(dl)
+    dl.set_defaults(func=cmd_download)
+
+    rec = sub.add_parser("record", help="tee the live stream to disk: raw frames and a catalog")
+    rec.add_argument(
+        "--subscribe", action="append", default=[], metavar="TYPE[:k=v;k=v]", help="e.g. UwFlowAlert:ticker=SPY"
+    )
+    rec.add_argument("--seconds", type=float, default=60.0)
+    rec.add_argument("--out", required=True, help="output directory")
+    _connection_args(rec)
+    rec.set_defaults(func=cmd_record)
+
+    rp = sub.add_parser("replay", help="play a JSONL recording into a catalog, or into a node at N x speed")
+    rp.add_argument("path", help="recording (frames.jsonl from `uw-nt record`, or UW's sample)")
+    rp.add_argument("--catalog", help="write the decoded records to this catalog instead of running a node")
+    rp.add_argument("--speed", type=float, default=1.0, help="replay speed multiplier for the node")
+    rp.add_argument("--seconds", type=float, default=30.0, help="how long the node runs")
+    rp.set_defaults(func=cmd_replay)
+
+    doc = sub.add_parser("doctor", help="check a UW key: REST, WebSocket entitlement, history depth, quota")
+    doc.add_argument("--days-back", type=int, default=60, help="trading days of history to probe")
+    _connection_args(doc)
+    doc.set_defaults(func=cmd_doctor)
 
     parse = sub.add_parser("parse", help="decode a recording of raw UW WebSocket frames")
     parse.add_argument("path", nargs="?", default=str(sample_recording_path()))

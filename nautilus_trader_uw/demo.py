@@ -158,3 +158,38 @@ def run_live_demo(seconds: float, log_level: str = "WARNING") -> int:
     if len(s.decisions) > 10:
         print(f"    ... and {len(s.decisions) - 10} more")
     return 0 if stats.get("connected") else 1
+
+
+def run_replay_node(recording: Path, speed: float, seconds: float) -> int:
+    """
+    Play ``recording`` through the simulator into a live node running ``FlowWatcher``.
+    """
+    from nautilus_trader_uw.sim import UwSimServer
+    from nautilus_trader_uw.sim import sim_client_config
+
+    sim = UwSimServer(replay=str(recording), replay_speed=speed, rate=0.0)
+    watcher = FlowWatcher(FlowWatcherConfig(min_premium=20_000.0, min_ask_share=0.55))
+    node = TradingNode(
+        config=TradingNodeConfig(
+            trader_id="UWREPLAY-001",
+            logging=LoggingConfig(log_level="WARNING"),
+            data_clients={UW: sim_client_config(sim, stale_after_secs=None)},
+            timeout_disconnection=5.0,
+            timeout_post_stop=1.0,
+        ),
+        loop=asyncio.new_event_loop(),
+    )
+    node.trader.add_actor(watcher)
+    node.add_data_client_factory(UW, UnusualWhalesLiveDataClientFactory)
+    node.build()
+    node.get_event_loop().call_later(seconds, node.stop)
+    try:
+        node.run()
+    finally:
+        node.dispose()
+        sim.shutdown()
+    s = watcher.summary
+    print(f"replayed {recording.name} at {speed:g}x into a node: {s.alerts} flow alerts, {s.trades} option prints")
+    for signal in s.signals:
+        print(f"  {signal}")
+    return 0

@@ -7,6 +7,8 @@ from collections import Counter
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.common.config import ActorConfig
@@ -18,7 +20,18 @@ from nautilus_trader_uw import UW_CLIENT_ID
 from nautilus_trader_uw.types import UwFeedStatus
 from nautilus_trader_uw.types import UwFlowAlert
 from nautilus_trader_uw.types import UwNetFlow
+from nautilus_trader_uw.types import UwNetPremTick
 from nautilus_trader_uw.types import UwOptionTrade
+
+
+_NEW_YORK = ZoneInfo("America/New_York")
+
+
+def ny_date(ts_ns: int) -> str:
+    """
+    The New York calendar date of a UNIX-nanosecond time: the expiry of a 0DTE contract then.
+    """
+    return datetime.fromtimestamp(ts_ns / 1e9, tz=_NEW_YORK).strftime("%Y-%m-%d")
 
 
 class FlowWatcherConfig(ActorConfig, frozen=True):
@@ -125,11 +138,15 @@ class ZeroDteFlowConfig(StrategyConfig, frozen=True):
         Alerts below this total premium (USD) are not acted on; the filter runs in Rust.
     min_ask_share : float
         Share of the premium bought at the ask (0-1) that makes an alert aggressive.
+    adapter_filters : bool
+        Filter in the live adapter (subscription metadata, evaluated in Rust). Set False in a
+        backtest, where data comes from a catalog unfiltered: the same conditions then run here.
     """
 
     tickers: tuple[str, ...] = ("SPY", "QQQ")
     min_premium: float = 250_000.0
     min_ask_share: float = 0.6
+    adapter_filters: bool = True
 
 
 @dataclass
@@ -164,6 +181,10 @@ class ZeroDteFlowStrategy(Strategy):
         self._cfg = config or ZeroDteFlowConfig()
         self.summary = ZeroDteFlowSummary()
         tickers = ",".join(self._cfg.tickers)
+        self._net_ticks: dict[tuple[str, str], float] = {}
+        if not self._cfg.adapter_filters:
+            self._types = [DataType(t) for t in (UwFlowAlert, UwOptionTrade, UwNetFlow, UwNetPremTick)]
+            return
         self._types = [
             DataType(
                 UwFlowAlert,
@@ -182,11 +203,29 @@ class ZeroDteFlowStrategy(Strategy):
         for data_type in self._types:
             self.unsubscribe_data(data_type, client_id=UW_CLIENT_ID)
 
+    def _wanted(self, ticker: str | None, expiry: str | None, ts_event: int) -> bool:
+        # What the adapter's metadata filters do live; needed only for unfiltered (catalog) data.
+        if self._cfg.adapter_filters:
+            return True
+        return ticker in self._cfg.tickers and expiry == ny_date(ts_event)
+
     def on_data(self, data) -> None:
         if isinstance(data, UwFlowAlert):
-            self._on_alert(data)
+            if self._wanted(data.ticker, data.expiry, data.ts_event) and (
+                self._cfg.adapter_filters or data.total_premium >= self._cfg.min_premium
+            ):
+                self._on_alert(data)
         elif isinstance(data, UwOptionTrade):
-            self.summary.prints += 1
+            if self._wanted(data.underlying_symbol, data.expiry, data.ts_event):
+                self.summary.prints += 1
+        elif isinstance(data, UwNetPremTick):
+            # REST history's per-minute ticks, cumulated per session: the net flow of a backtest.
+            ticker = data.ticker or "?"
+            key = (ticker, ny_date(data.ts_event))
+            net = self._net_ticks.get(key, 0.0) + (data.net_call_premium or 0.0) - (data.net_put_premium or 0.0)
+            self._net_ticks[key] = net
+            self.summary.net_flow_updates += 1
+            self.summary.net_premium[ticker] = net
         elif isinstance(data, UwNetFlow):
             self.summary.net_flow_updates += 1
             self.summary.net_premium[data.ticker or "?"] = (data.net_call_prem or 0.0) - (data.net_put_prem or 0.0)
