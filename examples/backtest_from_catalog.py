@@ -3,7 +3,7 @@ Backtest the demo strategy on UW history from a ParquetDataCatalog.
 
     uw-nt download --type UwFlowAlert --ticker SPY --start 2025-05-12 --end 2025-05-16 --catalog ./uw-catalog
     uw-nt download --type UwNetPremTick --ticker SPY --start 2025-05-12 --end 2025-05-16 --catalog ./uw-catalog
-    python examples/backtest_from_catalog.py ./uw-catalog
+    python examples/backtest_from_catalog.py ./uw-catalog [min_premium]
 
 The catalog's records carry ``ts_init = ts_event``, so the engine replays them in UW's event order.
 The strategy runs with ``adapter_filters=False``: the filters the live adapter evaluates in Rust
@@ -56,7 +56,9 @@ def run_backtest(
 
 
 def main() -> None:
-    summary = run_backtest(sys.argv[1] if len(sys.argv) > 1 else "./uw-catalog")
+    catalog = sys.argv[1] if len(sys.argv) > 1 else "./uw-catalog"
+    min_premium = float(sys.argv[2]) if len(sys.argv) > 2 else 250_000.0
+    summary = run_backtest(catalog, min_premium=min_premium)
     print(f"0DTE alerts: {summary.alerts}, prints: {summary.prints}, decisions: {len(summary.decisions)}")
     for decision in summary.decisions:
         print(f"  {decision}")

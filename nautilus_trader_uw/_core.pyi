@@ -54,6 +54,41 @@ def rest_endpoint_names() -> list[str]:
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
 
+class UwRequestError(ConnectionError):
+    """A UW REST request failed after the retries its kind allows."""
+
+    kind: str
+    resets_at_ns: int
+
+class UwRestClient:
+    """UW's REST API with the adapter's rate limiting, retries and pagination."""
+
+    def __init__(
+        self,
+        base_url: str = ...,
+        api_key: str | None = None,
+        venue: str = "SMART",
+        timeout_secs: float = 30.0,
+        max_retries: int = 3,
+        retry_initial_secs: float = 1.0,
+        retry_max_secs: float = 30.0,
+        requests_per_minute: int = 120,
+        requests_per_day: int | None = None,
+        max_concurrent: int = 3,
+        max_rate_limit_waits: int = 10,
+    ) -> None: ...
+    def history(
+        self,
+        type_name: str,
+        metadata: list[tuple[str, str]],
+        start_ns: int | None = None,
+        end_ns: int | None = None,
+        limit: int = 0,
+        event_time_init: bool = False,
+    ) -> list[Data]: ...
+    def get(self, path: str, event_time_init: bool = False) -> list[Data]: ...
+    def stats(self) -> dict[str, Any]: ...
+
 class UwLiveFeed:
     """The live UW WebSocket client: parsing, filtering and routing in Rust, batches to the loop."""
 
@@ -74,6 +109,8 @@ class UwLiveFeed:
         stale_after_secs: float | None = 120.0,
         stale_only_in_session: bool = True,
         queue_capacity: int = 1_000_000,
+        backfill_http_url: str | None = None,
+        record_path: str | None = None,
     ) -> None: ...
     def start(self, event_loop: Any, callback: Any, max_batch: int = 4096) -> None: ...
     def subscribe(self, type_name: str, metadata: list[tuple[str, str]]) -> tuple[int, list[str]]: ...
@@ -104,6 +141,7 @@ class UwSimServer:
         http_port: int = 0,
         http_per_minute: int = 120,
         http_per_day: int = 40_000,
+        http_window_secs: float = 60.0,
     ) -> None: ...
     @property
     def ws_url(self) -> str: ...
@@ -122,6 +160,8 @@ class UwSimServer:
     def set_rate(self, rate: float, kind: str | None = None) -> None: ...
     def joined_channels(self) -> list[str]: ...
     def flow_alert_ids(self) -> list[str]: ...
+    def flow_alerts_between(self, ticker: str, start_ns: int, end_ns: int) -> list[str]: ...
+    def inject_http_body(self, body: str) -> None: ...
     def stats(self) -> dict[str, int]: ...
     def shutdown(self) -> None: ...
     def __enter__(self) -> UwSimServer: ...

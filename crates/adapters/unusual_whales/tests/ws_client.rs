@@ -44,6 +44,8 @@ struct Seen {
     flow_tickers: HashMap<u64, Vec<String>>,
     /// (id, event time) of every flow alert delivered, in order.
     alerts: Vec<(String, u64)>,
+    /// (id, event time) of every option print delivered, in order.
+    trades: Vec<(String, u64)>,
     statuses: Vec<String>,
     logs: Vec<(LogLevel, String)>,
 }
@@ -87,6 +89,10 @@ async fn consume(
     .unwrap();
     seen.per_sub.clear();
     for (payload, routes) in raw {
+        if let UwPayload::OptionTrade(v) = &payload {
+            seen.trades
+                .extend(v.iter().map(|t| (t.id.clone(), t.ts_event)));
+        }
         if let UwPayload::FlowAlert(v) = &payload {
             seen.alerts.extend(
                 v.iter()
@@ -454,10 +460,15 @@ async fn a_late_status_subscriber_first_learns_the_current_state() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts() {
+async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts_and_prints() {
     let sim = UwSimulator::start(SimConfig {
         tickers: vec!["SPY".into()],
-        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
+        rates: [
+            ("flow-alerts".to_owned(), 100.0),
+            ("option_trades".to_owned(), 200.0),
+        ]
+        .into_iter()
+        .collect(),
         default_rate: 0.0,
         ..SimConfig::default()
     })
@@ -474,6 +485,9 @@ async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts() {
         .unwrap();
     client
         .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
+        .unwrap();
+    client
+        .subscribe("UwOptionTrade", &[("ticker", "SPY")])
         .unwrap();
     let before = consume(&client, Duration::from_secs(1), |_| false).await;
 
@@ -507,6 +521,21 @@ async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts() {
         missing.is_empty(),
         "{} of {} alerts lost across the gap",
         missing.len(),
+        expected.len()
+    );
+
+    let prints: Vec<(String, u64)> = before.trades.iter().chain(&after.trades).cloned().collect();
+    let print_ids: std::collections::HashSet<&String> = prints.iter().map(|(id, _)| id).collect();
+    assert_eq!(print_ids.len(), prints.len(), "each print once");
+    let first = prints.iter().map(|(_, t)| *t).min().unwrap();
+    let last = prints.iter().map(|(_, t)| *t).max().unwrap();
+    let expected = sim.option_trades_between("SPY", first, last);
+    assert!(expected.len() > 500, "{}", expected.len());
+    let missing = expected.iter().filter(|id| !print_ids.contains(id)).count();
+    assert_eq!(
+        missing,
+        0,
+        "{missing} of {} prints lost across the gap",
         expected.len()
     );
 }

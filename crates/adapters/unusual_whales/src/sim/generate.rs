@@ -12,9 +12,12 @@ use crate::common::parse::{civil_from_days, ny_date, ny_local};
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::client::SplitMix64;
 
-/// A generated flow alert, kept so the REST side can serve the same alert (by id) later.
+/// A generated flow alert or option print, kept so the REST side can serve it later (a client
+/// back-fills a gap from there).
 #[derive(Debug, Clone)]
 pub struct GeneratedAlert {
+    /// `FlowAlerts` or `OptionTrades`.
+    pub kind: ChannelKind,
     /// UW's id.
     pub id: String,
     /// Underlying.
@@ -191,7 +194,19 @@ impl Market {
                 let alert = self.flow_alert(&ticker, now_ms);
                 (alert.ws_payload.clone(), Some(alert))
             }
-            ChannelKind::OptionTrades => (self.option_trade(&ticker, now_ms), None),
+            ChannelKind::OptionTrades => {
+                let (payload, id) = self.option_trade(&ticker, now_ms);
+                let record = GeneratedAlert {
+                    kind: ChannelKind::OptionTrades,
+                    id,
+                    ticker: ticker.clone(),
+                    time_ms: now_ms,
+                    ws_payload: payload.clone(),
+                    // UW's REST option trades carry the WebSocket print's fields.
+                    rest_payload: payload.clone(),
+                };
+                (payload, Some(record))
+            }
             ChannelKind::Price => {
                 let (spot, _) = self.tick_spot(&ticker);
                 let vol = {
@@ -321,7 +336,7 @@ impl Market {
         }
     }
 
-    fn option_trade(&mut self, ticker: &str, now_ms: u64) -> String {
+    fn option_trade(&mut self, ticker: &str, now_ms: u64) -> (String, String) {
         let (occ, expiry, is_call, strike) = self.contract(ticker, now_ms);
         let (spot, _) = self.tick_spot(ticker);
         let intrinsic = if is_call {
@@ -345,7 +360,7 @@ impl Market {
         } else {
             "bearish"
         };
-        format!(
+        let payload = format!(
             r#"{{"id":"{id}","underlying_symbol":"{ticker}","executed_at":{now_ms},"nbbo_bid":"{:.2}","nbbo_ask":"{:.2}","size":{size},"price":"{price:.2}","option_symbol":"{occ}","created_at":{},"report_flags":[],"tags":["{side}","{sentiment}"],"expiry":"{expiry}","option_type":"{}","open_interest":{},"strike":"{strike}","premium":"{premium:.2}","volume":{},"underlying_price":"{spot:.2}","ewma_nbbo_ask":"{:.2}","ewma_nbbo_bid":"{:.2}","implied_volatility":"{:.4}","delta":"{:.4}","theta":"{:.4}","gamma":"{:.4}","vega":"{:.4}","rho":"0.001","theo":"{price:.2}","trade_code":"auto","exchange":"XCBO","ask_vol":{},"bid_vol":{},"no_side_vol":0,"mid_vol":{},"multi_vol":0,"stock_multi_vol":0}}"#,
             (price - 0.01).max(0.01),
             price + 0.01,
@@ -363,7 +378,8 @@ impl Market {
             self.rng.next_u64() % 100_000,
             self.rng.next_u64() % 100_000,
             self.rng.next_u64() % 10_000,
-        )
+        );
+        (payload, id)
     }
 
     fn flow_alert(&mut self, ticker: &str, now_ms: u64) -> GeneratedAlert {
@@ -410,6 +426,7 @@ impl Market {
             iso_millis(now_ms),
         );
         GeneratedAlert {
+            kind: ChannelKind::FlowAlerts,
             id,
             ticker: ticker.to_owned(),
             time_ms: now_ms,

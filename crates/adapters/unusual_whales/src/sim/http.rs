@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use super::{SimState, lock};
 use crate::http::endpoint::UwRequestTarget;
+use crate::websocket::channel::ChannelKind;
 
 /// The SPEC §5 example bodies served for endpoints without a generated source.
 const EXAMPLE_BODIES: &[(&str, &str)] = &[
@@ -287,7 +288,9 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
     let mut reply = if let Some(body) = injected {
         Reply::json(200, body)
     } else if path == "/api/option-trades/flow-alerts" {
-        flow_alerts(state, &params)
+        generated(state, &params, ChannelKind::FlowAlerts, path, 200)
+    } else if path == "/api/option-trades" {
+        generated(state, &params, ChannelKind::OptionTrades, path, 500)
     } else {
         match UwRequestTarget::parse(path) {
             Ok(t) => EXAMPLE_BODIES
@@ -335,16 +338,23 @@ fn cursor_ms(value: &str) -> Option<u64> {
         .map(|n| n / 1_000_000)
 }
 
-fn flow_alerts(state: &SimState, params: &HashMap<&str, &str>) -> Reply {
+/// Flow alerts or option prints from what the simulator streamed, newest first, with UW's cursors.
+fn generated(
+    state: &SimState,
+    params: &HashMap<&str, &str>,
+    kind: ChannelKind,
+    path: &str,
+    max: usize,
+) -> Reply {
     let limit = params
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .unwrap_or(100);
-    if limit == 0 || limit > 200 {
+    if limit == 0 || limit > max {
         return Reply::json(
             422,
             format!(
-                r#"{{"msg":"Invalid query input(s): limit={limit} (valid example: limit=100)","path":"/api/option-trades/flow-alerts"}}"#
+                r#"{{"msg":"Invalid query input(s): limit={limit} (valid example: limit=100)","path":"{path}"}}"#
             ),
         );
     }
@@ -360,6 +370,7 @@ fn flow_alerts(state: &SimState, params: &HashMap<&str, &str>) -> Reply {
     let rows: Vec<&str> = alerts
         .iter()
         .rev()
+        .filter(|a| a.kind == kind)
         .filter(|a| newer.is_none_or(|n| a.time_ms > n))
         .filter(|a| older.is_none_or(|o| a.time_ms < o))
         .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)))

@@ -28,7 +28,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
-use crate::websocket::channel::UwChannel;
+use crate::websocket::channel::{ChannelKind, UwChannel};
 use generate::{GeneratedAlert, Market};
 
 /// Every SPEC §4 example frame, for channels the generator does not synthesise.
@@ -340,6 +340,7 @@ impl UwSimulator {
     pub fn flow_alert_ids(&self) -> Vec<String> {
         lock(&self.state.alerts)
             .iter()
+            .filter(|a| a.kind == ChannelKind::FlowAlerts)
             .map(|a| a.id.clone())
             .collect()
     }
@@ -347,8 +348,25 @@ impl UwSimulator {
     /// Ids of the flow alerts generated for `ticker` with event times in `[start_ns, end_ns]`.
     #[must_use]
     pub fn flow_alerts_between(&self, ticker: &str, start_ns: u64, end_ns: u64) -> Vec<String> {
+        self.generated_between(ChannelKind::FlowAlerts, ticker, start_ns, end_ns)
+    }
+
+    /// Ids of the option prints generated for `ticker` with event times in `[start_ns, end_ns]`.
+    #[must_use]
+    pub fn option_trades_between(&self, ticker: &str, start_ns: u64, end_ns: u64) -> Vec<String> {
+        self.generated_between(ChannelKind::OptionTrades, ticker, start_ns, end_ns)
+    }
+
+    fn generated_between(
+        &self,
+        kind: ChannelKind,
+        ticker: &str,
+        start_ns: u64,
+        end_ns: u64,
+    ) -> Vec<String> {
         lock(&self.state.alerts)
             .iter()
+            .filter(|a| a.kind == kind)
             .filter(|a| {
                 a.ticker == ticker && (start_ns..=end_ns).contains(&(a.time_ms * 1_000_000))
             })
@@ -472,6 +490,7 @@ async fn replay_task(
 async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
     let mut market = Market::new(state.config.seed, &state.config.tickers);
     let mut owed: HashMap<String, f64> = HashMap::new();
+    let mut sticky: HashSet<String> = HashSet::new();
     let mut tick = tokio::time::interval(Duration::from_millis(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = Instant::now();
@@ -482,8 +501,21 @@ async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
         }
         let dt = last.elapsed().as_secs_f64();
         last = Instant::now();
-        // Flow alerts are generated even when nobody listens, so REST can back-fill a gap.
+        // The market does not stop when a client disconnects: flow alerts always, and option
+        // prints once any client asked for them, keep coming, so REST can back-fill a gap.
+        for name in lock(&state.joined).keys() {
+            if name.starts_with("option_trades") {
+                sticky.insert(name.clone());
+            }
+        }
         let mut channels: Vec<String> = lock(&state.joined).keys().cloned().collect();
+        channels.extend(
+            sticky
+                .iter()
+                .filter(|c| !channels.contains(c))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         if !channels.iter().any(|c| c == "flow-alerts") {
             channels.push("flow-alerts".to_owned());
         }
@@ -516,7 +548,9 @@ async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
                 }));
             }
         }
-        owed.retain(|name, _| lock(&state.joined).contains_key(name) || name == "flow-alerts");
+        owed.retain(|name, _| {
+            lock(&state.joined).contains_key(name) || name == "flow-alerts" || sticky.contains(name)
+        });
     }
 }
 

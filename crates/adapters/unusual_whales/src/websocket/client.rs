@@ -33,7 +33,7 @@ use crate::common::credential::{UwCredential, redact_url};
 use crate::common::parse::in_regular_session;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
-use crate::data::{FeedStatus, FlowAlert, PayloadItem, UwPayload};
+use crate::data::{FeedStatus, FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
 use crate::websocket::channel::{ChannelKind, UwChannel};
@@ -41,8 +41,8 @@ use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
 use crate::websocket::route::{
-    RouteError, RouteId, StreamSource, Subscription, SubscriptionId, SubscriptionTable, UwFilter,
-    channels_for, stream_source,
+    RecordView, RouteError, RouteId, StreamSource, Subscription, SubscriptionId, SubscriptionTable,
+    UwFilter, channels_for, stream_source,
 };
 use crate::websocket::stats::{FeedStats, StatsSnapshot};
 
@@ -166,8 +166,8 @@ struct Shared {
     last_status: Mutex<Option<FeedStatus>>,
     /// Ids of recent flow alerts, so a back-fill publishes only what the gap missed.
     seen_alerts: Mutex<SeenIds>,
-    /// Event time of the newest flow alert received (0 = none yet): where a gap starts.
-    last_alert_ns: AtomicU64,
+    /// Event time of the newest flow alert / option print per channel: where a gap starts.
+    last_event_ns: Mutex<HashMap<UwChannel, u64>>,
     recorder: Option<Mutex<BufWriter<File>>>,
     stopped: (Mutex<bool>, Condvar),
 }
@@ -241,7 +241,7 @@ impl UwWsClient {
             stats: Arc::new(FeedStats::default()),
             last_status: Mutex::new(None),
             seen_alerts: Mutex::new(SeenIds::default()),
-            last_alert_ns: AtomicU64::new(0),
+            last_event_ns: Mutex::new(HashMap::new()),
             recorder,
             stopped: (Mutex::new(false), Condvar::new()),
         });
@@ -608,21 +608,22 @@ async fn session(
         Some(format!("joined [{joined}]")),
         None,
     );
-    let gap_start = shared.last_alert_ns.load(Ordering::Relaxed);
-    let alerts = UwChannel {
-        kind: ChannelKind::FlowAlerts,
-        ticker: None,
-    };
-    if reconnect
-        && gap_start > 0
-        && wanted.contains(&alerts)
-        && let Some(http) = &config.backfill
-    {
-        tokio::spawn(backfill_flow_alerts(
-            Arc::clone(shared),
-            http.clone(),
-            gap_start,
-        ));
+    if reconnect && let Some(http) = &config.backfill {
+        let last = shared
+            .last_event_ns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for ch in &wanted {
+            if let Some(&gap_start) = last.get(ch) {
+                tokio::spawn(backfill(
+                    Arc::clone(shared),
+                    http.clone(),
+                    ch.clone(),
+                    gap_start,
+                ));
+            }
+        }
     }
 
     let tick_every = config
@@ -724,9 +725,7 @@ async fn session(
                             shared.log(LogLevel::Info, format!("{channel} delivers again"));
                             shared.status(state::RESUMED, Some(&channel), None, None);
                         }
-                        if let UwPayload::FlowAlert(v) = &payload {
-                            note_alerts(shared, v);
-                        }
+                        note_records(shared, &channel, &payload);
                         let n = payload.len() as u64;
                         crate::for_each_payload!(&payload, |v| stats.record_channel(
                             &channel.to_string(),
@@ -848,66 +847,132 @@ impl SeenIds {
     }
 }
 
-fn note_alerts(shared: &Shared, alerts: &[FlowAlert]) {
-    let mut seen = shared
-        .seen_alerts
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    for a in alerts {
-        if let Some(id) = &a.id {
-            seen.insert(id);
+/// Records of the kinds UW's REST can back-fill, with their UW ids.
+trait BackfillRecord: RecordView + PayloadItem {
+    const REST_TYPE_NAME: &'static str;
+    fn uw_id(&self) -> Option<&str>;
+    fn from_payload(payload: UwPayload) -> Vec<Self>;
+}
+
+impl BackfillRecord for FlowAlert {
+    const REST_TYPE_NAME: &'static str = "UwFlowAlert";
+    fn uw_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn from_payload(payload: UwPayload) -> Vec<Self> {
+        match payload {
+            UwPayload::FlowAlert(v) => v,
+            _ => Vec::new(),
         }
-        shared
-            .last_alert_ns
-            .fetch_max(a.ts_event, Ordering::Relaxed);
     }
 }
 
-/// How far before the last alert seen a back-fill starts: alerts are published a little after
+impl BackfillRecord for OptionTrade {
+    const REST_TYPE_NAME: &'static str = "UwOptionTrade";
+    fn uw_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn from_payload(payload: UwPayload) -> Vec<Self> {
+        match payload {
+            UwPayload::OptionTrade(v) => v,
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) {
+    let Some(newest) = records.iter().map(UwRecord::ts_event_nanos).max() else {
+        return;
+    };
+    {
+        let mut seen = shared
+            .seen_alerts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for r in records {
+            if let Some(id) = r.uw_id() {
+                seen.insert(id);
+            }
+        }
+    }
+    let mut last = shared
+        .last_event_ns
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let entry = last.entry(channel.clone()).or_insert(0);
+    *entry = (*entry).max(newest);
+}
+
+fn note_records(shared: &Shared, channel: &UwChannel, payload: &UwPayload) {
+    match payload {
+        UwPayload::FlowAlert(v) => note(shared, channel, v),
+        UwPayload::OptionTrade(v) => note(shared, channel, v),
+        _ => {}
+    }
+}
+
+/// How far before the last record seen a back-fill starts: records are published a little after
 /// their event time, so the newest ones before the gap may not have arrived yet.
 const BACKFILL_OVERLAP: Duration = Duration::from_secs(5);
 
-async fn backfill_flow_alerts(shared: Arc<Shared>, http: UwHttpClient, gap_start_ns: u64) {
-    let channel = UwChannel {
-        kind: ChannelKind::FlowAlerts,
-        ticker: None,
-    };
+async fn backfill(shared: Arc<Shared>, http: UwHttpClient, channel: UwChannel, gap_start_ns: u64) {
+    match channel.kind {
+        ChannelKind::FlowAlerts => {
+            backfill_kind::<FlowAlert>(shared, http, channel, gap_start_ns).await
+        }
+        ChannelKind::OptionTrades => {
+            backfill_kind::<OptionTrade>(shared, http, channel, gap_start_ns).await
+        }
+        _ => {}
+    }
+}
+
+async fn backfill_kind<R: BackfillRecord>(
+    shared: Arc<Shared>,
+    http: UwHttpClient,
+    channel: UwChannel,
+    gap_start_ns: u64,
+) {
     let since =
         gap_start_ns.saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
     shared.status(
         state::BACKFILLING,
         Some(&channel),
-        Some("fetching the flow alerts missed while disconnected".to_owned()),
+        Some(format!("fetching what {channel} missed while disconnected")),
         None,
     );
     let query = HistoryQuery {
-        type_name: "UwFlowAlert".to_owned(),
+        type_name: R::REST_TYPE_NAME.to_owned(),
+        metadata: channel
+            .ticker
+            .iter()
+            .map(|t| ("ticker".to_owned(), t.clone()))
+            .collect(),
         start_ns: Some(since),
         ..HistoryQuery::default()
     };
     match fetch_history(&http, &query, now_nanos()).await {
         Ok(result) => {
             let fetched = result.len();
-            let mut missed: Vec<FlowAlert> = Vec::new();
-            for payload in result.payloads {
-                if let UwPayload::FlowAlert(v) = payload {
-                    missed.extend(v);
-                }
-            }
-            missed.sort_by_key(|a| a.ts_event);
+            let mut missed: Vec<R> = result
+                .payloads
+                .into_iter()
+                .flat_map(R::from_payload)
+                .collect();
+            missed.sort_by_key(UwRecord::ts_event_nanos);
             {
                 let mut seen = shared
                     .seen_alerts
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                missed.retain(|a| a.id.as_deref().is_none_or(|id| seen.insert(id)));
+                missed.retain(|r| r.uw_id().is_none_or(|id| seen.insert(id)));
             }
             let published = missed.len();
             let (kept, routes) = shared.table().route(&channel, missed);
             let delivered = routes.len();
             if !routes.is_empty()
                 && shared.queue.push(FeedEvent::Data {
-                    payload: UwPayload::FlowAlert(kept),
+                    payload: R::into_payload(kept),
                     routes,
                 })
             {
@@ -917,7 +982,7 @@ async fn backfill_flow_alerts(shared: Arc<Shared>, http: UwHttpClient, gap_start
                     .fetch_add(delivered as u64, Ordering::Relaxed);
             }
             let detail = format!(
-                "back-filled {published} flow alerts missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
+                "{channel}: back-filled {published} records missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
                 fetched - published
             );
             shared.log(LogLevel::Info, detail.clone());
@@ -929,7 +994,7 @@ async fn backfill_flow_alerts(shared: Arc<Shared>, http: UwHttpClient, gap_start
             );
         }
         Err(e) => {
-            let detail = format!("back-fill of flow alerts failed: {e}");
+            let detail = format!("back-fill of {channel} failed: {e}");
             shared.log(LogLevel::Error, detail.clone());
             shared.status(state::BACKFILLING, Some(&channel), Some(detail), None);
         }
