@@ -57,6 +57,7 @@ fmt: venv
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
 	$(PY) scripts/bench_decode.py
+	$(PY) scripts/bench_e2e.py
 
 clean:
 	rm -rf $(VENV) target .pytest_cache .hypothesis

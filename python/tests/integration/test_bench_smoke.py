@@ -30,3 +30,22 @@ def test_bench_decode_quick_run(tmp_path):
     assert all(rate > 0 for rate in data["msgs_per_sec"].values())
     assert "x vs orjson" in result.stdout
     assert data["construct"]["rust_parse_ws_frame_ns"] > 0
+
+
+def test_bench_e2e_quick_run(tmp_path):
+    out = tmp_path / "e2e.json"
+    result = subprocess.run(
+        [
+            sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
+            "--rates", "500", "--seconds", "0.5", "--warmup", "0.5", "--out", str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(out.read_text())["results"]
+    assert {r["mode"] for r in rows} == {"bus-limit", "uw", "py-json", "py-orjson"}
+    assert all(r["delivered_per_s"] > 0 for r in rows)
+    assert "ratios (same run)" in result.stdout
