@@ -198,49 +198,58 @@ macro_rules! payload_items {
     )*};
 }
 
-payload_items!(
-    FlowAlert,
-    OptionTrade,
-    TickerGex,
-    StrikeGex,
-    ExpiryStrikeGex,
-    Price,
-    LitTrade,
-    DarkPoolTrade,
-    MarketTide,
-    NetFlow,
-    IntervalFlow,
-    NewsHeadline,
-    ContractScreener,
-    TradingHalt,
-    CustomAlert,
-    Periscope,
-    InterpolatedIv,
-    IvTermStructure,
-    NetPremTick,
-    SpotExposure,
-    GreekExposure,
-    StrikeGreekExposure,
-    ExpiryGreekExposure,
-    GexLevels,
-    StrikeSpotExposure,
-    FeedStatus,
-    ExpiryTide,
-    GreekFlow,
-    StrikeFlow,
-    OptionContract,
-    ContractDay,
-    MaxPain,
-    StockState,
-    StockQuote,
-    OhlcBar,
-    IvRank,
-    HorizonIv,
-    ExpiryIv,
-    Earnings,
-    CongressTrade,
-    InsiderTransaction,
-);
+/// Calls `$callback!(FlowAlert, OptionTrade, ...)` with every record type: the one list that
+/// per-type tables (payload wrapping, filter keys) are generated from.
+#[macro_export]
+macro_rules! with_record_types {
+    ($callback:ident) => {
+        $callback!(
+            FlowAlert,
+            OptionTrade,
+            TickerGex,
+            StrikeGex,
+            ExpiryStrikeGex,
+            Price,
+            LitTrade,
+            DarkPoolTrade,
+            MarketTide,
+            NetFlow,
+            IntervalFlow,
+            NewsHeadline,
+            ContractScreener,
+            TradingHalt,
+            CustomAlert,
+            Periscope,
+            InterpolatedIv,
+            IvTermStructure,
+            NetPremTick,
+            SpotExposure,
+            GreekExposure,
+            StrikeGreekExposure,
+            ExpiryGreekExposure,
+            GexLevels,
+            StrikeSpotExposure,
+            FeedStatus,
+            ExpiryTide,
+            GreekFlow,
+            StrikeFlow,
+            OptionContract,
+            ContractDay,
+            MaxPain,
+            StockState,
+            StockQuote,
+            OhlcBar,
+            IvRank,
+            HorizonIv,
+            ExpiryIv,
+            Earnings,
+            CongressTrade,
+            InsiderTransaction,
+        );
+    };
+}
+
+with_record_types!(payload_items);
 
 impl UwPayload {
     /// Number of records.

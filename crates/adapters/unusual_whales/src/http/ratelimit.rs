@@ -109,6 +109,19 @@ struct State {
     waiting: usize,
 }
 
+impl State {
+    /// Forgets requests older than the window.
+    fn prune(&mut self, now: Instant) {
+        while self
+            .window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
+            self.window.pop_front();
+        }
+    }
+}
+
 /// The shared budget. Get one with [`RateLimiter::shared_for_token`].
 pub struct RateLimiter {
     config: RateLimitConfig,
@@ -218,13 +231,7 @@ impl RateLimiter {
                     return Err(DailyQuotaExhausted { resets_at_ns });
                 }
                 let now = Instant::now();
-                while s
-                    .window
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-                {
-                    s.window.pop_front();
-                }
+                s.prune(now);
                 match s.blocked_until {
                     Some(until) if until > now => until - now,
                     _ if s.window.len() >= self.config.per_minute as usize => {
@@ -295,13 +302,7 @@ impl RateLimiter {
     pub fn snapshot(&self) -> BudgetSnapshot {
         let mut s = self.lock();
         let now = Instant::now();
-        while s
-            .window
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-        {
-            s.window.pop_front();
-        }
+        s.prune(now);
         let blocked = s.blocked_until.is_some_and(|b| b > now);
         BudgetSnapshot {
             minute_remaining: if blocked {

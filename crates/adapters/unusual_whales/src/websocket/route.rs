@@ -507,48 +507,7 @@ pub fn history_filter_keys(type_name: &str) -> &'static [FilterKey] {
             }
         )*};
     }
-    keys_of!(
-        FlowAlert,
-        OptionTrade,
-        TickerGex,
-        StrikeGex,
-        ExpiryStrikeGex,
-        Price,
-        LitTrade,
-        DarkPoolTrade,
-        MarketTide,
-        NetFlow,
-        IntervalFlow,
-        NewsHeadline,
-        ContractScreener,
-        TradingHalt,
-        CustomAlert,
-        Periscope,
-        InterpolatedIv,
-        IvTermStructure,
-        NetPremTick,
-        SpotExposure,
-        GreekExposure,
-        StrikeGreekExposure,
-        ExpiryGreekExposure,
-        GexLevels,
-        StrikeSpotExposure,
-        ExpiryTide,
-        GreekFlow,
-        StrikeFlow,
-        OptionContract,
-        ContractDay,
-        MaxPain,
-        StockState,
-        StockQuote,
-        OhlcBar,
-        IvRank,
-        HorizonIv,
-        ExpiryIv,
-        Earnings,
-        CongressTrade,
-        InsiderTransaction,
-    );
+    crate::with_record_types!(keys_of);
     &[]
 }
 
@@ -566,80 +525,34 @@ pub enum StreamSource {
 /// # Errors
 /// Unknown names, and REST-only types (which have no live source).
 pub fn stream_source(type_name: &str) -> Result<(StreamSource, &'static [FilterKey]), RouteError> {
-    use ChannelKind as K;
-    fn keys<R: RecordView>() -> &'static [FilterKey] {
-        R::KEYS
+    macro_rules! streamed {
+        ($($t:ty => $kind:ident),* $(,)?) => {$(
+            if type_name == <$t as UwRecord>::TYPE_NAME {
+                return Ok((StreamSource::Channel(ChannelKind::$kind), <$t as RecordView>::KEYS));
+            }
+        )*};
     }
-    let found = match type_name {
-        "UwFlowAlert" => (StreamSource::Channel(K::FlowAlerts), keys::<FlowAlert>()),
-        "UwOptionTrade" => (
-            StreamSource::Channel(K::OptionTrades),
-            keys::<OptionTrade>(),
-        ),
-        "UwTickerGex" => (StreamSource::Channel(K::Gex), keys::<TickerGex>()),
-        "UwStrikeGex" => (StreamSource::Channel(K::GexStrike), keys::<StrikeGex>()),
-        "UwExpiryStrikeGex" => (
-            StreamSource::Channel(K::GexStrikeExpiry),
-            keys::<ExpiryStrikeGex>(),
-        ),
-        "UwPrice" => (StreamSource::Channel(K::Price), keys::<Price>()),
-        "UwNewsHeadline" => (StreamSource::Channel(K::News), keys::<NewsHeadline>()),
-        "UwLitTrade" => (StreamSource::Channel(K::LitTrades), keys::<LitTrade>()),
-        "UwDarkPoolTrade" => (
-            StreamSource::Channel(K::OffLitTrades),
-            keys::<DarkPoolTrade>(),
-        ),
-        "UwMarketTide" => (StreamSource::Channel(K::MarketTide), keys::<MarketTide>()),
-        "UwNetFlow" => (StreamSource::Channel(K::NetFlow), keys::<NetFlow>()),
-        "UwIntervalFlow" => (
-            StreamSource::Channel(K::IntervalFlow),
-            keys::<IntervalFlow>(),
-        ),
-        "UwContractScreener" => (
-            StreamSource::Channel(K::ContractScreener),
-            keys::<ContractScreener>(),
-        ),
-        "UwTradingHalt" => (
-            StreamSource::Channel(K::TradingHalts),
-            keys::<TradingHalt>(),
-        ),
-        "UwCustomAlert" => (
-            StreamSource::Channel(K::CustomAlerts),
-            keys::<CustomAlert>(),
-        ),
-        "UwPeriscope" => (StreamSource::Channel(K::Periscope), keys::<Periscope>()),
-        "UwInterpolatedIv" => (
-            StreamSource::Channel(K::InterpolatedIv),
-            keys::<InterpolatedIv>(),
-        ),
-        "UwIvTermStructure" => (
-            StreamSource::Channel(K::IvTermStructure),
-            keys::<IvTermStructure>(),
-        ),
-        "UwFeedStatus" => (StreamSource::FeedStatus, keys::<FeedStatus>()),
-        "UwNetPremTick"
-        | "UwSpotExposure"
-        | "UwGreekExposure"
-        | "UwStrikeGreekExposure"
-        | "UwExpiryGreekExposure"
-        | "UwGexLevels"
-        | "UwStrikeSpotExposure" => {
-            return Err(RouteError::NotStreamed {
-                type_name: type_name.to_owned(),
-            });
-        }
-        _ if type_name.starts_with("Uw") => {
-            return Err(RouteError::NotStreamed {
-                type_name: type_name.to_owned(),
-            });
-        }
-        _ => {
-            return Err(RouteError::UnknownType {
-                type_name: type_name.to_owned(),
-            });
-        }
-    };
-    Ok(found)
+    streamed!(
+        FlowAlert => FlowAlerts, OptionTrade => OptionTrades, TickerGex => Gex,
+        StrikeGex => GexStrike, ExpiryStrikeGex => GexStrikeExpiry, Price => Price,
+        NewsHeadline => News, LitTrade => LitTrades, DarkPoolTrade => OffLitTrades,
+        MarketTide => MarketTide, NetFlow => NetFlow, IntervalFlow => IntervalFlow,
+        ContractScreener => ContractScreener, TradingHalt => TradingHalts,
+        CustomAlert => CustomAlerts, Periscope => Periscope, InterpolatedIv => InterpolatedIv,
+        IvTermStructure => IvTermStructure,
+    );
+    if type_name == <FeedStatus as UwRecord>::TYPE_NAME {
+        return Ok((StreamSource::FeedStatus, <FeedStatus as RecordView>::KEYS));
+    }
+    if type_name.starts_with("Uw") {
+        Err(RouteError::NotStreamed {
+            type_name: type_name.to_owned(),
+        })
+    } else {
+        Err(RouteError::UnknownType {
+            type_name: type_name.to_owned(),
+        })
+    }
 }
 
 /// Whether UW offers `<kind>:<TICKER>` channels, and whether it offers only those.
