@@ -94,6 +94,13 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         Limit of one REST request.
     http_max_retries : int
         Retries of 5xx responses, timeouts and connection errors.
+    publish_mode : str
+        ``"engine"`` (default) hands every object to the DataEngine through its live queue, the
+        standard path. ``"bus"`` publishes each object on the message bus topic the engine would
+        have used, from the event-loop thread, skipping the live queue (one asyncio hand-off per
+        message): subscribers, ``instrument_id`` topics and live recording (``StreamingConfig``
+        subscribes to the bus) behave the same, UW's own order is kept, but UW data may overtake
+        data other clients queued earlier and the engine's ``data_count`` does not include it.
     """
 
     api_key: str | None = None
@@ -118,8 +125,11 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     http_max_concurrent: int = 3
     http_timeout_secs: float = 30.0
     http_max_retries: int = 3
+    publish_mode: str = "engine"
 
     def __post_init__(self) -> None:
+        if self.publish_mode not in ("engine", "bus"):
+            raise ValueError(f"publish_mode must be 'engine' or 'bus', got {self.publish_mode!r}")
         if self.api_key is not None and not isinstance(self.api_key, UwApiKey):
             msgspec.structs.force_setattr(self, "api_key", UwApiKey(self.api_key))
 

@@ -17,6 +17,7 @@ from nautilus_trader.live.data_client import LiveDataClient
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import ClientId
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_trader_uw import _core
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
@@ -109,6 +110,10 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._by_command: dict[DataType, int] = {}
         self._subscriptions: dict[int, _Subscription] = {}
         self._routes: dict[int, tuple[DataType, ...]] = {}
+        # publish_mode="bus": per route, (topic for keyed types | None, type name) pairs.
+        self._bus_routes: dict[int, tuple[tuple[str | None, str], ...]] = {}
+        self._instrument_topics: dict[str, str] = {}
+        self._bus_mode = config.publish_mode == "bus"
         self._published = 0
         self._late_batches = 0
         self._log_levels = {
@@ -170,6 +175,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         for sub_id in list(self._subscriptions):
             self._subscriptions.pop(sub_id)
         self._routes.clear()
+        self._bus_routes.clear()
         self._by_command = dict.fromkeys(self._by_command, -1)
 
     # -- Subscriptions ----------------------------------------------------------------------------
@@ -198,6 +204,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._by_command[data_type] = sub_id
         self._subscriptions[sub_id] = _Subscription(data_type, publish_type, by_instrument)
         self._routes.clear()
+        self._bus_routes.clear()
         joined = ", ".join(channels) if channels else "client status"
         self._log.info(f"Subscribed {data_type} <- UW {joined}")
 
@@ -223,6 +230,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             return
         self._subscriptions.pop(sub_id, None)
         self._routes.clear()
+        self._bus_routes.clear()
         left = self._feed.unsubscribe(sub_id)
         self._log.info(f"Unsubscribed {data_type}" + (f"; left UW {', '.join(left)}" if left else ""))
 
@@ -289,11 +297,48 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._routes[route] = resolved
         return resolved
 
+    def _bus_route(self, route: int) -> tuple[tuple[str | None, str], ...]:
+        resolved = tuple(
+            (f"data.{dt.topic}" if dt.metadata else None, dt.type.__name__) for dt in self._resolve_route(route)
+        )
+        self._bus_routes[route] = resolved
+        return resolved
+
+    def _instrument_topic(self, type_name: str, instrument: str | None) -> str:
+        # The topic DataEngine._get_custom_data_topic gives an object with an instrument id.
+        if instrument is None:
+            return f"data.{type_name}*"
+        key = f"{type_name}|{instrument}"
+        topic = self._instrument_topics.get(key)
+        if topic is None:
+            iid = InstrumentId.from_str(instrument)
+            topic = f"data.{type_name}.{iid.venue}.{iid.symbol.topic()}"
+            if len(self._instrument_topics) > 200_000:
+                self._instrument_topics.clear()
+            self._instrument_topics[key] = topic
+        return topic
+
+    def _publish_on_bus(self, objects: list, routes: list[int]) -> None:
+        cache = self._bus_routes
+        publish = self._msgbus.publish
+        published = 0
+        for obj, route in zip(objects, routes, strict=True):
+            targets = cache.get(route)
+            if targets is None:
+                targets = self._bus_route(route)
+            for topic, type_name in targets:
+                publish(topic or self._instrument_topic(type_name, obj._instrument_id_str), obj)
+            published += len(targets)
+        self._published += published
+
     def _on_feed_batch(self, objects: list, routes: list[int], logs: list[tuple[int, str]]) -> None:
         for level, message in logs:
             self._log_levels.get(level, self._log.info)(message)
         if self._feed is None:
             self._late_batches += 1
+            return
+        if self._bus_mode:
+            self._publish_on_bus(objects, routes)
             return
         cache = self._routes
         handle = self._handle_data

@@ -3,6 +3,7 @@ End-to-end benchmark on loopback: the UW simulator streams option prints at fixe
 ``TradingNode``; a counting Actor receives them in ``on_data``. Measured the same way, in one run:
 
 - ``uw``           the adapter (Rust WebSocket + parse + filter, batches to the loop)
+- ``uw-bus``       the same with ``publish_mode="bus"`` (message bus directly, no live queue)
 - ``py-json``      the pure-Python alternative: a LiveDataClient on ``websockets`` + ``json`` +
                    ``@customdataclass`` objects, on the same simulator stream
 - ``py-orjson``    the same with ``orjson``
@@ -183,8 +184,9 @@ class PyIngestFactory(LiveDataClientFactory):
 
 def run(mode: str, rate: float, seconds: float, warmup: float) -> dict:
     sim = UwSimServer(rate=0.0, rates={"option_trades": rate}, tickers=["SPY", "QQQ", "IWM", "TSLA"])
-    if mode == "uw":
-        clients = {UW: sim_client_config(sim, stale_after_secs=None)}
+    if mode in ("uw", "uw-bus"):
+        publish_mode = "bus" if mode == "uw-bus" else "engine"
+        clients = {UW: sim_client_config(sim, stale_after_secs=None, publish_mode=publish_mode)}
         counter = Counter(DataType(UwOptionTrade), UW_CLIENT_ID)
     else:
         url = f"{sim.ws_url}?token={sim.token}"
@@ -245,7 +247,7 @@ def main() -> None:
     parser.add_argument("--rates", default="1000,10000,max")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.5)
-    parser.add_argument("--modes", default="bus-limit,uw,py-json,py-orjson")
+    parser.add_argument("--modes", default="bus-limit,uw,uw-bus,py-json,py-orjson")
     parser.add_argument("--out", default="bench-results/e2e.json")
     args = parser.parse_args()
     rates = [MAX_RATE if r == "max" else float(r) for r in args.rates.split(",")]
@@ -274,6 +276,8 @@ def main() -> None:
             continue
         uw_rate = by["uw"]["delivered_per_s"]
         parts = []
+        if "uw-bus" in by:
+            parts.append(f"uw-bus {by['uw-bus']['delivered_per_s'] / uw_rate:.2f}x uw")
         for ref in ("bus-limit", "py-json", "py-orjson"):
             if ref in by and by[ref]["delivered_per_s"]:
                 parts.append(f"{uw_rate / by[ref]['delivered_per_s']:.2f}x {ref}")

@@ -46,6 +46,6 @@ def test_bench_e2e_quick_run(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     rows = json.loads(out.read_text())["results"]
-    assert {r["mode"] for r in rows} == {"bus-limit", "uw", "py-json", "py-orjson"}
+    assert {r["mode"] for r in rows} == {"bus-limit", "uw", "uw-bus", "py-json", "py-orjson"}
     assert all(r["delivered_per_s"] > 0 for r in rows)
     assert "ratios (same run)" in result.stdout

@@ -252,3 +252,29 @@ def test_a_quiet_feed_delivers_each_message_at_once():
     assert len(delays) >= 4
     assert delays[len(delays) // 2] < 0.01, delays
     assert delays[-1] < 0.05, delays
+
+
+def test_bus_publish_mode_delivers_to_the_same_subscribers(sim):
+    spy = Recorder([DataType(UwFlowAlert, metadata={"ticker": "SPY"})], name="Spy")
+    everything = Recorder([DataType(UwFlowAlert)], name="All")
+    target = InstrumentId.from_str("QQQ.SMART")
+
+    class ById(Recorder):
+        def on_start(self) -> None:
+            self.subscribe_data(DataType(UwPrice), client_id=UW_CLIENT_ID, instrument_id=target)
+
+    by_id = ById([], name="ById")
+    run = run_node(sim, [spy, everything, by_id], seconds=2.5, client_overrides={"publish_mode": "bus"})
+    assert spy.received and {a.ticker for a in spy.received} == {"SPY"}
+    ids = [a.id for a in everything.received]
+    assert len(ids) == len(set(ids)), "the plain subscriber sees each alert once"
+    assert set(ids) >= {a.id for a in spy.received}
+    assert by_id.received and {p.instrument_id for p in by_id.received} == {target}
+    assert run.stats["published"] >= len(everything.received) + len(by_id.received)
+
+
+def test_an_unknown_publish_mode_is_refused():
+    from nautilus_trader_uw import UnusualWhalesDataClientConfig
+
+    with pytest.raises(ValueError, match="publish_mode"):
+        UnusualWhalesDataClientConfig(publish_mode="fast")
