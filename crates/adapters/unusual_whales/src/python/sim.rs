@@ -25,10 +25,19 @@ impl PySimServer {
     }
 }
 
+fn check_rate(rate: f64) -> PyResult<()> {
+    if rate.is_nan() || rate < 0.0 {
+        return Err(PyValueError::new_err(format!(
+            "rates must be >= 0 frames/s (inf = as fast as read), got {rate}"
+        )));
+    }
+    Ok(())
+}
+
 #[pymethods]
 impl PySimServer {
     /// Starts the simulator. `rates` maps channel kinds (`"option_trades"`) to frames per second;
-    /// `rate` applies to the others. `replay` plays a JSONL recording instead of generating.
+    /// `rate` applies to the others; `float("inf")` streams as fast as the slowest reader takes. `replay` plays a JSONL recording instead of generating.
     #[new]
     #[pyo3(signature = (
         seed=42, tickers=None, rate=5.0, rates=None, replay=None, replay_speed=1.0,
@@ -53,10 +62,8 @@ impl PySimServer {
         http_per_day: u64,
         http_window_secs: f64,
     ) -> PyResult<Self> {
-        if !rate.is_finite() || rate < 0.0 {
-            return Err(PyValueError::new_err(format!(
-                "rate must be >= 0, got {rate}"
-            )));
+        for r in std::iter::once(&rate).chain(rates.iter().flat_map(HashMap::values)) {
+            check_rate(*r)?;
         }
         let config = SimConfig {
             host,
@@ -167,6 +174,7 @@ impl PySimServer {
     /// Frames per second for one channel kind, or for all others when `kind` is `None`.
     #[pyo3(signature = (rate, kind=None))]
     fn set_rate(&self, rate: f64, kind: Option<&str>) -> PyResult<()> {
+        check_rate(rate)?;
         self.sim()?.set_rate(kind, rate);
         Ok(())
     }

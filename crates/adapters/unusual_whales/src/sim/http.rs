@@ -375,7 +375,7 @@ fn generated(
         .filter(|a| older.is_none_or(|o| a.time_ms < o))
         .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)))
         .take(limit)
-        .map(|a| a.rest_payload.as_str())
+        .map(|a| &*a.rest_payload)
         .collect();
     Reply::json(200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
 }

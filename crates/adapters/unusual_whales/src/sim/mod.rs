@@ -24,7 +24,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
@@ -68,7 +69,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Tickers of all-tickers channels (`flow-alerts`, `option_trades`, ...).
     pub tickers: Vec<String>,
-    /// Frames per second on each joined channel.
+    /// Frames per second on each joined channel; `f64::INFINITY` streams as fast as the slowest
+    /// reader takes them (backpressure instead of drops: for measuring a consumer's maximum).
     pub default_rate: f64,
     /// Per-channel-kind rates (`"flow-alerts" -> 20.0`), overriding `default_rate`.
     pub rates: HashMap<String, f64>,
@@ -157,7 +159,8 @@ enum Control {
 #[derive(Debug)]
 struct Outgoing {
     channel: String,
-    text: String,
+    /// Shared by every connection's send (a reference count, not a copy).
+    text: Utf8Bytes,
 }
 
 pub(crate) struct SimState {
@@ -178,6 +181,11 @@ pub(crate) struct SimState {
     control: broadcast::Sender<Control>,
     frames: broadcast::Sender<Arc<Outgoing>>,
 }
+
+/// Frames an unlimited-rate channel keeps queued for its slowest reader.
+const MAX_BACKLOG: usize = 16_384;
+/// Frames an unlimited-rate channel generates per 1 ms tick at most.
+const MAX_PER_TICK: usize = 4_096;
 
 /// How many generated flow alerts the REST side remembers.
 const ALERT_HISTORY: usize = 200_000;
@@ -477,7 +485,7 @@ async fn replay_task(
             if let Some(channel) = frame_channel(frame) {
                 let _ = state.frames.send(Arc::new(Outgoing {
                     channel,
-                    text: frame.clone(),
+                    text: frame.as_str().into(),
                 }));
             }
         }
@@ -530,7 +538,18 @@ async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
                 .copied()
                 .unwrap_or(default_rate);
             let due = owed.entry(name.clone()).or_insert(0.0);
-            *due += rate * dt;
+            if rate.is_infinite() {
+                // Keep the slowest reader's backlog topped up instead of outrunning it: its
+                // drops would then measure the simulator, not the reader.
+                let listening = lock(&state.joined).contains_key(&name);
+                *due = if listening {
+                    MAX_BACKLOG.saturating_sub(state.frames.len()).min(MAX_PER_TICK) as f64
+                } else {
+                    0.0
+                };
+            } else {
+                *due += rate * dt;
+            }
             while *due >= 1.0 {
                 *due -= 1.0;
                 let (payload, alert) = market.payload(&channel, now);
@@ -541,10 +560,15 @@ async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
                     }
                     alerts.push_back(alert);
                 }
-                let text = format!(r#"["{name}",{payload}]"#);
+                let mut text = String::with_capacity(payload.len() + name.len() + 5);
+                text.push_str("[\"");
+                text.push_str(&name);
+                text.push_str("\",");
+                text.push_str(&payload);
+                text.push(']');
                 let _ = state.frames.send(Arc::new(Outgoing {
                     channel: name.clone(),
-                    text,
+                    text: text.into(),
                 }));
             }
         }
@@ -599,7 +623,10 @@ async fn serve_ws(state: Arc<SimState>, stream: TcpStream) {
             Err(reject(StatusCode::UNAUTHORIZED, "unauthorized"))
         }
     };
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
+    // Clients send only joins, leaves and pings: a small read buffer, because tungstenite zeroes
+    // the spare capacity on every read attempt, and the send loop polls the reader per frame.
+    let ws_config = WebSocketConfig::default().read_buffer_size(4096);
+    let Ok(ws) = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await else {
         state.counters.rejected.fetch_add(1, Ordering::Relaxed);
         return;
     };
@@ -655,6 +682,7 @@ async fn connection(
     let (mut sink, mut stream) = ws.split();
     let mut frames = state.frames.subscribe();
     let mut control = state.control.subscribe();
+    let mut unflushed = 0_usize;
     loop {
         tokio::select! {
             msg = stream.next() => {
@@ -705,10 +733,19 @@ async fn connection(
             frame = frames.recv() => match frame {
                 Ok(out) => {
                     if joined.contains(&out.channel) {
-                        if sink.send(Message::text(out.text.clone())).await.is_err() {
+                        // Buffered: one write for everything already queued (as a busy server's
+                        // TCP stack coalesces), not a syscall per frame.
+                        if sink.feed(Message::Text(out.text.clone())).await.is_err() {
                             return;
                         }
                         c.frames_sent.fetch_add(1, Ordering::Relaxed);
+                        unflushed += 1;
+                    }
+                    if unflushed > 0 && (frames.is_empty() || unflushed >= 256) {
+                        if sink.flush().await.is_err() {
+                            return;
+                        }
+                        unflushed = 0;
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
