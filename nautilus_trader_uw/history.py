@@ -189,7 +189,7 @@ def record(
     finally:
         stats = feed.stats()
         feed.close()
-        loop.run_until_complete(asyncio.sleep(0))  # run the last scheduled batch
+        loop.run_until_complete(asyncio.sleep(0.2))  # deliver what the feed still held
         loop.close()
     for obj in records:
         counts[type(obj).__name__] += 1

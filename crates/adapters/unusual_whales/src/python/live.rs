@@ -1,10 +1,12 @@
 //! `UwLiveFeed`: the live client for Python. Records are parsed, filtered and routed on tokio
-//! threads; a delivery thread takes the GIL once per batch, builds the `Data` objects and hands the
-//! batch to the asyncio loop with one `call_soon_threadsafe`, because the v1 MessageBus may only be
-//! used from the loop thread.
+//! threads, which never take the GIL. The event loop watches a socket that turns readable when
+//! records wait (`loop.add_reader`); its callback, on the loop thread that already holds the GIL,
+//! takes a batch, builds the `Data` objects and hands them on. The v1 MessageBus may only be used
+//! from the loop thread anyway, and a second Python thread would have to win the GIL from a busy
+//! loop (CPython hands it over only every `sys.getswitchinterval()`, 5 ms): that cost latency and
+//! throughput for nothing.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -41,7 +43,6 @@ fn secs(value: f64, name: &str) -> PyResult<Duration> {
 pub struct PyLiveFeed {
     config: UwWsConfig,
     client: Mutex<Option<Arc<UwWsClient>>>,
-    delivery: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl PyLiveFeed {
@@ -137,15 +138,22 @@ impl PyLiveFeed {
         Ok(Self {
             config,
             client: Mutex::new(None),
-            delivery: Mutex::new(None),
         })
     }
 
-    /// Starts connecting in the background and returns at once. Each batch is delivered as
-    /// `loop.call_soon_threadsafe(callback, objects, routes, logs)`: `objects[i]` goes to the
-    /// subscriptions of `route_members(routes[i])`; `logs` holds `(level, message)` pairs.
+    /// Starts connecting in the background and returns at once; call it on the loop's thread (or
+    /// before the loop runs). Batches are delivered on the loop thread as
+    /// `callback(objects, routes, logs)`: `objects[i]` goes to the subscriptions of
+    /// `route_members(routes[i])`; `logs` holds `(level, message)` pairs. At most `max_batch`
+    /// records per call, so other tasks of the loop run between batches.
     #[pyo3(signature = (event_loop, callback, max_batch=4096))]
-    fn start(&self, event_loop: Py<PyAny>, callback: Py<PyAny>, max_batch: usize) -> PyResult<()> {
+    fn start(
+        &self,
+        py: Python<'_>,
+        event_loop: Py<PyAny>,
+        callback: Py<PyAny>,
+        max_batch: usize,
+    ) -> PyResult<()> {
         let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_some() {
             return Err(PyRuntimeError::new_err(
@@ -157,14 +165,30 @@ impl PyLiveFeed {
             get_runtime().handle(),
         ));
         let queue = Arc::clone(client.queue());
-        let handle = std::thread::Builder::new()
-            .name("uw-deliver".to_owned())
-            .spawn(move || deliver(&queue, &event_loop, &callback, max_batch.max(1)))
-            .map_err(|e| {
-                PyRuntimeError::new_err(format!("could not start the delivery thread: {e}"))
-            })?;
+        let handle = match queue.wakeup() {
+            Ok(w) => w.handle(),
+            Err(e) => {
+                client.shutdown();
+                return Err(PyRuntimeError::new_err(format!(
+                    "could not create the delivery socket: {e}"
+                )));
+            }
+        };
+        let drain = Py::new(
+            py,
+            FeedDrain {
+                queue,
+                event_loop: event_loop.clone_ref(py),
+                callback,
+                max_batch: max_batch.max(1),
+                handle,
+            },
+        )?;
+        if let Err(e) = event_loop.call_method1(py, "add_reader", (handle, drain)) {
+            client.shutdown();
+            return Err(e);
+        }
         *slot = Some(client);
-        *self.delivery.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(())
     }
 
@@ -260,8 +284,8 @@ impl PyLiveFeed {
         Ok(d)
     }
 
-    /// Closes the socket, stops the task and joins the delivery thread (GIL released meanwhile).
-    /// Returns whether everything stopped within `timeout_secs`.
+    /// Closes the socket and stops the task (GIL released meanwhile); what is still queued is
+    /// delivered on the loop's next turns. Returns whether the task stopped within `timeout_secs`.
     #[pyo3(signature = (timeout_secs=5.0))]
     fn close(&self, py: Python<'_>, timeout_secs: f64) -> PyResult<bool> {
         let timeout = secs(timeout_secs, "timeout_secs")?;
@@ -270,21 +294,11 @@ impl PyLiveFeed {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        let delivery = self
-            .delivery
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
         let Some(client) = client else {
             return Ok(true);
         };
         client.shutdown();
-        Ok(py.detach(move || {
-            let stopped = client.wait_stopped(timeout);
-            // The task closed the queue; the delivery thread drains it and exits.
-            let joined = delivery.is_none_or(|h| h.join().is_ok());
-            stopped && joined
-        }))
+        Ok(py.detach(move || client.wait_stopped(timeout)))
     }
 
     fn __repr__(&self) -> String {
@@ -301,50 +315,73 @@ impl PyLiveFeed {
     }
 }
 
-fn deliver(queue: &FeedQueue, event_loop: &Py<PyAny>, callback: &Py<PyAny>, max_batch: usize) {
-    loop {
-        let events = match queue.pop_batch(max_batch, Duration::from_millis(250)) {
-            Popped::Closed => return,
-            Popped::Empty => continue,
-            Popped::Events(events) => events,
+/// The loop's reader callback: takes one batch and delivers it. Once the client stopped and
+/// everything was delivered it unregisters itself, which releases the socket.
+#[pyclass(module = "nautilus_trader_uw._core", name = "_UwFeedDrain")]
+struct FeedDrain {
+    queue: Arc<FeedQueue>,
+    event_loop: Py<PyAny>,
+    callback: Py<PyAny>,
+    max_batch: usize,
+    handle: i64,
+}
+
+#[pymethods]
+impl FeedDrain {
+    fn __call__(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let py = slf.py();
+        let this = slf.borrow();
+        if let Ok(w) = this.queue.wakeup() {
+            w.clear();
+        }
+        let events = match this.queue.try_pop(this.max_batch) {
+            (Popped::Closed, _) => {
+                this.event_loop
+                    .call_method1(py, "remove_reader", (this.handle,))?;
+                return Ok(());
+            }
+            (Popped::Empty, _) => return Ok(()),
+            (Popped::Events(events), more) => {
+                if more {
+                    // The rest after the loop's other ready callbacks (the DataEngine's queue).
+                    this.event_loop.call_method1(py, "call_soon", (slf,))?;
+                }
+                events
+            }
         };
-        let keep_going = Python::attach(|py| {
-            let objects = PyList::empty(py);
-            let routes = PyList::empty(py);
-            let logs = PyList::empty(py);
-            for event in events {
-                match event {
-                    FeedEvent::Data { payload, routes: r } => {
-                        let before = objects.len();
-                        if let Err(e) = append_payload(py, payload, &objects) {
-                            let _ =
-                                logs.append((40, format!("could not build UW data objects: {e}")));
-                            // Keep the two lists aligned.
-                            while objects.len() > before {
-                                let _ = objects.del_item(objects.len() - 1);
-                            }
-                            continue;
-                        }
-                        for route in r {
-                            let _ = routes.append(route);
-                        }
+        let (objects, routes, logs) = build_batch(py, events);
+        this.callback.call1(py, (objects, routes, logs))?;
+        Ok(())
+    }
+}
+
+fn build_batch(
+    py: Python<'_>,
+    events: Vec<FeedEvent>,
+) -> (Bound<'_, PyList>, Bound<'_, PyList>, Bound<'_, PyList>) {
+    let objects = PyList::empty(py);
+    let routes = PyList::empty(py);
+    let logs = PyList::empty(py);
+    for event in events {
+        match event {
+            FeedEvent::Data { payload, routes: r } => {
+                let before = objects.len();
+                if let Err(e) = append_payload(py, payload, &objects) {
+                    let _ = logs.append((40, format!("could not build UW data objects: {e}")));
+                    // Keep the two lists aligned.
+                    while objects.len() > before {
+                        let _ = objects.del_item(objects.len() - 1);
                     }
-                    FeedEvent::Log { level, message } => {
-                        let _ = logs.append((level_number(level), message));
-                    }
+                    continue;
+                }
+                for route in r {
+                    let _ = routes.append(route);
                 }
             }
-            // Fails only when the loop is closed (the node was disposed): stop delivering.
-            event_loop
-                .call_method1(
-                    py,
-                    "call_soon_threadsafe",
-                    (callback, objects, routes, logs),
-                )
-                .is_ok()
-        });
-        if !keep_going {
-            return;
+            FeedEvent::Log { level, message } => {
+                let _ = logs.append((level_number(level), message));
+            }
         }
     }
+    (objects, routes, logs)
 }

@@ -7,8 +7,9 @@
 //! and are always queued, so the report of a drop cannot itself be dropped.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use crate::data::UwPayload;
@@ -55,6 +56,78 @@ impl FeedEvent {
     }
 }
 
+#[cfg(unix)]
+type WakeSocket = std::os::unix::net::UnixStream;
+#[cfg(not(unix))]
+type WakeSocket = std::net::TcpStream;
+
+#[cfg(unix)]
+fn wake_pair() -> std::io::Result<(WakeSocket, WakeSocket)> {
+    WakeSocket::pair()
+}
+
+#[cfg(not(unix))]
+fn wake_pair() -> std::io::Result<(WakeSocket, WakeSocket)> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    let writer = WakeSocket::connect(listener.local_addr()?)?;
+    let (reader, _) = listener.accept()?;
+    Ok((reader, writer))
+}
+
+/// A socket an event loop can watch (`loop.add_reader`) instead of a thread blocking on the queue:
+/// it turns readable when events arrive that the consumer has not been told about yet. One byte
+/// per wake-up, not per event: while the consumer is busy, further pushes cost one atomic swap.
+pub struct Wakeup {
+    reader: WakeSocket,
+    writer: WakeSocket,
+    pending: AtomicBool,
+}
+
+impl Wakeup {
+    fn new() -> std::io::Result<Self> {
+        let (reader, writer) = wake_pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
+        Ok(Self {
+            reader,
+            writer,
+            pending: AtomicBool::new(false),
+        })
+    }
+
+    fn notify(&self) {
+        if !self.pending.swap(true, Ordering::SeqCst) {
+            // Cannot block (non-blocking) and cannot fill up: at most one unread byte per
+            // consumer pass. A failure only costs a wake-up the next push repeats.
+            let _ = (&self.writer).write(&[1]);
+        }
+    }
+
+    /// Acknowledges the wake-up; the consumer must then take what the queue holds. Reading the
+    /// bytes before re-arming means a push that races with this either sees `pending` still set
+    /// (its events are taken by the pop that follows) or writes a fresh byte.
+    pub fn clear(&self) {
+        let mut buf = [0_u8; 64];
+        while matches!((&self.reader).read(&mut buf), Ok(n) if n > 0) {}
+        self.pending.store(false, Ordering::SeqCst);
+    }
+
+    /// The OS handle to watch for readability (a file descriptor; a socket handle on Windows).
+    #[must_use]
+    pub fn handle(&self) -> i64 {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            i64::from(self.reader.as_raw_fd())
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::io::AsRawSocket;
+            self.reader.as_raw_socket() as i64
+        }
+    }
+}
+
 struct State {
     events: VecDeque<FeedEvent>,
     records: usize,
@@ -68,6 +141,7 @@ pub struct FeedQueue {
     capacity: usize,
     dropped: AtomicU64,
     high_water: AtomicUsize,
+    wakeup: OnceLock<Wakeup>,
 }
 
 /// What [`FeedQueue::pop_batch`] found.
@@ -95,6 +169,7 @@ impl FeedQueue {
             capacity: capacity.max(1),
             dropped: AtomicU64::new(0),
             high_water: AtomicUsize::new(0),
+            wakeup: OnceLock::new(),
         }
     }
 
@@ -117,7 +192,7 @@ impl FeedQueue {
         self.high_water.fetch_max(state.records, Ordering::Relaxed);
         state.events.push_back(event);
         drop(state);
-        self.ready.notify_one();
+        self.signal();
         true
     }
 
@@ -131,7 +206,29 @@ impl FeedQueue {
         state.records += event.records();
         state.events.push_back(event);
         drop(state);
-        self.ready.notify_one();
+        self.signal();
+    }
+
+    fn signal(&self) {
+        match self.wakeup.get() {
+            Some(wakeup) => wakeup.notify(),
+            None => self.ready.notify_one(),
+        }
+    }
+
+    /// Switches the consumer side to [`Wakeup`] (for an event loop) and returns it; created once.
+    ///
+    /// # Errors
+    /// When the OS cannot create the socket pair.
+    pub fn wakeup(&self) -> std::io::Result<&Wakeup> {
+        if let Some(w) = self.wakeup.get() {
+            return Ok(w);
+        }
+        let created = Wakeup::new()?;
+        let w = self.wakeup.get_or_init(|| created);
+        // Events pushed before the switch signalled the condvar only.
+        w.notify();
+        Ok(w)
     }
 
     /// Waits up to `timeout` for the first event, then takes everything queued up to `max_records`
@@ -146,6 +243,18 @@ impl FeedQueue {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+        Self::take(&mut state, max_records)
+    }
+
+    /// Takes what is queued, up to `max_records` records, without waiting; the `bool` says
+    /// whether more remain.
+    pub fn try_pop(&self, max_records: usize) -> (Popped, bool) {
+        let mut state = self.lock();
+        let popped = Self::take(&mut state, max_records);
+        (popped, !state.events.is_empty())
+    }
+
+    fn take(state: &mut State, max_records: usize) -> Popped {
         if state.events.is_empty() {
             return if state.closed {
                 Popped::Closed
@@ -171,6 +280,9 @@ impl FeedQueue {
     pub fn close(&self) {
         self.lock().closed = true;
         self.ready.notify_all();
+        if let Some(w) = self.wakeup.get() {
+            w.notify();
+        }
     }
 
     /// Records waiting now.
@@ -281,5 +393,57 @@ mod tests {
             q.pop_batch(10, Duration::from_secs(5)),
             Popped::Closed
         ));
+    }
+    fn unread_bytes(w: &Wakeup) -> usize {
+        let mut buf = [0_u8; 64];
+        let mut n = 0;
+        while let Ok(k) = (&w.reader).read(&mut buf) {
+            if k == 0 {
+                break;
+            }
+            n += k;
+        }
+        n
+    }
+
+    #[test]
+    fn wakeup_signals_once_per_consumer_pass_and_never_loses_a_push() {
+        let q = FeedQueue::new(100);
+        assert!(q.push(data(1)));
+        let w = q.wakeup().unwrap();
+        // Events from before the switch are announced too.
+        assert_eq!(unread_bytes(w), 1);
+        w.clear();
+        for _ in 0..3 {
+            assert!(q.push(data(1)));
+        }
+        assert_eq!(unread_bytes(w), 1, "one wake-up for a burst");
+        w.clear();
+        let (Popped::Events(ev), more) = q.try_pop(100) else {
+            panic!("events expected");
+        };
+        assert_eq!((ev.len(), more), (4, false));
+        assert!(q.push(data(1)));
+        assert_eq!(unread_bytes(w), 1, "re-armed after clear");
+        w.clear();
+        let (_, more) = q.try_pop(0);
+        assert!(!more);
+        q.close();
+        assert_eq!(unread_bytes(w), 1, "close wakes the consumer");
+        assert!(matches!(q.try_pop(10), (Popped::Closed, false)));
+    }
+
+    #[test]
+    fn try_pop_reports_what_remains() {
+        let q = FeedQueue::new(100);
+        for _ in 0..3 {
+            assert!(q.push(data(2)));
+        }
+        let (Popped::Events(ev), more) = q.try_pop(4) else {
+            panic!("events expected");
+        };
+        assert_eq!((ev.len(), more), (2, true));
+        assert!(matches!(q.try_pop(4), (Popped::Events(_), false)));
+        assert!(matches!(q.try_pop(4), (Popped::Empty, false)));
     }
 }
