@@ -116,8 +116,21 @@ class UwData(Data):
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
+# The DataEngine reads `instrument_id` of every record it routes; parsing the same few thousand
+# contract ids over and over cost more than building the record. InstrumentId is immutable.
+_INSTRUMENT_IDS: dict[str, InstrumentId] = {}
+_INSTRUMENT_IDS_MAX = 100_000
+
+
 def _instrument_id(self: UwData) -> InstrumentId:
-    return InstrumentId.from_str(self._instrument_id_str)
+    text = self._instrument_id_str
+    iid = _INSTRUMENT_IDS.get(text)
+    if iid is None:
+        iid = InstrumentId.from_str(text)
+        if len(_INSTRUMENT_IDS) >= _INSTRUMENT_IDS_MAX:
+            _INSTRUMENT_IDS.clear()
+        _INSTRUMENT_IDS[text] = iid
+    return iid
 
 
 def uw_data_type(cls: type[T]) -> type[T]:

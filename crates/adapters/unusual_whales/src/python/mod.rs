@@ -12,6 +12,11 @@ pub mod sim;
 
 use pyo3::prelude::*;
 
+// Only in the wheel: a library crate must leave the allocator to the final binary.
+#[cfg(feature = "extension-module")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::common::consts;
 use crate::data::*;
 use crate::websocket::ChannelKind;

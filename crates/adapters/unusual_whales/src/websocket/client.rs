@@ -822,10 +822,22 @@ async fn session(
 }
 
 /// Recent ids, bounded: enough to cover any reconnect gap, small enough to never matter.
-#[derive(Default)]
 struct SeenIds {
-    set: HashSet<String>,
-    order: VecDeque<String>,
+    // 64-bit keyed hashes, not the ids: no allocation per record on the hot path. A false "seen"
+    // needs a collision among 200k hashes (~1e-14 per lookup).
+    hasher: std::collections::hash_map::RandomState,
+    set: HashSet<u64>,
+    order: VecDeque<u64>,
+}
+
+impl Default for SeenIds {
+    fn default() -> Self {
+        Self {
+            hasher: std::collections::hash_map::RandomState::new(),
+            set: HashSet::with_capacity(Self::CAPACITY),
+            order: VecDeque::with_capacity(Self::CAPACITY),
+        }
+    }
 }
 
 impl SeenIds {
@@ -833,7 +845,9 @@ impl SeenIds {
 
     /// Records `id`; false when it was already there.
     fn insert(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
+        use std::hash::BuildHasher;
+        let key = self.hasher.hash_one(id);
+        if !self.set.insert(key) {
             return false;
         }
         if self.order.len() == Self::CAPACITY
@@ -841,8 +855,7 @@ impl SeenIds {
         {
             self.set.remove(&old);
         }
-        self.set.insert(id.to_owned());
-        self.order.push_back(id.to_owned());
+        self.order.push_back(key);
         true
     }
 }
