@@ -100,7 +100,10 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         have used, from the event-loop thread, skipping the live queue (one asyncio hand-off per
         message): subscribers, ``instrument_id`` topics and live recording (``StreamingConfig``
         subscribes to the bus) behave the same, UW's own order is kept, but UW data may overtake
-        data other clients queued earlier and the engine's ``data_count`` does not include it.
+        data other clients queued earlier and the engine's ``data_count`` does not include it. A
+        subscriber raising in ``on_data`` is logged and counted (``stats()["handler_errors"]``) and
+        delivery goes on; on the engine path the DataEngine's queue gets the exception, which in
+        1.221.0 ends the process unless ``graceful_shutdown_on_exception`` is set.
     """
 
     api_key: str | None = None

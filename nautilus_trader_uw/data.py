@@ -115,6 +115,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._instrument_topics: dict[str, str] = {}
         self._bus_mode = config.publish_mode == "bus"
         self._published = 0
+        self._handler_errors = 0
         self._late_batches = 0
         self._log_levels = {
             10: self._log.debug,
@@ -327,7 +328,13 @@ class UnusualWhalesDataClient(LiveDataClient):
             if targets is None:
                 targets = self._bus_route(route)
             for topic, type_name in targets:
-                publish(topic or self._instrument_topic(type_name, obj._instrument_id_str), obj)
+                try:
+                    publish(topic or self._instrument_topic(type_name, obj._instrument_id_str), obj)
+                except Exception as e:
+                    # A handler raised (a strategy's on_data): log it as the DataEngine's queue
+                    # does and go on, so one bad handler costs its message, not the rest of the batch.
+                    self._handler_errors += 1
+                    self._log.exception(f"Handler error for {type(obj).__name__} in on_data", e)
             published += len(targets)
         self._published += published
 
@@ -357,10 +364,12 @@ class UnusualWhalesDataClient(LiveDataClient):
     def stats(self) -> dict:
         """
         Return the live feed's counters (see ``UwLiveFeed.stats``) plus ``published`` (objects handed
-        to the DataEngine) and ``subscriptions``.
+        to the DataEngine, or to the bus), ``handler_errors`` (``publish_mode="bus"``: exceptions
+        raised by subscribers, logged and skipped) and ``subscriptions``.
         """
         stats = self._feed.stats() if self._feed is not None else {"connected": False}
         stats["published"] = self._published
+        stats["handler_errors"] = self._handler_errors
         stats["subscriptions"] = len(self._subscriptions)
         if self._rest is not None:
             stats["rest"] = self._rest.stats()

@@ -273,6 +273,25 @@ def test_bus_publish_mode_delivers_to_the_same_subscribers(sim):
     assert run.stats["published"] >= len(everything.received) + len(by_id.received)
 
 
+def test_bus_mode_logs_a_strategy_exception_and_delivers_the_rest(sim):
+    # (The engine path hands the same exception to the DataEngine's queue, which in 1.221.0
+    # terminates the process unless graceful_shutdown_on_exception is set.)
+    class Flaky(Recorder):
+        def on_data(self, data) -> None:
+            super().on_data(data)
+            if len(self.received) % 3 == 1:
+                raise RuntimeError("strategy bug")
+
+    flaky = Flaky([DataType(UwFlowAlert)], name="Flaky")
+    calm = Recorder([DataType(UwFlowAlert)], name="Calm")
+    run = run_node(sim, [flaky, calm], seconds=2.5, client_overrides={"publish_mode": "bus"})
+    raised = (len(flaky.received) + 2) // 3
+    assert len(flaky.received) >= 10, "delivery goes on after the exceptions"
+    assert run.stats["handler_errors"] == raised
+    # Handlers run in subscription order: a raise skips the later ones for that message only.
+    assert len(flaky.received) - raised - 1 <= len(calm.received) <= len(flaky.received) + 1
+
+
 def test_an_unknown_publish_mode_is_refused():
     from nautilus_trader_uw import UnusualWhalesDataClientConfig
 
