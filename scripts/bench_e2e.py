@@ -15,13 +15,15 @@ latency frame arrival -> on_data (``ts_init``) and simulator send -> on_data (``
 resolution) as p50/p99/p99.9, CPU of the loop thread per message, and peak RSS. Ratios to the
 references are printed; results go to JSON.
 
-Usage: python scripts/bench_e2e.py [--rates 1000,10000,max] [--seconds 5] [--out bench-results/e2e.json]
+Usage: python scripts/bench_e2e.py [--rates 1000,10000,50000,max] [--runs 3] [--seconds 5]
+       python scripts/bench_e2e.py --soak 600 [--soak-rate 10000]     (memory over time)
 """
 
 import argparse
 import asyncio
 import json
 import resource
+import statistics
 import sys
 import time
 from collections import deque
@@ -53,9 +55,11 @@ from bench_decode import PyOptionTrade
 from bench_decode import _build_python
 
 
-MAX_RATE = 200_000.0
+# "max": the simulator streams as fast as the slowest reader takes (backpressure, no drops), the
+# bus limit publishes as fast as the loop takes them.
+MAX_RATE = float("inf")
 # Publish times of the bus-limit run, consumed in order by the Counter (the queue keeps order).
-PUBLISHED: deque[int] = deque()  # "max": the simulator offers far more than any consumer takes
+PUBLISHED: deque[int] = deque()
 PY = "PYBENCH"
 
 
@@ -168,12 +172,15 @@ class PyIngestClient(LiveDataClient):
         start = time.perf_counter()
         sent = 0
         while True:
-            due = min(int(self._cfg.rate * (time.perf_counter() - start)) - sent, 2_000)
+            rate = self._cfg.rate  # 0: as fast as the loop takes them
+            due = min(int(rate * (time.perf_counter() - start)) - sent, 2_000) if rate else 2_000
             for _ in range(max(due, 0)):
                 PUBLISHED.append(time.time_ns())
                 handle(pool[sent % len(pool)])
                 sent += 1
-            await asyncio.sleep(0)
+            # Paced: wait for the next message's time instead of spinning (which would bill the
+            # loop thread's CPU to the reference); at full speed just let the engine run.
+            await asyncio.sleep(0 if due > 0 or not rate else 1 / rate)
 
 
 class PyIngestFactory(LiveDataClientFactory):
@@ -182,16 +189,32 @@ class PyIngestFactory(LiveDataClientFactory):
         return PyIngestClient(loop, ClientId(name), msgbus, cache, clock, config)
 
 
-def run(mode: str, rate: float, seconds: float, warmup: float) -> dict:
+def current_rss_mb() -> float:
+    # ru_maxrss is the peak; growth needs the resident size now.
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float = 0.0) -> dict:
+    PUBLISHED.clear()
     sim = UwSimServer(rate=0.0, rates={"option_trades": rate}, tickers=["SPY", "QQQ", "IWM", "TSLA"])
     if mode in ("uw", "uw-bus"):
         publish_mode = "bus" if mode == "uw-bus" else "engine"
         clients = {UW: sim_client_config(sim, stale_after_secs=None, publish_mode=publish_mode)}
+        created: list = []
+
+        class Factory(UnusualWhalesLiveDataClientFactory):
+            @staticmethod
+            def create(*args, **kwargs):  # type: ignore[override]
+                created.append(UnusualWhalesLiveDataClientFactory.create(*args, **kwargs))
+                return created[-1]
+
         counter = Counter(DataType(UwOptionTrade), UW_CLIENT_ID)
     else:
         url = f"{sim.ws_url}?token={sim.token}"
         decoder = "orjson" if mode == "py-orjson" else "json"
-        clients = {PY: PyIngestConfig(url=url, decoder=decoder, rate=rate, prebuilt=mode == "bus-limit")}
+        pace = 0.0 if rate >= MAX_RATE else rate
+        clients = {PY: PyIngestConfig(url=url, decoder=decoder, rate=pace, prebuilt=mode == "bus-limit")}
         counter = Counter(DataType(PyOptionTrade), ClientId(PY))
     node = TradingNode(
         config=TradingNodeConfig(
@@ -204,19 +227,30 @@ def run(mode: str, rate: float, seconds: float, warmup: float) -> dict:
         loop=asyncio.new_event_loop(),
     )
     node.trader.add_actor(counter)
-    node.add_data_client_factory(UW, UnusualWhalesLiveDataClientFactory)
+    node.add_data_client_factory(UW, Factory if mode in ("uw", "uw-bus") else UnusualWhalesLiveDataClientFactory)
     node.add_data_client_factory(PY, PyIngestFactory)
     node.build()
     loop = node.get_event_loop()
     stats: dict = {}
 
+    rss: list[tuple[float, float]] = []
+
+    def sample_rss(t0: float) -> None:
+        rss.append((time.monotonic() - t0, current_rss_mb()))
+        if rss_every:
+            loop.call_later(rss_every, sample_rss, t0)
+
     def begin() -> None:
         stats["sim0"] = sim.stats()
         counter.begin(seconds)
+        sample_rss(time.monotonic())
 
     def end() -> None:
         counter.end()
         stats["sim1"] = sim.stats()
+        rss.append((seconds, current_rss_mb()))
+        if mode in ("uw", "uw-bus"):
+            stats["uw"] = created[0].stats()
         node.stop()
 
     loop.call_later(warmup, begin)
@@ -239,56 +273,147 @@ def run(mode: str, rate: float, seconds: float, warmup: float) -> dict:
         "send_to_on_data_us": [pct(counter.send_lat, p) for p in (50, 99, 99.9)],
         "loop_cpu_us_per_msg": counter.cpu / n * 1e6 if n else float("nan"),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb_over_time": rss,
+        "adapter_dropped_counted": stats.get("uw", {}).get("dropped", 0),
     }
+
+
+def median_row(rows: list[dict]) -> dict:
+    """
+    The median of each figure over repeated runs of one (rate, mode).
+    """
+    med = statistics.median
+    out = dict(rows[0])
+    for key in ("delivered_per_s", "loop_cpu_us_per_msg", "peak_rss_mb", "sim_dropped_for_slow_reader"):
+        out[key] = med(r[key] for r in rows)
+    for key in ("arrival_to_on_data_us", "send_to_on_data_us"):
+        out[key] = [med(r[key][i] for r in rows) for i in range(3)]
+    out["runs"] = len(rows)
+    out["delivered_per_s_each_run"] = [r["delivered_per_s"] for r in rows]
+    return out
+
+
+def print_table(medians: list[dict]) -> None:
+    print()
+    print(f"medians of {medians[0]['runs']} run(s); latency in us; cpu = loop thread per message")
+    print(
+        f"{'rate':>6} {'mode':<10} {'msgs/s':>10} {'arrival->on_data p50/p99/p99.9':>32} "
+        f"{'send->on_data p50/p99':>22} {'cpu us':>7} {'lost':>6}"
+    )
+    for r in medians:
+        a, snd = r["arrival_to_on_data_us"], r["send_to_on_data_us"]
+        # A paced bus-limit polls the loop between messages: its CPU per message means nothing.
+        cpu = "-" if r["mode"] == "bus-limit" and r["rate"] != "max" else f"{r['loop_cpu_us_per_msg']:.1f}"
+        print(
+            f"{r['rate']!s:>6} {r['mode']:<10} {r['delivered_per_s']:>10,.0f} "
+            f"{'/'.join(f'{x:,.0f}' for x in a):>32} {'/'.join(f'{x:,.0f}' for x in snd[:2]):>22} "
+            f"{cpu:>7} {r['sim_dropped_for_slow_reader']:>6.0f}"
+        )
+
+
+def ratios(medians: list[dict]) -> list[str]:
+    """
+    The adapter's figures as ratios to the references of the same run.
+    """
+    lines = []
+    for rate in dict.fromkeys(r["rate"] for r in medians):
+        by = {r["mode"]: r for r in medians if r["rate"] == rate}
+        for mode in ("uw", "uw-bus"):
+            if mode not in by:
+                continue
+            u = by[mode]
+            parts = []
+            if rate == "max":
+                for ref in ("bus-limit", "py-json", "py-orjson"):
+                    if ref in by and by[ref]["delivered_per_s"]:
+                        parts.append(f"throughput {u['delivered_per_s'] / by[ref]['delivered_per_s']:.2f}x {ref}")
+            else:
+                for ref in ("py-json", "py-orjson"):
+                    if ref in by:
+                        cpu = by[ref]["loop_cpu_us_per_msg"] / u["loop_cpu_us_per_msg"]
+                        parts.append(f"loop CPU/msg {cpu:.2f}x less than {ref}")
+            if "bus-limit" in by:
+                b, a = by["bus-limit"]["arrival_to_on_data_us"], u["arrival_to_on_data_us"]
+                parts.append(f"latency p50 {a[0] / b[0]:.1f}x / p99 {a[1] / b[1]:.1f}x bus-limit")
+            lines.append(f"  {rate!s:>6} {mode:<7}: " + ", ".join(parts))
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", default="1000,10000,max")
+    parser.add_argument("--rates", default="1000,10000,50000,max")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.5)
+    parser.add_argument("--runs", type=int, default=3, help="repetitions; the table shows medians")
     parser.add_argument("--modes", default="bus-limit,uw,uw-bus,py-json,py-orjson")
     parser.add_argument("--out", default="bench-results/e2e.json")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="instead: run the adapter this long at --soak-rate and report RSS growth and drops",
+    )
+    parser.add_argument("--soak-rate", type=float, default=10_000.0)
     args = parser.parse_args()
+    if args.soak:
+        soak(args)
+        return
     rates = [MAX_RATE if r == "max" else float(r) for r in args.rates.split(",")]
     modes = args.modes.split(",")
     results = []
-    for rate in rates:
-        for mode in modes:
-            # At "max" the bus limit publishes as fast as the loop takes them.
-            rate_for = 1_000_000.0 if mode == "bus-limit" and rate >= MAX_RATE else rate
-            r = run(mode, rate_for, args.seconds, args.warmup)
-            r["rate"] = "max" if rate >= MAX_RATE else int(rate)
-            results.append(r)
-            print(
-                f"{r['rate']!s:>6} {mode:<10} {r['delivered_per_s']:>10,.0f}/s  "
-                f"lost@sim {r['sim_dropped_for_slow_reader']:>8}  "
-                f"arrival->on_data p50/p99/p99.9 {'/'.join(f'{x:,.0f}' for x in r['arrival_to_on_data_us'])} us  "
-                f"send->on_data {'/'.join(f'{x:,.0f}' for x in r['send_to_on_data_us'])} us  "
-                f"cpu {r['loop_cpu_us_per_msg']:.1f} us/msg",
-                flush=True,
-            )
+    # Runs interleaved, so a noisy minute spreads over every mode instead of hitting one.
+    for run_no in range(args.runs):
+        for rate in rates:
+            for mode in modes:
+                r = run(mode, rate, args.seconds, args.warmup)
+                r["rate"] = "max" if rate >= MAX_RATE else int(rate)
+                r["run"] = run_no
+                results.append(r)
+                print(
+                    f"run {run_no + 1}/{args.runs} {r['rate']!s:>6} {mode:<10} {r['delivered_per_s']:>10,.0f}/s  "
+                    f"arrival->on_data p50/p99/p99.9 {'/'.join(f'{x:,.0f}' for x in r['arrival_to_on_data_us'])} us  "
+                    f"cpu {r['loop_cpu_us_per_msg']:.1f} us/msg",
+                    flush=True,
+                )
+    medians = [
+        median_row([r for r in results if r["rate"] == rate and r["mode"] == mode])
+        for rate in dict.fromkeys(r["rate"] for r in results)
+        for mode in modes
+    ]
+    print_table(medians)
     print()
-    print("ratios (same run): uw / reference, delivered msgs/s and p50/p99 arrival latency")
-    for rate in {r["rate"] for r in results}:
-        by = {r["mode"]: r for r in results if r["rate"] == rate}
-        if "uw" not in by:
-            continue
-        uw_rate = by["uw"]["delivered_per_s"]
-        parts = []
-        if "uw-bus" in by:
-            parts.append(f"uw-bus {by['uw-bus']['delivered_per_s'] / uw_rate:.2f}x uw")
-        for ref in ("bus-limit", "py-json", "py-orjson"):
-            if ref in by and by[ref]["delivered_per_s"]:
-                parts.append(f"{uw_rate / by[ref]['delivered_per_s']:.2f}x {ref}")
-        if "bus-limit" in by:
-            b, u = by["bus-limit"]["arrival_to_on_data_us"], by["uw"]["arrival_to_on_data_us"]
-            parts.append(f"latency p50 {u[0] / b[0]:.2f}x / p99 {u[1] / b[1]:.2f}x bus-limit")
-        print(f"  rate {rate!s:>6}: " + ", ".join(parts))
+    print("ratios (medians, same run):")
+    lines = ratios(medians)
+    print("\n".join(lines))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    out.write_text(json.dumps({"when": when, "results": results}, indent=1))
+    out.write_text(json.dumps({"when": when, "medians": medians, "ratios": lines, "results": results}, indent=1))
+    print(f"wrote {out}")
+
+
+def soak(args: argparse.Namespace) -> None:
+    r = run("uw", args.soak_rate, args.soak, args.warmup, rss_every=10.0)
+    samples = r["rss_mb_over_time"]
+    # Growth after the first minute: allocator arenas and caches settle in the first seconds.
+    settled = [mb for t, mb in samples if t >= min(60.0, args.soak / 4)] or [samples[0][1]]
+    growth = samples[-1][1] - settled[0]
+    r["rss_growth_mb"] = growth
+    # Frames sent in the window minus those delivered or counted as dropped: only what was in
+    # flight at the window's edges (a few at this rate) may differ.
+    unaccounted = r["sim_sent"] - r["adapter_dropped_counted"] - round(r["delivered_per_s"] * args.soak)
+    r["sent_minus_delivered_and_counted"] = unaccounted
+    print(
+        f"soak {args.soak:.0f}s at {args.soak_rate:,.0f}/s: delivered {r['delivered_per_s']:,.0f}/s, "
+        f"RSS {samples[0][1]:.0f} -> {samples[-1][1]:.0f} MB (growth after settling {growth:+.1f} MB), "
+        f"dropped by the simulator {r['sim_dropped_for_slow_reader']}, by the adapter (counted) "
+        f"{r['adapter_dropped_counted']}, sent minus delivered and counted {unaccounted} (window edges)",
+        flush=True,
+    )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "soak": r}, indent=1))
     print(f"wrote {out}")
 
 

@@ -37,7 +37,7 @@ def test_bench_e2e_quick_run(tmp_path):
     result = subprocess.run(
         [
             sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
-            "--rates", "500", "--seconds", "0.5", "--warmup", "0.5", "--out", str(out),
+            "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--warmup", "0.5", "--out", str(out),
         ],
         capture_output=True,
         text=True,
@@ -45,7 +45,30 @@ def test_bench_e2e_quick_run(tmp_path):
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    rows = json.loads(out.read_text())["results"]
-    assert {r["mode"] for r in rows} == {"bus-limit", "uw", "uw-bus", "py-json", "py-orjson"}
+    data = json.loads(out.read_text())
+    rows = data["medians"]
+    assert {(r["rate"], r["mode"]) for r in rows} == {
+        (rate, mode) for rate in (500, "max") for mode in ("bus-limit", "uw", "uw-bus", "py-json", "py-orjson")
+    }
     assert all(r["delivered_per_s"] > 0 for r in rows)
-    assert "ratios (same run)" in result.stdout
+    assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
+    assert "ratios (medians, same run)" in result.stdout
+
+
+def test_bench_e2e_soak_quick_run(tmp_path):
+    out = tmp_path / "soak.json"
+    result = subprocess.run(
+        [
+            sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
+            "--soak", "3", "--soak-rate", "500", "--warmup", "0.5", "--out", str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    soak = json.loads(out.read_text())["soak"]
+    assert soak["delivered_per_s"] > 0
+    assert len(soak["rss_mb_over_time"]) >= 2
+    assert "growth after settling" in result.stdout
