@@ -32,7 +32,13 @@ impl fmt::Display for Fixed {
         if decimals == 0 {
             return write!(f, "{sign}{scaled}");
         }
-        write!(f, "{sign}{}.{:02$}", scaled / scale, scaled % scale, decimals as usize)
+        write!(
+            f,
+            "{sign}{}.{:02$}",
+            scaled / scale,
+            scaled % scale,
+            decimals as usize
+        )
     }
 }
 

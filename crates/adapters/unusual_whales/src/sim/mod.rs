@@ -24,10 +24,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use generate::{GeneratedAlert, Market};
@@ -543,7 +543,9 @@ async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
                 // drops would then measure the simulator, not the reader.
                 let listening = lock(&state.joined).contains_key(&name);
                 *due = if listening {
-                    MAX_BACKLOG.saturating_sub(state.frames.len()).min(MAX_PER_TICK) as f64
+                    MAX_BACKLOG
+                        .saturating_sub(state.frames.len())
+                        .min(MAX_PER_TICK) as f64
                 } else {
                     0.0
                 };
@@ -626,7 +628,9 @@ async fn serve_ws(state: Arc<SimState>, stream: TcpStream) {
     // Clients send only joins, leaves and pings: a small read buffer, because tungstenite zeroes
     // the spare capacity on every read attempt, and the send loop polls the reader per frame.
     let ws_config = WebSocketConfig::default().read_buffer_size(4096);
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await else {
+    let Ok(ws) =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await
+    else {
         state.counters.rejected.fetch_add(1, Ordering::Relaxed);
         return;
     };
