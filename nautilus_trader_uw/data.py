@@ -169,7 +169,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         feed, self._feed = self._feed, None
         if feed is None:
             return
-        # Joining the Rust task and the delivery thread blocks; keep the loop free meanwhile.
+        # Waiting for the Rust task to stop blocks; keep the loop free meanwhile.
         stopped = await self._loop.run_in_executor(None, feed.close, 5.0)
         if not stopped:
             self._log.warning("UW live feed did not stop within 5s")

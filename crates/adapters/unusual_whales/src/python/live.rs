@@ -343,7 +343,8 @@ impl FeedDrain {
             (Popped::Empty, _) => return Ok(()),
             (Popped::Events(events), more) => {
                 if more {
-                    // The rest after the loop's other ready callbacks (the DataEngine's queue).
+                    // The rest (or the close) after the loop's other ready callbacks (the
+                    // DataEngine's queue among them).
                     this.event_loop.call_method1(py, "call_soon", (slf,))?;
                 }
                 events

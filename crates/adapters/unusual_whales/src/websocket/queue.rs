@@ -1,4 +1,5 @@
-//! The bounded queue between the socket reader (tokio) and the consumer (the Python delivery thread).
+//! The bounded queue between the socket reader (tokio) and the consumer (the event loop, woken
+//! through [`Wakeup`], or a thread blocking in [`FeedQueue::pop_batch`]).
 //!
 //! Policy when the consumer cannot keep up: the reader never waits (UW drops messages on its side
 //! for a slow reader, SPEC.md §3.2, and then nobody could tell), so once `capacity` records are
@@ -247,11 +248,14 @@ impl FeedQueue {
     }
 
     /// Takes what is queued, up to `max_records` records, without waiting; the `bool` says
-    /// whether more remain.
+    /// whether to call again at once: more remain, or the queue was closed and the caller has yet
+    /// to see [`Popped::Closed`] (no further wake-up announces it).
     pub fn try_pop(&self, max_records: usize) -> (Popped, bool) {
         let mut state = self.lock();
         let popped = Self::take(&mut state, max_records);
-        (popped, !state.events.is_empty())
+        let again =
+            matches!(popped, Popped::Events(_)) && (state.closed || !state.events.is_empty());
+        (popped, again)
     }
 
     fn take(state: &mut State, max_records: usize) -> Popped {
@@ -428,8 +432,12 @@ mod tests {
         w.clear();
         let (_, more) = q.try_pop(0);
         assert!(!more);
+        assert!(q.push(data(1)));
         q.close();
         assert_eq!(unread_bytes(w), 1, "close wakes the consumer");
+        w.clear();
+        // The last events of a closed queue: call again to see the close.
+        assert!(matches!(q.try_pop(10), (Popped::Events(_), true)));
         assert!(matches!(q.try_pop(10), (Popped::Closed, false)));
     }
 
