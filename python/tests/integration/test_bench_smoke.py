@@ -48,7 +48,9 @@ def test_bench_e2e_quick_run(tmp_path):
     data = json.loads(out.read_text())
     rows = data["medians"]
     assert {(r["rate"], r["mode"]) for r in rows} == {
-        (rate, mode) for rate in (500, "max") for mode in ("bus-limit", "uw", "uw-bus", "py-json", "py-orjson")
+        (rate, mode)
+        for rate in (500, "max")
+        for mode in ("bus-limit", "wake-limit", "uw", "uw-bus", "py-json", "py-orjson")
     }
     assert all(r["delivered_per_s"] > 0 for r in rows)
     assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
