@@ -12,7 +12,7 @@ export CARGO_BUILD_JOBS ?= 2
 
 RUST_SOURCES := $(shell find crates -name '*.rs' -o -name 'Cargo.toml') Cargo.toml Cargo.lock pyproject.toml
 
-.PHONY: all venv build test test-rust test-python demo lint fmt bench clean
+.PHONY: all venv build test test-rust test-python demo lint fmt bench bench-soak clean
 
 all: build
 
@@ -58,6 +58,9 @@ bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
 	$(PY) scripts/bench_decode.py
 	$(PY) scripts/bench_e2e.py
+
+bench-soak: build
+	$(PY) scripts/bench_e2e.py --soak 600 --soak-rate 10000 --out bench-results/soak.json
 
 clean:
 	rm -rf $(VENV) target .pytest_cache .hypothesis
