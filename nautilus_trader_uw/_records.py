@@ -122,8 +122,10 @@ _INSTRUMENT_IDS: dict[str, InstrumentId] = {}
 _INSTRUMENT_IDS_MAX = 100_000
 
 
-def _instrument_id(self: UwData) -> InstrumentId:
-    text = self._instrument_id_str
+def cached_instrument_id(text: str) -> InstrumentId:
+    """
+    ``InstrumentId.from_str(text)``, parsed once per distinct id (bounded).
+    """
     iid = _INSTRUMENT_IDS.get(text)
     if iid is None:
         iid = InstrumentId.from_str(text)
@@ -131,6 +133,10 @@ def _instrument_id(self: UwData) -> InstrumentId:
             _INSTRUMENT_IDS.clear()
         _INSTRUMENT_IDS[text] = iid
     return iid
+
+
+def _instrument_id(self: UwData) -> InstrumentId:
+    return cached_instrument_id(self._instrument_id_str)
 
 
 def uw_data_type(cls: type[T]) -> type[T]:

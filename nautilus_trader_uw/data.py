@@ -17,9 +17,9 @@ from nautilus_trader.live.data_client import LiveDataClient
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import ClientId
-from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_trader_uw import _core
+from nautilus_trader_uw._records import cached_instrument_id
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
 from nautilus_trader_uw.config import UwApiKey
 
@@ -312,7 +312,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         key = f"{type_name}|{instrument}"
         topic = self._instrument_topics.get(key)
         if topic is None:
-            iid = InstrumentId.from_str(instrument)
+            iid = cached_instrument_id(instrument)
             topic = f"data.{type_name}.{iid.venue}.{iid.symbol.topic()}"
             if len(self._instrument_topics) > 200_000:
                 self._instrument_topics.clear()

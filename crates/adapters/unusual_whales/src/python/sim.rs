@@ -37,7 +37,8 @@ fn check_rate(rate: f64) -> PyResult<()> {
 #[pymethods]
 impl PySimServer {
     /// Starts the simulator. `rates` maps channel kinds (`"option_trades"`) to frames per second;
-    /// `rate` applies to the others; `float("inf")` streams as fast as the slowest reader takes. `replay` plays a JSONL recording instead of generating.
+    /// `rate` applies to the others; `float("inf")` streams as fast as the slowest reader takes.
+    /// `replay` plays a JSONL recording instead of generating.
     #[new]
     #[pyo3(signature = (
         seed=42, tickers=None, rate=5.0, rates=None, replay=None, replay_speed=1.0,
