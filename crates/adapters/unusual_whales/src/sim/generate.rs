@@ -6,39 +6,21 @@
 //! channel, so every documented channel can be joined on the simulator.
 
 use std::collections::HashMap;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::text::{push_fixed, push_hex, push_u64, push_u64_padded};
 use crate::common::parse::{civil_from_days, ny_date, ny_local};
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::client::SplitMix64;
 
-/// `{:.N}` by integer arithmetic for the simulator's prices and greeks: std's exact float
-/// formatting (Grisu/Dragon) was a fifth of the simulator's CPU at 80k frames/s.
-struct Fixed(f64, u32);
-
-impl fmt::Display for Fixed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self(value, decimals) = *self;
-        let scale = 10_u64.pow(decimals);
-        #[allow(clippy::cast_precision_loss)]
-        let scaled = (value.abs() * scale as f64).round();
-        if !scaled.is_finite() || scaled >= 1e18 {
-            return write!(f, "{value:.0$}", decimals as usize);
-        }
+/// `{value}` for a strike: integral strikes (all of the simulator's) without `core::fmt`.
+fn push_shortest(out: &mut String, value: f64) {
+    if value.fract() == 0.0 && (0.0..1e15).contains(&value) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let scaled = scaled as u64;
-        let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
-        if decimals == 0 {
-            return write!(f, "{sign}{scaled}");
-        }
-        write!(
-            f,
-            "{sign}{}.{:02$}",
-            scaled / scale,
-            scaled % scale,
-            decimals as usize
-        )
+        push_u64(out, value as u64);
+    } else {
+        let _ = write!(out, "{value}");
     }
 }
 
@@ -146,20 +128,27 @@ impl Market {
     }
 
     fn underlying(&mut self, ticker: &str, rng: &mut SplitMix64) -> &mut Underlying {
+        // Looked up twice per generated print: no key allocation unless the ticker is new.
+        if !self.underlyings.contains_key(ticker) {
+            self.underlyings
+                .insert(ticker.to_owned(), Self::new_underlying(ticker, rng));
+        }
         self.underlyings
-            .entry(ticker.to_owned())
-            .or_insert_with(|| {
-                let spot = start_spot(ticker, rng);
-                Underlying {
-                    spot,
-                    step: if spot > 1000.0 { 5.0 } else { 1.0 },
-                    cum_volume: 0,
-                    net_call_prem: 0.0,
-                    net_put_prem: 0.0,
-                    net_call_vol: 0,
-                    net_put_vol: 0,
-                }
-            })
+            .get_mut(ticker)
+            .expect("inserted above when absent")
+    }
+
+    fn new_underlying(ticker: &str, rng: &mut SplitMix64) -> Underlying {
+        let spot = start_spot(ticker, rng);
+        Underlying {
+            spot,
+            step: if spot > 1000.0 { 5.0 } else { 1.0 },
+            cum_volume: 0,
+            net_call_prem: 0.0,
+            net_put_prem: 0.0,
+            net_call_vol: 0,
+            net_put_vol: 0,
+        }
     }
 
     fn pick_ticker(&mut self) -> String {
@@ -168,16 +157,24 @@ impl Market {
     }
 
     fn uuid(&mut self) -> String {
+        let mut out = String::with_capacity(36);
+        self.push_uuid(&mut out);
+        out
+    }
+
+    /// A random (version 4) UUID in canonical text.
+    fn push_uuid(&mut self, out: &mut String) {
         let a = self.rng.next_u64();
         let b = self.rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48 & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
+        push_hex(out, a >> 32, 8);
+        out.push('-');
+        push_hex(out, (a >> 16) & 0xffff, 4);
+        out.push_str("-4");
+        push_hex(out, a & 0xfff, 3);
+        out.push('-');
+        push_hex(out, 0x8000 | (b >> 48 & 0x3fff), 4);
+        out.push('-');
+        push_hex(out, b & 0xffff_ffff_ffff, 12);
     }
 
     /// Advances the ticker's price a little and returns it.
@@ -200,14 +197,22 @@ impl Market {
         let days_out = if self.rng.unit() < 0.8 { 0 } else { 7 };
         let (day, _, _) = ny_local(now_ms * 1_000_000);
         let (y, m, d) = civil_from_days(day + days_out);
-        let expiry = format!("{y:04}-{m:02}-{d:02}");
+        #[allow(clippy::cast_sign_loss)]
+        let year = y as u64;
+        let mut expiry = String::with_capacity(10);
+        push_u64_padded(&mut expiry, year, 4);
+        expiry.push('-');
+        push_u64_padded(&mut expiry, u64::from(m), 2);
+        expiry.push('-');
+        push_u64_padded(&mut expiry, u64::from(d), 2);
+        let mut occ = String::with_capacity(ticker.len() + 15);
+        occ.push_str(ticker);
+        push_u64_padded(&mut occ, year % 100, 2);
+        push_u64_padded(&mut occ, u64::from(m), 2);
+        push_u64_padded(&mut occ, u64::from(d), 2);
+        occ.push(if is_call { 'C' } else { 'P' });
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let occ = format!(
-            "{ticker}{:02}{m:02}{d:02}{}{:08}",
-            y % 100,
-            if is_call { 'C' } else { 'P' },
-            (strike * 1000.0).round() as u64
-        );
+        push_u64_padded(&mut occ, (strike * 1000.0).round() as u64, 8);
         (occ, expiry, is_call, strike)
     }
 
@@ -391,23 +396,71 @@ impl Market {
         } else {
             "bearish"
         };
-        let (bid, ask) = (Fixed((price - 0.01).max(0.01), 2), Fixed(price + 0.01, 2));
-        let (price, premium, spot) = (Fixed(price, 2), Fixed(premium, 2), Fixed(spot, 2));
-        let payload = format!(
-            r#"{{"id":"{id}","underlying_symbol":"{ticker}","executed_at":{now_ms},"nbbo_bid":"{bid}","nbbo_ask":"{ask}","size":{size},"price":"{price}","option_symbol":"{occ}","created_at":{},"report_flags":[],"tags":["{side}","{sentiment}"],"expiry":"{expiry}","option_type":"{}","open_interest":{},"strike":"{strike}","premium":"{premium}","volume":{},"underlying_price":"{spot}","ewma_nbbo_ask":"{ask}","ewma_nbbo_bid":"{bid}","implied_volatility":"{}","delta":"{}","theta":"{}","gamma":"{}","vega":"{}","rho":"0.001","theo":"{price}","trade_code":"auto","exchange":"XCBO","ask_vol":{},"bid_vol":{},"no_side_vol":0,"mid_vol":{},"multi_vol":0,"stock_multi_vol":0}}"#,
-            now_ms + 20,
-            if is_call { "call" } else { "put" },
-            self.rng.next_u64() % 50_000,
-            self.rng.next_u64() % 200_000,
-            Fixed(0.1 + self.rng.unit() * 0.3, 4),
-            Fixed(if is_call { 0.5 } else { -0.5 } * self.rng.unit(), 4),
-            Fixed(-self.rng.unit() * 0.5, 4),
-            Fixed(self.rng.unit() * 0.1, 4),
-            Fixed(self.rng.unit() * 0.2, 4),
-            self.rng.next_u64() % 100_000,
-            self.rng.next_u64() % 100_000,
-            self.rng.next_u64() % 10_000,
-        );
+        let (bid, ask) = ((price - 0.01).max(0.01), price + 0.01);
+        let mut p = String::with_capacity(1024);
+        p.push_str(r#"{"id":""#);
+        p.push_str(&id);
+        p.push_str(r#"","underlying_symbol":""#);
+        p.push_str(ticker);
+        p.push_str(r#"","executed_at":"#);
+        push_u64(&mut p, now_ms);
+        p.push_str(r#","nbbo_bid":""#);
+        push_fixed(&mut p, bid, 2);
+        p.push_str(r#"","nbbo_ask":""#);
+        push_fixed(&mut p, ask, 2);
+        p.push_str(r#"","size":"#);
+        push_u64(&mut p, size);
+        p.push_str(r#","price":""#);
+        push_fixed(&mut p, price, 2);
+        p.push_str(r#"","option_symbol":""#);
+        p.push_str(&occ);
+        p.push_str(r#"","created_at":"#);
+        push_u64(&mut p, now_ms + 20);
+        p.push_str(r#","report_flags":[],"tags":[""#);
+        p.push_str(side);
+        p.push_str(r#"",""#);
+        p.push_str(sentiment);
+        p.push_str(r#""],"expiry":""#);
+        p.push_str(&expiry);
+        p.push_str(r#"","option_type":""#);
+        p.push_str(if is_call { "call" } else { "put" });
+        p.push_str(r#"","open_interest":"#);
+        push_u64(&mut p, self.rng.next_u64() % 50_000);
+        p.push_str(r#","strike":""#);
+        push_shortest(&mut p, strike);
+        p.push_str(r#"","premium":""#);
+        push_fixed(&mut p, premium, 2);
+        p.push_str(r#"","volume":"#);
+        push_u64(&mut p, self.rng.next_u64() % 200_000);
+        p.push_str(r#","underlying_price":""#);
+        push_fixed(&mut p, spot, 2);
+        p.push_str(r#"","ewma_nbbo_ask":""#);
+        push_fixed(&mut p, ask, 2);
+        p.push_str(r#"","ewma_nbbo_bid":""#);
+        push_fixed(&mut p, bid, 2);
+        let greeks = [
+            ("implied_volatility", 0.1 + self.rng.unit() * 0.3),
+            ("delta", if is_call { 0.5 } else { -0.5 } * self.rng.unit()),
+            ("theta", -self.rng.unit() * 0.5),
+            ("gamma", self.rng.unit() * 0.1),
+            ("vega", self.rng.unit() * 0.2),
+        ];
+        for (name, value) in greeks {
+            p.push_str(r#"",""#);
+            p.push_str(name);
+            p.push_str(r#"":""#);
+            push_fixed(&mut p, value, 4);
+        }
+        p.push_str(r#"","rho":"0.001","theo":""#);
+        push_fixed(&mut p, price, 2);
+        p.push_str(r#"","trade_code":"auto","exchange":"XCBO","ask_vol":"#);
+        push_u64(&mut p, self.rng.next_u64() % 100_000);
+        p.push_str(r#","bid_vol":"#);
+        push_u64(&mut p, self.rng.next_u64() % 100_000);
+        p.push_str(r#","no_side_vol":0,"mid_vol":"#);
+        push_u64(&mut p, self.rng.next_u64() % 10_000);
+        p.push_str(r#","multi_vol":0,"stock_multi_vol":0}"#);
+        let payload = p;
         (payload, id)
     }
 

@@ -13,6 +13,7 @@
 
 pub mod generate;
 mod http;
+mod text;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
