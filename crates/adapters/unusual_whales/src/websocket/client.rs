@@ -720,15 +720,21 @@ async fn session(
                         shared.status(state::JOIN_REFUSED, parsed.as_ref(), Some(detail), None);
                     }
                     Ok(UwWsMessage::Data { channel, payload }) => {
-                        last_data.insert(channel.clone(), Instant::now());
-                        if stale.remove(&channel) {
+                        // Per frame: update in place; a key is cloned once per channel.
+                        match last_data.get_mut(&channel) {
+                            Some(at) => *at = Instant::now(),
+                            None => {
+                                last_data.insert(channel.clone(), Instant::now());
+                            }
+                        }
+                        if !stale.is_empty() && stale.remove(&channel) {
                             shared.log(LogLevel::Info, format!("{channel} delivers again"));
                             shared.status(state::RESUMED, Some(&channel), None, None);
                         }
                         note_records(shared, &channel, &payload);
                         let n = payload.len() as u64;
                         crate::for_each_payload!(&payload, |v| stats.record_channel(
-                            &channel.to_string(),
+                            &channel,
                             n,
                             v.iter().map(|r| ts_init.saturating_sub(r.ts_event_nanos())),
                         ));
@@ -912,8 +918,12 @@ fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) 
         .last_event_ns
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    let entry = last.entry(channel.clone()).or_insert(0);
-    *entry = (*entry).max(newest);
+    match last.get_mut(channel) {
+        Some(at) => *at = (*at).max(newest),
+        None => {
+            last.insert(channel.clone(), newest);
+        }
+    }
 }
 
 fn note_records(shared: &Shared, channel: &UwChannel, payload: &UwPayload) {

@@ -1,8 +1,10 @@
 //! Live-client counters, readable at any time from any thread (Python's `client.stats()`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+use crate::websocket::channel::UwChannel;
 
 /// How many recent lag samples the percentiles are computed over.
 const LAG_WINDOW: usize = 8192;
@@ -39,7 +41,8 @@ pub struct FeedStats {
 
 #[derive(Debug, Default)]
 struct Detail {
-    per_channel: BTreeMap<String, u64>,
+    // Keyed by the parsed channel: counting a frame must not format its name.
+    per_channel: HashMap<UwChannel, u64>,
     errors_by_kind: BTreeMap<&'static str, u64>,
     lags: Vec<u64>,
     lag_next: usize,
@@ -94,13 +97,13 @@ impl FeedStats {
     }
 
     /// Counts `n` records on `channel` and samples their lag.
-    pub fn record_channel(&self, channel: &str, n: u64, lags: impl Iterator<Item = u64>) {
+    pub fn record_channel(&self, channel: &UwChannel, n: u64, lags: impl Iterator<Item = u64>) {
         self.records.fetch_add(n, Ordering::Relaxed);
         let mut d = self.detail();
         match d.per_channel.get_mut(channel) {
             Some(c) => *c += n,
             None => {
-                d.per_channel.insert(channel.to_owned(), n);
+                d.per_channel.insert(channel.clone(), n);
             }
         }
         for lag in lags {
@@ -148,7 +151,11 @@ impl FeedStats {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), *v))
                 .collect(),
-            messages_per_channel: d.per_channel.clone(),
+            messages_per_channel: d
+                .per_channel
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
             connects: get(&self.connects),
             reconnects: get(&self.reconnects),
             join_acks: get(&self.join_acks),
@@ -169,11 +176,15 @@ impl FeedStats {
 mod tests {
     use super::*;
 
+    fn ch(name: &str) -> UwChannel {
+        UwChannel::parse(name).unwrap()
+    }
+
     #[test]
     fn lag_percentiles_cover_the_recent_window() {
         let s = FeedStats::default();
-        s.record_channel("flow-alerts", 100, (1..=100).map(|x| x * 1000));
-        s.record_channel("gex:SPY", 1, std::iter::once(5));
+        s.record_channel(&ch("flow-alerts"), 100, (1..=100).map(|x| x * 1000));
+        s.record_channel(&ch("gex:SPY"), 1, std::iter::once(5));
         let snap = s.snapshot(0, 0, 10, 0);
         assert_eq!(snap.records, 101);
         assert_eq!(snap.messages_per_channel["flow-alerts"], 100);
@@ -184,8 +195,8 @@ mod tests {
     #[test]
     fn the_window_keeps_only_the_latest_samples() {
         let s = FeedStats::default();
-        s.record_channel("c", 0, std::iter::repeat_n(1_000_000, LAG_WINDOW));
-        s.record_channel("c", 0, std::iter::repeat_n(7, LAG_WINDOW));
+        s.record_channel(&ch("news"), 0, std::iter::repeat_n(1_000_000, LAG_WINDOW));
+        s.record_channel(&ch("news"), 0, std::iter::repeat_n(7, LAG_WINDOW));
         assert_eq!(s.snapshot(0, 0, 1, 0).lag_ns.unwrap(), [7, 7, 7, 7]);
     }
 }
