@@ -14,7 +14,6 @@ from nautilus_trader.data.messages import RequestData
 from nautilus_trader.data.messages import SubscribeData
 from nautilus_trader.data.messages import UnsubscribeData
 from nautilus_trader.live.data_client import LiveDataClient
-from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import ClientId
 
@@ -347,17 +346,11 @@ class UnusualWhalesDataClient(LiveDataClient):
         if self._bus_mode:
             self._publish_on_bus(objects, routes)
             return
-        cache = self._routes
-        handle = self._handle_data
-        published = 0
-        for obj, route in zip(objects, routes, strict=True):
-            data_types = cache.get(route)
-            if data_types is None:
-                data_types = self._resolve_route(route)
-            for data_type in data_types:
-                handle(CustomData(data_type, obj))
-            published += len(data_types)
-        self._published += published
+        # Each object wrapped in a CustomData per DataType of its route, to _handle_data (in Rust:
+        # see _deliver_to_engine for why).
+        self._published += _core._deliver_to_engine(
+            objects, routes, self._routes, self._resolve_route, self._handle_data
+        )
 
     # -- Introspection ----------------------------------------------------------------------------
 

@@ -353,7 +353,9 @@ macro_rules! uw_record {
                 Self::pending_slot().with(|slot| *slot.borrow_mut() = Some(self));
                 let result = cls.bind(py).call0();
                 Self::pending_slot().with(|slot| slot.borrow_mut().take());
-                result
+                let object = result?;
+                $crate::python::records::untrack_from_gc(&object);
+                Ok(object)
             }
         }
 

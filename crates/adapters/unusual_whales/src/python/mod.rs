@@ -85,6 +85,7 @@ pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
+    m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;
     m.add("UwParseError", py.get_type::<errors::UwParseError>())?;

@@ -35,6 +35,39 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
     crate::for_each_payload!(payload, |v| append_all(py, v, out))
 }
 
+/// Takes a record out of the cyclic garbage collector's sight.
+///
+/// Python tracks every instance of a class defined in Python, and the records are (a Python
+/// subclass per type). A record holds only Rust data, never a reference to another Python
+/// object, so it cannot be part of a reference cycle; tracked, each of the tens of thousands
+/// in flight per second was traversed by every young-generation collection, survived it while
+/// queued, and piled up as "long-lived" objects that triggered full collections of the whole
+/// process several times a second (measured: the largest cost on the loop thread at full rate).
+// The crate's one `unsafe`: CPython exposes untracking only as a C function.
+#[allow(unsafe_code)]
+pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
+    let ptr = object.as_ptr();
+    // SAFETY: `ptr` is a live object (borrowed from `object`, GIL held); untracking applies only
+    // to GC-enabled types and is idempotent, and CPython's deallocators accept untracked objects.
+    unsafe {
+        if pyo3::ffi::PyType_IS_GC(pyo3::ffi::Py_TYPE(ptr)) != 0 {
+            pyo3::ffi::PyObject_GC_UnTrack(ptr.cast());
+        }
+    }
+}
+
+/// Whether the cyclic garbage collector tracks `object` (`gc.is_tracked`).
+#[must_use]
+#[allow(unsafe_code)]
+pub fn is_gc_tracked(object: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: a live object, GIL held; the call only reads the object's GC header when its type
+    // has one.
+    unsafe {
+        pyo3::ffi::PyType_IS_GC(pyo3::ffi::Py_TYPE(object.as_ptr())) != 0
+            && pyo3::ffi::PyObject_GC_IsTracked(object.as_ptr()) != 0
+    }
+}
+
 /// The error raised when Rust must build an object whose Python class is not registered.
 #[must_use]
 pub fn unregistered_error(type_name: &str) -> PyErr {
