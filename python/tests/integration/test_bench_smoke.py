@@ -38,6 +38,7 @@ def test_bench_e2e_quick_run(tmp_path):
         [
             sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
             "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--warmup", "0.5", "--out", str(out),
+            "--gc-freeze",
         ],
         capture_output=True,
         text=True,
@@ -53,6 +54,7 @@ def test_bench_e2e_quick_run(tmp_path):
         for mode in ("bus-limit", "wake-limit", "uw", "uw-bus", "py-json", "py-orjson")
     }
     assert all(r["delivered_per_s"] > 0 for r in rows)
+    assert all(r["gc_freeze"] and r["gc_ms_per_s"] >= 0 for r in rows)
     assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
     assert "ratios (medians, same run)" in result.stdout
 
