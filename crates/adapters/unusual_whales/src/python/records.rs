@@ -43,7 +43,7 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
 /// in flight per second was traversed by every young-generation collection, survived it while
 /// queued, and piled up as "long-lived" objects that triggered full collections of the whole
 /// process several times a second (measured: the largest cost on the loop thread at full rate).
-// The crate's one `unsafe`: CPython exposes untracking only as a C function.
+// With `is_gc_tracked`, the crate's only `unsafe`: CPython exposes these only as C functions.
 #[allow(unsafe_code)]
 pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
     let ptr = object.as_ptr();
