@@ -5,7 +5,7 @@ use rstest::rstest;
 use unusual_whales_nt::common::consts::MAX_FRAME_BYTES;
 use unusual_whales_nt::common::error::UwParseError;
 use unusual_whales_nt::common::testing::{
-    fixture_lines, load_fixture, recorded_frames, test_data_path,
+    all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::websocket::{ChannelKind, UwWsMessage, parse_frame};
@@ -425,18 +425,6 @@ fn missing_fixture_is_a_test_setup_error() {
     let _ = load_fixture("ws_missing.jsonl");
 }
 
-/// The documented frames and the recorded session: the seeds the mutation property starts from.
-fn all_frames() -> Vec<String> {
-    let mut frames = recorded_frames();
-    for entry in std::fs::read_dir(test_data_path("")).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        if name.starts_with("ws_") && name.ends_with(".jsonl") {
-            frames.extend(fixture_lines(&name));
-        }
-    }
-    frames
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -453,7 +441,8 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         mode in 0u8..3,
     ) {
-        let frames = all_frames();
+        // Seeds: the documented frames and the recorded session.
+        let frames = all_ws_frames();
         let mut frame = frames[pick.index(frames.len())].clone().into_bytes();
         match mode {
             0 => { let i = pos.index(frame.len()); frame[i] = byte; }

@@ -62,3 +62,23 @@ pub fn recorded_frames() -> Vec<String> {
         })
         .collect()
 }
+
+/// Every WebSocket frame the fixtures hold: the recorded session and each `ws_*.jsonl` file.
+///
+/// # Panics
+/// When the fixture directory cannot be read.
+#[must_use]
+pub fn all_ws_frames() -> Vec<String> {
+    let mut frames = recorded_frames();
+    for entry in std::fs::read_dir(test_data_path("")).expect("test_data is readable") {
+        let name = entry
+            .expect("test_data entry")
+            .file_name()
+            .into_string()
+            .unwrap_or_default();
+        if name.starts_with("ws_") && name.ends_with(".jsonl") {
+            frames.extend(fixture_lines(&name));
+        }
+    }
+    frames
+}

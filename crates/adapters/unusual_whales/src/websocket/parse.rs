@@ -93,6 +93,31 @@ fn parse_frame_in_two_passes(
     Ok(UwWsMessage::Data { channel, payload })
 }
 
+/// `match $kind` with an arm `$one!(RecordType)` for every channel whose frame carries one record
+/// of a fixed type, plus the `extra` arms: the one list both parse paths dispatch on.
+macro_rules! match_single_record_channels {
+    ($kind:expr, $one:ident, { $($extra:tt)* }) => {
+        match $kind {
+            ChannelKind::FlowAlerts => $one!(FlowAlert),
+            ChannelKind::OptionTrades => $one!(OptionTrade),
+            ChannelKind::Gex => $one!(TickerGex),
+            ChannelKind::GexStrike => $one!(StrikeGex),
+            ChannelKind::GexStrikeExpiry => $one!(ExpiryStrikeGex),
+            ChannelKind::LitTrades => $one!(LitTrade),
+            ChannelKind::OffLitTrades => $one!(DarkPoolTrade),
+            ChannelKind::News => $one!(NewsHeadline),
+            ChannelKind::MarketTide => $one!(MarketTide),
+            ChannelKind::IntervalFlow => $one!(IntervalFlow),
+            ChannelKind::ContractScreener => $one!(ContractScreener),
+            ChannelKind::TradingHalts => $one!(TradingHalt),
+            ChannelKind::CustomAlerts => $one!(CustomAlert),
+            ChannelKind::InterpolatedIv => $one!(InterpolatedIv),
+            ChannelKind::IvTermStructure => $one!(IvTermStructure),
+            $($extra)*
+        }
+    };
+}
+
 /// The common case in one pass over the text: a well-formed data frame of a known channel.
 ///
 /// `None` sends the frame through the general path (envelope first, then the payload), which
@@ -132,25 +157,10 @@ fn parse_data_frame_in_one_pass(text: &str, ts_init: u64, venue: &str) -> Option
             UwPayload::$variant(finished(one::<$variant>(text)?, ctx, ts_init, venue)?)
         };
     }
-    let payload = match channel.kind {
-        ChannelKind::FlowAlerts => one!(FlowAlert),
-        ChannelKind::OptionTrades => one!(OptionTrade),
-        ChannelKind::Gex => one!(TickerGex),
-        ChannelKind::GexStrike => one!(StrikeGex),
-        ChannelKind::GexStrikeExpiry => one!(ExpiryStrikeGex),
-        ChannelKind::LitTrades => one!(LitTrade),
-        ChannelKind::OffLitTrades => one!(DarkPoolTrade),
-        ChannelKind::News => one!(NewsHeadline),
-        ChannelKind::MarketTide => one!(MarketTide),
-        ChannelKind::IntervalFlow => one!(IntervalFlow),
-        ChannelKind::ContractScreener => one!(ContractScreener),
-        ChannelKind::TradingHalts => one!(TradingHalt),
-        ChannelKind::CustomAlerts => one!(CustomAlert),
-        ChannelKind::InterpolatedIv => one!(InterpolatedIv),
-        ChannelKind::IvTermStructure => one!(IvTermStructure),
+    let payload = match_single_record_channels!(channel.kind, one, {
         // These fill in from the channel name or split a chunk: the general path handles them.
         ChannelKind::Price | ChannelKind::NetFlow | ChannelKind::Periscope => return None,
-    };
+    });
     Some(UwWsMessage::Data { channel, payload })
 }
 
@@ -166,22 +176,7 @@ fn decode_payload(
             UwPayload::$variant(vec![decode_one::<$variant>(raw, ctx, ts_init, venue)?])
         };
     }
-    Ok(match channel.kind {
-        ChannelKind::FlowAlerts => one!(FlowAlert),
-        ChannelKind::OptionTrades => one!(OptionTrade),
-        ChannelKind::Gex => one!(TickerGex),
-        ChannelKind::GexStrike => one!(StrikeGex),
-        ChannelKind::GexStrikeExpiry => one!(ExpiryStrikeGex),
-        ChannelKind::LitTrades => one!(LitTrade),
-        ChannelKind::OffLitTrades => one!(DarkPoolTrade),
-        ChannelKind::News => one!(NewsHeadline),
-        ChannelKind::MarketTide => one!(MarketTide),
-        ChannelKind::IntervalFlow => one!(IntervalFlow),
-        ChannelKind::ContractScreener => one!(ContractScreener),
-        ChannelKind::TradingHalts => one!(TradingHalt),
-        ChannelKind::CustomAlerts => one!(CustomAlert),
-        ChannelKind::InterpolatedIv => one!(InterpolatedIv),
-        ChannelKind::IvTermStructure => one!(IvTermStructure),
+    Ok(match_single_record_channels!(channel.kind, one, {
         // Older `price` and `net_flow` payloads omit `ticker`: the channel suffix names it.
         ChannelKind::Price => {
             let mut r: Price = deserialize_json(raw, ctx)?;
@@ -200,7 +195,7 @@ fn decode_payload(
             UwPayload::NetFlow(vec![r])
         }
         ChannelKind::Periscope => UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, venue)?),
-    })
+    }))
 }
 
 /// A periscope frame: one chunk of a snapshot, rows decoded in place (no JSON tree).
@@ -338,18 +333,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::common::testing::{fixture_lines, recorded_frames, test_data_path};
-
-    fn frames() -> Vec<String> {
-        let mut frames = recorded_frames();
-        for entry in std::fs::read_dir(test_data_path("")).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            if name.starts_with("ws_") && name.ends_with(".jsonl") {
-                frames.extend(fixture_lines(&name));
-            }
-        }
-        frames
-    }
+    use crate::common::testing::all_ws_frames;
 
     fn one_pass(frame: &str) -> Option<UwWsMessage> {
         parse_data_frame_in_one_pass(frame, 42, "SMART")
@@ -362,7 +346,7 @@ mod tests {
     #[test]
     fn data_frames_take_the_one_pass_path_with_the_same_result() {
         let mut taken = 0;
-        for frame in frames() {
+        for frame in all_ws_frames() {
             let general = two_passes(frame.as_bytes());
             match one_pass(&frame) {
                 Some(fast) => {
@@ -412,7 +396,7 @@ mod tests {
             byte in prop::sample::select(b"{}[],:\"\\ 0-.aeE".to_vec()),
             mode in 0u8..4,
         ) {
-            let frames = frames();
+            let frames = all_ws_frames();
             let mut frame = frames[pick.index(frames.len())].clone().into_bytes();
             let i = pos.index(frame.len());
             match mode {
