@@ -1,66 +1,152 @@
 # The project's habits. `make test` and `make demo` work on a fresh machine: they create the
-# virtual environment, build the Rust extension and install everything they need.
+# virtual environments, build the Rust extension and install everything they need.
+#
+# Two NautilusTrader legs are supported and tested:
+#   newest (the default everywhere): Python 3.12/3.13 + nautilus_trader $(NT_VERSION), in .venv
+#   legacy (the last for Python 3.11):  Python 3.11   + nautilus_trader $(NT_LEGACY_VERSION), in .venv-legacy
+# One abi3 wheel, built once, is installed into both.
 
 SHELL := /bin/bash
-PYTHON ?= python3
+.SHELLFLAGS := -eu -o pipefail -c
+
+NT_VERSION ?= 1.231.0
+NT_LEGACY_VERSION ?= 1.221.0
+
+# The interpreter that really runs (pyenv installs shims that exist but refuse to run): `PYTHON=...`
+# if given, else the first of the candidates on PATH, else pyenv's installed versions.
+find_python = $(shell \
+	for c in $(1); do \
+		p=$$(command -v $$c 2>/dev/null) && "$$p" -c 'import sys' >/dev/null 2>&1 && \
+			{ "$$p" -c 'import sys; print(sys.executable)'; exit 0; }; \
+	done; \
+	root=$$(pyenv root 2>/dev/null) || exit 0; \
+	for c in $(1); do \
+		for p in "$$root"/versions/*/bin/$$c; do \
+			[ -x "$$p" ] && "$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; exit 0; }; \
+		done; \
+	done)
+
+PYTHON ?= $(call find_python,python3.13 python3.12)
+PYTHON_LEGACY ?= $(call find_python,python3.11)
+
 VENV := .venv
+VENV_LEGACY := .venv-legacy
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip
+PY_LEGACY := $(VENV_LEGACY)/bin/python
+WHEELS := target/wheels
+EXTRAS := test,bench,dev
+
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Two cores: keep cargo from starving pytest/maturin of memory on the CI machine.
 export CARGO_BUILD_JOBS ?= 2
+# Quiet pip, no version nag; progress goes to the log lines below instead.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-RUST_SOURCES := $(shell find crates -name '*.rs' -o -name 'Cargo.toml') Cargo.toml Cargo.lock pyproject.toml
+RUST_SOURCES := $(shell find crates -name '*.rs' -o -name 'Cargo.toml') Cargo.toml Cargo.lock
+PY_SOURCES := $(shell find nautilus_trader_uw -type f -not -name '*.so' -not -path '*/__pycache__/*') pyproject.toml README.md
 
-.PHONY: all venv build test test-rust test-python demo lint fmt bench bench-soak clean
+.PHONY: all venv build test test-rust test-python test-newest test-legacy demo lint fmt bench bench-legacy bench-soak fault-soak clean
 
 all: build
 
-$(VENV)/.deps: pyproject.toml
+define need_python
+	@if [ -z "$(1)" ]; then \
+		echo "error: $(2) not found (looked for $(3) on PATH and under pyenv)." >&2; \
+		echo "  Install one (for example: pyenv install $(4)), or point to it: make $@ $(5)=/path/to/python" >&2; \
+		exit 2; \
+	fi
+endef
+
+# A leg's virtual environment with pip and maturin; remade when its interpreter changes.
+$(VENV)/.deps:
+	$(call need_python,$(PYTHON),Python 3.12 or 3.13 (for nautilus_trader $(NT_VERSION)),python3.13/python3.12,3.13,PYTHON)
+	@echo "==> $(VENV): $$($(PYTHON) --version) for nautilus_trader $(NT_VERSION)"
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "maturin>=1.7,<2"
+	$(PY) -m pip install --quiet --upgrade pip "maturin>=1.7,<2"
+	touch $@
+
+$(VENV_LEGACY)/.deps:
+	$(call need_python,$(PYTHON_LEGACY),Python 3.11 (for nautilus_trader $(NT_LEGACY_VERSION)),python3.11,3.11,PYTHON_LEGACY)
+	@echo "==> $(VENV_LEGACY): $$($(PYTHON_LEGACY) --version) for nautilus_trader $(NT_LEGACY_VERSION)"
+	$(PYTHON_LEGACY) -m venv $(VENV_LEGACY)
+	$(PY_LEGACY) -m pip install --quiet --upgrade pip
 	touch $@
 
 venv: $(VENV)/.deps
 
-# maturin develop: release build of the extension, installed editable into .venv together with
-# the dependencies and extras declared in pyproject.toml (the one list of what the project needs).
-$(VENV)/.built: $(VENV)/.deps $(RUST_SOURCES)
-	$(VENV)/bin/maturin develop --release --quiet --extras test,bench,dev
+# The release build of the extension, once: an abi3 wheel every leg installs.
+$(WHEELS)/.built: $(VENV)/.deps $(RUST_SOURCES) $(PY_SOURCES)
+	@echo "==> building the wheel (release, a few minutes on a fresh machine)"
+	rm -rf $(WHEELS)
+	$(VENV)/bin/maturin build --release --quiet --out $(WHEELS) --interpreter $(PY)
 	touch $@
 
-build: $(VENV)/.built
+# Install the wheel with its declared extras, the leg's NautilusTrader pinned.
+define install_leg
+	@echo "==> installing into $(1) (nautilus_trader $(2))"
+	$(1)/bin/python -m pip install --quiet --force-reinstall --no-deps $(WHEELS)/*.whl
+	$(1)/bin/python -m pip install --quiet "$$(ls $(WHEELS)/*.whl)[$(EXTRAS)]" "nautilus_trader[ib]==$(2)"
+	touch $(1)/.installed
+endef
 
+$(VENV)/.installed: $(VENV)/.deps $(WHEELS)/.built
+	$(call install_leg,$(VENV),$(NT_VERSION))
+
+$(VENV_LEGACY)/.installed: $(VENV_LEGACY)/.deps $(WHEELS)/.built
+	$(call install_leg,$(VENV_LEGACY),$(NT_LEGACY_VERSION))
+
+build: $(VENV)/.installed
+
+# The Rust tests once (the release profile shares the wheel build's dependencies).
 test-rust:
-	cargo test --workspace
+	cargo test --workspace --release
 
-test-python: build
-	$(PY) -m pytest python/tests
+# pytest from python/ so that the source tree never shadows the installed package.
+define pytest_leg
+	@echo "==> pytest on $$($(1) -c 'import platform, nautilus_trader as n; print("Python", platform.python_version(), "+ nautilus_trader", n.__version__)')"
+	cd python && $(CURDIR)/$(1) -m pytest tests $(PYTEST_ARGS)
+endef
 
-test: build test-rust test-python
+test-newest: $(VENV)/.installed
+	$(call pytest_leg,$(PY))
+
+test-legacy: $(VENV_LEGACY)/.installed
+	$(call pytest_leg,$(PY_LEGACY))
+
+test-python: test-newest test-legacy
+
+test: build test-rust test-newest test-legacy
 
 demo: build
 	$(VENV)/bin/uw-nt demo
 
-lint: venv
+lint: build
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check nautilus_trader_uw python/tests scripts
-	$(VENV)/bin/ruff format --check nautilus_trader_uw python/tests scripts
+	cargo clippy --workspace --all-targets --features python --release -- -D warnings
+	$(VENV)/bin/ruff check nautilus_trader_uw python/tests scripts examples
+	$(VENV)/bin/ruff format --check nautilus_trader_uw python/tests scripts examples
 
-fmt: venv
+fmt: build
 	cargo fmt --all
-	$(VENV)/bin/ruff format nautilus_trader_uw python/tests scripts
-	$(VENV)/bin/ruff check --fix nautilus_trader_uw python/tests scripts
+	$(VENV)/bin/ruff format nautilus_trader_uw python/tests scripts examples
+	$(VENV)/bin/ruff check --fix nautilus_trader_uw python/tests scripts examples
 
+# Benchmarks on the newest leg (the default); `make bench-legacy` repeats the Python ones on 1.221.
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
 	$(PY) scripts/bench_decode.py
 	$(PY) scripts/bench_e2e.py
 
+bench-legacy: $(VENV_LEGACY)/.installed
+	$(PY_LEGACY) scripts/bench_decode.py --out bench-results/decode-nt$(NT_LEGACY_VERSION).json
+	$(PY_LEGACY) scripts/bench_e2e.py --out bench-results/e2e-nt$(NT_LEGACY_VERSION).json
+
+# A real node, the connection dropped every 5 s for 5 minutes: lost, duplicated, out-of-order.
+fault-soak: build
+	$(PY) scripts/fault_soak.py
+
 bench-soak: build
 	$(PY) scripts/bench_e2e.py --soak 600 --soak-rate 10000 --out bench-results/soak.json
 
 clean:
-	rm -rf $(VENV) target .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV_LEGACY) target .pytest_cache .hypothesis
