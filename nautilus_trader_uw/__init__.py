@@ -6,7 +6,9 @@ Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unu
 
 from typing import Final
 
+from nautilus_trader_uw import _compat
 from nautilus_trader_uw import _core
+from nautilus_trader_uw._compat import UwCompatibilityWarning
 from nautilus_trader_uw._core import UwErrorResponse
 from nautilus_trader_uw._core import UwJoinError
 from nautilus_trader_uw._core import UwParseError
@@ -67,6 +69,10 @@ from nautilus_trader_uw.types import UwTradingHalt
 
 __version__: Final[str] = _core.__version__
 
+# Option ids follow the installed IB adapter (padded OCC roots from NautilusTrader 1.223).
+_core._set_padded_occ_root_default(_compat.IB_PADS_OCC_ROOT)
+_compat.warn_if_untested()
+
 for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse, UwRequestError):
     _exc.__module__ = __name__
 
@@ -78,6 +84,7 @@ __all__ = [
     "UnusualWhalesDataClientConfig",
     "UnusualWhalesLiveDataClientFactory",
     "UwApiKey",
+    "UwCompatibilityWarning",
     "UwFeedStatus",
     "UwErrorResponse",
     "UwTickerGex",

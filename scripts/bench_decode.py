@@ -22,6 +22,15 @@ from nautilus_trader.model.identifiers import InstrumentId
 
 import nautilus_trader_uw as uw
 from nautilus_trader_uw.samples import sample_recording_path
+from nautilus_trader_uw.symbology import ib_pads_occ_root
+
+
+_PAD = ib_pads_occ_root()
+
+
+def _ib_option_symbol(occ: str) -> str:
+    # The id the installed IB adapter uses: from NautilusTrader 1.223 the root is padded to 6.
+    return occ[:-15].ljust(6) + occ[-15:] if _PAD else occ
 
 
 # What a user would write instead: @customdataclass types with the fields a strategy reads.
@@ -100,7 +109,7 @@ def _build_python(channel: str, p: dict, ts_init: int):
             int(p.get("open_interest") or 0),
             bool(p.get("has_sweep")),
             bool(p.get("has_floor")),
-            InstrumentId.from_str(p["option_chain"] + ".SMART"),
+            InstrumentId.from_str(_ib_option_symbol(p["option_chain"]) + ".SMART"),
         )
     if channel.startswith("option_trades"):
         return PyOptionTrade(
@@ -127,7 +136,7 @@ def _build_python(channel: str, p: dict, ts_init: int):
             int(p.get("open_interest") or 0),
             ",".join(p.get("tags") or []),
             p.get("exchange") or "",
-            InstrumentId.from_str(p["option_symbol"] + ".SMART"),
+            InstrumentId.from_str(_ib_option_symbol(p["option_symbol"]) + ".SMART"),
         )
     return None
 

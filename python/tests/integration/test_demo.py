@@ -10,6 +10,7 @@ import sys
 from nautilus_trader_uw.cli import decode_recording
 from nautilus_trader_uw.cli import main
 from nautilus_trader_uw.samples import sample_recording_path
+from nautilus_trader_uw.symbology import option_instrument_id
 from nautilus_trader_uw.types import UwFlowAlert
 from nautilus_trader_uw.types import UwOptionTrade
 
@@ -50,7 +51,7 @@ def test_replay_demo_runs_the_flow_strategy_on_the_recording():
     assert "flow alerts    : 17" in out
     assert "option prints  : 17" in out
     # The recording holds an all-ask-side $807k AAPL call alert: the strategy must call it bullish.
-    assert "BULLISH AAPL250620C00215000.SMART" in out
+    assert f"BULLISH {option_instrument_id('AAPL250620C00215000')}" in out
     assert "Traceback" not in result.stderr
 
 

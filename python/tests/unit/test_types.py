@@ -12,6 +12,7 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 import nautilus_trader_uw as uw
+from nautilus_trader_uw.symbology import option_instrument_id
 from nautilus_trader_uw.types import ALL_TYPES
 
 from ..conftest import TEST_DATA
@@ -96,7 +97,7 @@ def test_repr_is_readable_and_abbreviates_long_lists():
     text = repr(alert)
     assert text.startswith("UwFlowAlert(id=")
     assert "more]" in text
-    assert "instrument_id=DIA241018C00415000.SMART" in text
+    assert f"instrument_id={option_instrument_id('DIA241018C00415000')}" in text
     assert "ts_event=2024-09-18T14:36:52.748000000Z" in text
 
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
 use unusual_whales_nt::websocket::parse_frame;
 
@@ -47,7 +48,14 @@ fn bench_channels(c: &mut Criterion) {
         group.bench_function("msgs", |b| {
             b.iter(|| {
                 for f in &frames {
-                    black_box(parse_frame(black_box(f.as_bytes()), 1, "SMART").ok());
+                    black_box(
+                        parse_frame(
+                            black_box(f.as_bytes()),
+                            1,
+                            &InstrumentIdFormat::new("SMART", false),
+                        )
+                        .ok(),
+                    );
                 }
             });
         });
@@ -55,7 +63,14 @@ fn bench_channels(c: &mut Criterion) {
         group.bench_function("bytes", |b| {
             b.iter(|| {
                 for f in &frames {
-                    black_box(parse_frame(black_box(f.as_bytes()), 1, "SMART").ok());
+                    black_box(
+                        parse_frame(
+                            black_box(f.as_bytes()),
+                            1,
+                            &InstrumentIdFormat::new("SMART", false),
+                        )
+                        .ok(),
+                    );
                 }
             });
         });
@@ -79,7 +94,9 @@ fn bench_burst(c: &mut Criterion) {
     group.bench_function("msgs", |b| {
         b.iter(|| {
             for f in &burst {
-                black_box(parse_frame(f.as_bytes(), 1, "SMART").ok());
+                black_box(
+                    parse_frame(f.as_bytes(), 1, &InstrumentIdFormat::new("SMART", false)).ok(),
+                );
             }
         });
     });
@@ -87,7 +104,9 @@ fn bench_burst(c: &mut Criterion) {
     group.bench_function("bytes", |b| {
         b.iter(|| {
             for f in &burst {
-                black_box(parse_frame(f.as_bytes(), 1, "SMART").ok());
+                black_box(
+                    parse_frame(f.as_bytes(), 1, &InstrumentIdFormat::new("SMART", false)).ok(),
+                );
             }
         });
     });

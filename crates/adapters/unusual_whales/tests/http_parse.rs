@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 use rstest::rstest;
 use unusual_whales_nt::common::error::UwParseError;
+use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::fixture_lines;
 use unusual_whales_nt::data::*;
 use unusual_whales_nt::http::{UwEndpoint, parse_rest_body};
@@ -13,7 +14,13 @@ fn parse(endpoint: &str, body: &str) -> Result<UwPayload, UwParseError> {
 }
 
 fn parse_at(endpoint: &str, body: &str, ts_init: u64) -> Result<UwPayload, UwParseError> {
-    parse_rest_body(endpoint, body.as_bytes(), ts_init, "SMART").map(|mut payloads| {
+    parse_rest_body(
+        endpoint,
+        body.as_bytes(),
+        ts_init,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .map(|mut payloads| {
         assert_eq!(payloads.len(), 1, "{endpoint}: expected one payload");
         payloads.remove(0)
     })
@@ -303,7 +310,7 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         "/api/option-trades/flow-alerts/ae47f719-7131-4816-b9f5-8bd35de90ddc",
         body.as_bytes(),
         LATER,
-        "SMART",
+        &InstrumentIdFormat::new("SMART", false),
     )
     .unwrap();
     let [UwPayload::FlowAlert(alerts), UwPayload::OptionTrade(trades)] = payloads.as_slice() else {
@@ -450,7 +457,13 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
 #[test]
 fn flow_alert_detail_without_trades_still_names_both_types() {
     let body = r#"{"alert":{"ticker":"DINO","option_chain":"DINO260417C00060000","total_premium":"1"},"has_more":false}"#;
-    let payloads = parse_rest_body("flow_alert_detail", body.as_bytes(), 42, "SMART").unwrap();
+    let payloads = parse_rest_body(
+        "flow_alert_detail",
+        body.as_bytes(),
+        42,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap();
     assert_eq!(
         payloads
             .iter()
@@ -1301,7 +1314,12 @@ fn newer_endpoints_name_the_bad_field(
     #[case] body: &str,
     #[case] field: &str,
 ) {
-    match parse_rest_body(endpoint, body.as_bytes(), 42, "SMART") {
+    match parse_rest_body(
+        endpoint,
+        body.as_bytes(),
+        42,
+        &InstrumentIdFormat::new("SMART", false),
+    ) {
         Err(UwParseError::InvalidField { field: f, .. }) => assert_eq!(f, field),
         other => panic!("{endpoint}: expected an error at {field}, got {other:?}"),
     }
@@ -1374,7 +1392,7 @@ proptest! {
     #[test]
     fn arbitrary_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), which in 0usize..UwEndpoint::ALL.len()) {
         let endpoint = UwEndpoint::ALL[which].name();
-        let _ = parse_rest_body(endpoint, &bytes, 0, "SMART");
+        let _ = parse_rest_body(endpoint, &bytes, 0, &InstrumentIdFormat::new("SMART", false));
     }
 
     #[test]
@@ -1383,7 +1401,7 @@ proptest! {
         let body = &fixture_lines(fixture)[0];
         let end = cut.index(body.len());
         if body.is_char_boundary(end) {
-            let _ = parse_rest_body(endpoint, &body.as_bytes()[..end], 0, "SMART");
+            let _ = parse_rest_body(endpoint, &body.as_bytes()[..end], 0, &InstrumentIdFormat::new("SMART", false));
         }
     }
 }

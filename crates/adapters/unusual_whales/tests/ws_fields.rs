@@ -4,6 +4,7 @@
 //! record type without a checked value here fails to compile rather than going untested.
 
 use rstest::rstest;
+use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::fixture_lines;
 use unusual_whales_nt::data::*;
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
@@ -26,7 +27,11 @@ macro_rules! single {
 }
 
 fn decode(frame: &str) -> UwPayload {
-    match parse_frame(frame.as_bytes(), TS_INIT, "SMART") {
+    match parse_frame(
+        frame.as_bytes(),
+        TS_INIT,
+        &InstrumentIdFormat::new("SMART", false),
+    ) {
         Ok(UwWsMessage::Data { payload, .. }) => payload,
         other => panic!("expected a data frame, got {other:?}"),
     }

@@ -1,9 +1,11 @@
 //! OCC option symbols and tickers, mapped to the IB adapter's simplified symbology.
 //!
-//! UW's `option_symbol` / `option_chain` is the compact OCC form (`TSLA250516C00355000`), which is
-//! exactly what NautilusTrader's Interactive Brokers adapter uses as the symbol of an option
-//! instrument (`TSLA250516C00355000.SMART`). A flow alert can therefore be traded through IB without
-//! translation. The padded OCC form (`TSLA  250516C00355000`) is accepted and compacted.
+//! UW's `option_symbol` / `option_chain` is the compact OCC form (`TSLA250516C00355000`). The
+//! symbol NautilusTrader's Interactive Brokers adapter gives the same option depends on its
+//! release: the compact form up to 1.222 (`TSLA250516C00355000.SMART`), IB's own 21-character
+//! `localSymbol` with the root padded to six characters from 1.223 on
+//! (`TSLA  250516C00355000.SMART`). [`InstrumentIdFormat`] writes the one the installed release
+//! uses, so a flow alert can be traded through IB without translation. Both forms are parsed.
 
 use std::fmt;
 
@@ -122,11 +124,68 @@ impl OccSymbol {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
-    /// The Nautilus instrument id text on `venue`, in IB simplified symbology.
+    /// The OCC symbol with the root padded to six characters (`SPY   261218C00600000`): IB's
+    /// `localSymbol` of the contract.
     #[must_use]
-    pub fn instrument_id(&self, venue: &str) -> String {
-        format!("{self}.{venue}")
+    pub fn padded(&self) -> String {
+        let compact = self.to_string();
+        format!("{:<6}{}", self.root, &compact[self.root.len()..])
     }
+}
+
+/// How instrument ids are written: `SYMBOL.VENUE`, as NautilusTrader's IB adapter names the same
+/// instrument in its simplified symbology.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstrumentIdFormat {
+    /// The venue (`SMART`: IB's smart router; `option_venue` in the client config).
+    pub venue: String,
+    /// Whether option symbols keep the OCC root padded to six characters, as the IB adapter
+    /// writes them from NautilusTrader 1.223 on; compact before.
+    pub padded_occ_root: bool,
+}
+
+impl InstrumentIdFormat {
+    /// A format for `venue`.
+    #[must_use]
+    pub fn new(venue: impl Into<String>, padded_occ_root: bool) -> Self {
+        Self {
+            venue: venue.into(),
+            padded_occ_root,
+        }
+    }
+
+    /// The instrument id of an option contract.
+    #[must_use]
+    pub fn option_id(&self, occ: &OccSymbol) -> String {
+        if self.padded_occ_root {
+            format!("{}.{}", occ.padded(), self.venue)
+        } else {
+            format!("{occ}.{}", self.venue)
+        }
+    }
+
+    /// The instrument id of an underlying. A share class is written as the IB adapter writes it
+    /// (IB's `BRK B` becomes `BRK-B`; UW says `BRK.B`).
+    #[must_use]
+    pub fn ticker_id(&self, ticker: &str) -> String {
+        format!("{}.{}", ticker.replace('.', "-"), self.venue)
+    }
+}
+
+impl Default for InstrumentIdFormat {
+    /// `SMART` with padded roots: what the newest supported NautilusTrader's IB adapter uses.
+    fn default() -> Self {
+        Self::new(crate::common::consts::DEFAULT_VENUE, true)
+    }
+}
+
+/// Whether two instrument ids name the same instrument, whichever OCC form each uses.
+#[must_use]
+pub fn same_instrument(a: &str, b: &str) -> bool {
+    fn strip(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().filter(|c| *c != b' ')
+    }
+    strip(a).eq(strip(b))
 }
 
 impl fmt::Display for OccSymbol {
@@ -186,9 +245,27 @@ mod tests {
         assert!((occ.strike() - strike).abs() < 1e-9);
         assert_eq!(occ.to_string(), text.replace(' ', ""));
         assert_eq!(
-            occ.instrument_id("SMART"),
+            InstrumentIdFormat::new("SMART", false).option_id(&occ),
             format!("{}.SMART", text.replace(' ', ""))
         );
+        let padded = InstrumentIdFormat::new("SMART", true).option_id(&occ);
+        assert_eq!(padded.len(), 21 + ".SMART".len(), "{padded}");
+        assert_eq!(&padded[..6], format!("{root:<6}"));
+        assert!(same_instrument(
+            &padded,
+            &format!("{}.SMART", text.replace(' ', ""))
+        ));
+    }
+
+    #[rstest]
+    #[case("F250117C00012500", "F     250117C00012500")]
+    #[case("SPY261218C00600000", "SPY   261218C00600000")]
+    #[case("SPXW261218P07000000", "SPXW  261218P07000000")]
+    #[case("BRKB261218C99999999", "BRKB  261218C99999999")]
+    #[case("ABCDEF261218C00001000", "ABCDEF261218C00001000")]
+    #[case("SPY   261218C00600000", "SPY   261218C00600000")]
+    fn pads_the_root_to_six_characters(#[case] text: &str, #[case] padded: &str) {
+        assert_eq!(OccSymbol::parse(text).unwrap().padded(), padded);
     }
 
     #[rstest]

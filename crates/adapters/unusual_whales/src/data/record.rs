@@ -154,11 +154,15 @@ pub trait UwRecord: Sized {
     fn set_ts_init(&mut self, ts_init: u64);
 
     /// Sets the derived fields after deserialization: `ts_init`, `ts_event` (UW's event time, or
-    /// `ts_init` when the payload carries none) and the instrument id on `venue`.
+    /// `ts_init` when the payload carries none) and the instrument id in `ids`' form.
     ///
     /// # Errors
     /// Returns `(field, message)` when the instrument symbol is present but unusable.
-    fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)>;
+    fn finish(
+        &mut self,
+        ts_init: u64,
+        ids: &crate::common::symbol::InstrumentIdFormat,
+    ) -> Result<(), (&'static str, String)>;
 }
 
 /// Builds `SYMBOL.VENUE` for a record, validating OCC option symbols.
@@ -168,7 +172,7 @@ pub trait UwRecord: Sized {
 pub fn instrument_id_for(
     source: InstrumentSource,
     symbol: Option<&str>,
-    venue: &str,
+    ids: &crate::common::symbol::InstrumentIdFormat,
 ) -> Result<Option<String>, String> {
     match (source, symbol) {
         (InstrumentSource::None, _) => Ok(None),
@@ -176,11 +180,11 @@ pub fn instrument_id_for(
         (_, None) => Err("missing: the record names no instrument".to_owned()),
         (InstrumentSource::OptionSymbol, Some(sym)) => {
             let occ = crate::common::symbol::OccSymbol::parse(sym).map_err(|e| e.to_string())?;
-            Ok(Some(occ.instrument_id(venue)))
+            Ok(Some(ids.option_id(&occ)))
         }
         (InstrumentSource::Ticker, Some(sym)) => {
             crate::common::symbol::validate_ticker(sym).map_err(|e| e.to_string())?;
-            Ok(Some(format!("{sym}.{venue}")))
+            Ok(Some(ids.ticker_id(sym)))
         }
     }
 }
@@ -297,14 +301,18 @@ macro_rules! uw_record {
                 self.ts_init = ts_init;
             }
 
-            fn finish(&mut self, ts_init: u64, venue: &str) -> Result<(), (&'static str, String)> {
+            fn finish(
+                &mut self,
+                ts_init: u64,
+                ids: &$crate::common::symbol::InstrumentIdFormat,
+            ) -> Result<(), (&'static str, String)> {
                 $( { let $nr = &mut *self; $nbody } )?
                 self.ts_init = ts_init;
                 self.ts_event = self.event_time().unwrap_or(ts_init);
                 self.instrument_id = $crate::data::record::instrument_id_for(
                     Self::INSTRUMENT,
                     self.instrument_symbol(),
-                    venue,
+                    ids,
                 )
                 .map_err(|msg| ($crate::uw_record!(@symbol_name $( $inst_field )?), msg))?;
                 Ok(())

@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 
 use crate::common::error::{UwParseError, deserialize_json};
 use crate::common::parse::{de_opt_date, de_opt_string, de_string_list};
+use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
@@ -184,7 +185,7 @@ pub fn parse_rest_body(
     endpoint: &str,
     body: &[u8],
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<Vec<UwPayload>, UwParseError> {
     let target = UwRequestTarget::parse(endpoint)?;
     let name = target.endpoint.name();
@@ -228,11 +229,7 @@ pub fn parse_rest_body(
         tide_type: None,
         moneyness: None,
     };
-    let dec = Decoder {
-        name,
-        ts_init,
-        venue,
-    };
+    let dec = Decoder { name, ts_init, ids };
     let data = || required(env.data, "data", name, text);
     Ok(vec![match target.endpoint {
         UwEndpoint::FlowAlerts => UwPayload::FlowAlert(dec.rows(data()?, "data", &ctx)?),
@@ -377,7 +374,7 @@ fn join(code: Option<String>, message: Option<String>) -> String {
 struct Decoder<'a> {
     name: &'a str,
     ts_init: u64,
-    venue: &'a str,
+    ids: &'a InstrumentIdFormat,
 }
 
 impl Decoder<'_> {
@@ -423,7 +420,7 @@ impl Decoder<'_> {
     ) -> Result<R, UwParseError> {
         let mut record: R = deserialize_json(json, self.name)?;
         record.fill_from(ctx);
-        finish_record(&mut record, self.name, self.ts_init, self.venue)?;
+        finish_record(&mut record, self.name, self.ts_init, self.ids)?;
         Ok(record)
     }
 

@@ -8,6 +8,7 @@ pub mod live;
 pub mod parse;
 pub mod records;
 pub mod rest;
+pub mod settings;
 pub mod sim;
 
 use pyo3::prelude::*;
@@ -17,9 +18,37 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::common::consts;
+use crate::common::symbol::InstrumentIdFormat;
 use crate::data::*;
 use crate::websocket::ChannelKind;
+
+/// The OCC root form of option ids when a caller does not choose one. It is a fact of the
+/// process, not of a client: the installed NautilusTrader's IB adapter decides it, and the package
+/// sets it once at import (`nautilus_trader_uw._compat`).
+static PADDED_OCC_ROOT: AtomicBool = AtomicBool::new(true);
+
+/// The id format for `venue`; `padded_occ_root=None` follows the installed IB adapter.
+pub fn id_format(venue: &str, padded_occ_root: Option<bool>) -> InstrumentIdFormat {
+    InstrumentIdFormat::new(
+        venue,
+        padded_occ_root.unwrap_or_else(|| PADDED_OCC_ROOT.load(Ordering::Relaxed)),
+    )
+}
+
+/// Sets the default OCC root form of option ids (called by the package at import).
+#[pyfunction]
+fn _set_padded_occ_root_default(padded: bool) {
+    PADDED_OCC_ROOT.store(padded, Ordering::Relaxed);
+}
+
+/// The default OCC root form of option ids.
+#[pyfunction]
+fn _padded_occ_root_default() -> bool {
+    PADDED_OCC_ROOT.load(Ordering::Relaxed)
+}
 
 /// Every record class, for registration and introspection.
 fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -85,6 +114,9 @@ pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_padded_occ_root_default, m)?)?;
+    m.add_function(wrap_pyfunction!(_padded_occ_root_default, m)?)?;
+    m.add_function(wrap_pyfunction!(settings::setting_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;

@@ -9,6 +9,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 use crate::common::consts::DEFAULT_VENUE;
 use crate::http::parse_rest_body;
 use crate::python::errors::{join_error, to_py_err};
+use crate::python::id_format;
 use crate::python::records::append_payload;
 use crate::websocket::{UwWsMessage, parse_frame};
 
@@ -45,22 +46,26 @@ pub fn with_input_bytes<R>(
 
 /// Decodes one raw UW WebSocket frame into a list of `Data` objects.
 ///
+/// Instrument ids are written on `venue` with option symbols in the form the installed
+/// NautilusTrader's IB adapter uses (`padded_occ_root=None`), or as chosen.
 /// Join acknowledgements give an empty list. Bad input raises `UwParseError` (a `ValueError`),
 /// `UwUnknownChannelError` for a channel this adapter does not know, `UwJoinError` for a refusal.
 #[pyfunction]
-#[pyo3(signature = (frame, ts_init=None, venue=DEFAULT_VENUE))]
+#[pyo3(signature = (frame, ts_init=None, venue=DEFAULT_VENUE, padded_occ_root=None))]
 pub fn parse_ws_frame<'py>(
     py: Python<'py>,
     frame: &Bound<'py, PyAny>,
     ts_init: Option<u64>,
     venue: &str,
+    padded_occ_root: Option<bool>,
 ) -> PyResult<Bound<'py, PyList>> {
     let ts_init = ts_init.unwrap_or_else(now_nanos);
+    let ids = &id_format(venue, padded_occ_root);
     let result = with_input_bytes(frame, "frame", |bytes| {
         if bytes.len() >= DETACH_THRESHOLD_BYTES {
-            py.detach(|| parse_frame(bytes, ts_init, venue))
+            py.detach(|| parse_frame(bytes, ts_init, ids))
         } else {
-            parse_frame(bytes, ts_init, venue)
+            parse_frame(bytes, ts_init, ids)
         }
     })?;
     let out = PyList::empty(py);
@@ -78,22 +83,25 @@ pub fn parse_ws_frame<'py>(
 ///
 /// `endpoint` is a short name (`net_prem_ticks`) or the request path
 /// (`/api/stock/SPY/net-prem-ticks?date=2025-03-21`), which also supplies the ticker rows omit.
+/// Instrument ids as in `parse_ws_frame`.
 /// UW error bodies raise `UwErrorResponse`; other bad input raises `UwParseError`.
 #[pyfunction]
-#[pyo3(signature = (endpoint, body, ts_init=None, venue=DEFAULT_VENUE))]
+#[pyo3(signature = (endpoint, body, ts_init=None, venue=DEFAULT_VENUE, padded_occ_root=None))]
 pub fn parse_rest_response<'py>(
     py: Python<'py>,
     endpoint: &str,
     body: &Bound<'py, PyAny>,
     ts_init: Option<u64>,
     venue: &str,
+    padded_occ_root: Option<bool>,
 ) -> PyResult<Bound<'py, PyList>> {
     let ts_init = ts_init.unwrap_or_else(now_nanos);
+    let ids = &id_format(venue, padded_occ_root);
     let result = with_input_bytes(body, "body", |bytes| {
         if bytes.len() >= DETACH_THRESHOLD_BYTES {
-            py.detach(|| parse_rest_body(endpoint, bytes, ts_init, venue))
+            py.detach(|| parse_rest_body(endpoint, bytes, ts_init, ids))
         } else {
-            parse_rest_body(endpoint, bytes, ts_init, venue)
+            parse_rest_body(endpoint, bytes, ts_init, ids)
         }
     })?;
     let out = PyList::empty(py);

@@ -9,10 +9,11 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::common::consts::MAX_FRAME_BYTES;
-use crate::common::error::{UwParseError, deserialize_json};
+use crate::common::error::{UwParseError, clip, deserialize_json};
 use crate::common::parse::{
     de_bool_or_false, de_date, de_f64, de_opt_f64, de_opt_i64, de_string, de_timestamp,
 };
+use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::websocket::channel::{ChannelKind, UwChannel};
@@ -32,26 +33,30 @@ const MAX_REPLY_BYTES: usize = 1024;
 
 /// Decodes one server frame.
 ///
-/// `ts_init` stamps every record (when the frame arrived); `venue` is the venue of instrument ids.
+/// `ts_init` stamps every record (when the frame arrived); `ids` is how instrument ids are written.
 ///
 /// # Errors
 /// Every malformed input is an error value: oversized frames, bad JSON, a shape that is not
 /// `[channel, payload]`, an unknown channel, and missing, mistyped or unusable fields (named).
-pub fn parse_frame(frame: &[u8], ts_init: u64, venue: &str) -> Result<UwWsMessage, UwParseError> {
+pub fn parse_frame(
+    frame: &[u8],
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Result<UwWsMessage, UwParseError> {
     if frame.len() <= MAX_FRAME_BYTES
         && let Ok(text) = std::str::from_utf8(frame)
-        && let Some(message) = parse_data_frame_in_one_pass(text, ts_init, venue)
+        && let Some(message) = parse_data_frame_in_one_pass(text, ts_init, ids)
     {
         return Ok(message);
     }
-    parse_frame_in_two_passes(frame, ts_init, venue)
+    parse_frame_in_two_passes(frame, ts_init, ids)
 }
 
 /// The general path: the envelope (channel and raw payload), then the payload.
 fn parse_frame_in_two_passes(
     frame: &[u8],
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<UwWsMessage, UwParseError> {
     if frame.len() > MAX_FRAME_BYTES {
         return Err(UwParseError::Oversized {
@@ -89,7 +94,7 @@ fn parse_frame_in_two_passes(
             preview(raw)
         )));
     }
-    let payload = decode_payload(&channel, raw, ts_init, venue)?;
+    let payload = decode_payload(&channel, raw, ts_init, ids)?;
     Ok(UwWsMessage::Data { channel, payload })
 }
 
@@ -124,7 +129,11 @@ macro_rules! match_single_record_channels {
 /// also recognises acks and produces every error; this path only ever accepts what that one
 /// would accept, with the same result. It exists because the envelope's raw-payload pass
 /// re-scanned every byte of the firehose's frames (a quarter of the parse time).
-fn parse_data_frame_in_one_pass(text: &str, ts_init: u64, venue: &str) -> Option<UwWsMessage> {
+fn parse_data_frame_in_one_pass(
+    text: &str,
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Option<UwWsMessage> {
     // `["<channel>",{`: a plain channel name (no escapes) followed by an object payload.
     let rest = text.strip_prefix("[\"")?;
     let end = rest.find('"')?;
@@ -148,13 +157,18 @@ fn parse_data_frame_in_one_pass(text: &str, ts_init: u64, venue: &str) -> Option
             .ok()
             .map(|(_, r)| r)
     }
-    fn finished<R: UwRecord>(mut r: R, ctx: &str, ts_init: u64, venue: &str) -> Option<Vec<R>> {
-        finish_record(&mut r, ctx, ts_init, venue).ok()?;
+    fn finished<R: UwRecord>(
+        mut r: R,
+        ctx: &str,
+        ts_init: u64,
+        ids: &InstrumentIdFormat,
+    ) -> Option<Vec<R>> {
+        finish_record(&mut r, ctx, ts_init, ids).ok()?;
         Some(vec![r])
     }
     macro_rules! one {
         ($variant:ident) => {
-            UwPayload::$variant(finished(one::<$variant>(text)?, ctx, ts_init, venue)?)
+            UwPayload::$variant(finished(one::<$variant>(text)?, ctx, ts_init, ids)?)
         };
     }
     let payload = match_single_record_channels!(channel.kind, one, {
@@ -168,12 +182,12 @@ fn decode_payload(
     channel: &UwChannel,
     raw: &str,
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<UwPayload, UwParseError> {
     let ctx = channel.kind.as_str();
     macro_rules! one {
         ($variant:ident) => {
-            UwPayload::$variant(vec![decode_one::<$variant>(raw, ctx, ts_init, venue)?])
+            UwPayload::$variant(vec![decode_one::<$variant>(raw, ctx, ts_init, ids)?])
         };
     }
     Ok(match_single_record_channels!(channel.kind, one, {
@@ -183,7 +197,7 @@ fn decode_payload(
             if r.ticker.is_none() {
                 r.ticker.clone_from(&channel.ticker);
             }
-            finish_record(&mut r, ctx, ts_init, venue)?;
+            finish_record(&mut r, ctx, ts_init, ids)?;
             UwPayload::Price(vec![r])
         }
         ChannelKind::NetFlow => {
@@ -191,10 +205,10 @@ fn decode_payload(
             if r.ticker.is_none() {
                 r.ticker.clone_from(&channel.ticker);
             }
-            finish_record(&mut r, ctx, ts_init, venue)?;
+            finish_record(&mut r, ctx, ts_init, ids)?;
             UwPayload::NetFlow(vec![r])
         }
-        ChannelKind::Periscope => UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, venue)?),
+        ChannelKind::Periscope => UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, ids)?),
     }))
 }
 
@@ -231,7 +245,7 @@ fn decode_periscope(
     raw: &str,
     ctx: &str,
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<Vec<Periscope>, UwParseError> {
     let chunk: PeriscopeChunk = deserialize_json(raw, ctx)?;
     let mut out = Vec::with_capacity(chunk.rows.len());
@@ -250,7 +264,7 @@ fn decode_periscope(
             ts_init: 0,
             instrument_id: None,
         };
-        finish_record(&mut r, ctx, ts_init, venue)?;
+        finish_record(&mut r, ctx, ts_init, ids)?;
         out.push(r);
     }
     Ok(out)
@@ -264,10 +278,10 @@ pub fn decode_one<R: UwRecord + serde::de::DeserializeOwned>(
     raw: &str,
     context: &str,
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<R, UwParseError> {
     let mut record: R = deserialize_json(raw, context)?;
-    finish_record(&mut record, context, ts_init, venue)?;
+    finish_record(&mut record, context, ts_init, ids)?;
     Ok(record)
 }
 
@@ -279,14 +293,15 @@ pub fn finish_record<R: UwRecord>(
     record: &mut R,
     context: &str,
     ts_init: u64,
-    venue: &str,
+    ids: &InstrumentIdFormat,
 ) -> Result<(), UwParseError> {
     record
-        .finish(ts_init, venue)
+        .finish(ts_init, ids)
         .map_err(|(field, message)| UwParseError::InvalidField {
             context: context.to_owned(),
             field: field.to_owned(),
-            message,
+            // Symbol errors quote the symbol whole.
+            message: clip(&message).into_owned(),
         })
 }
 
@@ -336,11 +351,11 @@ mod tests {
     use crate::common::testing::all_ws_frames;
 
     fn one_pass(frame: &str) -> Option<UwWsMessage> {
-        parse_data_frame_in_one_pass(frame, 42, "SMART")
+        parse_data_frame_in_one_pass(frame, 42, &InstrumentIdFormat::new("SMART", false))
     }
 
     fn two_passes(frame: &[u8]) -> Result<UwWsMessage, UwParseError> {
-        parse_frame_in_two_passes(frame, 42, "SMART")
+        parse_frame_in_two_passes(frame, 42, &InstrumentIdFormat::new("SMART", false))
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::common::parse::{ny_date, parse_date_days};
-use crate::common::symbol::{OccSymbol, validate_ticker};
+use crate::common::symbol::{OccSymbol, same_instrument, validate_ticker};
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::websocket::channel::{ChannelKind, UwChannel};
@@ -236,7 +236,8 @@ impl UwFilter {
         }
         let id = self.instrument_id.as_deref()?;
         let symbol = id.rsplit_once('.').map_or(id, |(s, _)| s);
-        let ticker = OccSymbol::parse(symbol).map_or_else(|_| symbol.to_owned(), |o| o.root);
+        // Underlyings are named as IB names them (`BRK-B`); UW's channels use `BRK.B`.
+        let ticker = OccSymbol::parse(symbol).map_or_else(|_| symbol.replace('-', "."), |o| o.root);
         validate_ticker(&ticker).ok().map(|()| vec![ticker])
     }
 
@@ -286,8 +287,9 @@ impl UwFilter {
                 return false;
             }
         }
+        // A strategy may name the option in either OCC form (IB's padded one from NT 1.223).
         if let Some(id) = &self.instrument_id
-            && record.instrument() != Some(id.as_str())
+            && !record.instrument().is_some_and(|r| same_instrument(r, id))
         {
             return false;
         }
@@ -768,6 +770,7 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
+    use crate::common::symbol::InstrumentIdFormat;
     use crate::common::testing::load_fixture;
     use crate::websocket::{UwWsMessage, parse_frame};
 
@@ -779,7 +782,13 @@ mod tests {
     fn flow_alert() -> FlowAlert {
         let frame = load_fixture("ws_flow_alerts.jsonl");
         let frame = frame.lines().next().unwrap();
-        match parse_frame(frame.as_bytes(), 1, "SMART").unwrap() {
+        match parse_frame(
+            frame.as_bytes(),
+            1,
+            &InstrumentIdFormat::new("SMART", false),
+        )
+        .unwrap()
+        {
             UwWsMessage::Data {
                 payload: UwPayload::FlowAlert(mut v),
                 ..
@@ -800,6 +809,7 @@ mod tests {
     #[case(&[("expiry", "0dte")], false)]
     #[case(&[("instrument_id", "DIA241018C00415000.SMART")], true)]
     #[case(&[("instrument_id", "DIA241018P00415000.SMART")], false)]
+    #[case(&[("instrument_id", "DIA   241018C00415000.SMART")], true)]
     #[case(&[("min_size", "50"), ("ticker", "DIA")], true)]
     #[case(&[("min_size", "51")], false)]
     fn flow_alert_filters(#[case] md: &[(&str, &str)], #[case] expected: bool) {
