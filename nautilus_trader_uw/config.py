@@ -2,6 +2,10 @@
 Configuration of the Unusual Whales data client.
 """
 
+import hmac
+from typing import TYPE_CHECKING
+from typing import NoReturn
+
 import msgspec
 from nautilus_trader.common.config import register_config_encoding
 from nautilus_trader.config import LiveDataClientConfig
@@ -9,16 +13,31 @@ from nautilus_trader.config import LiveDataClientConfig
 from nautilus_trader_uw import _core
 
 
-class UwApiKey(str):
+class UwApiKey:
     """
     A UW API token that hides itself.
 
-    ``repr``, ``str`` and formatting show ``***``; config JSON (which ``StreamingConfig`` writes to
-    disk) encodes it as ``null``. The Rust client reads the characters directly, so the adapter
-    still authenticates. Use ``reveal()`` when you really need the text.
+    ``repr``, ``str``, formatting and ``%`` show ``***``; config JSON (which ``StreamingConfig``
+    writes to disk) encodes it as ``null``. It is not a ``str``: concatenation, ``json.dumps``,
+    ``encode()``, slicing and the other string operations fail instead of handing out the
+    characters, and pickling is refused. ``reveal()`` returns the token for the code that must
+    send it.
     """
 
-    __slots__ = ()
+    __slots__ = ("__token",)
+
+    def __init__(self, token: "str | UwApiKey") -> None:
+        if isinstance(token, UwApiKey):
+            token = token.reveal()
+        if not isinstance(token, str):
+            raise TypeError(f"UwApiKey takes a str, got {type(token).__name__}")
+        object.__setattr__(self, "_UwApiKey__token", token)
+
+    def reveal(self) -> str:
+        """
+        Return the token itself.
+        """
+        return self.__token
 
     def __repr__(self) -> str:
         return "UwApiKey('***')"
@@ -29,15 +48,57 @@ class UwApiKey(str):
     def __format__(self, spec: str) -> str:
         return "***"
 
-    def reveal(self) -> str:
-        """
-        Return the token itself.
-        """
-        return str.__str__(self)
+    def __bool__(self) -> bool:
+        return bool(self.__token)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UwApiKey):
+            return NotImplemented
+        return hmac.compare_digest(self.__token.encode(), other.reveal().encode())
+
+    def __hash__(self) -> int:
+        return hash((UwApiKey, self.__token))
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("UwApiKey is immutable")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("UwApiKey is immutable")
+
+    # Immutable, so a copy (``copy.deepcopy`` of a config) can be the object itself.
+    def __copy__(self) -> "UwApiKey":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "UwApiKey":
+        return self
+
+    # Pickles end up in files, caches and other processes; JSON gets ``null`` for the same reason.
+    def __reduce__(self) -> NoReturn:
+        raise TypeError(
+            f"a UwApiKey is not pickled; let the other process read {_core.UW_API_KEY_ENV} instead",
+        )
+
+    def __getstate__(self) -> NoReturn:
+        self.__reduce__()
+
+
+def reveal_key(key: "str | UwApiKey | None") -> str | None:
+    """
+    Return the token of ``key`` (a ``UwApiKey`` or a plain string), or ``None``.
+    """
+    return key.reveal() if isinstance(key, UwApiKey) else key
 
 
 # Never serialise the token: a node config is written to disk by live recording.
 register_config_encoding(UwApiKey, lambda _key: None)
+
+# msgspec decodes a config from the field's annotation, and cannot decode a union of ``str`` and a
+# custom class (nor describe it in ``json_schema()``): the runtime annotation stays ``str | None``,
+# ``__post_init__`` wraps the string, and the encoding above writes ``null``.
+if TYPE_CHECKING:
+    ApiKeyField = str | UwApiKey | None
+else:
+    ApiKeyField = str | None
 
 
 class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
@@ -46,16 +107,22 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
 
     Parameters
     ----------
-    api_key : str, optional
+    api_key : str or UwApiKey, optional
         The UW API token. ``None`` reads ``UW_API_KEY`` from the environment when the client
         connects (recommended: the key then never enters a config object). An explicit key is
-        wrapped in ``UwApiKey`` so ``repr`` and ``json()`` never show it.
+        wrapped in ``UwApiKey`` so ``repr``, ``json()`` and pickling never show it.
     base_url_ws : str, optional
         WebSocket URL without the token; ``None`` is UW's production ``wss://api.unusualwhales.com/socket``.
     base_url_http : str, optional
         REST base URL; ``None`` is ``https://api.unusualwhales.com``.
     option_venue : str
-        Venue of instrument ids (``SPY241220C00500000.SMART``), IB's smart router by default.
+        Venue of instrument ids (``SPY   241220C00500000.SMART``), IB's smart router by default. An
+        IB instrument provider that loads option chains on another venue (1.230+ can) needs the
+        same venue here.
+    padded_occ_root : bool, optional
+        Option ids with the OCC root padded to six characters (``SPY   241220C00500000``), as the IB
+        adapter writes them from NautilusTrader 1.223, or compact (``SPY241220C00500000``).
+        ``None`` follows the installed NautilusTrader, so ids equal the IB adapter's.
     heartbeat_secs : float
         Silence after which a WebSocket ping is sent (UW's own clients: 30 s).
     pong_timeout_secs : float
@@ -76,7 +143,8 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         Check staleness only 09:30-16:00 New York on weekdays.
     queue_capacity : int
         Records waiting for the event loop before new ones are dropped (counted, logged and
-        reported as ``UwFeedStatus("overflow")``; never silently).
+        reported as ``UwFeedStatus("overflow")`` ahead of the backlog; never silently). A queued
+        record costs about 2.1 KB, so the default bounds the backlog at about 210 MB.
     max_batch : int
         Most records handed to the event loop in one callback. Small on purpose: on the standard
         path NautilusTrader allocates four GC-tracked objects per message in its live queue, and
@@ -110,10 +178,11 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         1.221.0 ends the process unless ``graceful_shutdown_on_exception`` is set.
     """
 
-    api_key: str | None = None
+    api_key: ApiKeyField = None
     base_url_ws: str | None = None
     base_url_http: str | None = None
     option_venue: str = _core.DEFAULT_VENUE
+    padded_occ_root: bool | None = None
     heartbeat_secs: float = 30.0
     pong_timeout_secs: float = 10.0
     connect_timeout_secs: float = 10.0
@@ -123,7 +192,7 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     max_reconnect_attempts: int | None = None
     stale_after_secs: float | None = 120.0
     stale_only_in_session: bool = True
-    queue_capacity: int = 1_000_000
+    queue_capacity: int = 100_000
     max_batch: int = 64
     backfill: bool = True
     record_path: str | None = None
@@ -137,8 +206,36 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     def __post_init__(self) -> None:
         if self.publish_mode not in ("engine", "bus"):
             raise ValueError(f"publish_mode must be 'engine' or 'bus', got {self.publish_mode!r}")
+        self._validate_numbers()
         if self.api_key is not None and not isinstance(self.api_key, UwApiKey):
             msgspec.structs.force_setattr(self, "api_key", UwApiKey(self.api_key))
+
+    def _validate_numbers(self) -> None:
+        # The ranges are the Rust clients' own (one table), checked here so that a bad value fails
+        # when the config is made, naming the field, not at the first reconnect of a live node.
+        ranges = _core.setting_ranges()
+        for field, value in (
+            *((name, getattr(self, name)) for name in _LIVE_SETTINGS),
+            *((field, getattr(self, field)) for field in _REST_SETTINGS),
+        ):
+            if value is None:
+                continue
+            key = _REST_SETTINGS.get(field, field)
+            low, low_exclusive, high = ranges[key]
+            ok = (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and (value > low if low_exclusive else value >= low)
+                and value <= high
+            )
+            if not ok:
+                bracket = "(" if low_exclusive else "["
+                raise ValueError(f"{field} must be in {bracket}{low:g}, {high:g}], got {value!r}")
+        if self.reconnect_max_secs < self.reconnect_initial_secs:
+            raise ValueError(
+                f"reconnect_max_secs ({self.reconnect_max_secs}) must be at least "
+                f"reconnect_initial_secs ({self.reconnect_initial_secs})",
+            )
 
     @property
     def ws_url(self) -> str:
@@ -153,3 +250,26 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         The REST base URL in use.
         """
         return self.base_url_http or _core.UW_HTTP_BASE_URL
+
+
+# Numeric settings of the live feed (same names in Rust), and of the REST client (config name ->
+# the client's argument name).
+_LIVE_SETTINGS = (
+    "heartbeat_secs",
+    "pong_timeout_secs",
+    "connect_timeout_secs",
+    "reconnect_initial_secs",
+    "reconnect_max_secs",
+    "reconnect_jitter",
+    "max_reconnect_attempts",
+    "stale_after_secs",
+    "queue_capacity",
+    "max_batch",
+)
+_REST_SETTINGS = {
+    "http_requests_per_minute": "requests_per_minute",
+    "http_requests_per_day": "requests_per_day",
+    "http_max_concurrent": "max_concurrent",
+    "http_timeout_secs": "timeout_secs",
+    "http_max_retries": "max_retries",
+}

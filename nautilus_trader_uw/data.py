@@ -14,13 +14,20 @@ from nautilus_trader.data.messages import RequestData
 from nautilus_trader.data.messages import SubscribeData
 from nautilus_trader.data.messages import UnsubscribeData
 from nautilus_trader.live.data_client import LiveDataClient
+from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import ClientId
 
+from nautilus_trader_uw import _compat
 from nautilus_trader_uw import _core
 from nautilus_trader_uw._records import cached_instrument_id
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
 from nautilus_trader_uw.config import UwApiKey
+from nautilus_trader_uw.types import UwFeedStatus
+
+
+# ``set_api_key(None)``: read ``UW_API_KEY`` again rather than the configured key.
+_ENV_KEY = object()
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             config=config,
         )
         self._config = config
+        self._api_key_override: object | None = None
         self._feed: _core.UwLiveFeed | None = None
         self._rest: _core.UwRestClient | None = None
         self._by_command: dict[DataType, int] = {}
@@ -124,6 +132,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         }
 
     def _api_key(self) -> str | None:
+        if self._api_key_override is not None:
+            return None if self._api_key_override is _ENV_KEY else self._api_key_override
         key = self._config.api_key
         return key.reveal() if isinstance(key, UwApiKey) else key
 
@@ -139,6 +149,7 @@ class UnusualWhalesDataClient(LiveDataClient):
                 url=config.ws_url,
                 api_key=api_key,
                 venue=config.option_venue,
+                padded_occ_root=config.padded_occ_root,
                 heartbeat_secs=config.heartbeat_secs,
                 pong_timeout_secs=config.pong_timeout_secs,
                 connect_timeout_secs=config.connect_timeout_secs,
@@ -241,6 +252,7 @@ class UnusualWhalesDataClient(LiveDataClient):
                 base_url=config.http_url,
                 api_key=self._api_key(),
                 venue=config.option_venue,
+                padded_occ_root=config.padded_occ_root,
                 timeout_secs=config.http_timeout_secs,
                 max_retries=config.http_max_retries,
                 requests_per_minute=config.http_requests_per_minute,
@@ -252,6 +264,9 @@ class UnusualWhalesDataClient(LiveDataClient):
     async def _request(self, request: RequestData) -> None:
         data_type = request.data_type
         metadata = [(str(k), str(v)) for k, v in (data_type.metadata or {}).items()]
+        if request.instrument_id is not None and not any(k == "instrument_id" for k, _ in metadata):
+            # ``request_data(..., instrument_id=...)``: that instrument's records only.
+            metadata.append(("instrument_id", request.instrument_id.value))
         start_ns = pd.Timestamp(request.start).value if request.start is not None else None
         end_ns = pd.Timestamp(request.end).value if request.end is not None else None
         data: list = []
@@ -269,8 +284,26 @@ class UnusualWhalesDataClient(LiveDataClient):
             data = await self._loop.run_in_executor(None, fetch)
             self._log.info(f"Request {data_type}: {len(data)} records from UW REST")
         except (ValueError, _core.UwRequestError) as e:
-            # Answer anyway (with nothing) so the requester's callback and bookkeeping complete.
+            # Answer anyway so the requester's callback and bookkeeping complete, and answer with
+            # the failure itself: an empty answer means "no data", this one "no answer".
             self._log.error(f"Request {data_type} failed: {e}")
+            now = self._clock.timestamp_ns()
+            data = [
+                UwFeedStatus(
+                    status="request_failed",
+                    channel=None,
+                    detail=f"{data_type.type.__name__}: {e}",
+                    attempt=None,
+                    # After 1.221 the engine hands us a sub-request; the strategy knows its parent.
+                    request_id=str(getattr(request, "correlation_id", None) or request.id),
+                    ts_event=now,
+                    ts_init=now,
+                ),
+            ]
+        if _compat.HISTORY_THROUGH_ENGINE:
+            # The engine publishes each record on the requester's ``historical.data.*`` topic,
+            # which it derives from the wrapper's DataType (as for live data).
+            data = [CustomData(data_type, obj) for obj in data]
         self._handle_data_response(
             data_type=data_type,
             data=data,
@@ -351,6 +384,32 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._published += _core._deliver_to_engine(
             objects, routes, self._routes, self._resolve_route, self._handle_data
         )
+
+    # -- Control ----------------------------------------------------------------------------------
+
+    def reconnect(self) -> None:
+        """
+        Drop the UW connection and reconnect at once, re-joining every channel; also retries at
+        once while backing off or after UW refused the token.
+        """
+        if self._feed is not None:
+            self._feed.reconnect()
+
+    def set_api_key(self, api_key: "str | UwApiKey | None") -> None:
+        """
+        Use a new UW token from now on (a rotation) and reconnect at once; ``None`` reads
+        ``UW_API_KEY`` again. REST requests made after the call use it too.
+
+        Raises
+        ------
+        ValueError
+            If there is no usable key.
+        """
+        key = api_key.reveal() if isinstance(api_key, UwApiKey) else api_key
+        if self._feed is not None:
+            self._feed.set_api_key(key)
+        self._rest = None  # rebuilt with the new key on the next request
+        self._api_key_override = key if key is not None else _ENV_KEY
 
     # -- Introspection ----------------------------------------------------------------------------
 

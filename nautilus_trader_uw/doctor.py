@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nautilus_trader_uw import _core
+from nautilus_trader_uw.config import UwApiKey
+from nautilus_trader_uw.config import reveal_key
 
 
 @dataclass
@@ -64,14 +66,14 @@ def check_history(client: _core.UwRestClient, days_back: int) -> Check:
     return Check("historic depth", True, f"data available for {day} ({days_back} trading days back)")
 
 
-def check_websocket(url: str, api_key: str | None, timeout: float = 8.0) -> Check:
+def check_websocket(url: str, api_key: str | UwApiKey | None, timeout: float = 8.0) -> Check:
     loop = asyncio.new_event_loop()
     statuses: list = []
 
     def on_batch(objects: list, routes: list, logs: list) -> None:
         statuses.extend(o for o in objects if getattr(o, "status", None))
 
-    feed = _core.UwLiveFeed(url=url, api_key=api_key, max_reconnect_attempts=0, reconnect_initial_secs=0.1)
+    feed = _core.UwLiveFeed(url=url, api_key=reveal_key(api_key), max_reconnect_attempts=0, reconnect_initial_secs=0.1)
     feed.start(loop, on_batch)
     feed.subscribe("UwFeedStatus", [])
 
@@ -103,14 +105,14 @@ def check_websocket(url: str, api_key: str | None, timeout: float = 8.0) -> Chec
 def run_doctor(
     http_url: str = _core.UW_HTTP_BASE_URL,
     ws_url: str = _core.UW_WS_URL,
-    api_key: str | None = None,
+    api_key: str | UwApiKey | None = None,
     days_back: int = 60,
 ) -> list[Check]:
     """
     Run every check; the REST checks are skipped (and reported) when no token is found.
     """
     try:
-        client = _core.UwRestClient(base_url=http_url, api_key=api_key, max_retries=1)
+        client = _core.UwRestClient(base_url=http_url, api_key=reveal_key(api_key), max_retries=1)
     except ValueError as e:
         return [Check("API key", False, str(e), f"export {_core.UW_API_KEY_ENV}=<your token>")]
     checks = [Check("API key", True, "found")]

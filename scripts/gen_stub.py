@@ -68,6 +68,7 @@ def parse_ws_frame(
     frame: bytes | bytearray | str,
     ts_init: int | None = None,
     venue: str = "SMART",
+    padded_occ_root: bool | None = None,
 ) -> list[Data]:
     """Decode one raw UW WebSocket frame into Data objects ([] for join acknowledgements)."""
 
@@ -76,11 +77,21 @@ def parse_rest_response(
     body: bytes | bytearray | str,
     ts_init: int | None = None,
     venue: str = "SMART",
+    padded_occ_root: bool | None = None,
 ) -> list[Data]:
     """Decode a UW REST body for an endpoint name or request path into Data objects."""
 
 def rest_endpoint_names() -> list[str]:
     """The REST endpoint short names parse_rest_response accepts."""
+
+def _set_padded_occ_root_default(padded: bool) -> None:
+    """Set the OCC root form of option ids when a caller passes ``padded_occ_root=None``."""
+
+def _padded_occ_root_default() -> bool:
+    """The OCC root form of option ids when a caller passes ``padded_occ_root=None``."""
+
+def setting_ranges() -> dict[str, tuple[float, bool, float]]:
+    """The accepted range of every numeric setting: ``{name: (min, min_exclusive, max)}``."""
 
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
@@ -108,6 +119,7 @@ class UwRestClient:
         base_url: str = ...,
         api_key: str | None = None,
         venue: str = "SMART",
+        padded_occ_root: bool | None = None,
         timeout_secs: float = 30.0,
         max_retries: int = 3,
         retry_initial_secs: float = 1.0,
@@ -137,6 +149,7 @@ class UwLiveFeed:
         url: str = ...,
         api_key: str | None = None,
         venue: str = "SMART",
+        padded_occ_root: bool | None = None,
         heartbeat_secs: float = 30.0,
         pong_timeout_secs: float = 10.0,
         connect_timeout_secs: float = 10.0,
@@ -148,15 +161,16 @@ class UwLiveFeed:
         leave_grace_secs: float = 5.0,
         stale_after_secs: float | None = 120.0,
         stale_only_in_session: bool = True,
-        queue_capacity: int = 1_000_000,
+        queue_capacity: int = 100_000,
         backfill_http_url: str | None = None,
         record_path: str | None = None,
     ) -> None: ...
-    def start(self, event_loop: Any, callback: Any, max_batch: int = 4096) -> None: ...
+    def start(self, event_loop: Any, callback: Any, max_batch: int = 64) -> None: ...
     def subscribe(self, type_name: str, metadata: list[tuple[str, str]]) -> tuple[int, list[str]]: ...
     def unsubscribe(self, subscription_id: int) -> list[str]: ...
     def route_members(self, route: int) -> list[int]: ...
     def channels(self) -> list[str]: ...
+    def set_api_key(self, api_key: str | None = None) -> None: ...
     def reconnect(self) -> None: ...
     @property
     def is_running(self) -> bool: ...
@@ -194,6 +208,7 @@ class UwSimServer:
     def inject(self, frame: str) -> None: ...
     def refuse_channel(self, channel: str, refuse: bool = True) -> None: ...
     def set_ignore_leave(self, ignore: bool) -> None: ...
+    def set_cursor_on_created_at(self, on: bool) -> None: ...
     def set_reject_upgrades(self, status: int | None = None) -> None: ...
     def fail_http(self, status: int, count: int = 1) -> None: ...
     def set_http_delay(self, seconds: float) -> None: ...

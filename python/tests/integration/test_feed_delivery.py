@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,11 @@ def test_engine_delivery_wraps_each_record_once_per_data_type_of_its_route():
         (keyed, records[2]),
     ]
     assert not any(gc.is_tracked(cd) for cd in handed), "wrappers of untracked records are untracked"
+    # Why that is safe on this NautilusTrader release: a wrapper refers to nothing but its DataType
+    # and its (untracked) record, so it cannot be part of a reference cycle the collector must break.
+    for cd in handed:
+        assert {id(r) for r in gc.get_referents(cd)} <= {id(cd.data_type), id(cd.data)}
+        assert not hasattr(cd, "__dict__")
     # A record built in Python by the keyword constructor is tracked: so is its wrapper.
     own = UwOptionTrade(**records[0].to_dict())
     assert gc.is_tracked(own)
@@ -113,3 +119,90 @@ def _parsed_trades(n: int) -> list[UwOptionTrade]:
     ]
     assert len(trades) >= n
     return trades[:n]
+
+
+def _measure_timer_lateness(loop, seconds: float, period: float = 0.01) -> list[tuple[float, float]]:
+    """
+    Run ``loop`` for ``seconds`` with a ``call_later`` tick (an IB client's heartbeat, a strategy
+    timer); return (time since start, how late the tick fired) per tick.
+    """
+    samples: list[tuple[float, float]] = []
+    start = loop.time()
+
+    def tick(due: float) -> None:
+        now = loop.time()
+        samples.append((now - start, now - due))
+        loop.call_at(now + period, tick, now + period)
+
+    loop.call_at(start + period, tick, start + period)
+    loop.run_until_complete(asyncio.sleep(seconds))
+    return samples
+
+
+def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
+    # A strategy taking 1 ms per object, prints arriving far faster: the backlog grows for the
+    # whole run, but every loop turn delivers at most one batch, so a timer is never late by more
+    # than one batch's cost (8 ms here), however long the backlog lasts.
+    max_batch, cost = 8, 0.001
+    with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        delivered = 0
+
+        def slow_strategy(objects: list, routes: list, logs: list) -> None:
+            nonlocal delivered
+            for _ in objects:
+                deadline = time.perf_counter() + cost
+                while time.perf_counter() < deadline:
+                    pass
+            delivered += len(objects)
+
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token)
+        feed.start(loop, slow_strategy, max_batch)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            samples = _measure_timer_lateness(loop, 4.0)
+            stats = feed.stats()
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert stats["queue_depth"] > 1_000, "the consumer really fell behind"
+    late = [lateness for t, lateness in samples if t > 1.0]
+    batch_cost = max_batch * cost
+    # One batch plus the scheduling noise of a shared 2-core machine (the simulator and the Rust
+    # client run beside the loop); the unbounded behaviour was 0.4 s late after 0.7 s, growing.
+    assert max(late) < batch_cost + 0.1, f"timer up to {max(late) * 1000:.0f} ms late"
+    assert delivered > 1_000
+
+
+def test_an_overflow_is_reported_ahead_of_the_backlog():
+    # The report must not wait behind the records the strategy is already behind on.
+    with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        first_drop_at: list[float] = []
+        reported_at: list[float] = []
+
+        def slow_strategy(objects: list, routes: list, logs: list) -> None:
+            if any(level >= 40 and "dropped" in message for level, message in logs) and not reported_at:
+                reported_at.append(time.monotonic())
+            time.sleep(0.001 * len(objects))
+
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=2_000)
+        feed.start(loop, slow_strategy, 16)
+        feed.subscribe("UwOptionTrade", [])
+
+        def watch() -> None:
+            if not first_drop_at and feed.stats()["dropped"] > 0:
+                first_drop_at.append(time.monotonic())
+            loop.call_later(0.005, watch)
+
+        loop.call_soon(watch)
+        try:
+            loop.run_until_complete(asyncio.sleep(4.0))
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert first_drop_at, "the queue overflowed"
+    assert reported_at, "the overflow was reported while the backlog lasted"
+    assert reported_at[0] - first_drop_at[0] < 1.0

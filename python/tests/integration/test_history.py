@@ -6,6 +6,7 @@ import time
 
 import pandas as pd
 import pytest
+from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.model.data import DataType
 
 from nautilus_trader_uw import UW_CLIENT_ID
@@ -14,6 +15,7 @@ from nautilus_trader_uw import UwFlowAlert
 from nautilus_trader_uw import UwNetPremTick
 from nautilus_trader_uw import UwRequestError
 from nautilus_trader_uw import UwRestClient
+from nautilus_trader_uw import _compat
 from nautilus_trader_uw.sim import UwSimServer
 
 from .node_harness import Recorder
@@ -46,7 +48,7 @@ class Requester(Recorder):
 def test_request_data_delivers_typed_history_to_on_historical_data():
     with UwSimServer(rate=0.0, rates={"flow-alerts": 100.0}, tickers=["SPY", "QQQ"]) as sim:
         time.sleep(1.5)  # history to ask for
-        since = pd.Timestamp.utcnow() - pd.Timedelta(seconds=1)
+        since = pd.Timestamp.now("UTC") - pd.Timedelta(seconds=1)
         tick_day = pd.Timestamp("2025-03-21", tz="UTC")
         req = Requester(
             [
@@ -66,6 +68,10 @@ def test_request_data_delivers_typed_history_to_on_historical_data():
     assert all(a.ts_event >= since.value for a in alerts)
     assert ticks and {t.ticker for t in ticks} == {"SPY"}
     assert len(req.completed) == 3, "every request completes, the refused one too"
+    # The refused request answers with its failure, so "no data" and "failed" differ.
+    (failed,) = [d for d in req.historical if isinstance(d, UwFeedStatus)]
+    assert failed.status == "request_failed" and "needs a ticker" in failed.detail
+    assert failed.request_id in {str(i) for i in req.completed}
     assert run.stats["rest"]["ok"] >= 2
 
 
@@ -109,3 +115,53 @@ def test_rest_client_errors_are_typed_and_never_show_the_token():
         assert ok.stats()["retries"] == 1
         with pytest.raises(ValueError, match="needs a ticker"):
             ok.history("UwNetPremTick", [])
+
+
+class InstrumentRequester(Recorder):
+    """
+    Requests one instrument's flow alerts, with an own request id where the release takes one.
+    """
+
+    def __init__(self, instrument_id, start: pd.Timestamp):
+        super().__init__([], name="InstrumentRequester")
+        self.instrument_id = instrument_id
+        self.since = start
+        self.request_id = UUID4()
+        self.returned_id = None
+        self.historical: list = []
+        self.completed: list = []
+
+    def on_start(self) -> None:
+        super().on_start()
+        kwargs = {"request_id": self.request_id, "join_request": False} if REQUEST_ID_PARAMETER else {}
+        self.returned_id = self.request_data(
+            DataType(UwFlowAlert),
+            client_id=UW_CLIENT_ID,
+            instrument_id=self.instrument_id,
+            start=self.since,
+            callback=self.completed.append,
+            **kwargs,
+        )
+
+    def on_historical_data(self, data) -> None:
+        self.historical.append(data)
+
+
+# ``Actor.request_data(request_id=..., join_request=...)`` arrived after 1.221.
+REQUEST_ID_PARAMETER = _compat.parse_version(_compat.NAUTILUS_VERSION) >= (1, 231, 0)
+
+
+def test_request_data_for_one_instrument_delivers_only_its_history():
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 200.0}, tickers=["SPY"]) as sim:
+        time.sleep(1.5)
+        since = pd.Timestamp.now("UTC") - pd.Timedelta(seconds=1.5)
+        rest = UwRestClient(base_url=sim.http_url, api_key=sim.token)
+        everything = rest.history("UwFlowAlert", [("ticker", "SPY")], since.value, None, 0)
+        target = max({a.instrument_id for a in everything}, key=lambda i: sum(a.instrument_id == i for a in everything))
+        req = InstrumentRequester(target, since)
+        run_node(sim, [req], seconds=2.0)
+    assert req.historical, "the instrument's alerts arrive"
+    assert {a.instrument_id for a in req.historical} == {target}
+    assert req.completed == [req.returned_id]
+    if REQUEST_ID_PARAMETER:
+        assert req.returned_id == req.request_id

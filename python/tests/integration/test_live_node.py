@@ -3,6 +3,7 @@ A real ``TradingNode`` with the UW data client, against the simulator on loopbac
 """
 
 import json
+import time
 from collections import Counter
 
 import pytest
@@ -16,7 +17,9 @@ from nautilus_trader_uw import UwFlowAlert
 from nautilus_trader_uw import UwNetFlow
 from nautilus_trader_uw import UwOptionTrade
 from nautilus_trader_uw import UwPrice
+from nautilus_trader_uw import UwRestClient
 from nautilus_trader_uw.sim import UwSimServer
+from nautilus_trader_uw.symbology import option_instrument_id
 
 from .node_harness import Recorder
 from .node_harness import run_node
@@ -256,6 +259,26 @@ def test_a_quiet_feed_delivers_each_message_at_once():
     assert delays[-1] < 0.05, delays
 
 
+@pytest.mark.parametrize("publish_mode", ["engine", "bus"])
+def test_option_id_subscriptions_receive_that_option_in_either_mode(publish_mode):
+    # The id in the installed IB adapter's form (padded root from 1.223): the topic the engine
+    # publishes such a record on, which the bus path must use as well.
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 200.0}, tickers=["SPY"]) as sim:
+        time.sleep(1.0)
+        seen = UwRestClient(base_url=sim.http_url, api_key=sim.token).history("UwFlowAlert", [], 0, None, 0)
+        busiest = Counter(a.option_chain for a in seen).most_common(1)[0][0]
+        target = option_instrument_id(busiest)
+
+        class ByOption(Recorder):
+            def on_start(self) -> None:
+                self.subscribe_data(DataType(UwFlowAlert), client_id=UW_CLIENT_ID, instrument_id=target)
+
+        rec = ByOption([], name="ByOption")
+        run_node(sim, [rec], seconds=2.0, client_overrides={"publish_mode": publish_mode})
+    assert rec.received and {a.instrument_id for a in rec.received} == {target}
+    assert {a.option_chain for a in rec.received} == {busiest}
+
+
 def test_bus_publish_mode_delivers_to_the_same_subscribers(sim):
     spy = Recorder([DataType(UwFlowAlert, metadata={"ticker": "SPY"})], name="Spy")
     everything = Recorder([DataType(UwFlowAlert)], name="All")
@@ -300,3 +323,21 @@ def test_an_unknown_publish_mode_is_refused():
 
     with pytest.raises(ValueError, match="publish_mode"):
         UnusualWhalesDataClientConfig(publish_mode="fast")
+
+
+def test_live_recording_with_streaming_config_keeps_uw_records_without_uncached_instruments(sim, tmp_path):
+    # What the README states for NautilusTrader's StreamingConfig writer (1.221 and 1.231 alike):
+    # UW types without an instrument are written; records whose instrument_id names an instrument
+    # the cache does not hold (UW's tickers and option contracts IB never loaded) are skipped.
+    import pyarrow as pa
+
+    rec = Recorder([DataType(UwNetFlow, metadata={"ticker": "SPY"}), DataType(UwFeedStatus)])
+    streaming = StreamingConfig(catalog_path=str(tmp_path), replace_existing=True)
+    run_node(sim, [rec], seconds=2.0, node_overrides={"streaming": streaming})
+    assert rec.by_type["UwNetFlow"] and rec.by_type["UwFeedStatus"]
+    files = {p.name.rsplit("_", 1)[0]: p for p in tmp_path.rglob("custom_uw_*.feather")}
+    assert set(files) == {"custom_uw_feed_status"}
+    with pa.ipc.open_stream(files["custom_uw_feed_status"]) as reader:
+        table = reader.read_all()
+    assert table.num_rows >= 1
+    assert set(table.column("status").to_pylist()) <= {s.status for s in rec.by_type["UwFeedStatus"]}

@@ -2,7 +2,9 @@
 The client configuration: defaults, validation, and a token that never shows.
 """
 
+import copy
 import importlib.util
+import json
 import pickle
 from pathlib import Path
 
@@ -35,7 +37,7 @@ def test_the_whole_node_config_never_serialises_the_key():
 
 
 def test_the_live_feed_reads_the_real_characters_but_never_shows_them():
-    feed = _core.UwLiveFeed(url="ws://127.0.0.1:9/socket", api_key=UwApiKey(TOKEN))
+    feed = _core.UwLiveFeed(url="ws://127.0.0.1:9/socket", api_key=UwApiKey(TOKEN).reveal())
     assert TOKEN not in repr(feed)
     assert "token=***" in repr(feed)
 
@@ -64,10 +66,82 @@ def test_defaults_follow_uw_and_the_ib_adapter():
     assert config.routing.default is False, "UW must never become the node's default route"
 
 
-def test_the_key_does_not_survive_pickling_into_logs():
+def test_the_key_is_never_pickled():
     key = UwApiKey(TOKEN)
-    assert pickle.loads(pickle.dumps(key)).reveal() == TOKEN
+    config = UnusualWhalesDataClientConfig(api_key=TOKEN)
+    for obj in (key, config, [key]):
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            with pytest.raises(TypeError, match="UW_API_KEY") as err:
+                pickle.dumps(obj, protocol=protocol)
+            assert TOKEN not in str(err.value)
     assert TOKEN not in repr([key, {"k": key}])
+
+
+def test_the_key_is_not_a_string_so_string_operations_cannot_reveal_it():
+    key = UwApiKey(TOKEN)
+    assert not isinstance(key, str)
+    for leak in (
+        lambda: "k=" + key,
+        lambda: key + "!",
+        lambda: "".join([key]),
+        lambda: key[:5],
+        lambda: key.encode(),
+        lambda: key.upper(),
+        lambda: len(key),
+        lambda: list(key),
+        lambda: "uw" in key,
+        lambda: json.dumps(key),
+        lambda: json.dumps({"api_key": key}),
+        lambda: bytes(key),
+    ):
+        try:
+            shown = leak()
+        except (TypeError, AttributeError) as e:
+            shown = str(e)
+        assert TOKEN not in str(shown) and TOKEN[:8] not in str(shown)
+    for shown in (
+        str(key),
+        repr(key),
+        f"{key}",
+        f"{key!s}",
+        f"{key!r}",
+        f"{key:>40}",
+        f"{key=}",
+        "%s" % key,  # noqa: UP031 (the old formatting is what is tested)
+        "%r" % key,  # noqa: UP031
+        "{}".format(key),  # noqa: UP032
+        json.dumps({"api_key": key}, default=str),
+    ):
+        assert TOKEN not in shown and "***" in shown
+    assert key.reveal() == TOKEN
+
+
+def test_the_key_compares_hashes_and_copies_by_value():
+    key = UwApiKey(TOKEN)
+    assert key == UwApiKey(TOKEN) and hash(key) == hash(UwApiKey(TOKEN))
+    assert key != UwApiKey("other") and key != TOKEN
+    assert UwApiKey(key).reveal() == TOKEN
+    assert copy.deepcopy(key).reveal() == TOKEN and copy.copy(key) is key
+    assert bool(key) and not UwApiKey("")
+    with pytest.raises(AttributeError):
+        key.token = "x"
+    with pytest.raises(TypeError, match="int"):
+        UwApiKey(12345)
+    config = UnusualWhalesDataClientConfig(api_key=TOKEN)
+    assert config == UnusualWhalesDataClientConfig(api_key=UwApiKey(TOKEN))
+    assert copy.deepcopy(config).api_key.reveal() == TOKEN
+
+
+def test_the_config_accepts_a_key_decodes_and_validates():
+    config = UnusualWhalesDataClientConfig(api_key=UwApiKey(TOKEN))
+    assert config.api_key.reveal() == TOKEN
+    assert TOKEN not in repr(config) and TOKEN not in str(config.dict())
+    assert config.json_primitives()["api_key"] is None
+    assert config.validate()
+    decoded = UnusualWhalesDataClientConfig.parse(b'{"api_key": "' + TOKEN.encode() + b'"}')
+    assert isinstance(decoded.api_key, UwApiKey) and decoded.api_key.reveal() == TOKEN
+    assert UnusualWhalesDataClientConfig.parse(config.json()).api_key is None
+    assert "api_key" in json.dumps(UnusualWhalesDataClientConfig.json_schema())
 
 
 def test_the_ib_example_routes_by_default_to_ib():
@@ -80,3 +154,34 @@ def test_the_ib_example_routes_by_default_to_ib():
     assert config.data_clients["INTERACTIVE_BROKERS"].routing.default is True
     assert config.data_clients[UW].routing.default is False
     assert config.data_clients[UW].api_key is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "accepted"),
+    [
+        ("reconnect_jitter", 1e30, "[0, 10]"),
+        ("reconnect_jitter", float("nan"), "[0, 10]"),
+        ("heartbeat_secs", 0.0, "(0, 3600]"),
+        ("pong_timeout_secs", -1.0, "(0, 3600]"),
+        ("reconnect_max_secs", float("inf"), "[0, 86400]"),
+        ("queue_capacity", 0, "[1, 1e+08]"),
+        ("max_batch", 0, "[1, 1e+06]"),
+        ("http_timeout_secs", 0.0, "(0, 3600]"),
+        ("http_requests_per_minute", 0, "[1, 1e+06]"),
+        ("stale_after_secs", -5.0, "(0, 86400]"),
+    ],
+)
+def test_numeric_settings_are_validated_when_the_config_is_made(field, value, accepted):
+    with pytest.raises(ValueError) as err:
+        UnusualWhalesDataClientConfig(**{field: value})
+    assert field in str(err.value) and accepted in str(err.value)
+
+
+def test_the_clients_refuse_what_the_config_would():
+    with pytest.raises(ValueError, match=r"reconnect_jitter must be in \[0, 10\]"):
+        _core.UwLiveFeed(api_key="k", reconnect_jitter=1e30)
+    with pytest.raises(ValueError, match="reconnect_max_secs"):
+        UnusualWhalesDataClientConfig(reconnect_initial_secs=5.0, reconnect_max_secs=1.0)
+    with pytest.raises(ValueError, match=r"timeout_secs must be in \(0, 3600\]"):
+        _core.UwRestClient(api_key="k", timeout_secs=0.0)
+    UnusualWhalesDataClientConfig(max_reconnect_attempts=None, stale_after_secs=None)

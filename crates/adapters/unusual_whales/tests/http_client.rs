@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::data::UwPayload;
-use unusual_whales_nt::http::history::{HistoryQuery, fetch_history};
+use unusual_whales_nt::http::history::{HistoryQuery, HistoryResult, fetch_history};
 use unusual_whales_nt::http::ratelimit::RateLimitConfig;
 use unusual_whales_nt::http::{UwHttpClient, UwHttpConfig, UwHttpError};
 use unusual_whales_nt::sim::{SimConfig, UwSimulator};
@@ -203,16 +203,20 @@ async fn bad_bodies_and_rejected_requests_give_clear_errors() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_pages_back_through_every_alert_in_the_range_exactly_once() {
-    let sim = sim_with("tok-f", |c| {
+/// Pages back through a second of simulated flow alerts and checks the result is exactly the
+/// simulator's own record of them, oldest first, with the simulator's `older_than` comparing
+/// `end_time` or `created_at` (UW does not say which; its alerts are created later, by varying
+/// amounts).
+async fn paged_history_is_every_alert_once_oldest_first(token: &str, cursor_on_created_at: bool) {
+    let sim = sim_with(token, |c| {
         c.rates.insert("flow-alerts".to_owned(), 800.0);
+        c.cursor_on_created_at = cursor_on_created_at;
     })
     .await;
     let start = now_ns();
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let end = now_ns();
-    let c = Arc::new(client(&sim, "tok-f", |_| {}));
+    let c = Arc::new(client(&sim, token, |_| {}));
     let query = HistoryQuery {
         type_name: "UwFlowAlert".to_owned(),
         metadata: vec![("ticker".to_owned(), "SPY".to_owned())],
@@ -230,17 +234,147 @@ async fn history_pages_back_through_every_alert_in_the_range_exactly_once() {
         );
     }
     assert!(
+        got.iter()
+            .all(|(_, t, ts)| t == "SPY" && (start..=end).contains(ts))
+    );
+    assert!(
+        got.windows(2).all(|w| w[0].2 <= w[1].2),
+        "oldest first across pages"
+    );
+    let ids: Vec<String> = got.into_iter().map(|(id, _, _)| id).collect();
+    // Every SPY alert the simulator generated in the range (by its own record) came back, once.
+    let expected = sim.flow_alerts_between("SPY", start, end);
+    assert_eq!(ids.len(), expected.len(), "none lost or repeated");
+    assert_eq!(
+        ids.into_iter().collect::<HashSet<_>>(),
+        expected.into_iter().collect::<HashSet<_>>()
+    );
+    assert!(
         result.requests >= 3,
         "several pages of 200: {}",
         result.requests
     );
-    assert!(
-        got.iter()
-            .all(|(_, t, ts)| t == "SPY" && (start..=end).contains(ts))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_pages_back_through_every_alert_in_the_range_exactly_once() {
+    paged_history_is_every_alert_once_oldest_first("tok-f", false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_loses_no_alert_when_uw_pages_by_created_at() {
+    paged_history_is_every_alert_once_oldest_first("tok-g", true).await;
+}
+
+/// A REST flow-alert body; rows are (id, end_time ms, created_at ms, trade_count).
+fn alert_body(rows: &[(String, u64, u64, u32)]) -> String {
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(id, end, created, trades)| {
+            format!(
+                r#"{{"id":"{id}","ticker":"SPY","option_chain":"SPY251121C00590000","type":"call","total_premium":"1000","end_time":{end},"created_at":{created},"trade_count":{trades}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"data":[{}]}}"#, rows.join(","))
+}
+
+fn flow_alert_summary(result: &HistoryResult) -> Vec<(String, u64, i64)> {
+    result
+        .payloads
+        .iter()
+        .flat_map(|p| match p {
+            UwPayload::FlowAlert(v) => v.clone(),
+            other => panic!("{other:?}"),
+        })
+        .map(|a| (a.id.unwrap(), a.ts_event, a.trade_count.unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_of_four_pages_is_one_run_oldest_first() {
+    let sim = sim_with("tok-h", |c| c.default_rate = 0.0).await;
+    let c = client(&sim, "tok-h", |_| {});
+    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    // 705 alerts, newest first as UW pages them: 200 + 200 + 200 + 105.
+    let newest_first: Vec<(String, u64, u64, u32)> = (0..705u64)
+        .rev()
+        .map(|i| {
+            let end = base_ms + i * 10;
+            (format!("a{i:03}"), end, end + 300 + i * 37 % 2_000, 1)
+        })
+        .collect();
+    for page in newest_first.chunks(200) {
+        sim.inject_http_body(&alert_body(page));
+    }
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        ..HistoryQuery::default()
+    };
+    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    assert_eq!(result.requests, 4);
+    assert_eq!(result.payloads.len(), 1, "one run, not one per page");
+    let ids: Vec<String> = flow_alert_summary(&result)
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    let oldest_first: Vec<String> = (0..705).map(|i| format!("a{i:03}")).collect();
+    assert_eq!(ids, oldest_first);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
+    let sim = sim_with("tok-i", |c| c.default_rate = 0.0).await;
+    let c = client(&sim, "tok-i", |_| {});
+    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    let row = |id: &str, end: u64, created: u64, trades: u32| {
+        (id.to_owned(), base_ms + end, base_ms + created, trades)
+    };
+    // `x` closes the first page; the second page repeats it, revised with more trades.
+    let mut first: Vec<_> = (0..199u64)
+        .rev()
+        .map(|i| row(&format!("p{i:03}"), 1_000 + i, 1_500 + i, 1))
+        .collect();
+    first.push(row("x", 900, 950, 3));
+    let mut second = vec![row("x", 900, 2_950, 9)];
+    second.extend(
+        (0..50u64)
+            .rev()
+            .map(|i| row(&format!("q{i:02}"), 800 + i, 850 + i, 1)),
     );
-    let ids: HashSet<_> = got.iter().map(|(id, _, _)| id.clone()).collect();
-    assert_eq!(ids.len(), got.len(), "no duplicates across page boundaries");
-    // Every SPY alert the simulator generated in the range (by its own record) came back.
-    let expected = sim.flow_alerts_between("SPY", start, end);
-    assert_eq!(ids, expected.into_iter().collect::<HashSet<_>>());
+    sim.inject_http_body(&alert_body(&first));
+    sim.inject_http_body(&alert_body(&second));
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        ..HistoryQuery::default()
+    };
+    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    assert_eq!(result.requests, 2);
+    let got = flow_alert_summary(&result);
+    assert_eq!(got.len(), 250, "x once");
+    assert_eq!(
+        got.iter()
+            .filter(|(id, _, _)| id == "x")
+            .collect::<Vec<_>>(),
+        [&("x".to_owned(), (base_ms + 900) * 1_000_000, 9)]
+    );
+
+    // Both revisions in one response (a `path` request), the older one last.
+    sim.inject_http_body(&alert_body(&[
+        row("x", 900, 2_950, 9),
+        row("x", 900, 950, 3),
+    ]));
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        metadata: vec![(
+            "path".to_owned(),
+            "/api/option-trades/flow-alerts?limit=200".to_owned(),
+        )],
+        ..HistoryQuery::default()
+    };
+    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    assert_eq!(
+        flow_alert_summary(&result),
+        [("x".to_owned(), (base_ms + 900) * 1_000_000, 9)]
+    );
 }

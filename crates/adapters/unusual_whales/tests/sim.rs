@@ -7,6 +7,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::test_data_path;
 use unusual_whales_nt::sim::{SimConfig, UwSimulator};
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
@@ -94,9 +95,13 @@ async fn rest_answers_with_uw_headers_and_limits() {
         .parse()
         .unwrap();
     assert!(reset > 50_000 && reset <= 60_000, "{reset}");
-    let records =
-        unusual_whales_nt::http::parse_rest_body("flow_alerts", body.as_bytes(), 1, "SMART")
-            .unwrap();
+    let records = unusual_whales_nt::http::parse_rest_body(
+        "flow_alerts",
+        body.as_bytes(),
+        1,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap();
     assert_eq!(records[0].len(), 5);
 
     let (status, _, body) = get(
@@ -167,9 +172,13 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
         Some(sim.token()),
     )
     .await;
-    let records =
-        unusual_whales_nt::http::parse_rest_body("flow_alerts", body.as_bytes(), 1, "SMART")
-            .unwrap();
+    let records = unusual_whales_nt::http::parse_rest_body(
+        "flow_alerts",
+        body.as_bytes(),
+        1,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap();
     let unusual_whales_nt::data::UwPayload::FlowAlert(alerts) = &records[0] else {
         panic!()
     };
@@ -183,9 +192,13 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
         "/api/option-trades/flow-alerts?limit=200&ticker_symbol=QQQ&newer_than={middle_ms}"
     );
     let (_, _, body) = get(&sim.http_url(), &path, Some(sim.token())).await;
-    let newer =
-        unusual_whales_nt::http::parse_rest_body("flow_alerts", body.as_bytes(), 1, "SMART")
-            .unwrap();
+    let newer = unusual_whales_nt::http::parse_rest_body(
+        "flow_alerts",
+        body.as_bytes(),
+        1,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap();
     assert!(newer[0].len() < alerts.len() && !newer[0].is_empty());
     let (status, _, _) = get(
         &sim.http_url(),
@@ -194,6 +207,76 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
     )
     .await;
     assert_eq!(status, 422, "UW caps flow-alerts at 200 per page");
+}
+
+/// Flow alerts from the simulator's REST: (end_time, created_at) in ms, in the order served.
+async fn alert_times(sim: &UwSimulator, query: &str) -> Vec<(u64, u64)> {
+    let path = format!("/api/option-trades/flow-alerts?limit=200&ticker_symbol=QQQ{query}");
+    let (status, _, body) = get(&sim.http_url(), &path, Some(sim.token())).await;
+    assert_eq!(status, 200, "{body}");
+    let records = unusual_whales_nt::http::parse_rest_body(
+        "flow_alerts",
+        body.as_bytes(),
+        1,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap();
+    let unusual_whales_nt::data::UwPayload::FlowAlert(alerts) = &records[0] else {
+        panic!()
+    };
+    alerts
+        .iter()
+        .map(|a| {
+            (
+                a.end_time.unwrap() / 1_000_000,
+                a.created_at.unwrap() / 1_000_000,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_alert_cursors_compare_end_time_or_created_at_as_configured() {
+    let sim = UwSimulator::start(SimConfig {
+        default_rate: 200.0,
+        cursor_on_created_at: true,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let by_created = alert_times(&sim, "").await;
+    assert!(by_created.len() > 100, "{}", by_created.len());
+    assert!(
+        by_created.iter().all(|(end, created)| created > end),
+        "alerts are created after their window ends"
+    );
+    assert!(
+        by_created.windows(2).all(|w| w[0].1 >= w[1].1),
+        "newest created first"
+    );
+    assert!(
+        by_created.windows(2).any(|w| w[0].0 < w[1].0),
+        "creation order is not end-time order"
+    );
+    let cursor = by_created[by_created.len() / 2].1;
+    let older = alert_times(&sim, &format!("&older_than={cursor}")).await;
+    assert!(!older.is_empty() && older.iter().all(|(_, created)| *created < cursor));
+    let newer = alert_times(&sim, &format!("&newer_than={cursor}")).await;
+    assert!(!newer.is_empty() && newer.iter().all(|(_, created)| *created > cursor));
+
+    sim.set_cursor_on_created_at(false);
+    let by_end = alert_times(&sim, &format!("&older_than={cursor}")).await;
+    assert!(
+        by_end.windows(2).all(|w| w[0].0 >= w[1].0),
+        "newest end first"
+    );
+    assert!(by_end.iter().all(|(end, _)| *end < cursor));
+    assert!(
+        by_end.iter().any(|(_, created)| *created >= cursor),
+        "end-time paging returns alerts created after the cursor"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,7 +300,7 @@ async fn a_recording_is_replayed_to_the_channels_joined() {
     let mut other = 0;
     while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(2), ws.next()).await {
         let Message::Text(text) = msg else { continue };
-        match parse_frame(text.as_bytes(), 1, "SMART").unwrap() {
+        match parse_frame(text.as_bytes(), 1, &InstrumentIdFormat::new("SMART", false)).unwrap() {
             UwWsMessage::JoinAck { channel } => {
                 assert_eq!(channel, "flow-alerts");
                 acks += 1;

@@ -301,6 +301,89 @@ async fn an_unauthorized_token_is_reported_once_and_not_retried() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_first_token_waits_for_a_new_key_and_then_connects_at_once() {
+    let sim = simulator(10.0).await;
+    let mut cfg = config(&sim);
+    cfg.credential = UwCredential::new("wrong-token-123").unwrap();
+    let client = start(cfg);
+    client
+        .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
+        .unwrap();
+    let seen = consume(&client, Duration::from_millis(800), |_| false).await;
+    assert_eq!(seen.statuses, ["not_entitled"]);
+    assert_eq!(sim.stats().rejected_upgrades, 1, "parked: no retry storm");
+    client.reconnect("operator asked");
+    let seen = consume(&client, Duration::from_millis(800), |_| false).await;
+    assert_eq!(
+        seen.statuses,
+        ["not_entitled"],
+        "the same token is refused again, once"
+    );
+    assert_eq!(sim.stats().rejected_upgrades, 2);
+    let started = Instant::now();
+    client.set_credential(UwCredential::new(sim.token()).unwrap());
+    let seen = consume(&client, Duration::from_secs(3), |s| {
+        s.statuses.iter().any(|x| x == "connected")
+    })
+    .await;
+    assert!(seen.statuses.iter().any(|x| x == "connected"), "{seen:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "a new key is tried at once"
+    );
+    assert!(
+        seen.logs
+            .iter()
+            .all(|(_, m)| !m.contains("wrong-token-123") && !m.contains(sim.token()))
+    );
+    client.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_refused_after_it_worked_is_retried_until_the_gateway_accepts_it_again() {
+    let sim = simulator(10.0).await;
+    let client = start(config(&sim));
+    client
+        .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
+        .unwrap();
+    let seen = consume(&client, Duration::from_secs(2), |s| {
+        s.statuses.iter().any(|x| x == "connected")
+    })
+    .await;
+    assert_eq!(seen.statuses, ["connected"]);
+    // A gateway that refuses the token for a while (a hiccup, or a rotation in progress).
+    sim.set_reject_upgrades(Some(401));
+    sim.drop_connections();
+    let seen = consume(&client, Duration::from_millis(1500), |_| false).await;
+    let refusals = seen
+        .statuses
+        .iter()
+        .filter(|x| *x == "not_entitled")
+        .count();
+    assert!(
+        refusals >= 3,
+        "reported on every attempt: {:?}",
+        seen.statuses
+    );
+    let rejected = sim.stats().rejected_upgrades;
+    // Capped backoff (200 ms here): a handful of attempts, not a storm.
+    assert!((3..=12).contains(&rejected), "{rejected} attempts in 1.5 s");
+    sim.set_reject_upgrades(None);
+    let accepted_at = Instant::now();
+    let seen = consume(&client, Duration::from_secs(3), |s| {
+        s.statuses.iter().any(|x| x == "connected")
+    })
+    .await;
+    assert!(seen.statuses.iter().any(|x| x == "connected"), "{seen:?}");
+    assert!(
+        accepted_at.elapsed() < Duration::from_secs(1),
+        "resumes within one capped delay"
+    );
+    assert!(client.stats().reconnects >= 1);
+    client.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_frames_are_counted_and_the_feed_keeps_running() {
     let sim = simulator(50.0).await;
     let client = start(config(&sim));

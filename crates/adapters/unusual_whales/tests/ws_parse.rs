@@ -1,9 +1,13 @@
 //! Frame parsing against UW's documented and recorded frames, and against bad input.
 
+use std::time::{Duration, Instant};
+
 use proptest::prelude::*;
 use rstest::rstest;
 use unusual_whales_nt::common::consts::MAX_FRAME_BYTES;
+use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::common::error::UwParseError;
+use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
@@ -14,14 +18,20 @@ const TS_INIT: u64 = 42;
 const MS: u64 = 1_000_000;
 
 fn data(frame: &str) -> UwPayload {
-    match parse_frame(frame.as_bytes(), TS_INIT, "SMART").unwrap() {
+    match parse_frame(
+        frame.as_bytes(),
+        TS_INIT,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap()
+    {
         UwWsMessage::Data { payload, .. } => payload,
         other => panic!("expected data, got {other:?}"),
     }
 }
 
 fn err(frame: &[u8]) -> UwParseError {
-    parse_frame(frame, TS_INIT, "SMART").unwrap_err()
+    parse_frame(frame, TS_INIT, &InstrumentIdFormat::new("SMART", false)).unwrap_err()
 }
 
 #[test]
@@ -64,7 +74,13 @@ fn every_fixture_frame_parses_into_its_channel_type() {
 fn every_recorded_frame_parses_and_acks_are_recognised() {
     let (mut acks, mut records) = (0, 0);
     for frame in recorded_frames() {
-        match parse_frame(frame.as_bytes(), TS_INIT, "SMART").unwrap() {
+        match parse_frame(
+            frame.as_bytes(),
+            TS_INIT,
+            &InstrumentIdFormat::new("SMART", false),
+        )
+        .unwrap()
+        {
             UwWsMessage::JoinAck { .. } => acks += 1,
             UwWsMessage::Data { payload, .. } => records += payload.len(),
             UwWsMessage::JoinError { .. } => panic!("no join errors in the recording"),
@@ -368,7 +384,7 @@ fn join_replies() {
     let ack = parse_frame(
         br#"["dark_pool",{"response":{},"status":"ok"}]"#,
         0,
-        "SMART",
+        &InstrumentIdFormat::new("SMART", false),
     )
     .unwrap();
     assert_eq!(
@@ -380,7 +396,7 @@ fn join_replies() {
     let refused = parse_frame(
         br#"["periscope",{"response":{"reason":"not entitled"},"status":"error"}]"#,
         0,
-        "SMART",
+        &InstrumentIdFormat::new("SMART", false),
     );
     assert_eq!(
         refused.unwrap(),
@@ -409,7 +425,7 @@ fn venue_is_configurable() {
     let UwWsMessage::Data {
         payload: UwPayload::FlowAlert(v),
         ..
-    } = parse_frame(frame.as_bytes(), 0, "CBOE").unwrap()
+    } = parse_frame(frame.as_bytes(), 0, &InstrumentIdFormat::new("CBOE", false)).unwrap()
     else {
         panic!()
     };
@@ -417,6 +433,58 @@ fn venue_is_configurable() {
         v[0].instrument_id.as_deref(),
         Some("DIA241018C00415000.CBOE")
     );
+}
+
+/// From NautilusTrader 1.223 the IB adapter keeps the OCC root padded to six characters.
+#[test]
+fn option_ids_follow_the_ib_adapters_padded_form() {
+    let frame = &fixture_lines("ws_flow_alerts.jsonl")[0];
+    let UwWsMessage::Data {
+        payload: UwPayload::FlowAlert(v),
+        ..
+    } = parse_frame(frame.as_bytes(), 0, &InstrumentIdFormat::new("SMART", true)).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        v[0].instrument_id.as_deref(),
+        Some("DIA   241018C00415000.SMART")
+    );
+}
+
+/// A hostile multi-megabyte frame as the socket task treats it: parsed, then its error logged
+/// through token redaction. Quoting the whole value made that quadratic: a 3.2 MB frame of
+/// `&token=a` stalled the reader for over a minute.
+#[rstest]
+#[case::huge_channel(r#"["@", {}]"#)]
+#[case::huge_channel_scope(r#"["gex:@", {}]"#)]
+#[case::huge_number_field(r#"["price:SPY", {"close": "@", "time": 1}]"#)]
+#[case::huge_timestamp(r#"["news", {"headline": "h", "timestamp": "@"}]"#)]
+#[case::huge_value_serde_quotes(
+    r#"["periscope:SPX", {"ticker": "SPX", "timestamp": 1, "rows": "@"}]"#
+)]
+#[case::huge_ticker(r#"["gex:SPY", {"ticker": "@", "timestamp": 1}]"#)]
+fn hostile_frames_give_short_errors_quickly(#[case] template: &str) {
+    let credential = UwCredential::new("sekret-token-123").unwrap();
+    let hostile = "&token=a".repeat(400_000);
+    let frame = template.replace('@', &hostile);
+    assert!(frame.len() > 3_200_000);
+    let start = Instant::now();
+    let e = err(frame.as_bytes());
+    let logged = credential.scrub(&format!("Frame dropped (1 so far): {e}"));
+    let elapsed = start.elapsed();
+    assert!(
+        logged.len() < 1_000,
+        "{} bytes: {}",
+        logged.len(),
+        &logged[..1_000]
+    );
+    // Every value here is 3.2 MB (3,200,0xx bytes with what surrounds it).
+    assert!(
+        logged.contains(" bytes") && logged.contains("3200"),
+        "the full length is named: {logged}"
+    );
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
 }
 
 #[test]
@@ -430,7 +498,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = parse_frame(&bytes, 0, "SMART");
+        let _ = parse_frame(&bytes, 0, &InstrumentIdFormat::new("SMART", false));
     }
 
     #[test]
@@ -457,6 +525,6 @@ proptest! {
                 }
             }
         }
-        let _ = parse_frame(&frame, 0, "SMART");
+        let _ = parse_frame(&frame, 0, &InstrumentIdFormat::new("SMART", false));
     }
 }

@@ -48,11 +48,12 @@ impl UwCredential {
         &self.0
     }
 
-    /// Removes this token from `text` wherever it appears (error messages from lower layers may
-    /// quote a URL or header verbatim).
+    /// Removes this token from `text` wherever it appears, and every `token=` query value and
+    /// `Bearer` credential (error messages from lower layers and servers may quote a URL or an
+    /// `Authorization` header verbatim).
     #[must_use]
     pub fn scrub(&self, text: &str) -> String {
-        redact_url(&text.replace(&self.0, REDACTED))
+        redact(&text.replace(&self.0, REDACTED), true)
     }
 }
 
@@ -84,42 +85,59 @@ pub enum CredentialError {
 /// Replaces the value of every `token=` / `api_key=` / `apikey=` query parameter with `***`.
 #[must_use]
 pub fn redact_url(url: &str) -> String {
-    const KEYS: [&str; 3] = ["token=", "api_key=", "apikey="];
-    let mut out = String::with_capacity(url.len());
-    let mut rest = url;
-    'outer: while !rest.is_empty() {
-        for key in KEYS {
-            // A parameter starts after `?` or `&`, so `xtoken=` is left alone.
-            if let Some(pos) = find_param(rest, key) {
-                let value_start = pos + key.len();
-                out.push_str(&rest[..value_start]);
-                out.push_str(REDACTED);
-                let value_len = rest[value_start..]
-                    .find(|c: char| {
-                        c == '&' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
-                    })
-                    .unwrap_or(rest.len() - value_start);
-                rest = &rest[value_start + value_len..];
-                continue 'outer;
+    redact(url, false)
+}
+
+/// Query parameters whose value is a secret (matched ignoring ASCII case).
+const SECRET_PARAMS: [&[u8]; 3] = [b"token=", b"api_key=", b"apikey="];
+
+/// Where a redacted value stops.
+fn ends_value(c: char) -> bool {
+    c == '&' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+}
+
+/// One pass over `text`, so that its cost stays linear however many parameters it holds (a
+/// hostile frame can carry megabytes of `&token=`).
+fn redact(text: &str, bearer: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        // A parameter starts after `?` or `&`, so `xtoken=` is left alone.
+        let value_start = match rest[0] {
+            b'?' | b'&' => SECRET_PARAMS
+                .iter()
+                .find(|key| starts_with_ignore_case(&rest[1..], key))
+                .map(|key| i + 1 + key.len()),
+            b'B' | b'b' if bearer && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) => {
+                starts_with_ignore_case(rest, b"bearer ").then(|| {
+                    let spaces = rest[7..].iter().take_while(|&&c| c == b' ').count();
+                    i + 7 + spaces
+                })
             }
-        }
-        out.push_str(rest);
-        break;
+            _ => None,
+        };
+        let Some(value_start) = value_start else {
+            i += 1;
+            continue;
+        };
+        // Every match ends in ASCII, so `value_start` is a char boundary.
+        let value_end = text[value_start..]
+            .find(ends_value)
+            .map_or(text.len(), |n| value_start + n);
+        out.push_str(&text[copied..value_start]);
+        out.push_str(REDACTED);
+        copied = value_end;
+        i = value_end.max(i + 1);
     }
+    out.push_str(&text[copied..]);
     out
 }
 
-fn find_param(text: &str, key: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(key) {
-        let at = from + i;
-        if at > 0 && matches!(text.as_bytes()[at - 1], b'?' | b'&') {
-            return Some(at);
-        }
-        from = at + key.len();
-    }
-    None
+fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 #[cfg(test)]
@@ -165,6 +183,47 @@ mod tests {
         assert_eq!(
             c.scrub("HTTP error: 401 for Bearer tok-XYZ at wss://h/socket?token=tok-XYZ"),
             "HTTP error: 401 for Bearer *** at wss://h/socket?token=***"
+        );
+    }
+
+    #[rstest]
+    #[case(
+        r#"{"echo":"Authorization: Bearer other-key"}"#,
+        r#"{"echo":"Authorization: Bearer ***"}"#
+    )]
+    #[case(
+        "authorization: bearer  other-key, next",
+        "authorization: bearer  *** next"
+    )]
+    #[case("the Bearer", "the Bearer")]
+    #[case("xBearer abc", "xBearer abc")]
+    fn scrub_removes_any_bearer_credential(#[case] text: &str, #[case] expected: &str) {
+        let c = UwCredential::new("tok-XYZ").unwrap();
+        assert_eq!(c.scrub(text), expected);
+    }
+
+    /// Redaction used to lower-case the rest of the text once per parameter found: a megabyte of
+    /// `&token=` took seconds, three took over a minute, on the socket task.
+    #[test]
+    fn scrub_is_linear_and_removes_every_occurrence() {
+        let c = UwCredential::new("tok-XYZ").unwrap();
+        let unit = "&token=a&TOKEN=tok-XYZ Bearer tok-XYZ ?api_key=b tok-XYZ ";
+        let text = unit.repeat(1_000_000 / unit.len() + 1);
+        assert!(text.len() > 1_000_000);
+        let start = std::time::Instant::now();
+        let scrubbed = c.scrub(&text);
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < std::time::Duration::from_millis(500),
+            "{elapsed:?}"
+        );
+        assert!(!scrubbed.contains("tok-XYZ"));
+        let n = text.matches(unit).count();
+        assert_eq!(
+            scrubbed
+                .matches("&token=***&TOKEN=*** Bearer *** ?api_key=*** *** ")
+                .count(),
+            n
         );
     }
 }

@@ -1,6 +1,48 @@
 //! Parse errors: values, never panics. Each names what failed and where.
+//!
+//! An error text quotes at most a bounded prefix of the value that caused it: a hostile frame can
+//! carry megabytes in one string, and every logged error is scanned again for the token.
+
+use std::borrow::Cow;
 
 use serde::de::DeserializeOwned;
+
+/// Characters of an offending value quoted in an error text, enough to recognise it.
+pub const MAX_QUOTED_CHARS: usize = 120;
+
+/// Bytes of a whole error message (which may embed a value serde quoted in full) kept as is.
+pub const MAX_MESSAGE_BYTES: usize = 400;
+
+/// `value` quoted as `{:?}` does, but only its first [`MAX_QUOTED_CHARS`] characters, followed by
+/// its full length when cut.
+#[must_use]
+pub fn quote(value: &str) -> String {
+    match value.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => format!("{value:?}"),
+        Some((end, _)) => format!("{:?}... ({} bytes)", &value[..end], value.len()),
+    }
+}
+
+/// `text` when short, else its start and end around a note of how much was left out: serde puts
+/// the offending value in the middle (`invalid type: string "...", expected a sequence`).
+///
+/// A clipped text is short itself, so clipping it again (its `Display`) keeps the note.
+#[must_use]
+pub fn clip(text: &str) -> Cow<'_, str> {
+    const TAIL: usize = 100;
+    // The note below with two 20-digit numbers.
+    const NOTE: usize = 72;
+    if text.len() <= MAX_MESSAGE_BYTES {
+        return Cow::Borrowed(text);
+    }
+    let head = &text[..text.floor_char_boundary(MAX_MESSAGE_BYTES - TAIL - NOTE)];
+    let tail = &text[text.ceil_char_boundary(text.len() - TAIL)..];
+    Cow::Owned(format!(
+        "{head}[... {} of {} bytes left out ...]{tail}",
+        text.len() - head.len() - tail.len(),
+        text.len()
+    ))
+}
 
 /// Why a WebSocket frame or REST body could not be turned into records.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,25 +56,25 @@ pub enum UwParseError {
         max: usize,
     },
     /// The bytes are not JSON.
-    #[error("malformed JSON: {0}")]
+    #[error("malformed JSON: {}", clip(.0))]
     MalformedJson(String),
     /// Valid JSON, but not UW's `[channel, payload]` envelope (or the endpoint's envelope).
-    #[error("unexpected message shape: {0}")]
+    #[error("unexpected message shape: {}", clip(.0))]
     UnexpectedShape(String),
     /// A channel this adapter does not know. Counted, never fatal.
-    #[error("unknown channel {channel:?}")]
+    #[error("unknown channel {}", quote(.channel))]
     UnknownChannel {
         /// The channel text as received.
         channel: String,
     },
     /// A REST endpoint this adapter does not know.
-    #[error("unknown REST endpoint {endpoint:?}")]
+    #[error("unknown REST endpoint {}", quote(.endpoint))]
     UnknownEndpoint {
         /// The endpoint text as given.
         endpoint: String,
     },
     /// A field is missing, has the wrong type, or holds an unusable value.
-    #[error("{context}: field `{field}`: {message}")]
+    #[error("{}: field `{}`: {}", clip(.context), clip(.field), clip(.message))]
     InvalidField {
         /// The channel or endpoint being parsed.
         context: String,
@@ -42,7 +84,7 @@ pub enum UwParseError {
         message: String,
     },
     /// UW answered with an error body instead of data.
-    #[error("{context}: UW returned an error: {message}")]
+    #[error("{}: UW returned an error: {}", clip(.context), clip(.message))]
     ErrorBody {
         /// The endpoint.
         context: String,
@@ -65,13 +107,49 @@ impl UwParseError {
             Self::ErrorBody { .. } => "error_body",
         }
     }
+
+    /// The same error with every text passed through `f` (the REST client scrubs what a server
+    /// echoed of its request, the token included).
+    #[must_use]
+    pub fn map_text(self, f: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Oversized { .. } => self,
+            Self::MalformedJson(m) => Self::MalformedJson(f(&m)),
+            Self::UnexpectedShape(m) => Self::UnexpectedShape(f(&m)),
+            Self::UnknownChannel { channel } => Self::UnknownChannel {
+                channel: f(&channel),
+            },
+            Self::UnknownEndpoint { endpoint } => Self::UnknownEndpoint {
+                endpoint: f(&endpoint),
+            },
+            Self::InvalidField {
+                context,
+                field,
+                message,
+            } => Self::InvalidField {
+                context: f(&context),
+                field: f(&field),
+                message: f(&message),
+            },
+            Self::ErrorBody { context, message } => Self::ErrorBody {
+                context: f(&context),
+                message: f(&message),
+            },
+        }
+    }
 }
 
 /// Turns a serde error into [`UwParseError`] keeping the field path.
 fn field_error(context: &str, path: &str, err: &serde_json::Error) -> UwParseError {
     let full = err.to_string();
-    // serde_json appends " at line 1 column 42", which means nothing to a user of a single frame.
-    let message = full.split(" at line ").next().unwrap_or(&full).to_owned();
+    // serde_json appends " at line 1 column 42", which means nothing to a user of a single frame;
+    // the quoted value before it may contain the same words.
+    let message = match full.rsplit_once(" at line ") {
+        Some((message, _)) if err.line() != 0 => message,
+        _ => &full,
+    };
+    // serde quotes a mistyped value whole.
+    let message = clip(message).into_owned();
     // A missing field is reported at its parent's path; name the field itself.
     let field = message
         .strip_prefix("missing field `")
@@ -80,14 +158,14 @@ fn field_error(context: &str, path: &str, err: &serde_json::Error) -> UwParseErr
             if path == "." || path.is_empty() {
                 name.to_owned()
             } else {
-                format!("{path}.{name}")
+                format!("{}.{name}", clip(path))
             }
         })
         .unwrap_or_else(|| {
             if path == "." || path.is_empty() {
                 "<payload>".to_owned()
             } else {
-                path.to_owned()
+                clip(path).into_owned()
             }
         });
     if err.is_syntax() || err.is_eof() {
@@ -122,6 +200,68 @@ pub fn deserialize_json<T: DeserializeOwned>(json: &str, context: &str) -> Resul
                     e
                 }
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_quoted_whole() {
+        assert_eq!(quote("lots"), "\"lots\"");
+        assert_eq!(clip("short message"), "short message");
+    }
+
+    #[test]
+    fn long_values_are_cut_on_a_char_boundary_and_name_their_length() {
+        let value = "é".repeat(1_000_000);
+        let quoted = quote(&value);
+        assert!(quoted.len() < 2 * MAX_QUOTED_CHARS + 40, "{quoted}");
+        assert!(quoted.ends_with("... (2000000 bytes)"), "{quoted}");
+        let message = format!("invalid type: string {value:?}, expected a sequence");
+        let clipped = clip(&message);
+        assert!(clipped.len() <= MAX_MESSAGE_BYTES, "{clipped}");
+        assert_eq!(clip(&clipped), clipped, "clipping twice keeps the note");
+        assert!(
+            clipped.starts_with("invalid type: string \"éé"),
+            "{clipped}"
+        );
+        assert!(clipped.ends_with("éé\", expected a sequence"), "{clipped}");
+        let total = format!("of {} bytes left out", message.len());
+        assert!(clipped.contains(&total), "{clipped}");
+    }
+
+    #[test]
+    fn every_variant_displays_a_bounded_text() {
+        let huge = "x".repeat(1_000_000);
+        for e in [
+            UwParseError::MalformedJson(huge.clone()),
+            UwParseError::UnexpectedShape(huge.clone()),
+            UwParseError::UnknownChannel {
+                channel: huge.clone(),
+            },
+            UwParseError::UnknownEndpoint {
+                endpoint: huge.clone(),
+            },
+            UwParseError::InvalidField {
+                context: huge.clone(),
+                field: huge.clone(),
+                message: huge.clone(),
+            },
+            UwParseError::ErrorBody {
+                context: huge.clone(),
+                message: huge.clone(),
+            },
+        ] {
+            let text = e.to_string();
+            assert!(
+                text.len() < 4 * MAX_MESSAGE_BYTES,
+                "{}: {}",
+                e.kind(),
+                text.len()
+            );
         }
     }
 }

@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use crate::common::error::quote;
+
 /// Nanoseconds in one millisecond.
 pub const NANOS_PER_MILLI: u64 = 1_000_000;
 /// Nanoseconds in one second.
@@ -30,7 +32,7 @@ pub fn parse_f64_str(s: &str) -> Result<Option<f64>, String> {
     }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(format!("expected a number, found {s:?}")),
+        _ => Err(format!("expected a number, found {}", quote(s))),
     }
 }
 
@@ -133,7 +135,10 @@ impl<'de> Visitor<'de> for OptI64Visitor {
         }
         match parse_f64_str(t) {
             Ok(Some(f)) => self.visit_f64(f),
-            _ => Err(E::custom(format!("expected an integer, found {v:?}"))),
+            _ => Err(E::custom(format!(
+                "expected an integer, found {}",
+                quote(v)
+            ))),
         }
     }
 
@@ -185,7 +190,7 @@ impl<'de> Visitor<'de> for OptBoolVisitor {
             "true" | "t" | "True" | "TRUE" => Ok(Some(true)),
             "false" | "f" | "False" | "FALSE" => Ok(Some(false)),
             "" => Ok(None),
-            _ => Err(E::custom(format!("expected a boolean, found {v:?}"))),
+            _ => Err(E::custom(format!("expected a boolean, found {}", quote(v)))),
         }
     }
 
@@ -377,7 +382,7 @@ fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
 /// Returns a message when the text is not a valid calendar date.
 pub fn parse_date_days(s: &str) -> Result<i64, String> {
     let b = s.as_bytes();
-    let err = || format!("expected a date YYYY-MM-DD, found {s:?}");
+    let err = || format!("expected a date YYYY-MM-DD, found {}", quote(s));
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(err());
     }
@@ -399,12 +404,16 @@ pub fn parse_date_days(s: &str) -> Result<i64, String> {
 /// # Errors
 /// Returns a message when the text is not a timestamp, or is before 1970.
 pub fn parse_rfc3339_nanos(s: &str) -> Result<u64, String> {
-    let err = || format!("expected an RFC 3339 timestamp, found {s:?}");
+    let err = || format!("expected an RFC 3339 timestamp, found {}", quote(s));
     let b = s.trim().as_bytes();
     if b.len() < 10 {
         return Err(err());
     }
-    let days = parse_date_days(std::str::from_utf8(&b[..10]).map_err(|_| err())?)?;
+    // The date's own error would quote only its first ten bytes.
+    let days = std::str::from_utf8(&b[..10])
+        .ok()
+        .and_then(|date| parse_date_days(date).ok())
+        .ok_or_else(err)?;
     let mut secs_of_day: i64 = 0;
     let mut nanos: i64 = 0;
     let mut offset_secs: i64 = 0;
@@ -460,7 +469,7 @@ pub fn parse_rfc3339_nanos(s: &str) -> Result<u64, String> {
     }
     let unix_secs = days * 86_400 + secs_of_day - offset_secs;
     if unix_secs < 0 {
-        return Err(format!("timestamp {s:?} is before 1970"));
+        return Err(format!("timestamp {} is before 1970", quote(s)));
     }
     #[allow(clippy::cast_sign_loss)]
     let total = (unix_secs as u64)
@@ -483,7 +492,7 @@ pub fn ny_close_nanos(date: &str) -> Result<u64, String> {
     let close_utc_secs = 16 * 3_600 - ny_utc_offset_secs(days);
     u64::try_from(days * 86_400 + close_utc_secs)
         .map(|s| s * NANOS_PER_SECOND)
-        .map_err(|_| format!("date {date:?} is before 1970"))
+        .map_err(|_| format!("date {} is before 1970", quote(date)))
 }
 
 /// New York's offset from UTC in seconds (-4 h in daylight saving time, else -5 h) on the civil
@@ -606,7 +615,7 @@ impl<'de> Visitor<'de> for OptTimestampVisitor {
         if t.bytes().all(|c| c.is_ascii_digit()) {
             let ms = t
                 .parse::<i64>()
-                .map_err(|_| E::custom(format!("epoch milliseconds {v:?} out of range")))?;
+                .map_err(|_| E::custom(format!("epoch milliseconds {} out of range", quote(v))))?;
             return self.visit_i64(ms);
         }
         parse_rfc3339_nanos(t).map(Some).map_err(E::custom)

@@ -26,6 +26,9 @@ pub mod state {
     pub const OVERFLOW: &str = "overflow";
     /// History is being fetched from REST to fill a gap.
     pub const BACKFILLING: &str = "backfilling";
+    /// A `request_data` failed (`request_id`, `detail`): the answer to it in `on_historical_data`,
+    /// so a strategy can tell a failure from a range without data.
+    pub const REQUEST_FAILED: &str = "request_failed";
 }
 
 crate::uw_record! {
@@ -35,7 +38,7 @@ crate::uw_record! {
         instrument: None,
         fields {
             /// `connected`, `reconnecting`, `disconnected`, `not_entitled`, `join_refused`,
-            /// `stale`, `resumed`, `overflow` or `backfilling`.
+            /// `stale`, `resumed`, `overflow`, `backfilling` or `request_failed`.
             #[serde(deserialize_with = "de_string")]
             pub status: String,
             /// The UW channel concerned, for channel-level states.
@@ -47,6 +50,9 @@ crate::uw_record! {
             /// Reconnect attempt number (`reconnecting`) or messages dropped so far (`overflow`).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub attempt: Option<i64>,
+            /// The id of the `request_data` a `request_failed` status answers.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub request_id: Option<String>,
         }
     }
 }
@@ -66,6 +72,7 @@ impl FeedStatus {
             channel,
             detail,
             attempt,
+            request_id: None,
             ts_event: ts,
             ts_init: ts,
             instrument_id: None,

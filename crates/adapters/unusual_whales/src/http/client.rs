@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::common::consts::{DEFAULT_VENUE, UW_HTTP_BASE_URL};
+use crate::common::consts::UW_HTTP_BASE_URL;
 use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
+use crate::common::symbol::InstrumentIdFormat;
 use crate::data::UwPayload;
 use crate::http::parse::parse_rest_body;
 use crate::http::ratelimit::{
@@ -29,8 +30,8 @@ pub struct UwHttpConfig {
     pub base_url: String,
     /// The token, sent as `Authorization: Bearer`.
     pub credential: UwCredential,
-    /// Venue of instrument ids.
-    pub venue: String,
+    /// How instrument ids are written (venue, OCC root form).
+    pub ids: InstrumentIdFormat,
     /// Limit of one request (UW's own clients: 30 s).
     pub timeout: Duration,
     /// Retries of 5xx, timeouts and transport errors.
@@ -52,7 +53,7 @@ impl UwHttpConfig {
         Self {
             base_url: UW_HTTP_BASE_URL.to_owned(),
             credential,
-            venue: DEFAULT_VENUE.to_owned(),
+            ids: InstrumentIdFormat::default(),
             timeout: Duration::from_secs(30),
             max_retries: 3,
             retry_initial: Duration::from_secs(1),
@@ -191,10 +192,14 @@ fn shorten(text: &str) -> String {
 }
 
 /// UW's message from an error body of any of its shapes, else the body itself.
-fn error_message(path: &str, body: &str) -> String {
-    match parse_rest_body(path, body.as_bytes(), 0, DEFAULT_VENUE) {
-        Err(UwParseError::ErrorBody { message, .. }) => message,
-        _ => shorten(body),
+///
+/// The body may echo the request's `Authorization` header (proxies do); it is scrubbed before
+/// anything is cut from it, so that no cut leaves part of the token behind.
+fn error_message(credential: &UwCredential, path: &str, body: &str) -> String {
+    let body = credential.scrub(body);
+    match parse_rest_body(path, body.as_bytes(), 0, &InstrumentIdFormat::default()) {
+        Err(UwParseError::ErrorBody { message, .. }) => shorten(&message),
+        _ => shorten(&body),
     }
 }
 
@@ -259,7 +264,11 @@ impl UwHttpClient {
 
     async fn get_body_inner(&self, path: &str) -> Result<String, UwHttpError> {
         let url = format!("{}{path}", self.config.base_url.trim_end_matches('/'));
-        let scrub = |s: &str| self.config.credential.scrub(s);
+        let credential = &self.config.credential;
+        let scrub = |s: &str| credential.scrub(s);
+        // Every text of an error reaches a user (Python exceptions, the node's log, `doctor`).
+        let shown = scrub(path);
+        let path = shown.as_str();
         let mut retries = 0;
         let mut waits = 0;
         loop {
@@ -336,15 +345,15 @@ impl UwHttpClient {
                             return Err(UwHttpError::Unauthorized {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(path, &body),
+                                message: error_message(credential, path, &body),
                             });
                         }
-                        500..=599 => Ok((status, error_message(path, &body))),
+                        500..=599 => Ok((status, error_message(credential, path, &body))),
                         _ => {
                             return Err(UwHttpError::Rejected {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(path, &body),
+                                message: error_message(credential, path, &body),
                             });
                         }
                     }
@@ -380,11 +389,20 @@ impl UwHttpClient {
         let ts_init = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        parse_rest_body(path_and_query, body.as_bytes(), ts_init, &self.config.venue).map_err(
-            |source| UwHttpError::Parse {
-                path: path_and_query.to_owned(),
-                source,
-            },
-        )
+        let ids = &self.config.ids;
+        parse_rest_body(path_and_query, body.as_bytes(), ts_init, ids).map_err(|source| {
+            // A 200 can carry an error body that echoes the request. Its texts are taken from
+            // the scrubbed body, so that the parser's cuts come after the scrubbing.
+            let scrub = |s: &str| self.config.credential.scrub(s);
+            let source = match parse_rest_body(path_and_query, scrub(&body).as_bytes(), 0, ids) {
+                Err(e) => e,
+                // Scrubbing removed the fault itself.
+                Ok(_) => source,
+            };
+            UwHttpError::Parse {
+                path: scrub(path_and_query),
+                source: source.map_text(scrub),
+            }
+        })
     }
 }

@@ -8,13 +8,16 @@
 //! - page numbers: news headlines;
 //! - one request: everything else (`path` in the metadata requests any endpoint verbatim).
 //!
-//! Records outside `[start, end]` and records failing the metadata filter are dropped here.
+//! Records outside `[start, end]` and records failing the metadata filter are dropped here. Every
+//! request, whatever its plan and however many pages it took, delivers each record once, oldest
+//! first by `ts_event`.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use crate::common::parse::{civil_from_days, ny_local};
 use crate::data::record::UwRecord;
-use crate::data::{PayloadItem, UwPayload};
+use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::{UwHttpClient, UwHttpError};
 use crate::websocket::route::{RecordView, UwFilter};
 
@@ -47,7 +50,8 @@ pub struct HistoryQuery {
 /// The records found and how many requests it took.
 #[derive(Debug, Default)]
 pub struct HistoryResult {
-    /// Decoded records, oldest page last as UW returns them (callers sort by `ts_event`).
+    /// Decoded records, one payload per record type, each sorted oldest first by `ts_event`
+    /// across all pages; records of equal `ts_event` keep the order they were fetched in.
     pub payloads: Vec<UwPayload>,
     /// Requests made.
     pub requests: u32,
@@ -70,11 +74,28 @@ impl HistoryResult {
 /// Metadata keys that shape the request rather than filter records.
 const REQUEST_KEYS: [&str; 4] = ["path", "date", "candle_size", "timeframe"];
 
+/// UW's examples show flow alerts created 9 s and 13 min after their window ended (SPEC.md §5.1).
+/// Should `older_than` compare `created_at`, an alert that ended before the range end but was
+/// created after it is found only by a first cursor this much past the range end.
+const ALERT_CREATION_LAG_ALLOWANCE_MS: u64 = 30 * 60 * 1000;
+
 enum Plan {
-    Cursor { path: String, page: usize },
-    Daily { path: String },
-    Pages { path: String, page: usize },
-    Once { path: String },
+    /// Newest first by `older_than`, starting `lag_allowance_ms` past the range end.
+    Cursor {
+        path: String,
+        page: usize,
+        lag_allowance_ms: u64,
+    },
+    Daily {
+        path: String,
+    },
+    Pages {
+        path: String,
+        page: usize,
+    },
+    Once {
+        path: String,
+    },
 }
 
 fn ms(ns: u64) -> u64 {
@@ -125,6 +146,7 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
                 None => "/api/option-trades/flow-alerts".to_owned(),
             },
             page: 200,
+            lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS,
         },
         "UwOptionTrade" => Plan::Cursor {
             path: match tickers {
@@ -132,11 +154,13 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
                 None => "/api/option-trades".to_owned(),
             },
             page: 500,
+            lag_allowance_ms: 0,
         },
         "UwDarkPoolTrade" => match tickers {
             Some(_) => Plan::Cursor {
                 path: format!("/api/darkpool/{}", ticker()?),
                 page: 500,
+                lag_allowance_ms: 0,
             },
             None => Plan::Once {
                 path: "/api/darkpool/recent?limit=200".to_owned(),
@@ -146,6 +170,7 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
             Some(_) => Plan::Cursor {
                 path: format!("/api/lit-flow/{}", ticker()?),
                 page: 500,
+                lag_allowance_ms: 0,
             },
             None => Plan::Once {
                 path: "/api/lit-flow/recent?limit=200".to_owned(),
@@ -245,39 +270,279 @@ fn with_param(path: &str, key: &str, value: &str) -> String {
     format!("{path}{sep}{key}={value}")
 }
 
-/// Keeps the records in range that pass the filter; returns them and their oldest event time.
-fn keep(payload: UwPayload, filter: &UwFilter, start: u64, end: u64) -> (UwPayload, Option<u64>) {
-    fn retain<R: RecordView + PayloadItem>(
-        mut v: Vec<R>,
+/// Takes one record type's records back out of a payload.
+trait FromPayload: Sized {
+    /// The records, or the payload back when it holds another type.
+    fn from_payload(payload: UwPayload) -> Result<Vec<Self>, UwPayload>;
+}
+
+macro_rules! from_payload_impls {
+    ($($variant:ident),* $(,)?) => {$(
+        impl FromPayload for crate::data::$variant {
+            fn from_payload(payload: UwPayload) -> Result<Vec<Self>, UwPayload> {
+                match payload {
+                    UwPayload::$variant(records) => Ok(records),
+                    other => Err(other),
+                }
+            }
+        }
+    )*};
+}
+
+crate::with_record_types!(from_payload_impls);
+
+/// How history tells the deliveries of one record apart from different records.
+trait HistoryRecord: RecordView + PayloadItem + FromPayload + std::fmt::Debug {
+    /// UW's id, shared by every revision of one record. `None` for types without one (and for
+    /// records UW sent without theirs): those are de-duplicated whole.
+    fn uw_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// When UW created this revision, UNIX ns, where the record says.
+    fn created_at(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl HistoryRecord for FlowAlert {
+    fn uw_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    fn created_at(&self) -> Option<u64> {
+        self.created_at
+    }
+}
+
+impl HistoryRecord for OptionTrade {
+    fn uw_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+
+    fn created_at(&self) -> Option<u64> {
+        self.created_at
+    }
+}
+
+// Dark-pool and lit prints carry a `tracking_id`, but UW sent 0 for prints of a whole capture
+// (SPEC.md §5.3): as a key it would merge different prints, so they are compared whole.
+macro_rules! history_record_impls {
+    ($($variant:ident),* $(,)?) => {$( history_record_impl!($variant); )*};
+}
+
+macro_rules! history_record_impl {
+    (FlowAlert) => {};
+    (OptionTrade) => {};
+    ($variant:ident) => {
+        impl HistoryRecord for crate::data::$variant {}
+    };
+}
+
+crate::with_record_types!(history_record_impls);
+
+/// The times of every row one response returned, before filtering: what the next cursor and the
+/// end of paging are decided by.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct PageTimes {
+    rows: usize,
+    oldest_event_ns: Option<u64>,
+    oldest_created_ns: Option<u64>,
+    newest_created_ns: Option<u64>,
+}
+
+impl PageTimes {
+    fn of<R: HistoryRecord>(records: &[R]) -> Self {
+        let created = || records.iter().filter_map(HistoryRecord::created_at);
+        Self {
+            rows: records.len(),
+            oldest_event_ns: records.iter().map(UwRecord::ts_event_nanos).min(),
+            oldest_created_ns: created().min(),
+            newest_created_ns: created().max(),
+        }
+    }
+
+    fn merge(self, other: Self) -> Self {
+        fn pick(a: Option<u64>, b: Option<u64>, f: fn(u64, u64) -> u64) -> Option<u64> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(f(a, b)),
+                (a, b) => a.or(b),
+            }
+        }
+        Self {
+            rows: self.rows + other.rows,
+            oldest_event_ns: pick(self.oldest_event_ns, other.oldest_event_ns, u64::min),
+            oldest_created_ns: pick(self.oldest_created_ns, other.oldest_created_ns, u64::min),
+            newest_created_ns: pick(self.newest_created_ns, other.newest_created_ns, u64::max),
+        }
+    }
+}
+
+/// The `older_than` cursor of newest-first time paging.
+///
+/// A page holds the newest records below the cursor by the time UW compares, so the next cursor
+/// must lie past the page's oldest value of that time, or the records between are skipped. For
+/// flow alerts UW does not say whether it compares the event time (`end_time`) or `created_at`
+/// (seconds to minutes later). The cursor therefore lies past the later of the two page minima:
+/// under either reading pages can then only overlap, and the de-duplication drops the repeats. A
+/// row returned with a `created_at` past the cursor shows that UW does not compare `created_at`;
+/// from then on the cursor follows the event time alone, which overlaps less.
+#[derive(Debug)]
+struct TimeCursor {
+    older_than_ms: u64,
+    may_compare_created_at: bool,
+}
+
+impl TimeCursor {
+    fn new(older_than_ms: u64) -> Self {
+        Self {
+            older_than_ms,
+            may_compare_created_at: true,
+        }
+    }
+
+    /// Moves the cursor past `page`; `None` when it cannot move back (an empty page).
+    fn advance(&mut self, page: &PageTimes) -> Option<u64> {
+        if page
+            .newest_created_ns
+            .is_some_and(|c| ms(c) > self.older_than_ms)
+        {
+            self.may_compare_created_at = false;
+        }
+        let by_event = ms(page.oldest_event_ns?).saturating_add(1);
+        let by_both = match page.oldest_created_ns {
+            Some(c) if self.may_compare_created_at => by_event.max(ms(c).saturating_add(1)),
+            _ => by_event,
+        };
+        // A full page created within the cursor's last millisecond leaves no millisecond to page
+        // back to by `created_at`. The event time still moves on; a millisecond cursor cannot
+        // reach the rest of that millisecond's alerts if UW compares `created_at`.
+        let next = [by_both, by_event]
+            .into_iter()
+            .find(|n| *n < self.older_than_ms)?;
+        self.older_than_ms = next;
+        Some(next)
+    }
+}
+
+/// Keeps the records in range that pass the filter; also returns the times of all rows.
+fn keep<R: HistoryRecord>(
+    mut records: Vec<R>,
+    filter: &UwFilter,
+    start: u64,
+    end: u64,
+) -> (Vec<R>, PageTimes) {
+    let times = PageTimes::of(&records);
+    records.retain(|r| (start..=end).contains(&r.ts_event_nanos()) && filter.matches(r));
+    (records, times)
+}
+
+/// The records of one request, each delivered once, as pages arrive.
+///
+/// Records of a type with a UW id are the same record when their ids match, whatever else
+/// differs: the revision kept is the one with the later event time, then the later `created_at`,
+/// then the one fetched later. Other records are the same when they are equal in every field.
+#[derive(Default)]
+struct Collected {
+    /// One payload per record type, in fetch order.
+    payloads: Vec<UwPayload>,
+    /// (type, UW id) -> position of the revision kept in that type's payload.
+    by_id: HashMap<(&'static str, String), usize>,
+    /// Records without an id, whole (their `Debug` text).
+    whole: HashSet<String>,
+}
+
+impl Collected {
+    /// Adds one response's records that are in `[start, end]` and pass the filter, stamping each
+    /// with the one arrival time of the whole request; returns the times of all its rows.
+    fn add(
+        &mut self,
+        payload: UwPayload,
         filter: &UwFilter,
-        start: u64,
-        end: u64,
-    ) -> (UwPayload, Option<u64>) {
-        let oldest = v.iter().map(UwRecord::ts_event_nanos).min();
-        v.retain(|r| (start..=end).contains(&r.ts_event_nanos()) && filter.matches(r));
-        (R::into_payload(v), oldest)
-    }
-    crate::for_each_payload!(payload, |v| retain(v, filter, start, end))
-}
-
-/// Drops records already returned by an earlier page (pages overlap by one millisecond), after
-/// stamping every record with the one arrival time of the whole request.
-fn dedup(payload: UwPayload, seen: &mut HashSet<String>, ts_init: u64) -> UwPayload {
-    fn go<R: std::fmt::Debug + UwRecord + PayloadItem>(
-        mut v: Vec<R>,
-        seen: &mut HashSet<String>,
+        (start, end): (u64, u64),
         ts_init: u64,
-    ) -> UwPayload {
-        v.retain_mut(|r| {
-            r.set_ts_init(ts_init);
-            seen.insert(format!("{r:?}"))
-        });
-        R::into_payload(v)
+    ) -> PageTimes {
+        crate::for_each_payload!(payload, |v| {
+            let (kept, times) = keep(v, filter, start, end);
+            self.absorb(kept, ts_init);
+            times
+        })
     }
-    crate::for_each_payload!(payload, |v| go(v, seen, ts_init))
+
+    fn absorb<R: HistoryRecord>(&mut self, records: Vec<R>, ts_init: u64) {
+        let mut kept: Vec<R> = self.take();
+        for mut record in records {
+            // Repeats from different pages then compare equal, arrival time included.
+            record.set_ts_init(ts_init);
+            let Some(id) = record.uw_id().map(str::to_owned) else {
+                if self.whole.insert(format!("{record:?}")) {
+                    kept.push(record);
+                }
+                continue;
+            };
+            match self.by_id.entry((R::TYPE_NAME, id)) {
+                Entry::Vacant(slot) => {
+                    slot.insert(kept.len());
+                    kept.push(record);
+                }
+                Entry::Occupied(slot) => {
+                    let earlier = &mut kept[*slot.get()];
+                    if revision(&record) >= revision(earlier) {
+                        *earlier = record;
+                    }
+                }
+            }
+        }
+        self.payloads.push(R::into_payload(kept));
+    }
+
+    /// Removes and returns the records of type `R` collected so far.
+    fn take<R: FromPayload>(&mut self) -> Vec<R> {
+        let mut found = Vec::new();
+        for payload in std::mem::take(&mut self.payloads) {
+            match R::from_payload(payload) {
+                Ok(records) => found = records,
+                Err(other) => self.payloads.push(other),
+            }
+        }
+        found
+    }
+
+    fn len(&self) -> usize {
+        self.payloads.iter().map(UwPayload::len).sum()
+    }
+
+    /// How many records have an event time at or after `ns`.
+    fn count_from(&self, ns: u64) -> usize {
+        self.payloads
+            .iter()
+            .map(|p| {
+                crate::for_each_payload!(p, |v| v
+                    .iter()
+                    .filter(|r| r.ts_event_nanos() >= ns)
+                    .count())
+            })
+            .sum()
+    }
+
+    /// Every record, oldest first by `ts_event` per type (stable: ties stay in fetch order).
+    fn into_sorted(self) -> Vec<UwPayload> {
+        let mut payloads = self.payloads;
+        payloads.retain(|p| !p.is_empty());
+        for p in &mut payloads {
+            crate::for_each_payload!(p, |v| v.sort_by_key(UwRecord::ts_event_nanos));
+        }
+        payloads
+    }
 }
 
-/// Runs `query` against UW.
+/// Orders the revisions of one record: the greater is the later.
+fn revision<R: HistoryRecord>(record: &R) -> (u64, u64) {
+    (record.ts_event_nanos(), record.created_at().unwrap_or(0))
+}
+
+/// Runs `query` against UW: every record in range once (the latest revision of a record with a
+/// UW id), oldest first by `ts_event` across all pages (see [`HistoryResult::payloads`]).
 ///
 /// # Errors
 /// [`HistoryError::Invalid`] for requests that cannot be built (bad metadata, no ticker where one
@@ -307,30 +572,30 @@ pub async fn fetch_history(
     } else {
         query.limit
     };
-    let mut result = HistoryResult::default();
-    let mut seen = HashSet::new();
-    let mut push = |result: &mut HistoryResult, payload: UwPayload| {
-        let payload = dedup(payload, &mut seen, now_ns);
-        if !payload.is_empty() {
-            result.payloads.push(payload);
-        }
-    };
+    let mut requests = 0;
+    let mut collected = Collected::default();
+    let range = (start, end);
     match plan(type_name, &filter, &query.metadata)? {
         Plan::Once { path } => {
             let path = match query.metadata.iter().find(|(k, _)| k == "date") {
                 Some((_, d)) if !path.contains("date=") => with_param(&path, "date", d),
                 _ => path,
             };
-            result.requests += 1;
+            requests += 1;
             for p in client.get(&path).await? {
-                push(&mut result, keep(p, &filter, start, end).0);
+                collected.add(p, &filter, range, now_ns);
             }
         }
-        Plan::Cursor { path, page } => {
-            let mut older_than = ms(end).saturating_add(1);
+        Plan::Cursor {
+            path,
+            page,
+            lag_allowance_ms,
+        } => {
+            let mut cursor =
+                TimeCursor::new(ms(end).saturating_add(1).saturating_add(lag_allowance_ms));
             loop {
                 let mut request = with_param(&path, "limit", &page.to_string());
-                request = with_param(&request, "older_than", &older_than.to_string());
+                request = with_param(&request, "older_than", &cursor.older_than_ms.to_string());
                 if start > 0 {
                     request = with_param(
                         &request,
@@ -338,23 +603,25 @@ pub async fn fetch_history(
                         &ms(start).saturating_sub(1).to_string(),
                     );
                 }
-                result.requests += 1;
-                let mut rows = 0;
-                let mut oldest: Option<u64> = None;
+                requests += 1;
+                let mut times = PageTimes::default();
                 for p in client.get(&request).await? {
-                    rows += p.len();
-                    let (kept, o) = keep(p, &filter, start, end);
-                    oldest = oldest.min(o).or(o);
-                    push(&mut result, kept);
+                    times = times.merge(collected.add(p, &filter, range, now_ns));
                 }
-                let Some(oldest) = oldest else { break };
-                // Equal timestamps may straddle a page boundary: ask again from the oldest
-                // millisecond inclusive and let the de-duplication drop the repeats.
-                let next = ms(oldest).saturating_add(1);
-                if rows < page || oldest <= start || next >= older_than || result.len() >= limit {
+                if times.rows < page {
                     break;
                 }
-                older_than = next;
+                let Some(next) = cursor.advance(&times) else {
+                    break;
+                };
+                // Whatever UW compares, the records still unfetched have event times before
+                // `next`: none of them is in range, or newer than `limit` records already here.
+                let next_ns = next.saturating_mul(1_000_000);
+                if next_ns <= start
+                    || (collected.len() >= limit && collected.count_from(next_ns) >= limit)
+                {
+                    break;
+                }
             }
         }
         Plan::Daily { path } => {
@@ -363,11 +630,11 @@ pub async fn fetch_history(
                 None => trading_dates(query.start_ns.unwrap_or(end), end),
             };
             for date in dates {
-                result.requests += 1;
+                requests += 1;
                 for p in client.get(&with_param(&path, "date", &date)).await? {
-                    push(&mut result, keep(p, &filter, start, end).0);
+                    collected.add(p, &filter, range, now_ns);
                 }
-                if result.len() >= limit {
+                if collected.len() >= limit {
                     break;
                 }
             }
@@ -379,18 +646,14 @@ pub async fn fetch_history(
                     "page",
                     &n.to_string(),
                 );
-                result.requests += 1;
-                let mut rows = 0;
-                let mut oldest: Option<u64> = None;
+                requests += 1;
+                let mut times = PageTimes::default();
                 for p in client.get(&request).await? {
-                    rows += p.len();
-                    let (kept, o) = keep(p, &filter, start, end);
-                    oldest = oldest.min(o).or(o);
-                    push(&mut result, kept);
+                    times = times.merge(collected.add(p, &filter, range, now_ns));
                 }
-                if rows < page
-                    || oldest.is_none_or(|o| o < start)
-                    || result.len() >= limit
+                if times.rows < page
+                    || times.oldest_event_ns.is_none_or(|o| o < start)
+                    || collected.len() >= limit
                     || n >= 1000
                 {
                     break;
@@ -398,6 +661,10 @@ pub async fn fetch_history(
             }
         }
     }
+    let mut result = HistoryResult {
+        payloads: collected.into_sorted(),
+        requests,
+    };
     if result.len() > limit {
         truncate_newest(&mut result, limit);
     }
@@ -446,6 +713,163 @@ mod tests {
     use crate::common::parse::parse_rfc3339_nanos;
     use crate::websocket::route::FilterKey;
 
+    const MS: u64 = 1_000_000;
+
+    /// REST flow alerts, in the order given: (id or "" for none, end_time ms, created_at ms,
+    /// trade_count).
+    fn alerts(rows: &[(&str, u64, u64, u32)]) -> UwPayload {
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|(id, end, created, trades)| {
+                let id = if id.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#""id":"{id}","#)
+                };
+                format!(
+                    r#"{{{id}"ticker":"SPY","option_chain":"SPY251121C00590000","total_premium":"1000","end_time":{end},"created_at":{created},"trade_count":{trades}}}"#
+                )
+            })
+            .collect();
+        let body = format!(r#"{{"data":[{}]}}"#, rows.join(","));
+        let mut payloads = crate::http::parse_rest_body(
+            "flow_alerts",
+            body.as_bytes(),
+            7,
+            &crate::common::symbol::InstrumentIdFormat::default(),
+        )
+        .unwrap();
+        payloads.remove(0)
+    }
+
+    fn no_filter() -> UwFilter {
+        UwFilter::from_metadata::<&str, &str>("UwFlowAlert", &[FilterKey::Ticker], &[]).unwrap()
+    }
+
+    /// (id, end_time ms, trade_count) of every flow alert, in order.
+    fn summary(payloads: &[UwPayload]) -> Vec<(String, u64, i64)> {
+        payloads
+            .iter()
+            .flat_map(|p| match p {
+                UwPayload::FlowAlert(v) => v.clone(),
+                other => panic!("{other:?}"),
+            })
+            .map(|a| {
+                (
+                    a.id.clone().unwrap_or_default(),
+                    a.ts_event / MS,
+                    a.trade_count.unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn times(oldest_event_ms: u64, oldest_created_ms: u64, newest_created_ms: u64) -> PageTimes {
+        PageTimes {
+            rows: 200,
+            oldest_event_ns: Some(oldest_event_ms * MS),
+            oldest_created_ns: Some(oldest_created_ms * MS),
+            newest_created_ns: Some(newest_created_ms * MS),
+        }
+    }
+
+    #[test]
+    fn the_cursor_pages_past_the_later_of_the_event_and_creation_minima() {
+        // Created after their window: by the event time alone, alerts created between 5_000 and
+        // 7_000 but not on this page would be skipped if UW compares `created_at`.
+        let mut cursor = TimeCursor::new(10_000);
+        assert_eq!(cursor.advance(&times(5_000, 7_000, 9_500)), Some(7_001));
+        assert_eq!(cursor.advance(&times(4_000, 6_500, 7_000)), Some(6_501));
+        assert_eq!(cursor.older_than_ms, 6_501);
+    }
+
+    #[test]
+    fn the_cursor_follows_the_event_time_once_uw_shows_it_does_not_compare_created_at() {
+        let mut cursor = TimeCursor::new(10_000);
+        assert_eq!(cursor.advance(&times(5_000, 7_000, 9_500)), Some(7_001));
+        // Created at 8_000, after the cursor of 7_001: UW did not compare `created_at`.
+        assert_eq!(cursor.advance(&times(4_000, 4_500, 8_000)), Some(4_001));
+        assert_eq!(cursor.advance(&times(3_000, 3_900, 3_950)), Some(3_001));
+    }
+
+    #[test]
+    fn the_cursor_stops_on_an_empty_page_and_falls_back_to_the_event_time_when_stuck() {
+        let mut cursor = TimeCursor::new(10_000);
+        assert_eq!(cursor.advance(&PageTimes::default()), None);
+        // A full page created in the cursor's last millisecond: only the event time moves on.
+        assert_eq!(cursor.advance(&times(8_000, 9_999, 9_999)), Some(8_001));
+        assert_eq!(cursor.advance(&times(8_000, 8_000, 8_000)), None);
+        // Records without `created_at` (REST option prints) page by the event time.
+        let page = PageTimes {
+            rows: 500,
+            oldest_event_ns: Some(6_000 * MS),
+            ..PageTimes::default()
+        };
+        assert_eq!(cursor.advance(&page), Some(6_001));
+    }
+
+    #[test]
+    fn records_come_out_oldest_first_across_pages() {
+        let mut c = Collected::default();
+        let all = (0, u64::MAX);
+        c.add(
+            alerts(&[("c", 3_000, 3_100, 1), ("b", 2_000, 2_100, 1)]),
+            &no_filter(),
+            all,
+            9,
+        );
+        c.add(
+            alerts(&[("b", 2_000, 2_100, 1), ("a", 1_000, 1_100, 1)]),
+            &no_filter(),
+            all,
+            9,
+        );
+        let payloads = c.into_sorted();
+        assert_eq!(payloads.len(), 1, "one run, not one per page");
+        let order: Vec<_> = summary(&payloads).into_iter().map(|r| r.0).collect();
+        assert_eq!(order, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn an_id_keeps_its_latest_revision_and_records_without_one_compare_whole() {
+        let mut c = Collected::default();
+        let all = (0, u64::MAX);
+        let f = no_filter();
+        c.add(
+            alerts(&[("x", 2_000, 2_100, 3), ("", 1_500, 1_600, 2)]),
+            &f,
+            all,
+            9,
+        );
+        // Revised with more trades (created later), then the stale revision fetched again.
+        c.add(alerts(&[("x", 2_000, 2_400, 9)]), &f, all, 9);
+        c.add(alerts(&[("x", 2_000, 2_100, 3)]), &f, all, 9);
+        // Without an id: the same record twice is one; one field changed is another record.
+        c.add(
+            alerts(&[("", 1_500, 1_600, 2), ("", 1_500, 1_600, 4)]),
+            &f,
+            all,
+            9,
+        );
+        // A revision whose window grew to a later end time.
+        c.add(
+            alerts(&[("y", 1_000, 1_100, 1), ("y", 1_200, 1_300, 2)]),
+            &f,
+            all,
+            9,
+        );
+        assert_eq!(c.len(), 4);
+        assert_eq!(
+            summary(&c.into_sorted()),
+            [
+                ("y".to_owned(), 1_200, 2),
+                (String::new(), 1_500, 2),
+                (String::new(), 1_500, 4),
+                ("x".to_owned(), 2_000, 9),
+            ]
+        );
+    }
+
     #[test]
     fn trading_dates_skip_weekends_in_new_york_time() {
         let s = parse_rfc3339_nanos("2025-05-16T03:00:00Z").unwrap(); // Thu 23:00 New York
@@ -467,7 +891,7 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect::<Vec<_>>()
         };
-        let Plan::Cursor { path, page } =
+        let Plan::Cursor { path, page, .. } =
             plan("UwFlowAlert", &f(&[("ticker", "SPY,QQQ")]), &[]).unwrap()
         else {
             panic!()

@@ -5,7 +5,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::common::error::UwParseError as RustParseError;
+use crate::common::error::{UwParseError as RustParseError, clip};
 
 create_exception!(
     _core,
@@ -40,13 +40,14 @@ pub fn to_py_err(py: Python<'_>, err: &RustParseError) -> PyErr {
         RustParseError::ErrorBody { .. } => UwErrorResponse::new_err(message),
         _ => UwParseError::new_err(message),
     };
+    // Bounded like the message: an unknown channel can be megabytes of a hostile frame.
     let (context, field) = match err {
         RustParseError::InvalidField { context, field, .. } => {
-            (Some(context.clone()), Some(field.clone()))
+            (Some(clip(context)), Some(clip(field)))
         }
-        RustParseError::UnknownChannel { channel } => (Some(channel.clone()), None),
-        RustParseError::UnknownEndpoint { endpoint } => (Some(endpoint.clone()), None),
-        RustParseError::ErrorBody { context, .. } => (Some(context.clone()), None),
+        RustParseError::UnknownChannel { channel } => (Some(clip(channel)), None),
+        RustParseError::UnknownEndpoint { endpoint } => (Some(clip(endpoint)), None),
+        RustParseError::ErrorBody { context, .. } => (Some(clip(context)), None),
         _ => (None, None),
     };
     let value = py_err.value(py);

@@ -6,6 +6,7 @@
 //! loop (CPython hands it over only every `sys.getswitchinterval()`, 5 ms): that cost latency and
 //! throughput for nothing.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use pyo3::types::{PyDict, PyList, PyType};
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
+use crate::python::settings::check;
 use crate::runtime::get_runtime;
 use crate::websocket::client::{UwWsClient, UwWsConfig};
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped};
@@ -32,6 +34,7 @@ const fn level_number(level: LogLevel) -> u8 {
 }
 
 fn secs(value: f64, name: &str) -> PyResult<Duration> {
+    check(name, value)?;
     Duration::try_from_secs_f64(value).map_err(|_| {
         PyValueError::new_err(format!(
             "{name} must be a non-negative number of seconds, got {value}"
@@ -63,11 +66,12 @@ impl PyLiveFeed {
     /// Configures the feed; nothing connects until `start`. `api_key=None` reads `UW_API_KEY`.
     #[new]
     #[pyo3(signature = (
-        url=UW_WS_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), heartbeat_secs=30.0,
+        url=UW_WS_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), padded_occ_root=None,
+        heartbeat_secs=30.0,
         pong_timeout_secs=10.0, connect_timeout_secs=10.0, reconnect_initial_secs=1.0,
         reconnect_max_secs=60.0, reconnect_jitter=0.1, max_reconnect_attempts=None,
         join_timeout_secs=10.0, leave_grace_secs=5.0, stale_after_secs=Some(120.0),
-        stale_only_in_session=true, queue_capacity=1_000_000, backfill_http_url=None,
+        stale_only_in_session=true, queue_capacity=100_000, backfill_http_url=None,
         record_path=None
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -75,6 +79,7 @@ impl PyLiveFeed {
         url: String,
         api_key: Option<&str>,
         venue: String,
+        padded_occ_root: Option<bool>,
         heartbeat_secs: f64,
         pong_timeout_secs: f64,
         connect_timeout_secs: f64,
@@ -100,13 +105,18 @@ impl PyLiveFeed {
         }
         let mut config = UwWsConfig::new(credential);
         config.url = url;
-        config.venue = venue;
+        config.ids = crate::python::id_format(&venue, padded_occ_root);
         config.heartbeat_after = secs(heartbeat_secs, "heartbeat_secs")?;
         config.pong_timeout = secs(pong_timeout_secs, "pong_timeout_secs")?;
         config.connect_timeout = secs(connect_timeout_secs, "connect_timeout_secs")?;
         config.reconnect_initial = secs(reconnect_initial_secs, "reconnect_initial_secs")?;
         config.reconnect_max = secs(reconnect_max_secs, "reconnect_max_secs")?;
-        config.reconnect_jitter = reconnect_jitter;
+        config.reconnect_jitter = check("reconnect_jitter", reconnect_jitter)?;
+        if config.reconnect_max < config.reconnect_initial {
+            return Err(PyValueError::new_err(format!(
+                "reconnect_max_secs ({reconnect_max_secs}) must be at least reconnect_initial_secs ({reconnect_initial_secs})"
+            )));
+        }
         config.max_reconnect_attempts = max_reconnect_attempts;
         config.join_timeout = secs(join_timeout_secs, "join_timeout_secs")?;
         config.leave_grace = secs(leave_grace_secs, "leave_grace_secs")?;
@@ -114,11 +124,13 @@ impl PyLiveFeed {
             .map(|s| secs(s, "stale_after_secs"))
             .transpose()?;
         config.stale_only_in_session = stale_only_in_session;
+        #[allow(clippy::cast_precision_loss)]
+        check("queue_capacity", queue_capacity as f64)?;
         config.queue_capacity = queue_capacity;
         if let Some(base_url) = backfill_http_url {
             let mut http = crate::http::UwHttpConfig::new(config.credential.clone());
             http.base_url = base_url;
-            http.venue.clone_from(&config.venue);
+            http.ids.clone_from(&config.ids);
             config.backfill =
                 Some(crate::http::UwHttpClient::new(http).map_err(PyRuntimeError::new_err)?);
         }
@@ -155,6 +167,8 @@ impl PyLiveFeed {
         callback: Py<PyAny>,
         max_batch: usize,
     ) -> PyResult<()> {
+        #[allow(clippy::cast_precision_loss)]
+        check("max_batch", max_batch as f64)?;
         let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_some() {
             return Err(PyRuntimeError::new_err(
@@ -183,6 +197,7 @@ impl PyLiveFeed {
                 callback,
                 max_batch: max_batch.max(1),
                 handle,
+                continuation_pending: AtomicBool::new(false),
             },
         )?;
         if let Err(e) = event_loop.call_method1(py, "add_reader", (handle, drain)) {
@@ -232,7 +247,18 @@ impl PyLiveFeed {
             .collect())
     }
 
-    /// Drops the connection and reconnects, re-joining every channel.
+    /// Uses `api_key` from now on (`None` reads `UW_API_KEY` again) and reconnects at once, also
+    /// after UW refused the previous token. Raises `ValueError` when there is no usable key.
+    #[pyo3(signature = (api_key=None))]
+    fn set_api_key(&self, api_key: Option<&str>) -> PyResult<()> {
+        let credential =
+            UwCredential::resolve(api_key).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        self.client()?.set_credential(credential);
+        Ok(())
+    }
+
+    /// Drops the connection and reconnects at once, re-joining every channel; also retries at
+    /// once while backing off or after a refused token.
     fn reconnect(&self) -> PyResult<()> {
         self.client()?.reconnect("reconnect requested");
         Ok(())
@@ -305,19 +331,26 @@ impl PyLiveFeed {
     fn __repr__(&self) -> String {
         format!(
             "UwLiveFeed(url={:?}, venue={:?}, running={})",
-            redact_url(&format!(
-                "{}?token={}",
-                self.config.url,
-                self.config.credential.expose()
-            )),
-            self.config.venue,
+            // The token travels as `?token=`; shown masked, and scrubbed wherever else it appears.
+            format!(
+                "{}?token=***",
+                self.config.credential.scrub(&redact_url(&self.config.url))
+            ),
+            self.config.ids.venue,
             self.is_running()
         )
     }
 }
 
-/// The loop's reader callback: takes one batch and delivers it. Once the client stopped and
-/// everything was delivered it unregisters itself, which releases the socket.
+/// The loop's reader callback and its continuation: one batch per loop turn, whatever the backlog.
+///
+/// The wake-up socket stays registered with the loop (`add_reader`) for the feed's lifetime. When a
+/// batch leaves records behind, one continuation is scheduled with `call_soon`; until it has run,
+/// the reader callback only clears the socket. So at most one drain is pending at any time, each
+/// loop turn delivers at most `max_batch` records, and the timers and I/O of every other component
+/// (IB's client among them) wait for no more than one batch, however far the strategy is behind.
+/// Once the client stopped and everything was delivered the callback unregisters itself, which
+/// releases the socket.
 #[pyclass(module = "nautilus_trader_uw._core", name = "_UwFeedDrain")]
 struct FeedDrain {
     queue: Arc<FeedQueue>,
@@ -325,16 +358,45 @@ struct FeedDrain {
     callback: Py<PyAny>,
     max_batch: usize,
     handle: i64,
+    continuation_pending: AtomicBool,
 }
 
 #[pymethods]
 impl FeedDrain {
+    /// The wake-up socket is readable.
     fn __call__(slf: &Bound<'_, Self>) -> PyResult<()> {
-        let py = slf.py();
         let this = slf.borrow();
         if let Ok(w) = this.queue.wakeup() {
             w.clear();
         }
+        if this.continuation_pending.load(Ordering::Acquire) {
+            // The scheduled continuation takes these records; a record pushed after the clear
+            // above writes a new wake-up byte, so none is left without a callback to come.
+            return Ok(());
+        }
+        drop(this);
+        Self::deliver_one_batch(slf)
+    }
+
+    /// The continuation scheduled by a batch that left records behind.
+    fn _resume(slf: &Bound<'_, Self>) -> PyResult<()> {
+        slf.borrow()
+            .continuation_pending
+            .store(false, Ordering::Release);
+        Self::deliver_one_batch(slf)
+    }
+
+    /// Whether a continuation is scheduled (for tests).
+    #[getter]
+    fn pending(&self) -> bool {
+        self.continuation_pending.load(Ordering::Acquire)
+    }
+}
+
+impl FeedDrain {
+    fn deliver_one_batch(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let py = slf.py();
+        let this = slf.borrow();
         let events = match this.queue.try_pop(this.max_batch) {
             (Popped::Closed, _) => {
                 this.event_loop
@@ -343,10 +405,14 @@ impl FeedDrain {
             }
             (Popped::Empty, _) => return Ok(()),
             (Popped::Events(events), more) => {
-                if more {
-                    // The rest (or the close) after the loop's other ready callbacks (the
-                    // DataEngine's queue among them).
-                    this.event_loop.call_method1(py, "call_soon", (slf,))?;
+                if more && !this.continuation_pending.swap(true, Ordering::AcqRel) {
+                    // The rest (or the close) on the next turn, after the loop's other ready
+                    // callbacks and due timers (the DataEngine's queue among them).
+                    let resume = slf.getattr("_resume")?;
+                    if let Err(e) = this.event_loop.call_method1(py, "call_soon", (resume,)) {
+                        this.continuation_pending.store(false, Ordering::Release);
+                        return Err(e);
+                    }
                 }
                 events
             }

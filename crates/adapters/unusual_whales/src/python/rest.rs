@@ -16,6 +16,7 @@ use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
 use crate::http::ratelimit::RateLimitConfig;
 use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError};
 use crate::python::records::append_payload;
+use crate::python::settings::check;
 use crate::runtime::get_runtime;
 
 create_exception!(
@@ -26,8 +27,10 @@ create_exception!(
      daily_quota, rate_limited, server, transport, rejected, parse)."
 );
 
-fn to_py(py: Python<'_>, err: &UwHttpError) -> PyErr {
-    let e = UwRequestError::new_err(err.to_string());
+/// The REST client scrubs its errors already; this is the last point before a Python exception,
+/// whose text ends up in logs and tracebacks.
+fn to_py(py: Python<'_>, err: &UwHttpError, credential: &UwCredential) -> PyErr {
+    let e = UwRequestError::new_err(credential.scrub(&err.to_string()));
     let _ = e.value(py).setattr("kind", err.kind());
     if let UwHttpError::DailyQuota(q) = err {
         let _ = e.value(py).setattr("resets_at_ns", q.resets_at_ns);
@@ -69,7 +72,7 @@ impl PyRestClient {
     /// `api_key=None` reads `UW_API_KEY`. Limits default to UW's documented plan (120/min).
     #[new]
     #[pyo3(signature = (
-        base_url=UW_HTTP_BASE_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(),
+        base_url=UW_HTTP_BASE_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), padded_occ_root=None,
         timeout_secs=30.0, max_retries=3, retry_initial_secs=1.0, retry_max_secs=30.0,
         requests_per_minute=120, requests_per_day=None, max_concurrent=3, max_rate_limit_waits=10
     ))]
@@ -78,6 +81,7 @@ impl PyRestClient {
         base_url: String,
         api_key: Option<&str>,
         venue: String,
+        padded_occ_root: Option<bool>,
         timeout_secs: f64,
         max_retries: u32,
         retry_initial_secs: f64,
@@ -92,21 +96,26 @@ impl PyRestClient {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(PyValueError::new_err(format!(
                 "base_url must start with http:// or https://, got {:?}",
-                redact_url(&base_url)
+                credential.scrub(&redact_url(&base_url))
             )));
         }
         let secs = |v: f64, n: &str| {
+            check(n, v)?;
             Duration::try_from_secs_f64(v)
                 .map_err(|_| PyValueError::new_err(format!("{n} must be >= 0 seconds")))
         };
-        if requests_per_minute == 0 {
-            return Err(PyValueError::new_err(
-                "requests_per_minute must be at least 1",
-            ));
+        check("max_retries", f64::from(max_retries))?;
+        check("requests_per_minute", f64::from(requests_per_minute))?;
+        #[allow(clippy::cast_precision_loss)]
+        if let Some(per_day) = requests_per_day {
+            check("requests_per_day", per_day as f64)?;
         }
+        #[allow(clippy::cast_precision_loss)]
+        check("max_concurrent", max_concurrent as f64)?;
+        check("max_rate_limit_waits", f64::from(max_rate_limit_waits))?;
         let mut config = UwHttpConfig::new(credential);
         config.base_url = base_url;
-        config.venue = venue;
+        config.ids = crate::python::id_format(&venue, padded_occ_root);
         config.timeout = secs(timeout_secs, "timeout_secs")?;
         config.max_retries = max_retries;
         config.retry_initial = secs(retry_initial_secs, "retry_initial_secs")?;
@@ -149,8 +158,10 @@ impl PyRestClient {
             py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_ns())));
         let payloads = match result {
             Ok(r) => r.payloads,
-            Err(HistoryError::Invalid(msg)) => return Err(PyValueError::new_err(msg)),
-            Err(HistoryError::Http(e)) => return Err(to_py(py, &e)),
+            Err(HistoryError::Invalid(msg)) => {
+                return Err(PyValueError::new_err(self.credential().scrub(&msg)));
+            }
+            Err(HistoryError::Http(e)) => return Err(to_py(py, &e, self.credential())),
         };
         let out = PyList::empty(py);
         for p in finish(payloads, event_time_init) {
@@ -170,7 +181,10 @@ impl PyRestClient {
         let client = self.client.clone();
         let result = py.detach(move || get_runtime().block_on(client.get(&path)));
         let out = PyList::empty(py);
-        for p in finish(result.map_err(|e| to_py(py, &e))?, event_time_init) {
+        for p in finish(
+            result.map_err(|e| to_py(py, &e, self.credential()))?,
+            event_time_init,
+        ) {
             append_payload(py, p, &out)?;
         }
         Ok(out)
@@ -197,6 +211,16 @@ impl PyRestClient {
     }
 
     fn __repr__(&self) -> String {
-        format!("UwRestClient(base_url={:?})", self.client.config().base_url)
+        let base_url = &self.client.config().base_url;
+        format!(
+            "UwRestClient(base_url={:?})",
+            self.credential().scrub(base_url)
+        )
+    }
+}
+
+impl PyRestClient {
+    fn credential(&self) -> &UwCredential {
+        &self.client.config().credential
     }
 }

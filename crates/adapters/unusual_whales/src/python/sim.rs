@@ -86,6 +86,7 @@ impl PySimServer {
             http_per_day,
             http_window: Duration::try_from_secs_f64(http_window_secs)
                 .map_err(|e| PyValueError::new_err(format!("http_window_secs: {e}")))?,
+            cursor_on_created_at: false,
         };
         let sim = py
             .detach(|| get_runtime().block_on(UwSimulator::start(config)))
@@ -141,6 +142,13 @@ impl PySimServer {
     /// Ignores leave messages.
     fn set_ignore_leave(&self, ignore: bool) -> PyResult<()> {
         self.sim()?.set_ignore_leave(ignore);
+        Ok(())
+    }
+
+    /// REST `older_than`/`newer_than` compare `created_at` (`True`) or the event time (`False`,
+    /// the default): UW does not say which, and history must page completely under either.
+    fn set_cursor_on_created_at(&self, on: bool) -> PyResult<()> {
+        self.sim()?.set_cursor_on_created_at(on);
         Ok(())
     }
 

@@ -36,6 +36,9 @@ pub struct GeneratedAlert {
     pub ticker: String,
     /// `end_time`, epoch milliseconds.
     pub time_ms: u64,
+    /// `created_at`, epoch milliseconds: later than `time_ms`, as at UW, where an alert is created
+    /// seconds to minutes after its window ends.
+    pub created_ms: u64,
     /// The WebSocket payload object (JSON).
     pub ws_payload: Arc<str>,
     /// The same alert in the REST shape (`type`, string numbers, ISO `created_at`).
@@ -70,6 +73,9 @@ const HEADLINES: [&str; 6] = [
     "Chipmakers rally as AI demand outlook is raised",
     "US jobless claims fall to 215,000",
 ];
+
+/// `created_at - executed_at` of a generated print: UW ingests prints within tens of milliseconds.
+const OPTION_TRADE_INGEST_MS: u64 = 20;
 
 const RULES: [&str; 4] = [
     "RepeatedHits",
@@ -237,6 +243,7 @@ impl Market {
                     id,
                     ticker: ticker.clone(),
                     time_ms: now_ms,
+                    created_ms: now_ms + OPTION_TRADE_INGEST_MS,
                     ws_payload: Arc::clone(&shared),
                     // UW's REST option trades carry the WebSocket print's fields.
                     rest_payload: shared,
@@ -415,7 +422,7 @@ impl Market {
         p.push_str(r#"","option_symbol":""#);
         p.push_str(&occ);
         p.push_str(r#"","created_at":"#);
-        push_u64(&mut p, now_ms + 20);
+        push_u64(&mut p, now_ms + OPTION_TRADE_INGEST_MS);
         p.push_str(r#","report_flags":[],"tags":[""#);
         p.push_str(side);
         p.push_str(r#"",""#);
@@ -501,17 +508,21 @@ impl Market {
             (volume as f64 * (1.0 - ask_share)) as u64,
             (price - 0.05).max(0.01),
         );
+        // UW creates an alert a varying while after its window ends, so paging by `end_time` and
+        // paging by `created_at` select different pages, as they would at UW.
+        let created_ms = now_ms + 5 + self.rng.next_u64() % 2_000;
         let rest_payload = format!(
             r#"{{"id":"{id}","ticker":"{ticker}","option_chain":"{occ}","alert_rule":"{rule}","rule_id":"{rule_id}","type":"{opt_type}","strike":"{strike}","expiry":"{expiry}","underlying_price":"{spot:.2}","price":"{price}","bid":"{:.2}","ask":"{price:.2}","total_premium":"{premium}","total_ask_side_prem":"{ask_prem}","total_bid_side_prem":"{}","total_size":{size},"trade_count":{trades},"expiry_count":1,"volume":{volume},"open_interest":{oi},"volume_oi_ratio":"{vol_oi:.4}","has_sweep":{sweep},"has_floor":false,"has_singleleg":true,"has_multileg":false,"all_opening_trades":false,"start_time":{start},"end_time":{now_ms},"created_at":"{}","issue_type":"ETF","sector":null,"marketcap":null,"next_earnings_date":null,"er_time":null,"iv_start":"0.18","iv_end":"0.18"}}"#,
             (price - 0.05).max(0.01),
             premium - ask_prem,
-            iso_millis(now_ms),
+            iso_millis(created_ms),
         );
         GeneratedAlert {
             kind: ChannelKind::FlowAlerts,
             id,
             ticker: ticker.to_owned(),
             time_ms: now_ms,
+            created_ms,
             ws_payload: ws_payload.into(),
             rest_payload: rest_payload.into(),
         }
@@ -558,6 +569,7 @@ pub fn expiry_today(now_ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::symbol::InstrumentIdFormat;
     use crate::data::UwPayload;
     use crate::websocket::{UwWsMessage, parse_frame};
 
@@ -567,7 +579,11 @@ mod tests {
         let ch = UwChannel::parse(channel).unwrap();
         let (payload, _) = market.payload(&ch, NOW_MS);
         let text = format!(r#"["{ch}",{payload}]"#);
-        match parse_frame(text.as_bytes(), NOW_MS * 1_000_000, "SMART") {
+        match parse_frame(
+            text.as_bytes(),
+            NOW_MS * 1_000_000,
+            &InstrumentIdFormat::new("SMART", false),
+        ) {
             Ok(UwWsMessage::Data { payload, .. }) => payload,
             other => panic!("{channel}: {other:?}\n{text}"),
         }
@@ -620,8 +636,13 @@ mod tests {
         let mut m = Market::new(5, &["SPY".to_owned()]);
         let alert = m.flow_alert("SPY", NOW_MS);
         let body = format!(r#"{{"data":[{}]}}"#, alert.rest_payload);
-        let mut rest =
-            crate::http::parse_rest_body("flow_alerts", body.as_bytes(), 1, "SMART").unwrap();
+        let mut rest = crate::http::parse_rest_body(
+            "flow_alerts",
+            body.as_bytes(),
+            1,
+            &InstrumentIdFormat::new("SMART", false),
+        )
+        .unwrap();
         let UwPayload::FlowAlert(r) = rest.remove(0) else {
             panic!()
         };
@@ -629,7 +650,7 @@ mod tests {
         let Ok(UwWsMessage::Data {
             payload: UwPayload::FlowAlert(w),
             ..
-        }) = parse_frame(text.as_bytes(), 1, "SMART")
+        }) = parse_frame(text.as_bytes(), 1, &InstrumentIdFormat::new("SMART", false))
         else {
             panic!()
         };

@@ -11,6 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::generate::GeneratedAlert;
 use super::{SimState, lock};
 use crate::http::endpoint::UwRequestTarget;
 use crate::websocket::channel::ChannelKind;
@@ -212,6 +213,16 @@ fn minute_headers(count: u32, limit: u32, reset: Duration) -> Vec<(&'static str,
     ]
 }
 
+/// The request's credential as a careless gateway writes it back into an error, which a client
+/// must scrub before showing the error to anyone.
+fn echoed(auth: Option<&str>) -> String {
+    auth.map_or_else(String::new, |a| format!(" (got Authorization: {a})"))
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
 fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> Reply {
     let c = &state.counters;
     c.http_requests.fetch_add(1, Ordering::Relaxed);
@@ -231,7 +242,8 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
             _ => Reply::json(
                 status,
                 format!(
-                    r#"{{"error":{{"code":"simulated_fault","message":"simulated HTTP {status}"}}}}"#
+                    r#"{{"error":{{"code":"simulated_fault","message":{}}}}}"#,
+                    json_string(&format!("simulated HTTP {status}{}", echoed(auth)))
                 ),
             ),
         };
@@ -247,6 +259,15 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
     // 401s carry no x-uw-* headers (SPEC.md §2.1).
     let expected = format!("Bearer {}", config.token);
     if auth != Some(expected.as_str()) {
+        if auth.is_some() {
+            return Reply::json(
+                401,
+                format!(
+                    r#"{{"message":{}}}"#,
+                    json_string(&format!("Invalid token{}", echoed(auth)))
+                ),
+            );
+        }
         return Reply::json(
             401,
             r#"{"message":"No token reached us. Send Authorization: Bearer <token>."}"#,
@@ -365,17 +386,34 @@ fn generated(
             .map(|s| s.trim().to_ascii_uppercase())
             .collect()
     });
+    let on_created_at = state.cursor_on_created_at.load(Ordering::Relaxed);
+    let cursor_time = |a: &GeneratedAlert| {
+        if on_created_at {
+            a.created_ms
+        } else {
+            a.time_ms
+        }
+    };
     let alerts = lock(&state.alerts);
-    // Newest first, as UW returns them.
-    let rows: Vec<&str> = alerts
+    let selected = alerts
         .iter()
         .rev()
         .filter(|a| a.kind == kind)
-        .filter(|a| newer.is_none_or(|n| a.time_ms > n))
-        .filter(|a| older.is_none_or(|o| a.time_ms < o))
-        .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)))
-        .take(limit)
-        .map(|a| &*a.rest_payload)
-        .collect();
+        .filter(|a| newer.is_none_or(|n| cursor_time(a) > n))
+        .filter(|a| older.is_none_or(|o| cursor_time(a) < o))
+        .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)));
+    // Newest first by the time the cursor compares, as UW returns them. Alerts are generated in
+    // event-time order, so only creation order needs sorting (stable: ties stay newest first).
+    let rows: Vec<&str> = if on_created_at {
+        let mut by_created: Vec<&GeneratedAlert> = selected.collect();
+        by_created.sort_by_key(|a| std::cmp::Reverse(a.created_ms));
+        by_created
+            .into_iter()
+            .take(limit)
+            .map(|a| &*a.rest_payload)
+            .collect()
+    } else {
+        selected.take(limit).map(|a| &*a.rest_payload).collect()
+    };
     Reply::json(200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
 }

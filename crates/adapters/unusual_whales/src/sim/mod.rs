@@ -87,6 +87,10 @@ pub struct SimConfig {
     pub http_per_day: u64,
     /// Length of the per-minute window (60 s at UW; shorter in tests).
     pub http_window: Duration,
+    /// `older_than`/`newer_than` of flow alerts and option prints compare `created_at` (and pages
+    /// run newest `created_at` first) instead of the event time: UW does not document which it
+    /// compares, and a client must page completely under either.
+    pub cursor_on_created_at: bool,
 }
 
 impl Default for SimConfig {
@@ -106,6 +110,7 @@ impl Default for SimConfig {
             http_per_minute: 120,
             http_per_day: 40_000,
             http_window: Duration::from_secs(60),
+            cursor_on_created_at: false,
         }
     }
 }
@@ -171,6 +176,7 @@ pub(crate) struct SimState {
     joined: Mutex<HashMap<String, usize>>,
     refused: Mutex<HashSet<String>>,
     ignore_leave: AtomicBool,
+    cursor_on_created_at: AtomicBool,
     reject_status: Mutex<Option<u16>>,
     http_faults: Mutex<VecDeque<u16>>,
     http_bodies: Mutex<VecDeque<String>>,
@@ -226,6 +232,7 @@ impl UwSimulator {
         // Deep enough for a 50k msg/s burst while a reader is briefly descheduled; a reader further
         // behind loses frames, as UW's own server does.
         let (frames, _) = broadcast::channel(65_536);
+        let cursor_on_created_at = config.cursor_on_created_at;
         let state = Arc::new(SimState {
             rates: Mutex::new(config.rates.clone()),
             default_rate: Mutex::new(config.default_rate),
@@ -234,6 +241,7 @@ impl UwSimulator {
             joined: Mutex::new(HashMap::new()),
             refused: Mutex::new(HashSet::new()),
             ignore_leave: AtomicBool::new(false),
+            cursor_on_created_at: AtomicBool::new(cursor_on_created_at),
             reject_status: Mutex::new(None),
             http_faults: Mutex::new(VecDeque::new()),
             http_bodies: Mutex::new(VecDeque::new()),
@@ -304,6 +312,12 @@ impl UwSimulator {
     /// Ignore leave messages (keep streaming), as UW may.
     pub fn set_ignore_leave(&self, ignore: bool) {
         self.state.ignore_leave.store(ignore, Ordering::Relaxed);
+    }
+
+    /// REST time cursors compare `created_at` (`true`) or the event time (see
+    /// [`SimConfig::cursor_on_created_at`]).
+    pub fn set_cursor_on_created_at(&self, on: bool) {
+        self.state.cursor_on_created_at.store(on, Ordering::Relaxed);
     }
 
     /// Refuse WebSocket upgrades with this HTTP status (401: not entitled; 503: outage), or accept.

@@ -6,7 +6,11 @@
 //! `heartbeat_after` of silence it sends a WebSocket ping and declares the connection dead when no
 //! pong (or any frame) arrives within `pong_timeout`. A lost connection is re-established with
 //! exponential backoff and jitter, and every channel is joined again. HTTP 401/403 on the upgrade
-//! (bad token, or a plan without WebSocket access) is final: it is reported once, not retried.
+//! of the first connection (bad token, or a plan without WebSocket access) is reported once and
+//! not retried: a retry storm would not fix it. After the token has worked once, 401/403 is a
+//! gateway hiccup or a token rotation: it is reported as `not_entitled` on every attempt and
+//! retried with the capped backoff. An explicit reconnect, or a new key, retries at once.
+//! A panic in the task (a broken invariant) is reported and the task starts again.
 //!
 //! Everything a user should see (connects, refusals, parse errors, overflow) leaves as
 //! [`FeedEvent::Log`] and `UwFeedStatus` records through the same queue, so the Python side logs it
@@ -28,9 +32,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::common::consts::{DEFAULT_VENUE, MAX_FRAME_BYTES, UW_WS_URL};
+use crate::common::consts::{MAX_FRAME_BYTES, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::common::parse::in_regular_session;
+use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
 use crate::data::{FeedStatus, FlowAlert, OptionTrade, PayloadItem, UwPayload};
@@ -55,8 +60,8 @@ pub struct UwWsConfig {
     pub url: String,
     /// The API token; it is appended as `?token=` and never shown.
     pub credential: UwCredential,
-    /// Venue of instrument ids.
-    pub venue: String,
+    /// How instrument ids are written (venue, OCC root form).
+    pub ids: InstrumentIdFormat,
     /// Silence after which a ping is sent (UW's clients: 30 s).
     pub heartbeat_after: Duration,
     /// How long to wait for the pong (UW's clients: 10 s).
@@ -98,7 +103,7 @@ impl UwWsConfig {
         Self {
             url: UW_WS_URL.to_owned(),
             credential,
-            venue: DEFAULT_VENUE.to_owned(),
+            ids: InstrumentIdFormat::default(),
             heartbeat_after: Duration::from_secs(30),
             pong_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
@@ -110,19 +115,21 @@ impl UwWsConfig {
             leave_grace: Duration::from_secs(5),
             stale_after: Some(Duration::from_secs(120)),
             stale_only_in_session: true,
-            queue_capacity: 1_000_000,
+            // About 2.1 KB per queued record (measured on option prints and flow alerts), so
+            // about 210 MB at most: a few seconds of UW's busiest firehose behind a stalled strategy.
+            queue_capacity: 100_000,
             backfill: None,
             record_path: None,
         }
     }
 
     /// The URL with the token, for the upgrade request only.
-    fn url_with_token(&self) -> String {
+    fn url_with_token(&self, credential: &UwCredential) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
         format!(
             "{}{sep}token={}",
             self.url,
-            percent_encode(self.credential.expose())
+            percent_encode(credential.expose())
         )
     }
 
@@ -155,9 +162,17 @@ enum Command {
     Shutdown,
 }
 
+/// What ends a wait while the client is offline.
+enum Wake {
+    Shutdown,
+    Reconnect(String),
+}
+
 /// Shared between the handle and the task.
 struct Shared {
     config: UwWsConfig,
+    /// The token in use: `config.credential` until [`UwWsClient::set_credential`] replaces it.
+    credential: Mutex<UwCredential>,
     table: Mutex<SubscriptionTable>,
     queue: Arc<FeedQueue>,
     stats: Arc<FeedStats>,
@@ -177,8 +192,27 @@ impl Shared {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn credential(&self) -> UwCredential {
+        self.credential
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// `text` without the token in use nor the configured one (after a key change, a peer may
+    /// still echo the old one).
+    fn scrub(&self, text: &str) -> String {
+        let current = self.credential();
+        let text = current.scrub(text);
+        if current == self.config.credential {
+            text
+        } else {
+            self.config.credential.scrub(&text)
+        }
+    }
+
     fn log(&self, level: LogLevel, message: impl Into<String>) {
-        let message = self.config.credential.scrub(&message.into());
+        let message = self.scrub(&message.into());
         self.queue.push_control(FeedEvent::Log { level, message });
     }
 
@@ -189,7 +223,7 @@ impl Shared {
         detail: Option<String>,
         attempt: Option<i64>,
     ) {
-        let detail = detail.map(|d| self.config.credential.scrub(&d));
+        let detail = detail.map(|d| self.scrub(&d));
         let record = FeedStatus::new(
             status,
             channel.map(ToString::to_string),
@@ -235,6 +269,7 @@ impl UwWsClient {
         });
         let queue = Arc::new(FeedQueue::new(config.queue_capacity));
         let shared = Arc::new(Shared {
+            credential: Mutex::new(config.credential.clone()),
             config,
             table: Mutex::new(SubscriptionTable::default()),
             queue,
@@ -248,7 +283,7 @@ impl UwWsClient {
         let (tx, rx) = mpsc::unbounded_channel();
         let task_shared = Arc::clone(&shared);
         runtime.spawn(async move {
-            run(&task_shared, rx).await;
+            supervise(&task_shared, rx).await;
             if let Some(rec) = &task_shared.recorder {
                 let _ = rec.lock().unwrap_or_else(PoisonError::into_inner).flush();
             }
@@ -352,7 +387,18 @@ impl UwWsClient {
             .snapshot(q.depth(), q.high_water(), q.capacity(), q.dropped())
     }
 
-    /// Drops the connection and reconnects (re-joining everything), e.g. after a config change.
+    /// Uses `credential` from the next connection on and reconnects at once (a rotated token).
+    pub fn set_credential(&self, credential: UwCredential) {
+        *self
+            .shared
+            .credential
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = credential;
+        self.reconnect("new API key");
+    }
+
+    /// Drops the connection and reconnects (re-joining everything), e.g. after a config change;
+    /// while offline (backing off, or parked after a refused token) it retries at once.
     pub fn reconnect(&self, reason: &str) {
         let _ = self.commands.send(Command::Reconnect(reason.to_owned()));
     }
@@ -376,7 +422,7 @@ impl UwWsClient {
     /// The URL the client connects to, token redacted (for logs and reprs).
     #[must_use]
     pub fn display_url(&self) -> String {
-        redact_url(&self.shared.config.url_with_token())
+        redact_url(&self.shared.config.url_with_token(&self.shared.credential()))
     }
 }
 
@@ -411,7 +457,7 @@ async fn connect(shared: &Shared) -> Result<Socket, ConnectError> {
         .max_message_size(Some(MAX_FRAME_BYTES * 4))
         .max_frame_size(Some(MAX_FRAME_BYTES * 4));
     let attempt = tokio_tungstenite::connect_async_with_config(
-        config.url_with_token(),
+        config.url_with_token(&shared.credential()),
         Some(ws_config),
         true,
     );
@@ -425,33 +471,81 @@ async fn connect(shared: &Shared) -> Result<Socket, ConnectError> {
         {
             Err(ConnectError::Unauthorized(response.status().as_u16()))
         }
-        Ok(Err(e)) => Err(ConnectError::Failed(
-            config.credential.scrub(&e.to_string()),
-        )),
+        Ok(Err(e)) => Err(ConnectError::Failed(shared.scrub(&e.to_string()))),
         Ok(Ok((socket, _))) => Ok(socket),
     }
 }
 
-/// Waits for a shutdown request; other commands need no action while offline (the table holds
-/// the wanted channels, joined at the next connect).
-async fn until_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) {
+/// Waits for a shutdown or reconnect request; joins and leaves need no action while offline
+/// (the table holds the wanted channels, joined at the next connect).
+async fn until_woken(commands: &mut mpsc::UnboundedReceiver<Command>) -> Wake {
     loop {
         match commands.recv().await {
-            None | Some(Command::Shutdown) => return,
+            None | Some(Command::Shutdown) => return Wake::Shutdown,
+            Some(Command::Reconnect(reason)) => return Wake::Reconnect(reason),
             Some(_) => {}
         }
     }
 }
 
-async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command>) {
+/// Waits `delay`, or less when woken. Returns `false` on shutdown.
+async fn back_off(
+    shared: &Shared,
+    delay: Duration,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => true,
+        wake = until_woken(commands) => match wake {
+            Wake::Shutdown => false,
+            Wake::Reconnect(reason) => {
+                shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
+                true
+            }
+        },
+    }
+}
+
+/// Runs the connection task; a panic in it (a broken invariant) is reported and the task starts
+/// again after the first reconnect delay, so the feed never dies silently.
+async fn supervise(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command>) {
+    use futures_util::FutureExt as _;
+    loop {
+        let outcome = std::panic::AssertUnwindSafe(run(shared, &mut commands))
+            .catch_unwind()
+            .await;
+        let Err(panic) = outcome else { return };
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let end = what.char_indices().nth(200).map_or(what.len(), |(i, _)| i);
+        let detail = format!(
+            "internal error in the UW client: {}; restarting",
+            &what[..end]
+        );
+        shared.stats.connected.store(false, Ordering::Relaxed);
+        shared.log(LogLevel::Error, detail.clone());
+        shared.status(state::RECONNECTING, None, Some(detail), None);
+        if !back_off(shared, shared.config.reconnect_initial, &mut commands).await {
+            return;
+        }
+    }
+}
+
+async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Command>) {
     let config = &shared.config;
-    let display_url = redact_url(&config.url_with_token());
+    let display_url = redact_url(&config.url_with_token(&shared.credential()));
     let mut failures: u32 = 0;
     let mut rng = SplitMix64(now_nanos());
     loop {
         let connected = tokio::select! {
             r = connect(shared) => r,
-            () = until_shutdown(&mut commands) => break,
+            wake = until_woken(commands) => match wake {
+                Wake::Shutdown => break,
+                Wake::Reconnect(_) => continue,
+            },
         };
         let reason = match connected {
             Ok(socket) => {
@@ -461,7 +555,7 @@ async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command
                     shared.stats.reconnects.fetch_add(1, Ordering::Relaxed);
                 }
                 shared.stats.connected.store(true, Ordering::Relaxed);
-                match session(shared, socket, &mut commands, reconnect, &display_url).await {
+                match session(shared, socket, commands, reconnect, &display_url).await {
                     SessionEnd::Shutdown => break,
                     SessionEnd::Lost(reason) => {
                         shared.stats.connected.store(false, Ordering::Relaxed);
@@ -469,15 +563,45 @@ async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command
                     }
                 }
             }
-            Err(ConnectError::Unauthorized(status)) => {
+            Err(ConnectError::Unauthorized(status))
+                if shared.stats.connects.load(Ordering::Relaxed) == 0 =>
+            {
                 let detail = format!(
                     "UW refused the token with HTTP {status} on {display_url}: the token is invalid or \
-                     the plan has no WebSocket access (Advanced plan); not retrying"
+                     the plan has no WebSocket access (Advanced plan); not retrying until a reconnect \
+                     or a new key"
                 );
                 shared.log(LogLevel::Error, detail.clone());
                 shared.status(state::NOT_ENTITLED, None, Some(detail), None);
-                until_shutdown(&mut commands).await;
-                break;
+                match until_woken(commands).await {
+                    Wake::Shutdown => break,
+                    Wake::Reconnect(reason) => {
+                        shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
+                        failures = 0;
+                        continue;
+                    }
+                }
+            }
+            Err(ConnectError::Unauthorized(status)) => {
+                // The token worked before: a gateway hiccup or a rotation, so keep trying.
+                failures += 1;
+                let delay = config.backoff(failures);
+                let detail = format!(
+                    "UW refused the token with HTTP {status} on {display_url} after it had been \
+                     accepted; retrying in {:.2}s (attempt {failures})",
+                    delay.as_secs_f64()
+                );
+                shared.log(LogLevel::Error, detail.clone());
+                shared.status(
+                    state::NOT_ENTITLED,
+                    None,
+                    Some(detail),
+                    Some(i64::from(failures)),
+                );
+                if !back_off(shared, delay, commands).await {
+                    break;
+                }
+                continue;
             }
             Err(ConnectError::Failed(reason)) => reason,
         };
@@ -489,11 +613,21 @@ async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command
             let detail = format!("giving up after {} failed attempts: {reason}", failures - 1);
             shared.log(LogLevel::Error, detail.clone());
             shared.status(state::DISCONNECTED, None, Some(detail), None);
-            until_shutdown(&mut commands).await;
-            return;
+            match until_woken(commands).await {
+                Wake::Shutdown => return,
+                Wake::Reconnect(reason) => {
+                    shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
+                    failures = 0;
+                    continue;
+                }
+            }
         }
         let base = config.backoff(failures);
-        let delay = base.mul_f64(1.0 + config.reconnect_jitter.max(0.0) * rng.unit());
+        // Validated at config time; a non-finite product must still never panic the task.
+        let delay = Duration::try_from_secs_f64(
+            base.as_secs_f64() * (1.0 + config.reconnect_jitter.max(0.0) * rng.unit()),
+        )
+        .unwrap_or(base);
         let detail = format!(
             "{reason}; reconnecting in {:.2}s (attempt {failures})",
             delay.as_secs_f64()
@@ -508,9 +642,8 @@ async fn run(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<Command
             Some(detail),
             Some(i64::from(failures)),
         );
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = until_shutdown(&mut commands) => break,
+        if !back_off(shared, delay, commands).await {
+            break;
         }
     }
     shared.status(
@@ -691,7 +824,7 @@ async fn session(
                         return SessionEnd::Lost(format!("server closed the connection{why}"));
                     }
                     Some(Ok(Message::Frame(_))) => continue,
-                    Some(Err(e)) => return SessionEnd::Lost(config.credential.scrub(&e.to_string())),
+                    Some(Err(e)) => return SessionEnd::Lost(shared.scrub(&e.to_string())),
                     None => return SessionEnd::Lost("connection closed".to_owned()),
                 };
                 last_rx = Instant::now();
@@ -701,7 +834,7 @@ async fn session(
                 stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 let ts_init = now_nanos();
                 stats.last_message_ns.store(ts_init, Ordering::Relaxed);
-                match parse_frame(&bytes, ts_init, &config.venue) {
+                match parse_frame(&bytes, ts_init, &config.ids) {
                     Ok(UwWsMessage::JoinAck { channel }) => {
                         if let Some(js) = UwChannel::parse(&channel).and_then(|ch| joins.get_mut(&ch))
                             && js.acked_at.is_none() {
@@ -715,7 +848,12 @@ async fn session(
                         if let Some(js) = parsed.as_ref().and_then(|ch| joins.get_mut(ch)) {
                             js.refused = true;
                         }
-                        let detail = format!("UW refused to join {channel}: {reason} (retried after the next reconnect)");
+                        // Both texts come from the peer: quoted short, whatever their size.
+                        let detail = format!(
+                            "UW refused to join {}: {} (retried after the next reconnect)",
+                            crate::common::error::quote(&channel),
+                            crate::common::error::clip(&reason)
+                        );
                         shared.log(LogLevel::Error, detail.clone());
                         shared.status(state::JOIN_REFUSED, parsed.as_ref(), Some(detail), None);
                     }
@@ -1100,11 +1238,11 @@ mod tests {
     fn the_token_is_encoded_in_the_url_and_redacted_for_display() {
         let c = config();
         assert_eq!(
-            c.url_with_token(),
+            c.url_with_token(&c.credential),
             "wss://api.unusualwhales.com/socket?token=t%2Fk%2Bn"
         );
         assert_eq!(
-            redact_url(&c.url_with_token()),
+            redact_url(&c.url_with_token(&c.credential)),
             "wss://api.unusualwhales.com/socket?token=***"
         );
         assert!(!format!("{c:?}").contains("t/k+n"));

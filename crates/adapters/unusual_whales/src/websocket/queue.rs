@@ -5,7 +5,9 @@
 //! for a slow reader, SPEC.md §3.2, and then nobody could tell), so once `capacity` records are
 //! waiting, new data records are dropped, counted in [`FeedQueue::dropped`] and reported by the
 //! client as a log line and a `UwFeedStatus("overflow")`. Log and status events are small and rare
-//! and are always queued, so the report of a drop cannot itself be dropped.
+//! and are always queued, so the report of a drop cannot itself be dropped, and they travel in a
+//! lane of their own that the consumer empties before taking data: a user hears of an overflow (or
+//! a refused token, or a reconnect) on the consumer's next pass, not after the backlog it is behind on.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -130,9 +132,19 @@ impl Wakeup {
 }
 
 struct State {
+    /// Logs and statuses: taken before any data.
+    control: VecDeque<FeedEvent>,
+    /// Data, oldest first.
     events: VecDeque<FeedEvent>,
+    /// Data records in `events` (what the capacity limits).
     records: usize,
     closed: bool,
+}
+
+impl State {
+    fn is_empty(&self) -> bool {
+        self.control.is_empty() && self.events.is_empty()
+    }
 }
 
 /// A bounded multi-producer, single-consumer queue counted in records.
@@ -162,6 +174,7 @@ impl FeedQueue {
     pub fn new(capacity: usize) -> Self {
         Self {
             state: Mutex::new(State {
+                control: VecDeque::new(),
                 events: VecDeque::new(),
                 records: 0,
                 closed: false,
@@ -197,15 +210,14 @@ impl FeedQueue {
         true
     }
 
-    /// Queues an event regardless of capacity: for the client's own status reports, which must
-    /// reach the strategy precisely when the queue is full.
+    /// Queues an event regardless of capacity, ahead of all data: for the client's own logs and
+    /// status reports, which must reach the strategy precisely when the queue is full.
     pub fn push_control(&self, event: FeedEvent) {
         let mut state = self.lock();
         if state.closed {
             return;
         }
-        state.records += event.records();
-        state.events.push_back(event);
+        state.control.push_back(event);
         drop(state);
         self.signal();
     }
@@ -237,10 +249,10 @@ impl FeedQueue {
     /// one in batches.
     pub fn pop_batch(&self, max_records: usize, timeout: Duration) -> Popped {
         let mut state = self.lock();
-        if state.events.is_empty() && !state.closed {
+        if state.is_empty() && !state.closed {
             state = self
                 .ready
-                .wait_timeout_while(state, timeout, |s| s.events.is_empty() && !s.closed)
+                .wait_timeout_while(state, timeout, |s| s.is_empty() && !s.closed)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
@@ -253,24 +265,24 @@ impl FeedQueue {
     pub fn try_pop(&self, max_records: usize) -> (Popped, bool) {
         let mut state = self.lock();
         let popped = Self::take(&mut state, max_records);
-        let again =
-            matches!(popped, Popped::Events(_)) && (state.closed || !state.events.is_empty());
+        let again = matches!(popped, Popped::Events(_)) && (state.closed || !state.is_empty());
         (popped, again)
     }
 
     fn take(state: &mut State, max_records: usize) -> Popped {
-        if state.events.is_empty() {
+        if state.is_empty() {
             return if state.closed {
                 Popped::Closed
             } else {
                 Popped::Empty
             };
         }
-        let mut out = Vec::new();
+        // Control events first, all of them: they are few and small.
+        let mut out: Vec<FeedEvent> = state.control.drain(..).collect();
         let mut taken = 0;
         while let Some(front) = state.events.front() {
             let n = front.records();
-            if !out.is_empty() && taken + n > max_records {
+            if taken > 0 && taken + n > max_records {
                 break;
             }
             taken += n;
@@ -353,6 +365,27 @@ mod tests {
         };
         assert_eq!(ev.len(), 3);
         assert_eq!(q.depth(), 0);
+    }
+
+    #[test]
+    fn control_events_overtake_the_data_backlog() {
+        let q = FeedQueue::new(10);
+        assert!(q.push(data(4)));
+        assert!(q.push(data(4)));
+        assert!(!q.push(data(4)), "full: dropped");
+        q.push_control(log());
+        q.push_control(log());
+        assert_eq!(q.depth(), 8, "control events do not take data capacity");
+        let (Popped::Events(ev), more) = q.try_pop(4) else {
+            panic!()
+        };
+        assert!(more);
+        let kinds: Vec<usize> = ev.iter().map(FeedEvent::records).collect();
+        assert_eq!(
+            kinds,
+            vec![0, 0, 4],
+            "the logs first, then one batch of data"
+        );
     }
 
     #[test]
