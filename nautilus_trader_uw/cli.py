@@ -1,31 +1,48 @@
 """
 The ``uw-nt`` command line.
+
+A failure the user can fix ends as one line on stderr, ``uw-nt <command>: error: ...``, and a
+non-zero exit code; argument errors use argparse's usage message. ``UW_NT_DEBUG=1`` shows the
+traceback instead.
 """
 
 import argparse
+import difflib
 import json
+import math
+import os
+import re
+import socket
 import sys
 from collections import Counter
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+import nautilus_trader
+
 from nautilus_trader_uw import UwParseError
+from nautilus_trader_uw import __version__
+from nautilus_trader_uw import _core
 from nautilus_trader_uw import parse_ws_frame
+from nautilus_trader_uw.cli_support import CliError
+from nautilus_trader_uw.cli_support import check_recording
+from nautilus_trader_uw.cli_support import end_status_line
+from nautilus_trader_uw.cli_support import recording_rows
 from nautilus_trader_uw.samples import sample_recording_path
+from nautilus_trader_uw.types import ALL_TYPES
+
+
+TYPE_NAMES = sorted(t.__name__ for t in ALL_TYPES)
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "OFF")
+DEBUG_ENV = "UW_NT_DEBUG"
 
 
 def _load_recording(path: Path) -> list[str]:
     """
     Frames from a JSONL recording (``{"frame": ...}`` per line) or a file of raw frames per line.
     """
-    frames = []
-    with path.open() as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            obj = json.loads(line)
-            frames.append(obj["frame"] if isinstance(obj, dict) else line)
-    return frames
+    return [frame for _, frame, _ in recording_rows(path, raw_frames=True)]
 
 
 def decode_recording(path: Path) -> tuple[list, Counter]:
@@ -51,6 +68,42 @@ def decode_recording(path: Path) -> tuple[list, Counter]:
     return records, counts
 
 
+# The core's messages are written for the Python API; the command line spells the same things
+# with its options.
+_PYTHON_METADATA = re.compile(r"metadata=(\{[^{}]*\})")
+
+
+def cli_wording(message: str, command: str) -> str:
+    """
+    Rewrite the Python spellings in a message from the core (``metadata={"ticker": "SPY"}``,
+    ``api_key``, ``request_data``) into ``command``'s options.
+    """
+
+    def as_options(match: re.Match) -> str:
+        try:
+            pairs = json.loads(match.group(1))
+        except ValueError:
+            return match.group(0)
+        if command == "record":
+            type_name = re.match(r"Uw\w+", message)
+            filters = ";".join(f"{key}={value}" for key, value in pairs.items())
+            return f"--subscribe {type_name.group(0) if type_name else 'TYPE'}:{filters}"
+        return " ".join(
+            f"--ticker {value}" if key == "ticker" else f"--metadata {key}={value}" for key, value in pairs.items()
+        )
+
+    message = _PYTHON_METADATA.sub(as_options, message)
+    message = re.sub(
+        r"set api_key in the config or (the \w+ environment variable)", r"pass --api-key or set \1", message
+    )
+    return message.replace("request it with request_data instead", "fetch its history with `uw-nt download`")
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    # A progress line redrawn with \r is noise in a log file or a pipe.
+    return not args.quiet and sys.stderr.isatty()
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     records, counts = decode_recording(Path(args.path))
     if args.print:
@@ -71,25 +124,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_live_demo(args.seconds, log_level=args.log_level)
 
 
+def _port_is_free(host: str, port: int) -> bool:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError:
+        return True
+    with socket.socket(family, kind, proto) as probe:
+        # The simulator binds with SO_REUSEADDR (tokio's default): a port in TIME_WAIT is free to it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return False
+    return True
+
+
+def _sim_start_error(error: OSError, args: argparse.Namespace) -> str:
+    if "in use" not in str(error):
+        return str(error)
+    ports = {"--ws-port": args.ws_port, "--http-port": args.http_port}
+    # The core does not say which port failed: find out, or name both when it was freed meanwhile.
+    busy = {option: port for option, port in ports.items() if port and not _port_is_free(args.host, port)}
+    busy = busy or {option: port for option, port in ports.items() if port}
+    numbers = " and ".join(str(port) for port in busy.values())
+    options = " / ".join(busy)
+    verb = "are" if len(busy) > 1 else "is"
+    return (
+        f"port{'s' if len(busy) > 1 else ''} {numbers} on {args.host} {verb} already in use (another `uw-nt sim`?): "
+        f"choose another with {options} (0 = any free port)"
+    )
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     import time
 
     from nautilus_trader_uw.sim import UwSimServer
 
-    rates = dict(r.split("=", 1) for r in args.channel_rate)
-    sim = UwSimServer(
-        seed=args.seed,
-        tickers=args.tickers.split(","),
-        rate=args.rate,
-        rates={k: float(v) for k, v in rates.items()},
-        replay=args.replay,
-        replay_speed=args.speed,
-        replay_loop=args.loop,
-        token=args.token,
-        host=args.host,
-        ws_port=args.ws_port,
-        http_port=args.http_port,
-    )
+    if args.ws_port and args.ws_port == args.http_port:
+        raise CliError(f"--ws-port and --http-port are both {args.ws_port}: the two need different ports")
+    if args.replay:
+        check_recording(args.replay)
+    try:
+        sim = UwSimServer(
+            seed=args.seed,
+            tickers=args.tickers.split(","),
+            rate=args.rate,
+            rates=dict(args.channel_rate),
+            replay=args.replay,
+            replay_speed=args.speed,
+            replay_loop=args.loop,
+            token=args.token,
+            host=args.host,
+            ws_port=args.ws_port,
+            http_port=args.http_port,
+        )
+    except OSError as e:
+        raise CliError(_sim_start_error(e, args)) from e
     print(f"UW simulator: WebSocket {sim.ws_url}?token={args.token}")
     print(f"              REST      {sim.http_url}/api/...  (Authorization: Bearer {args.token})")
     print("Point a client at it with base_url_ws / base_url_http and api_key; Ctrl-C stops it.", flush=True)
@@ -107,22 +197,12 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return 0
 
 
-def _metadata(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"metadata must be KEY=VALUE, got {pair!r}")
-        out[key] = value
-    return out
-
-
 def cmd_download(args: argparse.Namespace) -> int:
-    from nautilus_trader_uw import _core
     from nautilus_trader_uw.history import download
-    from nautilus_trader_uw.history import parse_day
 
-    metadata = _metadata(args.metadata)
+    if args.start > args.end:
+        raise CliError(f"--start {args.start} is after --end {args.end}")
+    metadata = dict(args.metadata)
     if args.ticker:
         metadata["ticker"] = args.ticker
     try:
@@ -131,14 +211,13 @@ def cmd_download(args: argparse.Namespace) -> int:
             client,
             args.type,
             metadata,
-            parse_day(args.start),
-            parse_day(args.end),
+            args.start,
+            args.end,
             args.catalog,
-            show_progress=not args.quiet,
+            show_progress=_show_progress(args),
         )
     except (ValueError, _core.UwRequestError) as e:
-        print(f"download failed: {e}", file=sys.stderr)
-        return 1
+        raise CliError(cli_wording(str(e), "download")) from e
     print(
         f"{args.type}: {counts['records']} records from {counts['days']} days written to {args.catalog} "
         f"({counts['skipped']} days already there)",
@@ -146,21 +225,24 @@ def cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _subscription(text: str) -> tuple[str, dict[str, str]]:
-    type_name, _, rest = text.partition(":")
-    return type_name, _metadata([p for p in rest.split(";") if p])
-
-
 def cmd_record(args: argparse.Namespace) -> int:
     from nautilus_trader_uw.history import record
 
-    subs = [_subscription(s) for s in args.subscribe] or [("UwFlowAlert", {})]
+    subs = args.subscribe or [("UwFlowAlert", {})]
     try:
-        counts = record(subs, args.seconds, args.out, url=args.base_url_ws, api_key=args.api_key)
-    except ValueError as e:
-        print(f"record failed: {e}", file=sys.stderr)
-        return 1
-    print(f"recorded {counts.pop('frames')} frames to {args.out}/frames.jsonl ({counts.pop('parse_errors')} bad)")
+        counts = record(
+            subs,
+            args.seconds,
+            args.out,
+            url=args.base_url_ws,
+            api_key=args.api_key,
+            show_progress=_show_progress(args),
+        )
+    except (ValueError, ConnectionError) as e:
+        raise CliError(cli_wording(str(e), "record")) from e
+    early = " (stopped early by Ctrl-C)" if counts.pop("interrupted") else ""
+    frames, bad = counts.pop("frames"), counts.pop("parse_errors")
+    print(f"recorded {frames} frames to {args.out}/frames.jsonl ({bad} bad){early}")
     for name, n in sorted(counts.items()):
         print(f"  {name:<22} {n:>8} -> {args.out}/catalog")
     return 0
@@ -171,10 +253,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
         from nautilus_trader_uw.history import replay_to_catalog
 
         counts = replay_to_catalog(args.path, args.catalog)
+        errors = {name: n for name, n in counts.items() if name.startswith("error:")}
+        if errors and len(errors) == len(counts):
+            raise CliError(f"{args.path}: no frame decodes as a UW frame ({', '.join(sorted(errors))})")
         for name, n in sorted(counts.items()):
             print(f"  {name:<22} {n:>8}")
         print(f"written to {args.catalog}")
         return 0
+    # Before the node starts, so a bad file fails at once and names its line.
+    check_recording(args.path)
     from nautilus_trader_uw.demo import run_replay_node
 
     return run_replay_node(Path(args.path), args.speed, args.seconds)
@@ -188,85 +275,268 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if print_report(checks) else 1
 
 
-def _connection_args(p: argparse.ArgumentParser) -> None:
-    from nautilus_trader_uw import _core
+# Argument types: argparse reports their errors as ``argument --x: <message>`` with the usage.
 
-    p.add_argument("--api-key", default=None, help=f"the token (default: ${_core.UW_API_KEY_ENV})")
-    p.add_argument("--base-url-http", default=_core.UW_HTTP_BASE_URL)
-    p.add_argument("--base-url-ws", default=_core.UW_WS_URL)
+
+def _number(convert: Callable[[str], float], minimum: float, inclusive: bool = True) -> Callable[[str], float]:
+    bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+    expected = f"expected {'an integer' if convert is int else 'a number'} {bound}"
+
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: {expected}") from None
+        if math.isnan(value) or value < minimum or (not inclusive and value == minimum):
+            raise argparse.ArgumentTypeError(f"{text!r}: {expected}")
+        return value
+
+    return parse
+
+
+_positive = _number(float, 0.0, inclusive=False)
+_non_negative = _number(float, 0.0)
+_non_negative_int = _number(int, 0)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a port number 0-65535 (0 = any free port)")
+    return port
+
+
+def _day(text: str) -> date:
+    from nautilus_trader_uw.history import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _type_name(text: str) -> str:
+    if text in TYPE_NAMES:
+        return text
+    close = difflib.get_close_matches(text, TYPE_NAMES, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise argparse.ArgumentTypeError(f"unknown UW type {text!r}; {hint}one of: {', '.join(TYPE_NAMES)}")
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=VALUE")
+    return key, value
+
+
+def _subscription(text: str) -> tuple[str, dict[str, str]]:
+    type_name, _, rest = text.partition(":")
+    try:
+        filters = dict(_key_value(pair) for pair in rest.split(";") if pair)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected TYPE or TYPE:KEY=VALUE;KEY=VALUE") from None
+    return _type_name(type_name), filters
+
+
+def _channel_rate(text: str) -> tuple[str, float]:
+    kind, sep, rate = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected KIND=RATE, e.g. option_trades=1000")
+    if kind not in _core.channel_names():
+        raise argparse.ArgumentTypeError(f"unknown channel {kind!r}; one of: {', '.join(_core.channel_names())}")
+    return kind, _non_negative(rate)
+
+
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not text.startswith(tuple(f"{scheme}://" for scheme in schemes)):
+            forms = " or ".join(f"{scheme}://" for scheme in schemes)
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a URL starting with {forms}")
+        return text
+
+    return parse
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """
+    Shows an option's default where it has one worth showing (not for flags or unset options).
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        default = action.default
+        if default is None or default is False or default == [] or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _connection_args(p: argparse.ArgumentParser, http: bool = False, ws: bool = False) -> None:
+    p.add_argument("--api-key", default=None, help=f"the UW API token (default: ${_core.UW_API_KEY_ENV})")
+    if http:
+        p.add_argument("--base-url-http", type=_url("http", "https"), default=_core.UW_HTTP_BASE_URL, help="REST API")
+    if ws:
+        p.add_argument("--base-url-ws", type=_url("ws", "wss"), default=_core.UW_WS_URL, help="WebSocket API")
+
+
+def _version() -> str:
+    return f"nautilus_trader_uw {__version__}, nautilus_trader {nautilus_trader.__version__}"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="uw-nt", description="Unusual Whales adapter for NautilusTrader")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="uw-nt",
+        description="Unusual Whales adapter for NautilusTrader",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run a live node with the example 0DTE flow strategy")
-    demo.add_argument("--seconds", type=float, default=20.0, help="how long the node runs (default 20)")
-    demo.add_argument("--log-level", default="WARNING", help="node log level (the strategy logs at INFO)")
+    def command(name: str, summary: str, **kwargs: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=summary, formatter_class=_HelpFormatter, **kwargs)
+
+    types_list = f"UW Data types: {', '.join(TYPE_NAMES)}."
+
+    demo = command("demo", "run a live node with the example 0DTE flow strategy")
+    demo.add_argument("--seconds", type=_positive, default=20.0, help="how long the node runs")
+    demo.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="WARNING",
+        help="node log level (the strategy logs at INFO)",
+    )
     demo.add_argument("--replay", action="store_true", help="replay the bundled recording in a backtest instead")
     demo.add_argument("--recording", help="JSONL recording to replay (implies --replay)")
     demo.set_defaults(func=cmd_demo)
 
-    sim = sub.add_parser("sim", help="run the UW simulator (WebSocket + REST) on loopback")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--ws-port", type=int, default=8765)
-    sim.add_argument("--http-port", type=int, default=8766)
+    sim = command("sim", "run the UW simulator (WebSocket + REST) on loopback")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sim.add_argument("--ws-port", type=_port, default=8765, help="WebSocket port, 0 for any free one")
+    sim.add_argument("--http-port", type=_port, default=8766, help="REST port, 0 for any free one")
     sim.add_argument("--token", default="sim-token", help="the token clients must present")
     sim.add_argument("--tickers", default="SPY,QQQ", help="tickers of the all-tickers channels")
-    sim.add_argument("--rate", type=float, default=5.0, help="frames/s per joined channel")
-    sim.add_argument("--channel-rate", action="append", default=[], metavar="KIND=RATE", help="e.g. option_trades=1000")
-    sim.add_argument("--seed", type=int, default=42)
+    sim.add_argument("--rate", type=_non_negative, default=5.0, help="frames/s per joined channel")
+    sim.add_argument(
+        "--channel-rate",
+        type=_channel_rate,
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="frames/s of one channel, e.g. option_trades=1000 (repeatable)",
+    )
+    sim.add_argument("--seed", type=int, default=42, help="random seed of the generated data")
     sim.add_argument("--replay", help="replay this JSONL recording instead of generating")
-    sim.add_argument("--speed", type=float, default=1.0, help="replay speed multiplier")
+    sim.add_argument("--speed", type=_positive, default=1.0, help="replay speed multiplier")
     sim.add_argument("--loop", action="store_true", help="restart the replay at its end")
-    sim.add_argument("--seconds", type=float, default=0.0, help="stop after this long (0 = until Ctrl-C)")
+    sim.add_argument("--seconds", type=_non_negative, default=0.0, help="stop after this long, 0 to run until Ctrl-C")
     sim.set_defaults(func=cmd_sim)
 
-    dl = sub.add_parser("download", help="download UW history into a ParquetDataCatalog (resumable)")
-    dl.add_argument("--type", required=True, help="UW data type, e.g. UwFlowAlert, UwNetPremTick")
+    dl = command("download", "download UW history into a ParquetDataCatalog (resumable)", epilog=types_list)
+    dl.add_argument("--type", type=_type_name, required=True, metavar="TYPE", help="UW Data type (listed below)")
     dl.add_argument("--ticker", help="underlying, e.g. SPY")
-    dl.add_argument("--start", required=True, help="first New York date: YYYY-MM-DD, today or -N")
-    dl.add_argument("--end", default="today", help="last New York date (default today)")
+    dl.add_argument("--start", type=_day, required=True, help="first New York date: YYYY-MM-DD, today or -N (days ago)")
+    dl.add_argument("--end", type=_day, default="today", help="last New York date: YYYY-MM-DD, today or -N")
     dl.add_argument("--catalog", required=True, help="catalog directory")
     dl.add_argument(
-        "--metadata", action="append", default=[], metavar="KEY=VALUE", help="filters, e.g. min_premium=100000"
+        "--metadata",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="filters, e.g. min_premium=100000 (repeatable)",
     )
-    dl.add_argument("--quiet", action="store_true", help="no progress bar")
-    _connection_args(dl)
+    dl.add_argument("--quiet", action="store_true", help="no progress bar (drawn only when stderr is a terminal)")
+    _connection_args(dl, http=True)
     dl.set_defaults(func=cmd_download)
 
-    rec = sub.add_parser("record", help="tee the live stream to disk: raw frames and a catalog")
+    rec = command("record", "tee the live stream to disk: raw frames and a catalog", epilog=types_list)
     rec.add_argument(
-        "--subscribe", action="append", default=[], metavar="TYPE[:k=v;k=v]", help="e.g. UwFlowAlert:ticker=SPY"
+        "--subscribe",
+        type=_subscription,
+        action="append",
+        default=[],
+        metavar="TYPE[:k=v;k=v]",
+        help="a streamed UW Data type and its filters, e.g. UwFlowAlert:ticker=SPY (repeatable; default: UwFlowAlert)",
     )
-    rec.add_argument("--seconds", type=float, default=60.0)
+    rec.add_argument("--seconds", type=_positive, default=60.0, help="how long to record; Ctrl-C ends it early")
     rec.add_argument("--out", required=True, help="output directory")
-    _connection_args(rec)
+    rec.add_argument("--quiet", action="store_true", help="no progress line (drawn only when stderr is a terminal)")
+    _connection_args(rec, ws=True)
     rec.set_defaults(func=cmd_record)
 
-    rp = sub.add_parser("replay", help="play a JSONL recording into a catalog, or into a node at N x speed")
+    rp = command("replay", "play a JSONL recording into a catalog, or into a node at N x speed")
     rp.add_argument("path", help="recording (frames.jsonl from `uw-nt record`, or UW's sample)")
     rp.add_argument("--catalog", help="write the decoded records to this catalog instead of running a node")
-    rp.add_argument("--speed", type=float, default=1.0, help="replay speed multiplier for the node")
-    rp.add_argument("--seconds", type=float, default=30.0, help="how long the node runs")
+    rp.add_argument("--speed", type=_positive, default=1.0, help="replay speed multiplier for the node")
+    rp.add_argument("--seconds", type=_positive, default=30.0, help="how long the node runs")
     rp.set_defaults(func=cmd_replay)
 
-    doc = sub.add_parser("doctor", help="check a UW key: REST, WebSocket entitlement, history depth, quota")
-    doc.add_argument("--days-back", type=int, default=60, help="trading days of history to probe")
-    _connection_args(doc)
+    doc = command("doctor", "check a UW key: REST, WebSocket entitlement, history depth, quota")
+    doc.add_argument("--days-back", type=_non_negative_int, default=60, help="trading days of history to probe")
+    _connection_args(doc, http=True, ws=True)
     doc.set_defaults(func=cmd_doctor)
 
-    parse = sub.add_parser("parse", help="decode a recording of raw UW WebSocket frames")
-    parse.add_argument("path", nargs="?", default=str(sample_recording_path()))
+    parse = command("parse", "decode a recording of raw UW WebSocket frames")
+    parse.add_argument(
+        "path",
+        nargs="?",
+        default=str(sample_recording_path()),
+        help="JSONL recording or raw frames, one per line (default: UW's bundled sample session)",
+    )
     parse.add_argument("--print", action="store_true", help="print every decoded record")
     parse.add_argument("--strict", action="store_true", help="exit 1 if any frame fails to decode")
     parse.set_defaults(func=cmd_parse)
     return parser
 
 
+def _report(command: str, message: str, args: argparse.Namespace) -> None:
+    sys.stdout.flush()
+    end_status_line()
+    # Real tokens are long; scrubbing a short test key would mangle ordinary words instead.
+    secrets = (getattr(args, "api_key", None), os.environ.get(_core.UW_API_KEY_ENV))
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            message = message.replace(secret, "***")
+    print(f"{command}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = f"{parser.prog} {args.command}"
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _report(command, "interrupted", args)
+        return 130
+    except CliError as e:
+        if debug:
+            raise
+        _report(command, str(e), args)
+        return 1
+    except BrokenPipeError:
+        # Whoever read stdout went away (`uw-nt parse --print | head`): there is no one to tell, and
+        # the interpreter's last flush must not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        if debug:
+            raise
+        # A file the user named (a catalog or output directory that is a file, no permission, ...).
+        named = f"{e.filename}: {e.strerror}" if e.filename and e.strerror else f"{type(e).__name__}: {e}"
+        _report(command, named, args)
+        return 1
+    except Exception as e:
+        if debug:
+            raise
+        _report(command, f"{type(e).__name__}: {e}", args)
+        return 1
 
 
 if __name__ == "__main__":

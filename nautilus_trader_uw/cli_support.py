@@ -1,21 +1,121 @@
 """
-Small helpers for the command line: a dependency-free progress bar.
+Helpers for the command line: errors worded for the user, reading JSONL recordings, and a
+dependency-free progress line on stderr.
 """
 
+import json
 import sys
 import time
 from collections.abc import Iterable
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TypeVar
 
 
 T = TypeVar("T")
 
+RECORDING_FORM = 'one {"received_at": ..., "frame": ...} object per line'
+
+
+class CliError(Exception):
+    """
+    A failure the user can fix, already worded for the command line: ``uw-nt`` prints the message
+    alone, without a traceback.
+    """
+
+
+class RecordingError(CliError, ValueError):
+    """
+    A recording that cannot be read; the message names the file (and the line, when one is at fault).
+    """
+
+
+def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple[int, str, str | None]]:
+    """
+    Yield ``(line number, frame, received_at or None)`` for each non-empty line of a JSONL recording.
+
+    With ``raw_frames`` a line may also be a raw UW frame (a JSON array) instead of an object.
+    Raises ``RecordingError`` for a missing, unreadable or empty file and for a line that is not a
+    recording line.
+    """
+    path = Path(path)
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise RecordingError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RecordingError(f"{path}: is a directory, not a recording file") from None
+    except OSError as e:
+        raise RecordingError(f"{path}: cannot be read: {e.strerror}") from None
+    rows = 0
+    with f:
+        for number, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                raise RecordingError(f"{path}:{number}: not UTF-8 text; a recording holds {RECORDING_FORM}") from None
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise RecordingError(
+                    f"{path}:{number}: not JSON ({e.msg}, column {e.colno}); a recording holds {RECORDING_FORM}",
+                ) from None
+            if raw_frames and isinstance(row, list):
+                frame, received_at = line, None
+            elif isinstance(row, dict) and isinstance(row.get("frame"), str):
+                frame, received_at = row["frame"], row.get("received_at")
+                if received_at is not None and not isinstance(received_at, str):
+                    raise RecordingError(f'{path}:{number}: "received_at" is not a time string')
+            else:
+                raise RecordingError(f'{path}:{number}: no "frame" string; a recording holds {RECORDING_FORM}')
+            rows += 1
+            yield number, frame, received_at
+    if not rows:
+        raise RecordingError(f"{path}: empty; a recording holds {RECORDING_FORM}")
+
+
+def check_recording(path: str | Path) -> None:
+    """
+    Read the whole recording so a bad line fails here, named, before anything starts.
+    """
+    for _ in recording_rows(path):
+        pass
+
+
+# Whether the cursor on stderr sits at the end of a status line that the next message must not
+# be glued to.
+_status_line_open = False
+_status_width = 0
+
+
+def show_status(text: str) -> None:
+    """
+    Draw ``text`` over the current status line on stderr.
+    """
+    global _status_line_open, _status_width
+    padding = " " * max(0, _status_width - len(text))
+    print(f"\r{text}{padding}", end="", file=sys.stderr, flush=True)
+    _status_line_open = True
+    _status_width = len(text)
+
+
+def end_status_line() -> None:
+    """
+    Finish an open status line, so that what is printed next starts on a line of its own.
+    """
+    global _status_line_open, _status_width
+    if _status_line_open:
+        print(file=sys.stderr, flush=True)
+    _status_line_open = False
+    _status_width = 0
+
 
 def progress(items: Iterable[T], desc: str = "", enabled: bool = True, width: int = 30) -> Iterator[T]:
     """
-    Yield ``items`` while drawing ``desc [#####.....] i/n elapsed`` on stderr (when a terminal or
-    ``enabled``); the bar ends with a newline.
+    Yield ``items`` while drawing ``desc [#####.....] i/n elapsed`` on stderr (when ``enabled``); the
+    bar ends with a newline, also when the caller stops early or fails.
     """
     seq = list(items)
     total = len(seq)
@@ -26,10 +126,13 @@ def progress(items: Iterable[T], desc: str = "", enabled: bool = True, width: in
             return
         filled = width * i // total if total else width
         bar = "#" * filled + "." * (width - filled)
-        end = "\n" if i == total else ""
-        print(f"\r{desc} [{bar}] {i}/{total} {time.monotonic() - start:.1f}s", end=end, file=sys.stderr, flush=True)
+        show_status(f"{desc} [{bar}] {i}/{total} {time.monotonic() - start:.1f}s")
 
     draw(0)
-    for i, item in enumerate(seq, 1):
-        yield item
-        draw(i)
+    try:
+        for i, item in enumerate(seq, 1):
+            yield item
+            draw(i)
+    finally:
+        if enabled:
+            end_status_line()

@@ -11,6 +11,7 @@ never marked finished: it is fetched again, complete, on the next run).
 
 import asyncio
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -24,7 +25,11 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from nautilus_trader_uw import _core
 from nautilus_trader_uw import types
+from nautilus_trader_uw.cli_support import RecordingError
+from nautilus_trader_uw.cli_support import end_status_line
 from nautilus_trader_uw.cli_support import progress
+from nautilus_trader_uw.cli_support import recording_rows
+from nautilus_trader_uw.cli_support import show_status
 
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -129,15 +134,20 @@ def replay_to_catalog(recording: str | Path, catalog_path: str | Path) -> Counte
     """
     Decode a JSONL recording (``{"received_at", "frame"}`` per line) through the Rust parser and
     write the records to the catalog, stamped with their arrival times. Returns counts per type.
+
+    Raises ``RecordingError`` (a ``ValueError``) naming the file and line when the recording is not one.
     """
     counts: Counter = Counter()
     records = []
-    for line in Path(recording).read_text().splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for number, frame, received_at in recording_rows(recording):
+        if received_at is None:
+            raise RecordingError(f'{recording}:{number}: no "received_at" time, which the catalog needs')
         try:
-            decoded = _core.parse_ws_frame(row["frame"], ts_init=_received_at_ns(row["received_at"]))
+            ts_init = _received_at_ns(received_at)
+        except ValueError:
+            raise RecordingError(f'{recording}:{number}: "received_at" {received_at!r} is not a time') from None
+        try:
+            decoded = _core.parse_ws_frame(frame, ts_init=ts_init)
         except _core.UwParseError as e:
             counts[f"error:{e.kind}"] += 1
             continue
@@ -157,36 +167,96 @@ def record(
     url: str | None = None,
     api_key: str | None = None,
     venue: str = _core.DEFAULT_VENUE,
+    show_progress: bool = False,
 ) -> Counter:
     """
     Stream the given subscriptions for ``seconds``: raw frames with arrival times go to
     ``<out_dir>/frames.jsonl`` (replayable), typed records to ``<out_dir>/catalog``.
+
+    Returns counts per type plus ``frames``, ``parse_errors`` and ``interrupted`` (1 when Ctrl-C
+    ended the recording early; what arrived is kept). Raises ``ConnectionError`` when UW refuses the
+    token, when the first connection fails (nothing listening, unknown host) or when none is made in
+    time; later drops are retried by the feed and reported on stderr. ``show_progress`` draws the
+    frames received so far on stderr once a second.
     """
+    for type_name, _ in subscriptions:
+        data_type_by_name(type_name)
+    url = url or _core.UW_WS_URL
+    where = url.partition("?")[0]  # a token may ride in the query string
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     loop = asyncio.new_event_loop()
     records: list = []
     counts: Counter = Counter()
+    connection: dict = {"up": False, "failure": None}
+    held_warnings: list[str] = []
+    # The feed's status reports tell a refused token or an unreachable server from a quiet stream;
+    # they go into the catalog only when asked for.
+    keep_status = any(type_name == "UwFeedStatus" for type_name, _ in subscriptions)
+
+    def on_status(status: types.UwFeedStatus) -> None:
+        if connection["failure"] is not None:
+            return  # the first failure is the reason; closing the feed reports more
+        if status.status == "connected":
+            connection["up"] = True
+        elif status.status == "not_entitled":
+            code = re.search(r"HTTP \d{3}", status.detail or "")
+            connection["failure"] = (
+                f"UW refused the token ({code.group(0) if code else 'HTTP 401'} on {where}): it is wrong or "
+                "expired, or the plan has no WebSocket access (UW's Advanced plan)"
+            )
+        elif status.status in ("reconnecting", "disconnected") and not connection["up"]:
+            # Retrying a first connection that failed would only repeat the same error until time is up.
+            reason = (status.detail or status.status).split("; reconnecting")[0]
+            connection["failure"] = f"could not connect to {where}: {reason}"
 
     def on_batch(objects: list, routes: list, logs: list) -> None:
-        records.extend(objects)
-        for level, message in logs:
-            if level >= 30:
+        for obj in objects:
+            if isinstance(obj, types.UwFeedStatus):
+                on_status(obj)
+                if not keep_status:
+                    continue
+            records.append(obj)
+        # Before the first connection a warning is the failure itself, which the caller reports.
+        held_warnings.extend(message for level, message in logs if level >= 30)
+        if connection["up"] and connection["failure"] is None and held_warnings:
+            end_status_line()
+            for message in held_warnings:
                 print(message, file=sys.stderr)
+            held_warnings.clear()
 
-    feed = _core.UwLiveFeed(
-        url=url or _core.UW_WS_URL,
-        api_key=api_key,
-        venue=venue,
-        record_path=str(out / "frames.jsonl"),
-    )
+    async def wait() -> None:
+        started = loop.time()
+        deadline = started + seconds
+        next_draw = started
+        while connection["failure"] is None and loop.time() < deadline:
+            if show_progress and loop.time() >= next_draw:
+                elapsed = f"{loop.time() - started:.0f}s/{seconds:g}s"
+                if connection["up"]:
+                    show_status(f"recording {elapsed}: {feed.stats()['frames']:,} frames, {len(records):,} records")
+                else:
+                    show_status(f"recording {elapsed}: connecting to {where}")
+                next_draw += 1.0
+            await asyncio.sleep(max(0.0, min(0.05, deadline - loop.time())))
+
+    feed = _core.UwLiveFeed(url=url, api_key=api_key, venue=venue, record_path=str(out / "frames.jsonl"))
     feed.start(loop, on_batch)
+    interrupted = False
     try:
+        if not keep_status:
+            feed.subscribe("UwFeedStatus", [])
         for type_name, metadata in subscriptions:
-            data_type_by_name(type_name)
             feed.subscribe(type_name, list(metadata.items()))
-        loop.run_until_complete(asyncio.sleep(seconds))
+        waiting = loop.create_task(wait())
+        try:
+            loop.run_until_complete(waiting)
+        except KeyboardInterrupt:
+            # Ctrl-C is how a long recording is ended early: what arrived so far is still written.
+            waiting.cancel()
+            interrupted = True
     finally:
+        if show_progress:
+            end_status_line()
         stats = feed.stats()
         feed.close()
         loop.run_until_complete(asyncio.sleep(0.2))  # deliver what the feed still held
@@ -196,18 +266,38 @@ def record(
     if records:
         records.sort(key=lambda r: r.ts_init)
         ParquetDataCatalog(str(out / "catalog")).write_data(records)
+    failure = connection["failure"]
+    if failure is None and not connection["up"] and not stats["connects"] and not interrupted:
+        failure = f"no connection to {where} within {seconds:g}s"
+    if failure is not None:
+        if stats["frames"]:
+            failure += f" (after {stats['frames']} frames, kept in {out})"
+        raise ConnectionError(failure)
     counts["frames"] = stats["frames"]
     counts["parse_errors"] = stats["parse_errors"]
+    counts["interrupted"] = int(interrupted)
     return counts
+
+
+DAY_FORMS = "expected YYYY-MM-DD, today or -N (N days ago)"
 
 
 def parse_day(text: str) -> date:
     """
     ``YYYY-MM-DD``, ``today`` or ``-N`` (N days ago), New York time.
+
+    Raises ``ValueError`` quoting ``text`` and naming the accepted forms.
     """
     today = pd.Timestamp.now(tz=NEW_YORK).date()
+    text = text.strip()
     if text == "today":
         return today
     if text.startswith("-") and text[1:].isdigit():
         return today - timedelta(days=int(text[1:]))
-    return date.fromisoformat(text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            # The right form with an impossible value: say which part is wrong.
+            raise ValueError(f"{text!r} is not a date ({e})") from None
+        raise ValueError(f"{text!r}: {DAY_FORMS}") from None
