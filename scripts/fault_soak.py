@@ -48,6 +48,7 @@ class Tally(Actor):
         self.prints = 0
         self.print_late = 0
         self.last_print_ts = 0
+        self.first_print_ts = 0
         self.statuses: Counter = Counter()
 
     def on_start(self) -> None:
@@ -63,6 +64,7 @@ class Tally(Actor):
             self.last_alert_ts = max(self.last_alert_ts, data.ts_event)
         elif isinstance(data, UwOptionTrade):
             self.prints += 1
+            self.first_print_ts = self.first_print_ts or data.ts_event
             self.print_ids[data.id] += 1
             if data.ts_event < self.last_print_ts:
                 self.print_late += 1
@@ -105,7 +107,20 @@ def main() -> int:
                 sim.drop_connections()
                 loop.call_later(args.drop_every, drop)
 
+        # The simulator keeps the ids it generated for a while only: collect them as the run goes.
+        sent_alerts: set[str] = set()
+        sent_prints: set[str] = set()
+
+        def collect() -> None:
+            # From the first record the strategy received: what came before it was never subscribed.
+            if tally.first_alert_ts:
+                sent_alerts.update(sim.flow_alerts_between("SPY", tally.first_alert_ts, 2**63 - 1))
+            if tally.first_print_ts:
+                sent_prints.update(sim.option_trades_between("SPY", tally.first_print_ts, 2**63 - 1))
+            loop.call_later(5.0, collect)
+
         loop.call_later(args.drop_every, drop)
+        loop.call_later(1.0, collect)
         loop.call_later(seconds, node.stop)
         try:
             node.run()
@@ -115,8 +130,13 @@ def main() -> int:
         if not ids:
             print("no flow alerts arrived", file=sys.stderr)
             return 1
-        # The window: from the first to the newest alert delivered (the stop cuts off the rest).
-        sent = set(sim.flow_alerts_between("SPY", tally.first_alert_ts, tally.last_alert_ts))
+        # The window: from the first to the newest record delivered (the stop cuts off the rest).
+        alerts_in_window = set(sim.flow_alerts_between("SPY", tally.first_alert_ts, tally.last_alert_ts))
+        prints_in_window = set(sim.option_trades_between("SPY", tally.first_print_ts, tally.last_print_ts))
+        tail_alerts = set(sim.flow_alerts_between("SPY", tally.last_alert_ts + 1, 2**63 - 1))
+        tail_prints = set(sim.option_trades_between("SPY", tally.last_print_ts + 1, 2**63 - 1))
+    sent = (sent_alerts | alerts_in_window) - tail_alerts
+    sent_p = (sent_prints | prints_in_window) - tail_prints
     delivered = set(ids)
     window_lost = len(sent - delivered)
     result = {
@@ -125,6 +145,8 @@ def main() -> int:
         "alerts_delivered": len(ids),
         "alerts_sent": len(sent),
         "alerts_lost": window_lost,
+        "prints_sent": len(sent_p),
+        "prints_lost": len(sent_p - set(tally.print_ids)),
         "alerts_duplicated": len(ids) - len(delivered),
         "alerts_out_of_order": tally.alert_late,
         "prints_delivered": tally.prints,

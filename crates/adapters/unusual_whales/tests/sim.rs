@@ -95,14 +95,7 @@ async fn rest_answers_with_uw_headers_and_limits() {
         .parse()
         .unwrap();
     assert!(reset > 50_000 && reset <= 60_000, "{reset}");
-    let records = unusual_whales_nt::http::parse_rest_body(
-        "flow_alerts",
-        body.as_bytes(),
-        1,
-        &InstrumentIdFormat::new("SMART", false),
-    )
-    .unwrap();
-    assert_eq!(records[0].len(), 5);
+    assert_eq!(flow_alerts(&body).len(), 5);
 
     let (status, _, body) = get(
         &sim.http_url(),
@@ -172,16 +165,7 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
         Some(sim.token()),
     )
     .await;
-    let records = unusual_whales_nt::http::parse_rest_body(
-        "flow_alerts",
-        body.as_bytes(),
-        1,
-        &InstrumentIdFormat::new("SMART", false),
-    )
-    .unwrap();
-    let unusual_whales_nt::data::UwPayload::FlowAlert(alerts) = &records[0] else {
-        panic!()
-    };
+    let alerts = flow_alerts(&body);
     assert!(alerts.len() > 20 && alerts.iter().all(|a| a.ticker == "QQQ"));
     assert!(
         alerts.windows(2).all(|w| w[0].ts_event >= w[1].ts_event),
@@ -192,14 +176,8 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
         "/api/option-trades/flow-alerts?limit=200&ticker_symbol=QQQ&newer_than={middle_ms}"
     );
     let (_, _, body) = get(&sim.http_url(), &path, Some(sim.token())).await;
-    let newer = unusual_whales_nt::http::parse_rest_body(
-        "flow_alerts",
-        body.as_bytes(),
-        1,
-        &InstrumentIdFormat::new("SMART", false),
-    )
-    .unwrap();
-    assert!(newer[0].len() < alerts.len() && !newer[0].is_empty());
+    let newer = flow_alerts(&body);
+    assert!(newer.len() < alerts.len() && !newer.is_empty());
     let (status, _, _) = get(
         &sim.http_url(),
         "/api/option-trades/flow-alerts?limit=500",
@@ -209,21 +187,27 @@ async fn flow_alert_cursors_select_by_time_and_ticker() {
     assert_eq!(status, 422, "UW caps flow-alerts at 200 per page");
 }
 
-/// Flow alerts from the simulator's REST: (end_time, created_at) in ms, in the order served.
-async fn alert_times(sim: &UwSimulator, query: &str) -> Vec<(u64, u64)> {
-    let path = format!("/api/option-trades/flow-alerts?limit=200&ticker_symbol=QQQ{query}");
-    let (status, _, body) = get(&sim.http_url(), &path, Some(sim.token())).await;
-    assert_eq!(status, 200, "{body}");
-    let records = unusual_whales_nt::http::parse_rest_body(
+/// The flow alerts of a `/api/option-trades/flow-alerts` body.
+fn flow_alerts(body: &str) -> Vec<unusual_whales_nt::data::FlowAlert> {
+    let mut payloads = unusual_whales_nt::http::parse_rest_body(
         "flow_alerts",
         body.as_bytes(),
         1,
         &InstrumentIdFormat::new("SMART", false),
     )
     .unwrap();
-    let unusual_whales_nt::data::UwPayload::FlowAlert(alerts) = &records[0] else {
-        panic!()
+    let Some(unusual_whales_nt::data::UwPayload::FlowAlert(alerts)) = payloads.pop() else {
+        panic!("not flow alerts: {body}")
     };
+    alerts
+}
+
+/// Flow alerts from the simulator's REST: (end_time, created_at) in ms, in the order served.
+async fn alert_times(sim: &UwSimulator, query: &str) -> Vec<(u64, u64)> {
+    let path = format!("/api/option-trades/flow-alerts?limit=200&ticker_symbol=QQQ{query}");
+    let (status, _, body) = get(&sim.http_url(), &path, Some(sim.token())).await;
+    assert_eq!(status, 200, "{body}");
+    let alerts = flow_alerts(&body);
     alerts
         .iter()
         .map(|a| {

@@ -269,15 +269,21 @@ async fn a_stalled_server_is_detected_by_ping_and_replaced() {
     assert!(client.stats().reconnects >= 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unauthorized_token_is_reported_once_and_not_retried() {
-    let sim = simulator(10.0).await;
-    let mut cfg = config(&sim);
+/// A client whose token UW refuses, subscribed to its own status.
+fn with_a_refused_token(sim: &UwSimulator) -> UwWsClient {
+    let mut cfg = config(sim);
     cfg.credential = UwCredential::new("wrong-token-123").unwrap();
     let client = start(cfg);
     client
         .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
         .unwrap();
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unauthorized_token_is_reported_once_and_not_retried() {
+    let sim = simulator(10.0).await;
+    let client = with_a_refused_token(&sim);
     let seen = consume(&client, Duration::from_secs(2), |_| false).await;
     assert_eq!(seen.statuses, ["not_entitled"]);
     let (level, message) = seen
@@ -303,12 +309,7 @@ async fn an_unauthorized_token_is_reported_once_and_not_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_first_token_waits_for_a_new_key_and_then_connects_at_once() {
     let sim = simulator(10.0).await;
-    let mut cfg = config(&sim);
-    cfg.credential = UwCredential::new("wrong-token-123").unwrap();
-    let client = start(cfg);
-    client
-        .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
-        .unwrap();
+    let client = with_a_refused_token(&sim);
     let seen = consume(&client, Duration::from_millis(800), |_| false).await;
     assert_eq!(seen.statuses, ["not_entitled"]);
     assert_eq!(sim.stats().rejected_upgrades, 1, "parked: no retry storm");

@@ -180,7 +180,7 @@ struct Shared {
     /// while the table lock is held, so a subscriber gets each status exactly once.
     last_status: Mutex<Option<FeedStatus>>,
     /// Ids of recent flow alerts, so a back-fill publishes only what the gap missed.
-    seen_alerts: Mutex<SeenIds>,
+    seen: Mutex<BackfillDedup>,
     /// Event time of the newest flow alert / option print per channel: where a gap starts.
     last_event_ns: Mutex<HashMap<UwChannel, u64>>,
     recorder: Option<Mutex<BufWriter<File>>>,
@@ -275,7 +275,7 @@ impl UwWsClient {
             queue,
             stats: Arc::new(FeedStats::default()),
             last_status: Mutex::new(None),
-            seen_alerts: Mutex::new(SeenIds::default()),
+            seen: Mutex::new(BackfillDedup::default()),
             last_event_ns: Mutex::new(HashMap::new()),
             recorder,
             stopped: (Mutex::new(false), Condvar::new()),
@@ -965,13 +965,20 @@ async fn session(
     }
 }
 
-/// Recent ids, bounded: enough to cover any reconnect gap, small enough to never matter.
+/// Recent ids of one record kind, for the back-fill's de-duplication.
+///
+/// Bounded by count, except that an id is kept while a back-fill that may fetch it is still
+/// running: a back-fill slowed by UW's rate limit (a 5k prints/s gap takes many pages) can end
+/// long after the live stream went on, and evicting the ids it needs re-delivered them (measured:
+/// 33k duplicate prints over a 5-minute soak with a drop every 5 s). A hard cap still holds if a
+/// back-fill never ends.
 struct SeenIds {
     // 64-bit keyed hashes, not the ids: no allocation per record on the hot path. A false "seen"
-    // needs a collision among 200k hashes (~1e-14 per lookup).
+    // needs a collision among a few hundred thousand hashes (~1e-14 per lookup).
     hasher: std::collections::hash_map::RandomState,
     set: HashSet<u64>,
-    order: VecDeque<u64>,
+    /// (event time, key), in insertion order.
+    order: VecDeque<(u64, u64)>,
 }
 
 impl Default for SeenIds {
@@ -986,21 +993,50 @@ impl Default for SeenIds {
 
 impl SeenIds {
     const CAPACITY: usize = 200_000;
+    const HARD_CAP: usize = 8 * Self::CAPACITY;
 
-    /// Records `id`; false when it was already there.
-    fn insert(&mut self, id: &str) -> bool {
+    /// Records `id` (event time `ts`); false when it was already there. Ids with an event time at
+    /// or after `keep_since` (the start of the oldest running back-fill) outlive the capacity.
+    fn insert(&mut self, id: &str, ts: u64, keep_since: Option<u64>) -> bool {
         use std::hash::BuildHasher;
         let key = self.hasher.hash_one(id);
         if !self.set.insert(key) {
             return false;
         }
-        if self.order.len() == Self::CAPACITY
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
+        self.order.push_back((ts, key));
+        while self.order.len() > Self::CAPACITY {
+            let Some(&(oldest_ts, oldest)) = self.order.front() else {
+                break;
+            };
+            let pinned = keep_since.is_some_and(|since| oldest_ts >= since);
+            if pinned && self.order.len() <= Self::HARD_CAP {
+                break;
+            }
+            self.order.pop_front();
+            self.set.remove(&oldest);
         }
-        self.order.push_back(key);
         true
+    }
+}
+
+/// The seen ids of each back-filled kind, and where the running back-fills start.
+#[derive(Default)]
+struct BackfillDedup {
+    alerts: SeenIds,
+    prints: SeenIds,
+    /// `since` of each running back-fill.
+    running: Vec<u64>,
+}
+
+impl BackfillDedup {
+    fn ids<R: BackfillRecord>(&mut self) -> (&mut SeenIds, Option<u64>) {
+        let keep_since = self.running.iter().copied().min();
+        let ids = if R::REST_TYPE_NAME == <OptionTrade as UwRecord>::TYPE_NAME {
+            &mut self.prints
+        } else {
+            &mut self.alerts
+        };
+        (ids, keep_since)
     }
 }
 
@@ -1042,13 +1078,11 @@ fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) 
         return;
     };
     {
-        let mut seen = shared
-            .seen_alerts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let (seen, keep_since) = dedup.ids::<R>();
         for r in records {
             if let Some(id) = r.uw_id() {
-                seen.insert(id);
+                seen.insert(id, r.ts_event_nanos(), keep_since);
             }
         }
     }
@@ -1096,6 +1130,26 @@ async fn backfill_kind<R: BackfillRecord>(
 ) {
     let since =
         gap_start_ns.saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    shared
+        .seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .running
+        .push(since);
+    backfill_running::<R>(&shared, http, &channel, since).await;
+    let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(i) = dedup.running.iter().position(|s| *s == since) {
+        dedup.running.swap_remove(i);
+    }
+}
+
+async fn backfill_running<R: BackfillRecord>(
+    shared: &Arc<Shared>,
+    http: UwHttpClient,
+    channel: &UwChannel,
+    since: u64,
+) {
+    let channel = channel.clone();
     shared.status(
         state::BACKFILLING,
         Some(&channel),
@@ -1122,11 +1176,12 @@ async fn backfill_kind<R: BackfillRecord>(
                 .collect();
             missed.sort_by_key(UwRecord::ts_event_nanos);
             {
-                let mut seen = shared
-                    .seen_alerts
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                missed.retain(|r| r.uw_id().is_none_or(|id| seen.insert(id)));
+                let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+                let (seen, keep_since) = dedup.ids::<R>();
+                missed.retain(|r| {
+                    r.uw_id()
+                        .is_none_or(|id| seen.insert(id, r.ts_event_nanos(), keep_since))
+                });
             }
             let published = missed.len();
             let (kept, routes) = shared.table().route(&channel, missed);
@@ -1221,6 +1276,32 @@ impl SplitMix64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_ids_outlive_the_capacity_while_a_back_fill_may_fetch_them() {
+        let mut seen = SeenIds::default();
+        let n = SeenIds::CAPACITY as u64;
+        // The first id is from before the running back-fill's start, the rest after it.
+        assert!(seen.insert("old", 5, Some(10)));
+        for i in 0..n {
+            assert!(seen.insert(&format!("id-{i}"), 10 + i, Some(10)));
+        }
+        assert!(
+            seen.insert("old", 5, Some(10)),
+            "older than the back-fill: evicted"
+        );
+        assert!(
+            !seen.insert("id-0", 10, Some(10)),
+            "pinned by the running back-fill"
+        );
+        // With no back-fill running, the capacity holds again.
+        assert!(seen.insert("new", 10 + n, None));
+        assert!(seen.order.len() <= SeenIds::CAPACITY);
+        assert!(
+            seen.insert("id-0", 10, None),
+            "evicted once no back-fill needs it"
+        );
+    }
 
     fn config() -> UwWsConfig {
         UwWsConfig::new(UwCredential::new("t/k+n").unwrap())
