@@ -345,7 +345,7 @@ impl PyLiveFeed {
 /// The loop's reader callback and its continuation: one batch per loop turn, whatever the backlog.
 ///
 /// The wake-up socket stays registered with the loop (`add_reader`) for the feed's lifetime. When a
-/// batch leaves records behind, one continuation is scheduled with `call_soon`; until it has run,
+/// batch leaves records behind, one continuation is scheduled after it; until it has run,
 /// the reader callback only clears the socket. So at most one drain is pending at any time, each
 /// loop turn delivers at most `max_batch` records, and the timers and I/O of every other component
 /// (IB's client among them) wait for no more than one batch, however far the strategy is behind.
@@ -397,29 +397,30 @@ impl FeedDrain {
     fn deliver_one_batch(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
         let this = slf.borrow();
-        let events = match this.queue.try_pop(this.max_batch) {
+        let (events, more) = match this.queue.try_pop(this.max_batch) {
             (Popped::Closed, _) => {
                 this.event_loop
                     .call_method1(py, "remove_reader", (this.handle,))?;
                 return Ok(());
             }
             (Popped::Empty, _) => return Ok(()),
-            (Popped::Events(events), more) => {
-                if more && !this.continuation_pending.swap(true, Ordering::AcqRel) {
-                    // The rest (or the close) on the next turn, after the loop's other ready
-                    // callbacks and due timers (the DataEngine's queue among them).
-                    let resume = slf.getattr("_resume")?;
-                    if let Err(e) = this.event_loop.call_method1(py, "call_soon", (resume,)) {
-                        this.continuation_pending.store(false, Ordering::Release);
-                        return Err(e);
-                    }
-                }
-                events
-            }
+            (Popped::Events(events), more) => (events, more),
         };
         let (objects, routes, logs) = build_batch(py, events);
-        this.callback.call1(py, (objects, routes, logs))?;
-        Ok(())
+        let delivered = this.callback.call1(py, (objects, routes, logs));
+        if more && !this.continuation_pending.swap(true, Ordering::AcqRel) {
+            // The rest (or the close) on a later turn, scheduled once the batch is done: as a
+            // timer due now, every timer that fell due during the batch (earlier deadlines) runs
+            // first on asyncio's own loop; uvloop turns it into `call_soon` and runs due timers
+            // first in each turn anyway. So no other component waits for more than one batch.
+            let resume = slf.getattr("_resume")?;
+            let now = this.event_loop.call_method0(py, "time")?;
+            if let Err(e) = this.event_loop.call_method1(py, "call_at", (now, resume)) {
+                this.continuation_pending.store(false, Ordering::Release);
+                return Err(e);
+            }
+        }
+        delivered.map(|_| ())
     }
 }
 

@@ -208,6 +208,16 @@ impl PySimServer {
         Ok(self.sim()?.flow_alerts_between(ticker, start_ns, end_ns))
     }
 
+    /// Ids of the option prints generated for `ticker` with event times in `[start_ns, end_ns]`.
+    fn option_trades_between(
+        &self,
+        ticker: &str,
+        start_ns: u64,
+        end_ns: u64,
+    ) -> PyResult<Vec<String>> {
+        Ok(self.sim()?.option_trades_between(ticker, start_ns, end_ns))
+    }
+
     /// Counters: connections, joins, leaves, frames sent/dropped, pings, REST requests and 429s.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.sim()?.stats();
