@@ -496,13 +496,18 @@ async fn back_off(
 ) -> bool {
     tokio::select! {
         () = tokio::time::sleep(delay) => true,
-        wake = until_woken(commands) => match wake {
-            Wake::Shutdown => false,
-            Wake::Reconnect(reason) => {
-                shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
-                true
-            }
-        },
+        go_on = park(shared, commands) => go_on,
+    }
+}
+
+/// Waits, offline, for a reconnect request (true) or a shutdown (false).
+async fn park(shared: &Shared, commands: &mut mpsc::UnboundedReceiver<Command>) -> bool {
+    match until_woken(commands).await {
+        Wake::Shutdown => false,
+        Wake::Reconnect(reason) => {
+            shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
+            true
+        }
     }
 }
 
@@ -573,14 +578,11 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
                 );
                 shared.log(LogLevel::Error, detail.clone());
                 shared.status(state::NOT_ENTITLED, None, Some(detail), None);
-                match until_woken(commands).await {
-                    Wake::Shutdown => break,
-                    Wake::Reconnect(reason) => {
-                        shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
-                        failures = 0;
-                        continue;
-                    }
+                if !park(shared, commands).await {
+                    break;
                 }
+                failures = 0;
+                continue;
             }
             Err(ConnectError::Unauthorized(status)) => {
                 // The token worked before: a gateway hiccup or a rotation, so keep trying.
@@ -613,14 +615,11 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
             let detail = format!("giving up after {} failed attempts: {reason}", failures - 1);
             shared.log(LogLevel::Error, detail.clone());
             shared.status(state::DISCONNECTED, None, Some(detail), None);
-            match until_woken(commands).await {
-                Wake::Shutdown => return,
-                Wake::Reconnect(reason) => {
-                    shared.log(LogLevel::Info, format!("Reconnecting now: {reason}"));
-                    failures = 0;
-                    continue;
-                }
+            if !park(shared, commands).await {
+                return;
             }
+            failures = 0;
+            continue;
         }
         let base = config.backoff(failures);
         // Validated at config time; a non-finite product must still never panic the task.
