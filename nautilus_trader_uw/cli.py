@@ -215,6 +215,7 @@ def cmd_download(args: argparse.Namespace) -> int:
             args.end,
             args.catalog,
             show_progress=_show_progress(args),
+            base_url=args.base_url_http,
         )
     except (ValueError, _core.UwRequestError) as e:
         raise CliError(cli_wording(str(e), "download")) from e
@@ -452,7 +453,13 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_args(dl, http=True)
     dl.set_defaults(func=cmd_download)
 
-    rec = command("record", "tee the live stream to disk: raw frames and a catalog", epilog=types_list)
+    rec = command(
+        "record",
+        "tee the live stream to disk: raw frames and a catalog",
+        epilog=f"{types_list} To backtest the demo strategy on a recording (examples/backtest_from_catalog.py), "
+        "record the net flow it weighs alerts against too: "
+        "--subscribe UwFlowAlert --subscribe UwNetFlow:ticker=SPY,QQQ.",
+    )
     rec.add_argument(
         "--subscribe",
         type=_subscription,

@@ -4,15 +4,18 @@ UW history into a ``ParquetDataCatalog``: ``download`` (REST), ``record`` (the l
 
 Downloaded and replayed records carry ``ts_init = ts_event`` (a record is known from its event time
 on), recorded ones their arrival time. Downloads go one New York trading day per chunk; each chunk
-is written with that day's bounds and remembered in ``<catalog>/.uw-download.json``, so a
-re-run skips finished days and an interrupted one resumes where it stopped (the current day is
-never marked finished: it is fetched again, complete, on the next run).
+is written with that day's bounds and remembered in ``<catalog>/.uw-download.json`` under the
+server, the type and its filters, so a re-run skips finished days and an interrupted one resumes
+where it stopped, while the same days from another server (the simulator, then UW) are fetched.
+The current day, and any later one, is never marked finished: it is fetched again, complete, on
+the next run. A finished past day with no records stays finished (a holiday, a quiet ticker).
 """
 
 import asyncio
 import json
 import re
 import sys
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -68,9 +71,41 @@ def day_bounds_ns(day: date) -> tuple[int, int]:
     return start.value, (start + pd.Timedelta(days=1)).value - 1
 
 
+def download_server(base_url: str) -> str:
+    """
+    The server part of a download's state key: ``base_url`` without credentials, query or
+    fragment (a token may ride in either) and without a trailing slash.
+    """
+    parts = urllib.parse.urlsplit(base_url.strip())
+    host = (parts.hostname or "").lower()
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+
+
+def download_key(base_url: str, type_name: str, metadata: dict[str, str]) -> str:
+    """
+    Where ``<catalog>/.uw-download.json`` lists the finished days of one download: by server, type
+    and filters. The state of earlier releases, keyed by type and filters only, is kept in the file
+    but not used: it cannot say which server its days came from, and taking them for UW's would
+    skip, against the real service, days that were fetched from the simulator. Those days are
+    fetched once more (each rewrite replaces the day's file).
+    """
+    return json.dumps([download_server(base_url), type_name, sorted(metadata.items())])
+
+
 def _load_state(catalog_path: Path) -> dict:
     path = catalog_path / STATE_FILE
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a download state file ({e}); delete it to fetch every day again") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{path}: not a download state file; delete it to fetch every day again")
+    return state
 
 
 def _save_state(catalog_path: Path, state: dict) -> None:
@@ -78,6 +113,25 @@ def _save_state(catalog_path: Path, state: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
     tmp.replace(path)
+
+
+def _write_day(catalog: ParquetDataCatalog, records: list, lo: int, hi: int) -> None:
+    """
+    Write one day's records with the day's bounds, replacing what an earlier fetch of the day wrote
+    for the same type and instrument. NautilusTrader 1.221 overwrites a file with the same bounds;
+    1.231 keeps it and skips the write ("already exists"), which would freeze a day fetched while in
+    progress, or fetched before from another server, at its first version.
+    """
+    # Private to the catalog, and the same on 1.221 and 1.231 (the last v1 release).
+    from nautilus_trader.persistence.catalog.parquet import _timestamps_to_filename
+
+    filename = _timestamps_to_filename(lo, hi)
+    for cls, instrument_id in {(type(r), getattr(r, "instrument_id", None)) for r in records}:
+        identifier = instrument_id.value if instrument_id is not None else None
+        path = f"{catalog._make_path(data_cls=cls, identifier=identifier)}/{filename}"
+        if catalog.fs.exists(path):
+            catalog.fs.rm(path)
+    catalog.write_data(records, start=lo, end=hi)
 
 
 def download(
@@ -90,19 +144,25 @@ def download(
     show_progress: bool = True,
     on_day: Callable[[date, int], None] | None = None,
     include_weekends: bool = False,
+    *,
+    base_url: str,
 ) -> dict[str, int]:
     """
     Download ``type_name`` history for each trading day in ``[start, end]`` into the catalog.
 
-    Returns counts: ``days`` fetched now, ``skipped`` (already done), ``records`` written.
+    ``base_url`` is the server ``client`` talks to (the client does not say): the finished days are
+    remembered per server, type and filters (``download_key``). Returns counts: ``days`` fetched
+    now, ``skipped`` (already done), ``records`` written.
     """
     data_type_by_name(type_name)
     catalog_path = Path(catalog_path)
     catalog_path.mkdir(parents=True, exist_ok=True)
     catalog = ParquetDataCatalog(str(catalog_path))
-    key = json.dumps([type_name, sorted(metadata.items())])
+    key = download_key(base_url, type_name, metadata)
     state = _load_state(catalog_path)
-    done: list[str] = state.setdefault(key, [])
+    done = state.get(key)
+    if not isinstance(done, list):
+        done = state[key] = []
     counts: Counter = Counter()
     days = trading_days(start, end, include_weekends)
     for day in progress(days, desc=f"{type_name} {dict(metadata) or ''}".strip(), enabled=show_progress):
@@ -113,8 +173,9 @@ def download(
         records = client.history(type_name, list(metadata.items()), lo, hi, 0, True)
         records.sort(key=lambda r: (r.ts_init, r.ts_event))
         if records:
-            catalog.write_data(records, start=lo, end=hi)
-        # A day still in progress is fetched again next time (the rewrite replaces its file).
+            _write_day(catalog, records, lo, hi)
+        # A day still in progress (or yet to come) is fetched again next time (the rewrite replaces
+        # its file); a past day is finished even when empty.
         if hi < pd.Timestamp.now(tz=NEW_YORK).value:
             done.append(day.isoformat())
             _save_state(catalog_path, state)
@@ -125,7 +186,10 @@ def download(
     return {"days": counts["days"], "skipped": counts["skipped"], "records": counts["records"]}
 
 
-def _received_at_ns(text: str) -> int:
+def received_at_ns(text: str) -> int:
+    """
+    A recording's ``received_at`` in UNIX nanoseconds; a time without a zone is UTC.
+    """
     ts = pd.Timestamp(text)
     return (ts if ts.tzinfo else ts.tz_localize("UTC")).value
 
@@ -143,7 +207,7 @@ def replay_to_catalog(recording: str | Path, catalog_path: str | Path) -> Counte
         if received_at is None:
             raise RecordingError(f'{recording}:{number}: no "received_at" time, which the catalog needs')
         try:
-            ts_init = _received_at_ns(received_at)
+            ts_init = received_at_ns(received_at)
         except ValueError:
             raise RecordingError(f'{recording}:{number}: "received_at" {received_at!r} is not a time') from None
         try:

@@ -1,12 +1,17 @@
 """
 The history pipeline end to end against the simulator: download -> catalog -> backtest, the same
-strategy a live node runs; record and replay; doctor.
+strategy a live node runs; record -> replay -> backtest as the example documents it; download state
+per server; doctor.
 """
 
+import ast
+import json
 import re
+import shlex
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,11 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from nautilus_trader_uw import UwFlowAlert
 from nautilus_trader_uw import UwRestClient
+from nautilus_trader_uw.history import STATE_FILE
+from nautilus_trader_uw.history import day_bounds_ns
 from nautilus_trader_uw.history import download
+from nautilus_trader_uw.history import download_key
+from nautilus_trader_uw.history import download_server
 from nautilus_trader_uw.history import parse_day
 from nautilus_trader_uw.sim import UwSimServer
 
@@ -23,6 +32,7 @@ from nautilus_trader_uw.sim import UwSimServer
 pytestmark = pytest.mark.timeout(180)
 
 ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "backtest_from_catalog.py"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -50,6 +60,7 @@ def test_download_to_catalog_then_backtest_the_demo_strategy(tmp_path):
             tmp_path,
             show_progress=False,
             include_weekends=True,
+            base_url=sim.http_url,
         )
         generated = set(sim.flow_alert_ids())
     assert counts["records"] > 100 and counts["skipped"] == 0
@@ -81,9 +92,9 @@ def test_download_resumes_and_only_refetches_the_current_day(tmp_path):
         time.sleep(0.5)
         client = UwRestClient(base_url=sim.http_url, api_key=sim.token)
         args = (client, "UwFlowAlert", {"ticker": "SPY"}, parse_day("-6"), parse_day("today"), tmp_path, False)
-        first = download(*args, include_weekends=True)
+        first = download(*args, include_weekends=True, base_url=sim.http_url)
         before = sim.stats()["http_requests"]
-        second = download(*args, include_weekends=True)
+        second = download(*args, include_weekends=True, base_url=sim.http_url)
         requests = sim.stats()["http_requests"] - before
     assert first["days"] == 7
     assert second["skipped"] == first["days"] - 1, "finished days are not fetched again"
@@ -111,6 +122,160 @@ def test_record_then_replay_into_a_catalog(tmp_path):
     by_id = {a.id: a for a in replayed}
     assert all(abs(by_id[a.id].ts_init - a.ts_init) < 5_000_000 for a in recorded), "arrival times kept"
     assert all(isinstance(c, CustomData) for c in ParquetDataCatalog(str(out / "catalog")).query(UwFlowAlert))
+
+
+def _uw_nt() -> list[str]:
+    # The console script a user types, where the package installed it.
+    script = Path(sys.executable).with_name("uw-nt")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nautilus_trader_uw.cli"]
+
+
+def _documented_recording_flow() -> tuple[list[str], list[str], list[str]]:
+    """
+    The example docstring's record -> replay -> backtest command lines, split as a shell would.
+    """
+    lines = [line.strip() for line in ast.get_docstring(ast.parse(EXAMPLE.read_text())).splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("uw-nt record "))
+    record, replay, backtest = (shlex.split(line) for line in lines[start : start + 3])
+    assert record[:2] == ["uw-nt", "record"] and replay[:2] == ["uw-nt", "replay"], lines[start : start + 3]
+    assert backtest[:2] == ["python", "examples/backtest_from_catalog.py"], backtest
+    return record, replay, backtest
+
+
+def test_record_replay_backtest_as_documented_trades(tmp_path):
+    record, replay, backtest = _documented_recording_flow()
+
+    def run(argv: list[str]) -> subprocess.CompletedProcess:
+        # From a fresh directory, so the documented relative paths land in it.
+        result = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, f"{shlex.join(argv)}\n{result.stdout}{result.stderr}"
+        return result
+
+    seconds = record.index("--seconds") + 1
+    record[seconds] = "4"  # the documented minute, shortened
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 40.0, "net_flow": 20.0}, tickers=["SPY", "QQQ"]) as sim:
+        recorded = run([*_uw_nt(), *record[1:], "--api-key", sim.token, "--base-url-ws", sim.ws_url])
+    assert re.search(r"UwNetFlow +[1-9]\d*", recorded.stdout), recorded.stdout
+    replayed = run([*_uw_nt(), *replay[1:]])
+    assert re.search(r"UwFlowAlert +[1-9]\d*", replayed.stdout), replayed.stdout
+    out = run([sys.executable, str(ROOT / backtest[1]), *(a for a in backtest[2:] if not a.startswith("["))]).stdout
+
+    catalog = re.search(r"catalog: UwFlowAlert (\d+), UwOptionTrade (\d+), UwNetFlow (\d+), UwNetPremTick (\d+)", out)
+    assert catalog and int(catalog.group(1)) > 0 and int(catalog.group(3)) > 0, out
+    found = re.search(r"0DTE alerts: (\d+), prints: (\d+), decisions: (\d+)", out)
+    assert found and int(found.group(3)) > 0, out
+    skipped = re.search(r"^skipped: (.+)$", out, re.MULTILINE)
+    assert skipped and re.fullmatch(r"[a-z ]+ \d+(, [a-z ]+ \d+)*", skipped.group(1)), out
+    reasons = {m.group(1): int(m.group(2)) for m in re.finditer(r"([a-z][a-z ]*) (\d+)", skipped.group(1))}
+    assert set(reasons) <= {"not aggressive", "no net flow yet", "net flow disagrees"}, reasons
+    alerts, decisions = int(found.group(1)), int(found.group(3))
+    assert decisions + sum(reasons.values()) == alerts, "every 0DTE alert is a decision or a counted skip"
+    assert len(re.findall(r"^  BUY 1 ", out, re.MULTILINE)) == decisions
+
+
+def test_the_backtest_says_why_it_did_not_trade_without_net_flow(tmp_path):
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 40.0}, tickers=["SPY", "QQQ"]) as sim:
+        out = tmp_path / "rec"
+        r = _cli(
+            "record", "--seconds", "2", "--out", str(out), "--api-key", sim.token, "--base-url-ws", sim.ws_url,
+        )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = _cli("replay", str(out / "frames.jsonl"), "--catalog", str(tmp_path / "cat"))
+    assert r.returncode == 0, r.stderr
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLE), str(tmp_path / "cat"), "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"decisions: 0\n", result.stdout), result.stdout
+    assert re.search(r"skipped: .*no net flow yet \d+", result.stdout), result.stdout
+    assert "record with --subscribe UwNetFlow:ticker=SPY,QQQ" in result.stdout
+
+
+def test_download_state_is_kept_per_server(tmp_path):
+    today = parse_day("today")
+    start, end = today - timedelta(days=2), today + timedelta(days=1)  # two past days, today, tomorrow
+    flow = {"flow-alerts": 50.0}
+    with UwSimServer(rate=0.0, rates=flow) as sim_a, UwSimServer(rate=0.0, rates=flow, seed=7) as sim_b:
+        time.sleep(0.5)
+
+        def fetch(sim: UwSimServer) -> tuple[dict, int]:
+            client = UwRestClient(base_url=sim.http_url, api_key=sim.token)
+            before = sim.stats()["http_requests"]
+            counts = download(
+                client, "UwFlowAlert", {"ticker": "SPY"}, start, end, tmp_path, False,
+                include_weekends=True, base_url=sim.http_url,
+            )  # fmt: skip
+            return counts, sim.stats()["http_requests"] - before
+
+        first_a, _ = fetch(sim_a)
+        again_a, requests_again = fetch(sim_a)
+        lo, hi = day_bounds_ns(today)
+        b_today = set(sim_b.flow_alerts_between("SPY", lo, hi))
+        first_b, requests_b = fetch(sim_b)
+        keys = [download_key(sim.http_url, "UwFlowAlert", {"ticker": "SPY"}) for sim in (sim_a, sim_b)]
+        token = sim_a.token
+    assert first_a["days"] == 4 and first_a["skipped"] == 0
+    assert again_a["skipped"] == 2 and again_a["days"] == requests_again == 2, "today and tomorrow are not done"
+    assert first_b["skipped"] == 0 and first_b["days"] == 4 and requests_b >= 4, "another server's days are fetched"
+
+    state = json.loads((tmp_path / STATE_FILE).read_text())
+    past = [(today - timedelta(days=n)).isoformat() for n in (2, 1)]
+    assert len(set(keys)) == 2 and all(state[key] == past for key in keys)
+    assert all(token not in key for key in state)
+
+    # The second server's fetch of today replaced the first's files (NautilusTrader 1.231 keeps a
+    # file with the same bounds unless it is removed first).
+    stored = {c.data.id for c in ParquetDataCatalog(str(tmp_path)).query(UwFlowAlert, start=lo, end=hi)}
+    assert b_today and b_today <= stored
+
+
+def test_download_state_of_an_earlier_release_is_kept_but_not_trusted(tmp_path):
+    # Keyed by type and filters only: it cannot say which server the days came from.
+    past = [parse_day("-2"), parse_day("-1")]
+    old_key = json.dumps(["UwFlowAlert", [["ticker", "SPY"]]])
+    (tmp_path / STATE_FILE).write_text(json.dumps({old_key: [d.isoformat() for d in past]}))
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 20.0}) as sim:
+        client = UwRestClient(base_url=sim.http_url, api_key=sim.token)
+        counts = download(
+            client, "UwFlowAlert", {"ticker": "SPY"}, *past, tmp_path, False,
+            include_weekends=True, base_url=sim.http_url,
+        )  # fmt: skip
+        key = download_key(sim.http_url, "UwFlowAlert", {"ticker": "SPY"})
+    assert counts["days"] == 2 and counts["skipped"] == 0
+    state = json.loads((tmp_path / STATE_FILE).read_text())
+    assert state[old_key] == [d.isoformat() for d in past], "left for the release that wrote it"
+    assert state[key] == [d.isoformat() for d in past]
+
+
+def test_a_broken_download_state_file_is_one_line_error(tmp_path):
+    (tmp_path / STATE_FILE).write_text("{not json")
+    with UwSimServer(rate=0.0) as sim:
+        r = _cli(
+            "download", "--type", "UwFlowAlert", "--start", "-1", "--catalog", str(tmp_path),
+            "--api-key", sim.token, "--base-url-http", sim.http_url,
+        )  # fmt: skip
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"uw-nt download: error: {tmp_path / STATE_FILE}: not a download state file")
+    assert "delete it to fetch every day again" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("base_url", "server"),
+    [
+        ("https://api.unusualwhales.com", "https://api.unusualwhales.com"),
+        ("https://API.UnusualWhales.com/", "https://api.unusualwhales.com"),
+        ("http://127.0.0.1:8766", "http://127.0.0.1:8766"),
+        ("http://user:secret-token@127.0.0.1:8766/uw/?token=secret-token#x", "http://127.0.0.1:8766/uw"),
+        ("http://[::1]:8766/", "http://[::1]:8766"),
+    ],
+)
+def test_the_download_state_names_the_server_without_credentials(base_url, server):
+    assert download_server(base_url) == server
+    assert "secret" not in download_key(base_url, "UwFlowAlert", {})
 
 
 def test_doctor_reports_what_to_fix():
