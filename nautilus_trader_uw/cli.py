@@ -474,11 +474,22 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_args(rec, ws=True)
     rec.set_defaults(func=cmd_record)
 
-    rp = command("replay", "play a JSONL recording into a catalog, or into a node at N x speed")
+    rp = command(
+        "replay",
+        "play a JSONL recording into a catalog, or into a node at N x speed",
+        epilog="Into a node, every channel the recording holds is joined (option_trades:SPY as "
+        'UwOptionTrade with metadata {"ticker": "SPY"}, ...) and each is reported: frames and records recorded, '
+        "records delivered.",
+    )
     rp.add_argument("path", help="recording (frames.jsonl from `uw-nt record`, or UW's sample)")
     rp.add_argument("--catalog", help="write the decoded records to this catalog instead of running a node")
     rp.add_argument("--speed", type=_positive, default=1.0, help="replay speed multiplier for the node")
-    rp.add_argument("--seconds", type=_positive, default=30.0, help="how long the node runs")
+    rp.add_argument(
+        "--seconds",
+        type=_positive,
+        default=None,
+        help="the longest the node runs (default: until the recording has played); it stops once all is delivered",
+    )
     rp.set_defaults(func=cmd_replay)
 
     doc = command("doctor", "check a UW key: REST, WebSocket entitlement, history depth, quota")
