@@ -182,6 +182,8 @@ def run_live_demo(seconds: float, log_level: str = "WARNING") -> int:
 # The simulator starts a replay at the first join; the node's other joins follow moments later and
 # would miss their channels' first frames, so the replayed copy opens with this much silence.
 REPLAY_LEAD_IN_SECS = 1.0
+# Signals listed after a replay into a node; the rest are counted.
+REPORTED_SIGNALS = 10
 # How long after the recording has played a node waits for stragglers when no --seconds is given.
 REPLAY_GRACE_SECS = 10.0
 
@@ -448,5 +450,7 @@ def _replay_report(
         lines.append(
             f"FlowWatcher: {s.alerts} flow alerts, {s.trades} option prints, {len(s.signals)} signals",
         )
-        lines.extend(f"  {signal}" for signal in s.signals)
+        lines.extend(f"  {signal}" for signal in s.signals[:REPORTED_SIGNALS])
+        if len(s.signals) > REPORTED_SIGNALS:
+            lines.append(f"  ... and {len(s.signals) - REPORTED_SIGNALS} more")
     return "\n".join(lines)
