@@ -13,11 +13,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-// tokio's clock, so tests can pause time; identical to std's outside tests.
-use tokio::time::Instant;
 
 use crate::common::parse::{ny_local, ny_utc_offset_secs};
 
@@ -129,6 +127,14 @@ pub struct RateLimiter {
     in_flight: Arc<Semaphore>,
 }
 
+/// What the budget says to a request now.
+#[derive(Debug)]
+enum Take {
+    Granted,
+    Wait(Duration),
+    Exhausted(DailyQuotaExhausted),
+}
+
 /// Held while a request is in flight.
 pub struct RequestPermit {
     _permit: OwnedSemaphorePermit,
@@ -212,50 +218,61 @@ impl RateLimiter {
             .await
             .expect("the limiter never closes its semaphore");
         loop {
-            let wait = {
-                let mut s = self.lock();
-                let now_wall = now_ns();
-                if now_wall >= s.daily_resets_at_ns {
-                    s.daily_count = 0;
-                    s.exhausted_until_ns = None;
-                    s.daily_resets_at_ns = next_daily_reset_ns(now_wall);
-                }
-                if let Some(until) = s.exhausted_until_ns {
-                    return Err(DailyQuotaExhausted {
-                        resets_at_ns: until,
-                    });
-                }
-                if s.daily_limit.is_some_and(|limit| s.daily_count >= limit) {
-                    let resets_at_ns = s.daily_resets_at_ns;
-                    s.exhausted_until_ns = Some(resets_at_ns);
-                    return Err(DailyQuotaExhausted { resets_at_ns });
-                }
-                let now = Instant::now();
-                s.prune(now);
-                match s.blocked_until {
-                    Some(until) if until > now => until - now,
-                    _ if s.window.len() >= self.config.per_minute as usize => {
-                        let oldest = s.window[s.window.len() - self.config.per_minute as usize];
-                        (oldest + WINDOW)
-                            .saturating_duration_since(now)
-                            .max(Duration::from_millis(1))
-                    }
-                    _ => {
-                        s.blocked_until = None;
-                        s.window.push_back(now);
-                        s.daily_count += 1;
-                        return Ok(RequestPermit { _permit: permit });
-                    }
-                }
-            };
-            tokio::time::sleep(wait).await;
+            match self.try_take(Instant::now(), now_ns()) {
+                Take::Granted => return Ok(RequestPermit { _permit: permit }),
+                Take::Wait(wait) => tokio::time::sleep(wait).await,
+                Take::Exhausted(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Takes one request from the budget at `now` (`now_wall_ns`: the same instant as UNIX
+    /// nanoseconds, for the daily reset), or says how long to wait. The whole policy, free of
+    /// clocks and sleeping, so that tests can walk minutes of budget in microseconds.
+    fn try_take(&self, now: Instant, now_wall_ns: u64) -> Take {
+        let mut s = self.lock();
+        if now_wall_ns >= s.daily_resets_at_ns {
+            s.daily_count = 0;
+            s.exhausted_until_ns = None;
+            s.daily_resets_at_ns = next_daily_reset_ns(now_wall_ns);
+        }
+        if let Some(until) = s.exhausted_until_ns {
+            return Take::Exhausted(DailyQuotaExhausted {
+                resets_at_ns: until,
+            });
+        }
+        if s.daily_limit.is_some_and(|limit| s.daily_count >= limit) {
+            let resets_at_ns = s.daily_resets_at_ns;
+            s.exhausted_until_ns = Some(resets_at_ns);
+            return Take::Exhausted(DailyQuotaExhausted { resets_at_ns });
+        }
+        s.prune(now);
+        match s.blocked_until {
+            Some(until) if until > now => Take::Wait(until - now),
+            _ if s.window.len() >= self.config.per_minute as usize => {
+                let oldest = s.window[s.window.len() - self.config.per_minute as usize];
+                Take::Wait(
+                    (oldest + WINDOW)
+                        .saturating_duration_since(now)
+                        .max(Duration::from_millis(1)),
+                )
+            }
+            _ => {
+                s.blocked_until = None;
+                s.window.push_back(now);
+                s.daily_count += 1;
+                Take::Granted
+            }
         }
     }
 
     /// Corrects the budget from a response's headers.
     pub fn observe(&self, headers: &RateHeaders) {
+        self.observe_at(headers, Instant::now());
+    }
+
+    fn observe_at(&self, headers: &RateHeaders, now: Instant) {
         let mut s = self.lock();
-        let now = Instant::now();
         if let Some(limit) = headers.daily_limit {
             s.daily_limit = Some(self.config.per_day.map_or(limit, |own| own.min(limit)));
         }
@@ -300,8 +317,11 @@ impl RateLimiter {
     /// The budget now.
     #[must_use]
     pub fn snapshot(&self) -> BudgetSnapshot {
+        self.snapshot_at(Instant::now())
+    }
+
+    fn snapshot_at(&self, now: Instant) -> BudgetSnapshot {
         let mut s = self.lock();
-        let now = Instant::now();
         s.prune(now);
         let blocked = s.blocked_until.is_some_and(|b| b > now);
         BudgetSnapshot {
@@ -340,27 +360,36 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_burst_never_exceeds_the_per_minute_limit() {
-        let limiter = Arc::new(RateLimiter::new(RateLimitConfig {
+    /// When a request that arrives at `arrival` is granted, walking virtual time through the waits
+    /// the limiter asks for.
+    fn granted_at(limiter: &RateLimiter, arrival: Instant) -> Instant {
+        let mut now = arrival;
+        loop {
+            match limiter.try_take(now, now_ns()) {
+                Take::Granted => return now,
+                Take::Wait(wait) => now += wait,
+                Take::Exhausted(e) => panic!("unexpected {e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_burst_never_exceeds_the_per_minute_limit() {
+        let limiter = RateLimiter::new(RateLimitConfig {
             per_minute: 5,
             per_day: None,
             concurrency: 50,
-        }));
+        });
         let start = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..12 {
-            let l = Arc::clone(&limiter);
-            tasks.push(tokio::spawn(async move {
-                let _p = l.acquire().await.unwrap();
-                Instant::now()
-            }));
-        }
-        let mut starts = Vec::new();
-        for t in tasks {
-            starts.push(t.await.unwrap().duration_since(start));
-        }
-        starts.sort();
+        // Twelve requests at once, each waking when the limiter said; time never runs backwards, so
+        // a request still waiting checks again no earlier than the last grant.
+        let mut clock = start;
+        let starts: Vec<Duration> = (0..12)
+            .map(|_| {
+                clock = granted_at(&limiter, clock);
+                clock.duration_since(start)
+            })
+            .collect();
         // 5 at once, 5 a minute later, 2 two minutes later.
         assert!(starts[4] < Duration::from_secs(1));
         assert!(starts[5] >= Duration::from_secs(60) && starts[9] < Duration::from_secs(61));
@@ -377,31 +406,30 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn headers_correct_the_local_budget() {
+    #[test]
+    fn headers_correct_the_local_budget() {
         let limiter = RateLimiter::new(RateLimitConfig::default());
-        drop(limiter.acquire().await.unwrap());
-        assert_eq!(limiter.snapshot().minute_remaining, 119);
-        limiter.observe(&RateHeaders {
-            minute_remaining: Some(10),
+        let start = Instant::now();
+        assert_eq!(granted_at(&limiter, start), start);
+        assert_eq!(limiter.snapshot_at(start).minute_remaining, 119);
+        let minute_remaining = |remaining, reset_ms| RateHeaders {
+            minute_remaining: Some(remaining),
+            minute_reset_ms: reset_ms,
             ..RateHeaders::default()
-        });
-        assert_eq!(limiter.snapshot().minute_remaining, 10);
-        limiter.observe(&RateHeaders {
-            minute_remaining: Some(0),
-            minute_reset_ms: Some(1500),
-            ..RateHeaders::default()
-        });
-        assert_eq!(limiter.snapshot().minute_remaining, 0);
-        let before = Instant::now();
-        drop(limiter.acquire().await.unwrap());
+        };
+        limiter.observe_at(&minute_remaining(10, None), start);
+        assert_eq!(limiter.snapshot_at(start).minute_remaining, 10);
+        limiter.observe_at(&minute_remaining(0, Some(1500)), start);
+        assert_eq!(limiter.snapshot_at(start).minute_remaining, 0);
+        let granted = granted_at(&limiter, start);
         assert!(
-            before.elapsed() >= Duration::from_millis(1500),
+            granted.duration_since(start) >= Duration::from_millis(1500),
             "waited for UW's reset"
         );
+        assert!(granted.duration_since(start) < Duration::from_millis(1600));
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_spent_daily_quota_fails_at_once_until_the_reset() {
         let limiter = RateLimiter::new(RateLimitConfig::default());
         limiter.observe(&RateHeaders {
@@ -415,6 +443,11 @@ mod tests {
             limiter.snapshot().daily_exhausted_until_ns,
             Some(err.resets_at_ns)
         );
+        // The day after the reset, the budget is back.
+        assert!(matches!(
+            limiter.try_take(Instant::now(), err.resets_at_ns + 1),
+            Take::Granted
+        ));
     }
 
     #[tokio::test]
