@@ -159,11 +159,15 @@ impl UwFilter {
                 .ok_or_else(|| RouteError::UnsupportedKey {
                     type_name: type_name.to_owned(),
                     key: key.to_owned(),
-                    supported: supported
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    supported: if supported.is_empty() {
+                        "none (it has no filters)".to_owned()
+                    } else {
+                        supported
+                            .iter()
+                            .map(|k| k.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                 })?;
             match parsed {
                 FilterKey::Ticker => {
@@ -831,7 +835,7 @@ mod tests {
 
     #[rstest]
     #[case("UwFlowAlert", &[("tickr", "SPY")], "cannot be filtered by \"tickr\"")]
-    #[case("UwMarketTide", &[("ticker", "SPY")], "cannot be filtered by \"ticker\"")]
+    #[case("UwMarketTide", &[("ticker", "SPY")], "by \"ticker\"; supported metadata keys: none")]
     #[case("UwFlowAlert", &[("min_premium", "lots")], "min_premium=\"lots\" is invalid")]
     #[case("UwFlowAlert", &[("option_type", "straddle")], "expected call or put")]
     #[case("UwFlowAlert", &[("expiry", "2024-13-01")], "expiry=\"2024-13-01\" is invalid")]
