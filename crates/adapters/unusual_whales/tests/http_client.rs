@@ -378,3 +378,86 @@ async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
         [("x".to_owned(), (base_ms + 900) * 1_000_000, 9)]
     );
 }
+
+/// New York midnight of `date` to the next midnight, UNIX ns (May is daylight saving time: UTC-4).
+fn edt_day(date: &str) -> (u64, u64) {
+    let start = unusual_whales_nt::common::parse::parse_rfc3339_nanos(&format!("{date}T04:00:00Z"))
+        .unwrap();
+    (start, start + 86_400 * 1_000_000_000 - 1)
+}
+
+/// The README's download (SPY flow alerts, 2025-05-12 .. 16) and every other history type give a
+/// trading week of records from the simulator, whenever it was started: each past weekday has its
+/// own deterministic session, and every example-backed endpoint answers for the day asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_past_week_has_history_for_every_type_with_a_rest_source() {
+    let sim = sim_with("tok-past", |c| {
+        c.default_rate = 0.0;
+        c.http_per_minute = 100_000;
+    })
+    .await;
+    let c = client(&sim, "tok-past", |c| c.limits.per_minute = 10_000);
+    let (start, _) = edt_day("2025-05-12");
+    let (_, end) = edt_day("2025-05-16");
+    let spy = || vec![("ticker".to_owned(), "SPY".to_owned())];
+    let types: [(&str, Vec<(String, String)>); 19] = [
+        ("UwFlowAlert", spy()),
+        ("UwOptionTrade", spy()),
+        ("UwDarkPoolTrade", spy()),
+        ("UwLitTrade", spy()),
+        ("UwMarketTide", vec![]),
+        ("UwNetPremTick", spy()),
+        ("UwSpotExposure", spy()),
+        ("UwGreekFlow", spy()),
+        ("UwStrikeFlow", spy()),
+        ("UwStrikeGreekExposure", spy()),
+        ("UwExpiryGreekExposure", spy()),
+        ("UwStrikeSpotExposure", spy()),
+        ("UwOhlcBar", spy()),
+        ("UwExpiryTide", vec![]),
+        ("UwGreekExposure", spy()),
+        ("UwIvRank", spy()),
+        ("UwMaxPain", spy()),
+        ("UwExpiryIv", spy()),
+        ("UwHorizonIv", spy()),
+    ];
+    for (type_name, metadata) in types {
+        let query = HistoryQuery {
+            type_name: type_name.to_owned(),
+            metadata,
+            start_ns: Some(start),
+            end_ns: Some(end),
+            limit: 0,
+        };
+        let result = fetch_history(&c, &query, now_ns())
+            .await
+            .unwrap_or_else(|e| panic!("{type_name}: {e}"));
+        assert!(
+            !result.is_empty(),
+            "{type_name}: no records for 2025-05-12 .. 16"
+        );
+    }
+
+    // One day of flow alerts: every SPY alert of that session (by the simulator's own record), once.
+    let (day_start, day_end) = edt_day("2025-05-13");
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        metadata: spy(),
+        start_ns: Some(day_start),
+        end_ns: Some(day_end),
+        limit: 0,
+    };
+    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let mut ids = Vec::new();
+    for p in &result.payloads {
+        let UwPayload::FlowAlert(v) = p else { panic!() };
+        assert!(
+            v.iter()
+                .all(|a| (day_start..=day_end).contains(&a.ts_event))
+        );
+        ids.extend(v.iter().map(|a| a.id.clone().unwrap()));
+    }
+    let expected = sim.flow_alerts_between("SPY", day_start, day_end);
+    assert!(expected.len() > 1_000, "a full session: {}", expected.len());
+    assert_eq!(ids, expected, "every alert once, oldest first");
+}

@@ -15,7 +15,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use crate::common::parse::{civil_from_days, ny_local};
+use crate::common::parse::{civil_from_days, ny_date, ny_local};
 use crate::data::record::UwRecord;
 use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::{UwHttpClient, UwHttpError};
@@ -94,6 +94,11 @@ enum Plan {
         page: usize,
     },
     Once {
+        path: String,
+    },
+    /// One request for a daily series that ends at `date=` (UW's default: the last trading day):
+    /// the range's last day, so that a past range gets that range's rows.
+    Series {
         path: String,
     },
 }
@@ -214,7 +219,7 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
             },
             page: 100,
         },
-        "UwGreekExposure" => Plan::Once {
+        "UwGreekExposure" => Plan::Series {
             path: format!(
                 "/api/stock/{}/greek-exposure?timeframe={}",
                 ticker()?,
@@ -233,16 +238,17 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
         "UwStockQuote" => Plan::Once {
             path: format!("/api/stock/{}/quote", ticker()?),
         },
-        "UwMaxPain" => Plan::Once {
+        // Snapshots of one trading day each (`date=`, UW's default today).
+        "UwMaxPain" => Plan::Daily {
             path: format!("/api/stock/{}/max-pain", ticker()?),
         },
-        "UwIvRank" => Plan::Once {
+        "UwIvRank" => Plan::Series {
             path: format!("/api/stock/{}/iv-rank", ticker()?),
         },
-        "UwHorizonIv" => Plan::Once {
+        "UwHorizonIv" => Plan::Daily {
             path: format!("/api/stock/{}/interpolated-iv", ticker()?),
         },
-        "UwExpiryIv" => Plan::Once {
+        "UwExpiryIv" => Plan::Daily {
             path: format!("/api/stock/{}/volatility/term-structure", ticker()?),
         },
         "UwEarnings" => Plan::Once {
@@ -575,10 +581,17 @@ pub async fn fetch_history(
     let mut requests = 0;
     let mut collected = Collected::default();
     let range = (start, end);
-    match plan(type_name, &filter, &query.metadata)? {
-        Plan::Once { path } => {
-            let path = match query.metadata.iter().find(|(k, _)| k == "date") {
-                Some((_, d)) if !path.contains("date=") => with_param(&path, "date", d),
+    let plan = plan(type_name, &filter, &query.metadata)?;
+    let series = matches!(plan, Plan::Series { .. });
+    match plan {
+        Plan::Once { path } | Plan::Series { path } => {
+            let date = match query.metadata.iter().find(|(k, _)| k == "date") {
+                Some((_, d)) => Some(d.clone()),
+                None if series => query.end_ns.map(ny_date),
+                None => None,
+            };
+            let path = match date {
+                Some(d) if !path.contains("date=") => with_param(&path, "date", &d),
                 _ => path,
             };
             requests += 1;

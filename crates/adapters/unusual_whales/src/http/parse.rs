@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::common::error::{UwParseError, deserialize_json};
-use crate::common::parse::{de_opt_date, de_opt_string, de_string_list};
+use crate::common::parse::{de_opt_date, de_opt_string, de_string_list, parse_date_days};
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::UwRecord;
 use crate::data::*;
@@ -99,16 +99,31 @@ macro_rules! path_ticker_fills {
     )*};
 }
 path_ticker_fills!(
-    NetPremTick,
     SpotExposure,
+    GexLevels,
+    StrikeSpotExposure,
+    StockState,
+    StockQuote
+);
+
+// Rows answering `?date=2025-05-12` describe that day even when they do not repeat it, so that
+// their time is that day's close rather than the moment they were downloaded.
+macro_rules! path_ticker_and_date_fills {
+    ($($t:ty),*) => {$(
+        impl FromContext for $t {
+            fn fill_from(&mut self, ctx: &RowContext<'_>) {
+                fill(&mut self.ticker, ctx.target.ticker.as_ref());
+                fill(&mut self.date, ctx.date.as_ref());
+            }
+        }
+    )*};
+}
+path_ticker_and_date_fills!(
+    NetPremTick,
     GreekExposure,
     StrikeGreekExposure,
     ExpiryGreekExposure,
-    GexLevels,
-    StrikeSpotExposure,
     StrikeFlow,
-    StockState,
-    StockQuote,
     IvRank,
     HorizonIv,
     ExpiryIv
@@ -172,6 +187,18 @@ struct TideGroup {
     data: Box<RawValue>,
 }
 
+/// The `date=YYYY-MM-DD` a request asked for, if any.
+fn query_date(endpoint: &str) -> Option<String> {
+    let (_, query) = endpoint.split_once('?')?;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "date")
+        .map(|(_, value)| value)
+        .filter(|value| parse_date_days(value).is_ok())
+        .map(str::to_owned)
+}
+
 /// Decodes a REST response body for `endpoint` (a short name or a request path).
 ///
 /// Every endpoint but one yields one payload (possibly empty); `flow_alert_detail` yields the
@@ -224,7 +251,7 @@ pub fn parse_rest_body(
     };
     let ctx = RowContext {
         target: &target,
-        date: top.date,
+        date: top.date.or_else(|| query_date(endpoint)),
         expiration: top.expiration,
         tide_type: None,
         moneyness: None,

@@ -12,61 +12,65 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::generate::GeneratedAlert;
+use super::past::ny_day;
+use super::retime::{daily_series, period_days, retime};
 use super::{SimState, lock};
-use crate::http::endpoint::UwRequestTarget;
+use crate::common::parse::parse_date_days;
+use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
 use crate::websocket::channel::ChannelKind;
 
-/// The SPEC §5 example bodies served for endpoints without a generated source.
-const EXAMPLE_BODIES: &[(&str, &str)] = &[
-    (
-        "option_trades",
-        include_str!("../../test_data/http_get_option_trades.jsonl"),
-    ),
-    (
-        "darkpool_ticker",
-        include_str!("../../test_data/http_get_darkpool_ticker.jsonl"),
-    ),
-    (
-        "darkpool_recent",
-        include_str!("../../test_data/http_get_darkpool_ticker.jsonl"),
-    ),
-    (
-        "market_tide",
-        include_str!("../../test_data/http_get_market_tide.jsonl"),
-    ),
-    (
-        "net_prem_ticks",
-        include_str!("../../test_data/http_get_net_prem_ticks.jsonl"),
-    ),
-    (
-        "spot_exposures",
-        include_str!("../../test_data/http_get_spot_exposures.jsonl"),
-    ),
-    (
-        "spot_exposures_strike",
-        include_str!("../../test_data/http_get_spot_exposures_strike.jsonl"),
-    ),
-    (
-        "news_headlines",
-        include_str!("../../test_data/http_get_news_headlines.jsonl"),
-    ),
-    (
-        "greek_exposure",
-        include_str!("../../test_data/http_get_greek_exposure.jsonl"),
-    ),
-    (
-        "greek_exposure_expiry",
-        include_str!("../../test_data/http_get_greek_exposure_expiry.jsonl"),
-    ),
-    (
-        "greek_exposure_strike_expiry",
-        include_str!("../../test_data/http_get_greek_exposure_strike_expiry.jsonl"),
-    ),
-    (
-        "gex_levels",
-        include_str!("../../test_data/http_get_gex_levels.jsonl"),
-    ),
-];
+/// UW's example body of `endpoint`, served (moved to the day asked for) where nothing is generated.
+/// A `match`, so that an endpoint the parser learns cannot go unanswered here.
+const fn example_body(endpoint: UwEndpoint) -> &'static str {
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_str!(concat!("../../test_data/http_get_", $name, ".jsonl"))
+        };
+    }
+    match endpoint {
+        UwEndpoint::FlowAlerts => fixture!("flow_alerts"),
+        UwEndpoint::OptionTrades => fixture!("option_trades"),
+        // UW documents one print shape for dark-pool and lit prints.
+        UwEndpoint::DarkPoolRecent
+        | UwEndpoint::DarkPoolTicker
+        | UwEndpoint::LitFlowRecent
+        | UwEndpoint::LitFlowTicker => fixture!("darkpool_ticker"),
+        UwEndpoint::MarketTide => fixture!("market_tide"),
+        UwEndpoint::NetPremTicks => fixture!("net_prem_ticks"),
+        UwEndpoint::SpotExposures => fixture!("spot_exposures"),
+        UwEndpoint::NewsHeadlines => fixture!("news_headlines"),
+        UwEndpoint::GreekExposure => fixture!("greek_exposure"),
+        UwEndpoint::GreekExposureStrike | UwEndpoint::GreekExposureStrikeExpiry => {
+            fixture!("greek_exposure_strike_expiry")
+        }
+        UwEndpoint::GreekExposureExpiry => fixture!("greek_exposure_expiry"),
+        UwEndpoint::GexLevels => fixture!("gex_levels"),
+        UwEndpoint::SpotExposuresStrike => fixture!("spot_exposures_strike"),
+        UwEndpoint::FlowAlertDetail => fixture!("flow_alert_detail"),
+        UwEndpoint::NetFlowExpiry => fixture!("net_flow_expiry"),
+        UwEndpoint::GreekFlow => fixture!("greek_flow"),
+        UwEndpoint::GreekFlowExpiry => fixture!("greek_flow_expiry"),
+        UwEndpoint::FlowPerStrike | UwEndpoint::FlowPerStrikeIntraday => {
+            fixture!("flow_per_strike")
+        }
+        UwEndpoint::OptionContracts => fixture!("option_contracts"),
+        UwEndpoint::OptionChains => fixture!("option_chains"),
+        UwEndpoint::OptionContractHistoric => fixture!("option_contract_historic"),
+        UwEndpoint::StockState => fixture!("stock_state"),
+        UwEndpoint::StockQuote => fixture!("stock_quote"),
+        UwEndpoint::Ohlc => fixture!("ohlc"),
+        UwEndpoint::MaxPain => fixture!("max_pain"),
+        UwEndpoint::IvRank => fixture!("iv_rank"),
+        UwEndpoint::InterpolatedIv => fixture!("interpolated_iv"),
+        UwEndpoint::TermStructure => fixture!("term_structure"),
+        UwEndpoint::EarningsTicker => fixture!("earnings_ticker"),
+        UwEndpoint::EarningsPremarket | UwEndpoint::EarningsAfterhours => {
+            fixture!("earnings_premarket")
+        }
+        UwEndpoint::CongressRecentTrades => fixture!("congress_recent_trades"),
+        UwEndpoint::InsiderTransactions => fixture!("insider_transactions"),
+    }
+}
 
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
@@ -314,14 +318,24 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         generated(state, &params, ChannelKind::OptionTrades, path, 500)
     } else {
         match UwRequestTarget::parse(path) {
-            Ok(t) => EXAMPLE_BODIES
-                .iter()
-                .find(|(name, _)| *name == t.endpoint.name())
-                .and_then(|(_, body)| body.lines().next())
-                .map_or_else(
-                    || Reply::json(404, r#"{"error":"Route not found"}"#),
-                    |b| Reply::json(200, b),
-                ),
+            Ok(t) => example_body(t.endpoint).lines().next().map_or_else(
+                || Reply::json(404, r#"{"error":"Route not found"}"#),
+                |b| {
+                    let day = requested_day(&params);
+                    let ticker = t.ticker.as_deref();
+                    Reply::json(
+                        200,
+                        match t.endpoint {
+                            // Daily series up to `date`, over `timeframe` / `timespan`.
+                            UwEndpoint::GreekExposure | UwEndpoint::IvRank => {
+                                let period = params.get("timeframe").or(params.get("timespan"));
+                                daily_series(b, day, period_days(period.copied(), day), ticker)
+                            }
+                            _ => retime(b, day, ticker),
+                        },
+                    )
+                },
+            ),
             Err(_) => Reply::json(404, r#"{"error":"Route not found"}"#),
         }
     };
@@ -346,6 +360,19 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
             .push(("x-request-id", format!("sim-{day_count}")));
     }
     reply
+}
+
+/// The New York day a request is about: its `date=`, else the day before its `older_than`
+/// cursor, else today.
+fn requested_day(params: &HashMap<&str, &str>) -> i64 {
+    params
+        .get("date")
+        .and_then(|d| parse_date_days(d).ok())
+        .or_else(|| {
+            let older = params.get("older_than").and_then(|v| cursor_ms(v))?;
+            Some(ny_day(older.saturating_sub(1)))
+        })
+        .unwrap_or_else(|| ny_day(super::now_ms()))
 }
 
 /// `newer_than` / `older_than`: epoch seconds or milliseconds, or an RFC 3339 time (SPEC.md §7.1).
@@ -395,7 +422,7 @@ fn generated(
         }
     };
     let alerts = lock(&state.alerts);
-    let selected = alerts
+    let live = alerts
         .iter()
         .rev()
         .filter(|a| a.kind == kind)
@@ -404,16 +431,32 @@ fn generated(
         .filter(|a| tickers.as_ref().is_none_or(|t| t.contains(&a.ticker)));
     // Newest first by the time the cursor compares, as UW returns them. Alerts are generated in
     // event-time order, so only creation order needs sorting (stable: ties stay newest first).
-    let rows: Vec<&str> = if on_created_at {
-        let mut by_created: Vec<&GeneratedAlert> = selected.collect();
+    let mut rows: Vec<Arc<str>> = if on_created_at {
+        let mut by_created: Vec<&GeneratedAlert> = live.collect();
         by_created.sort_by_key(|a| std::cmp::Reverse(a.created_ms));
         by_created
             .into_iter()
             .take(limit)
-            .map(|a| &*a.rest_payload)
+            .map(|a| Arc::clone(&a.rest_payload))
             .collect()
     } else {
-        selected.take(limit).map(|a| &*a.rest_payload).collect()
+        live.take(limit)
+            .map(|a| Arc::clone(&a.rest_payload))
+            .collect()
     };
+    drop(alerts);
+    // Every live row is newer than every past one: the past continues a page the live rows began.
+    if rows.len() < limit {
+        let tickers = tickers.unwrap_or_else(|| state.config.tickers.clone());
+        let past = state.past.newest_first(
+            kind,
+            &tickers,
+            newer,
+            older,
+            limit - rows.len(),
+            cursor_time,
+        );
+        rows.extend(past.into_iter().map(|a| a.rest_payload));
+    }
     Reply::json(200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
 }

@@ -5,14 +5,18 @@
 //!   acknowledges joins as UW does (`[channel, {"response":{},"status":"ok"}]`), honours leaves,
 //!   answers pings, and streams generated frames ([`generate`]) at a configurable rate per channel,
 //!   or replays a JSONL recording. Like UW, it drops frames for a reader that falls behind.
-//! - REST (`http://127.0.0.1:<port>/api/...`, bearer token): flow alerts from the same stream it
-//!   sent (so a client can back-fill a gap), the SPEC example bodies for the other endpoints, and
-//!   UW's `x-uw-*` rate-limit headers with 429 past the per-minute budget.
+//! - REST (`http://127.0.0.1:<port>/api/...`, bearer token): flow alerts and option prints from the
+//!   same stream it sent (so a client can back-fill a gap) and, for the days before it started, a
+//!   deterministic history of each trading day ([`past`]); UW's example bodies for the other
+//!   endpoints, moved to the day asked for ([`retime`]); UW's `x-uw-*` rate-limit headers with 429
+//!   past the per-minute budget.
 //! - Faults: drop every connection, stall (no reads, writes or pongs), inject raw frames (malformed,
 //!   unknown channels, oversized), refuse joins, ignore leaves, refuse upgrades, answer HTTP errors.
 
 pub mod generate;
 mod http;
+mod past;
+mod retime;
 mod text;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -184,6 +188,8 @@ pub(crate) struct SimState {
     rates: Mutex<HashMap<String, f64>>,
     default_rate: Mutex<f64>,
     alerts: Mutex<VecDeque<GeneratedAlert>>,
+    /// Flow alerts and prints of the days before the start, for REST history.
+    past: past::PastDays,
     rate_window: Mutex<(Instant, u32, u64)>,
     control: broadcast::Sender<Control>,
     frames: broadcast::Sender<Arc<Outgoing>>,
@@ -233,6 +239,7 @@ impl UwSimulator {
         // behind loses frames, as UW's own server does.
         let (frames, _) = broadcast::channel(65_536);
         let cursor_on_created_at = config.cursor_on_created_at;
+        let seed = config.seed;
         let state = Arc::new(SimState {
             rates: Mutex::new(config.rates.clone()),
             default_rate: Mutex::new(config.default_rate),
@@ -247,6 +254,7 @@ impl UwSimulator {
             http_bodies: Mutex::new(VecDeque::new()),
             http_delay: Mutex::new(Duration::ZERO),
             alerts: Mutex::new(VecDeque::new()),
+            past: past::PastDays::new(seed, now_ms()),
             rate_window: Mutex::new((Instant::now(), 0, 0)),
             control,
             frames,
@@ -358,7 +366,7 @@ impl UwSimulator {
         v
     }
 
-    /// Ids of the flow alerts generated so far, oldest first.
+    /// Ids of the flow alerts streamed so far, oldest first (not the generated past).
     #[must_use]
     pub fn flow_alert_ids(&self) -> Vec<String> {
         lock(&self.state.alerts)
@@ -368,13 +376,15 @@ impl UwSimulator {
             .collect()
     }
 
-    /// Ids of the flow alerts generated for `ticker` with event times in `[start_ns, end_ns]`.
+    /// Ids of the flow alerts for `ticker` with event times in `[start_ns, end_ns]`, oldest first:
+    /// the generated past (REST history of the days before the start) and the stream since.
     #[must_use]
     pub fn flow_alerts_between(&self, ticker: &str, start_ns: u64, end_ns: u64) -> Vec<String> {
         self.generated_between(ChannelKind::FlowAlerts, ticker, start_ns, end_ns)
     }
 
-    /// Ids of the option prints generated for `ticker` with event times in `[start_ns, end_ns]`.
+    /// Ids of the option prints for `ticker` with event times in `[start_ns, end_ns]`, oldest
+    /// first: the generated past and the stream since.
     #[must_use]
     pub fn option_trades_between(&self, ticker: &str, start_ns: u64, end_ns: u64) -> Vec<String> {
         self.generated_between(ChannelKind::OptionTrades, ticker, start_ns, end_ns)
@@ -387,14 +397,22 @@ impl UwSimulator {
         start_ns: u64,
         end_ns: u64,
     ) -> Vec<String> {
-        lock(&self.state.alerts)
-            .iter()
-            .filter(|a| a.kind == kind)
-            .filter(|a| {
-                a.ticker == ticker && (start_ns..=end_ns).contains(&(a.time_ms * 1_000_000))
-            })
-            .map(|a| a.id.clone())
-            .collect()
+        let mut ids = self.state.past.ids_between(
+            kind,
+            ticker,
+            start_ns.div_ceil(1_000_000),
+            end_ns / 1_000_000,
+        );
+        ids.extend(
+            lock(&self.state.alerts)
+                .iter()
+                .filter(|a| a.kind == kind)
+                .filter(|a| {
+                    a.ticker == ticker && (start_ns..=end_ns).contains(&(a.time_ms * 1_000_000))
+                })
+                .map(|a| a.id.clone()),
+        );
+        ids
     }
 
     /// The counters now.
