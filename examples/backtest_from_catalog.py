@@ -44,6 +44,7 @@ from nautilus_trader_uw.strategies import ZeroDteFlowSummary
 # Every type ZeroDteFlowStrategy acts on in a backtest; a catalog may hold any subset.
 STRATEGY_TYPES = (UwFlowAlert, UwOptionTrade, UwNetFlow, UwNetPremTick)
 NET_FLOW_TYPES = (UwNetFlow, UwNetPremTick)
+LISTED_DECISIONS = 10
 
 
 def load(catalog_path: str) -> tuple[list, dict[str, int]]:
@@ -107,8 +108,10 @@ def main() -> None:
             "  (the catalog has no net flow: record with --subscribe UwNetFlow:ticker=SPY,QQQ, "
             "or download UwNetPremTick for the same days)",
         )
-    for decision in summary.decisions:
+    for decision in summary.decisions[:LISTED_DECISIONS]:
         print(f"  {decision}")
+    if len(summary.decisions) > LISTED_DECISIONS:
+        print(f"  ... and {len(summary.decisions) - LISTED_DECISIONS} more")
 
 
 if __name__ == "__main__":

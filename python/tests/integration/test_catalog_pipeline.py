@@ -170,7 +170,7 @@ def test_record_replay_backtest_as_documented_trades(tmp_path):
     assert set(reasons) <= {"not aggressive", "no net flow yet", "net flow disagrees"}, reasons
     alerts, decisions = int(found.group(1)), int(found.group(3))
     assert decisions + sum(reasons.values()) == alerts, "every 0DTE alert is a decision or a counted skip"
-    assert len(re.findall(r"^  BUY 1 ", out, re.MULTILINE)) == decisions
+    assert len(re.findall(r"^  BUY 1 ", out, re.MULTILINE)) == min(decisions, 10), "the first ten are listed"
 
 
 def test_the_backtest_says_why_it_did_not_trade_without_net_flow(tmp_path):
