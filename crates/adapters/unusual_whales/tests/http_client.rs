@@ -307,8 +307,10 @@ async fn history_of_four_pages_is_one_run_oldest_first() {
     for page in newest_first.chunks(200) {
         sim.inject_http_body(&alert_body(page));
     }
+    // A start: without one, history is the newest page only.
     let query = HistoryQuery {
         type_name: "UwFlowAlert".to_owned(),
+        start_ns: Some((base_ms - 60_000) * 1_000_000),
         ..HistoryQuery::default()
     };
     let result = fetch_history(&c, &query, now_ns()).await.unwrap();
@@ -344,8 +346,10 @@ async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
     );
     sim.inject_http_body(&alert_body(&first));
     sim.inject_http_body(&alert_body(&second));
+    // A start: without one, history is the newest page only.
     let query = HistoryQuery {
         type_name: "UwFlowAlert".to_owned(),
+        start_ns: Some((base_ms - 60_000) * 1_000_000),
         ..HistoryQuery::default()
     };
     let result = fetch_history(&c, &query, now_ns()).await.unwrap();
@@ -460,4 +464,31 @@ async fn a_past_week_has_history_for_every_type_with_a_rest_source() {
     let expected = sim.flow_alerts_between("SPY", day_start, day_end);
     assert!(expected.len() > 1_000, "a full session: {}", expected.len());
     assert_eq!(ids, expected, "every alert once, oldest first");
+}
+
+/// UW holds years of flow alerts: history without a start is the newest page, not all of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_without_a_start_is_the_newest_page() {
+    let sim = sim_with("tok-p", |c| c.default_rate = 0.0).await;
+    let c = client(&sim, "tok-p", |_| {});
+    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    let newest_first: Vec<(String, u64, u64, u32)> = (0..400u64)
+        .rev()
+        .map(|i| (format!("a{i:03}"), base_ms + i, base_ms + i + 500, 1))
+        .collect();
+    for page in newest_first.chunks(200) {
+        sim.inject_http_body(&alert_body(page));
+    }
+    let query = HistoryQuery {
+        type_name: "UwFlowAlert".to_owned(),
+        ..HistoryQuery::default()
+    };
+    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    assert_eq!(result.requests, 1);
+    let ids: Vec<String> = flow_alert_summary(&result)
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    let newest_page: Vec<String> = (200..400).map(|i| format!("a{i:03}")).collect();
+    assert_eq!(ids, newest_page);
 }

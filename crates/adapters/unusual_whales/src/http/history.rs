@@ -621,7 +621,8 @@ pub async fn fetch_history(
                 for p in client.get(&request).await? {
                     times = times.merge(collected.add(p, &filter, range, now_ns));
                 }
-                if times.rows < page {
+                // Without a start UW would page back for years: one page, as documented.
+                if times.rows < page || start == 0 {
                     break;
                 }
                 let Some(next) = cursor.advance(&times) else {
@@ -665,6 +666,7 @@ pub async fn fetch_history(
                     times = times.merge(collected.add(p, &filter, range, now_ns));
                 }
                 if times.rows < page
+                    || start == 0
                     || times.oldest_event_ns.is_none_or(|o| o < start)
                     || collected.len() >= limit
                     || n >= 1000
