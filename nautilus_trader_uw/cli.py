@@ -7,6 +7,7 @@ traceback instead.
 """
 
 import argparse
+import contextlib
 import difflib
 import json
 import math
@@ -16,6 +17,7 @@ import socket
 import sys
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -206,17 +208,19 @@ def cmd_download(args: argparse.Namespace) -> int:
     if args.ticker:
         metadata["ticker"] = args.ticker
     try:
-        client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
-        counts = download(
-            client,
-            args.type,
-            metadata,
-            args.start,
-            args.end,
-            args.catalog,
-            show_progress=_show_progress(args),
-            base_url=args.base_url_http,
-        )
+        with _maybe_simulated(args):
+            client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
+            counts = download(
+                client,
+                args.type,
+                metadata,
+                args.start,
+                args.end,
+                args.catalog,
+                show_progress=_show_progress(args),
+                # The simulator's port changes per run; its history does not.
+                base_url="built-in simulator" if args.sim else args.base_url_http,
+            )
     except (ValueError, _core.UwRequestError) as e:
         raise CliError(cli_wording(str(e), "download")) from e
     print(
@@ -231,14 +235,15 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     subs = args.subscribe or [("UwFlowAlert", {})]
     try:
-        counts = record(
-            subs,
-            args.seconds,
-            args.out,
-            url=args.base_url_ws,
-            api_key=args.api_key,
-            show_progress=_show_progress(args),
-        )
+        with _maybe_simulated(args):
+            counts = record(
+                subs,
+                args.seconds,
+                args.out,
+                url=args.base_url_ws,
+                api_key=args.api_key,
+                show_progress=_show_progress(args),
+            )
     except (ValueError, ConnectionError) as e:
         raise CliError(cli_wording(str(e), "record")) from e
     early = " (stopped early by Ctrl-C)" if counts.pop("interrupted") else ""
@@ -380,6 +385,33 @@ def _connection_args(p: argparse.ArgumentParser, http: bool = False, ws: bool = 
         p.add_argument("--base-url-http", type=_url("http", "https"), default=_core.UW_HTTP_BASE_URL, help="REST API")
     if ws:
         p.add_argument("--base-url-ws", type=_url("ws", "wss"), default=_core.UW_WS_URL, help="WebSocket API")
+    # Explicit, never implied by a missing key: simulated data must not land in a catalog unasked.
+    p.add_argument(
+        "--sim",
+        action="store_true",
+        help="use the built-in UW simulator on loopback instead of UW (no key needed; "
+        "deterministic history for past trading days)",
+    )
+
+
+@contextlib.contextmanager
+def _maybe_simulated(args: argparse.Namespace) -> Iterator[None]:
+    """
+    With ``--sim``: a simulator on free loopback ports for the command's duration, and the
+    connection arguments pointed at it.
+    """
+    if not args.sim:
+        yield
+        return
+    from nautilus_trader_uw.sim import UwSimServer
+
+    with UwSimServer(rate=5.0) as sim:
+        args.api_key = sim.token
+        if hasattr(args, "base_url_http"):
+            args.base_url_http = sim.http_url
+        if hasattr(args, "base_url_ws"):
+            args.base_url_ws = sim.ws_url
+        yield
 
 
 def _version() -> str:
