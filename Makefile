@@ -7,6 +7,7 @@
 # One abi3 wheel, built once, is installed into both.
 
 SHELL := /bin/bash
+comma := ,
 .SHELLFLAGS := -eu -o pipefail -c
 
 NT_VERSION ?= 1.231.0
@@ -45,7 +46,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 RUST_SOURCES := $(shell find crates -name '*.rs' -o -name 'Cargo.toml') Cargo.toml Cargo.lock
 PY_SOURCES := $(shell find nautilus_trader_uw -type f -not -name '*.so' -not -path '*/__pycache__/*') pyproject.toml README.md
 
-.PHONY: all venv build test test-rust test-python test-newest test-legacy demo lint fmt bench bench-legacy bench-soak fault-soak clean
+.PHONY: all venv build dist test test-rust test-python test-newest test-legacy demo lint fmt bench bench-legacy bench-soak fault-soak clean
+
+# pytest workers per leg: the integration tests mostly wait on nodes and sockets, not the CPU.
+PYTEST_WORKERS ?= 4
+
+# Runs a step silently, its output kept in a log that is shown only when the step fails.
+define quietly
+	@log=$$(mktemp); if ! ( $(1) ) >"$$log" 2>&1; then cat "$$log" >&2; rm -f "$$log"; \
+		echo "error: step failed: $(strip $(2))" >&2; exit 1; fi; rm -f "$$log"
+endef
 
 all: build
 
@@ -61,32 +71,30 @@ endef
 $(VENV)/.deps:
 	$(call need_python,$(PYTHON),Python 3.12 or 3.13 (for nautilus_trader $(NT_VERSION)),python3.13/python3.12,3.13,PYTHON)
 	@echo "==> $(VENV): $$($(PYTHON) --version) for nautilus_trader $(NT_VERSION)"
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip "maturin>=1.7,<2"
-	touch $@
+	$(call quietly,$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --upgrade pip "maturin>=1.7$(comma)<2",creating $(VENV))
+	@touch $@
 
 $(VENV_LEGACY)/.deps:
 	$(call need_python,$(PYTHON_LEGACY),Python 3.11 (for nautilus_trader $(NT_LEGACY_VERSION)),python3.11,3.11,PYTHON_LEGACY)
 	@echo "==> $(VENV_LEGACY): $$($(PYTHON_LEGACY) --version) for nautilus_trader $(NT_LEGACY_VERSION)"
-	$(PYTHON_LEGACY) -m venv $(VENV_LEGACY)
-	$(PY_LEGACY) -m pip install --quiet --upgrade pip
-	touch $@
+	$(call quietly,$(PYTHON_LEGACY) -m venv $(VENV_LEGACY) && $(PY_LEGACY) -m pip install --upgrade pip,creating $(VENV_LEGACY))
+	@touch $@
 
 venv: $(VENV)/.deps
 
 # The release build of the extension, once: an abi3 wheel every leg installs.
 $(WHEELS)/.built: $(VENV)/.deps $(RUST_SOURCES) $(PY_SOURCES)
 	@echo "==> building the wheel (release, a few minutes on a fresh machine)"
-	rm -rf $(WHEELS)
-	$(VENV)/bin/maturin build --release --quiet --out $(WHEELS) --interpreter $(PY)
-	touch $@
+	@rm -rf $(WHEELS)
+	$(call quietly,$(VENV)/bin/maturin build --release --out $(WHEELS) --interpreter $(PY),maturin build)
+	@touch $@
 
 # Install the wheel with its declared extras, the leg's NautilusTrader pinned.
 define install_leg
 	@echo "==> installing into $(1) (nautilus_trader $(2))"
-	$(1)/bin/python -m pip install --quiet --force-reinstall --no-deps $(WHEELS)/*.whl
-	$(1)/bin/python -m pip install --quiet "$$(ls $(WHEELS)/*.whl)[$(EXTRAS)]" "nautilus_trader[ib]==$(2)"
-	touch $(1)/.installed
+	$(call quietly,$(1)/bin/python -m pip install --force-reinstall --no-deps $(WHEELS)/*.whl && \
+		$(1)/bin/python -m pip install "$$(ls $(WHEELS)/*.whl)[$(EXTRAS)]" "nautilus_trader[ib]==$(2)",installing into $(1))
+	@touch $(1)/.installed
 endef
 
 $(VENV)/.installed: $(VENV)/.deps $(WHEELS)/.built
@@ -97,14 +105,18 @@ $(VENV_LEGACY)/.installed: $(VENV_LEGACY)/.deps $(WHEELS)/.built
 
 build: $(VENV)/.installed
 
-# The Rust tests once (the release profile shares the wheel build's dependencies).
+# The Rust tests once, on the wheel build's dependencies (same profile, same features); quiet
+# unless a test fails, then a summary line.
 test-rust:
-	cargo test --workspace --release
+	@echo "==> cargo test (release)"
+	@log=$$(mktemp); if ! cargo test --workspace --release >"$$log" 2>&1; then cat "$$log" >&2; rm -f "$$log"; exit 1; fi; \
+		awk '/^test result:/ {p += $$4; f += $$6; i += $$8} END {printf "    %d passed, %d failed, %d ignored\n", p, f, i}' "$$log"; \
+		rm -f "$$log"
 
 # pytest from python/ so that the source tree never shadows the installed package.
 define pytest_leg
 	@echo "==> pytest on $$($(1) -c 'import platform, nautilus_trader as n; print("Python", platform.python_version(), "+ nautilus_trader", n.__version__)')"
-	cd python && $(CURDIR)/$(1) -m pytest tests $(PYTEST_ARGS)
+	cd python && $(CURDIR)/$(1) -m pytest tests -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 endef
 
 test-newest: $(VENV)/.installed
@@ -116,6 +128,15 @@ test-legacy: $(VENV_LEGACY)/.installed
 test-python: test-newest test-legacy
 
 test: build test-rust test-newest test-legacy
+
+# The published artefacts: the abi3 wheel (whole-program LTO) and the sdist, checked by twine.
+dist: $(VENV)/.installed
+	@echo "==> building dist/ (wheel with the dist-release profile, and the sdist)"
+	@rm -rf dist
+	$(call quietly,$(VENV)/bin/maturin build --profile dist-release --out dist --interpreter $(PY) && \
+		$(VENV)/bin/maturin sdist --out dist,maturin build --profile dist-release)
+	$(VENV)/bin/twine check --strict dist/*
+	@ls -l dist
 
 demo: build
 	$(VENV)/bin/uw-nt demo
