@@ -4,6 +4,7 @@ Bad input always gives the documented exception, never a crash; valid input deco
 
 import json
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -69,32 +70,28 @@ def test_mutated_real_frames(frame, data):
 
 
 def test_error_attributes_name_channel_and_field():
-    try:
+    with pytest.raises(uw.UwParseError, match=r"^trading_halts: field `time`: invalid type") as raised:
         uw.parse_ws_frame('["trading_halts",{"ticker":"GME","state":"halted","time":[]}]')
-    except uw.UwParseError as e:
-        assert (e.kind, e.context, e.field) == ("invalid_field", "trading_halts", "time")
-        assert isinstance(e, ValueError)
-    else:
-        raise AssertionError("expected UwParseError")
+    e = raised.value
+    assert (e.kind, e.context, e.field) == ("invalid_field", "trading_halts", "time")
+    assert isinstance(e, ValueError)
 
 
 def test_unknown_channel_and_join_errors_are_typed():
-    try:
+    with pytest.raises(uw.UwUnknownChannelError, match='unknown channel "dark_pool"') as unknown:
         uw.parse_ws_frame('["dark_pool",{"a":1}]')
-    except uw.UwUnknownChannelError as e:
-        assert e.context == "dark_pool"
-    try:
+    assert (unknown.value.kind, unknown.value.context) == ("unknown_channel", "dark_pool")
+    with pytest.raises(uw.UwJoinError, match='UW refused channel "periscope": not entitled') as refused:
         uw.parse_ws_frame('["periscope",{"response":{"reason":"not entitled"},"status":"error"}]')
-    except uw.UwJoinError as e:
-        assert "not entitled" in str(e)
+    assert (refused.value.kind, refused.value.context) == ("join_error", "periscope")
     assert uw.parse_ws_frame('["gex:SPY",{"response":{},"status":"ok"}]') == []
 
 
 def test_oversized_frame():
-    try:
-        uw.parse_ws_frame(b" " * (uw._core.MAX_FRAME_BYTES + 1))
-    except uw.UwParseError as e:
-        assert e.kind == "oversized"
+    limit = uw._core.MAX_FRAME_BYTES
+    with pytest.raises(uw.UwParseError, match=f"frame of {limit + 1} bytes exceeds the {limit}-byte limit") as raised:
+        uw.parse_ws_frame(b" " * (limit + 1))
+    assert raised.value.kind == "oversized"
 
 
 numbers = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)

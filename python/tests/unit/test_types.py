@@ -124,17 +124,14 @@ def test_objects_are_immutable():
 
 
 def test_rest_errors_are_typed():
-    try:
+    with pytest.raises(
+        uw.UwErrorResponse, match=r"^darkpool_ticker: UW returned an error: historic_data_access_missing: too old$"
+    ) as refused:
         uw.parse_rest_response("/api/darkpool/MSFT", '{"code":"historic_data_access_missing","message":"too old"}')
-    except uw.UwErrorResponse as e:
-        assert e.kind == "error_body"
-        assert "historic_data_access_missing" in str(e)
-    else:
-        raise AssertionError("expected UwErrorResponse")
-    try:
+    assert (refused.value.kind, refused.value.context) == ("error_body", "darkpool_ticker")
+    with pytest.raises(uw.UwParseError, match='unknown REST endpoint "/api/options/flow"') as unknown:
         uw.parse_rest_response("/api/options/flow", "{}")
-    except uw.UwParseError as e:
-        assert e.kind == "unknown_endpoint"
+    assert (unknown.value.kind, unknown.value.context) == ("unknown_endpoint", "/api/options/flow")
     assert uw.parse_rest_response("market_tide", b'{"data":[]}') == []
     assert "net_prem_ticks" in uw._core.rest_endpoint_names()
 
