@@ -1,7 +1,8 @@
 //! The UW API token, kept out of every log line, `Debug` output, error and URL shown to a user.
 //!
-//! The WebSocket carries the token in its query string (`/socket?token=...`, SPEC.md §1), so any URL
-//! the adapter prints goes through [`redact_url`] first.
+//! The WebSocket carries the token in its query string (`/socket?token=...`,
+//! docs/uw-api.md#websocket-connection), so any URL the adapter prints goes through [`redact_url`]
+//! first.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Lenient decoders for UW's inconsistent JSON encodings (SPEC.md §8).
+//! Lenient decoders for UW's inconsistent JSON encodings (docs/uw-api.md#encoding-rules).
 //!
 //! The same quantity arrives as a JSON number on one channel and a numeric string (sometimes `""` or
 //! exponent form) on another, and timestamps arrive as epoch-milliseconds (numbers or strings) or as

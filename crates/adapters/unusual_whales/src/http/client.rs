@@ -1,7 +1,8 @@
 //! The UW REST client: bearer auth, the shared rate limiter, retries, and typed decoding.
 //!
-//! Policy (SPEC.md §2.3, §7.3): 5xx, timeouts and transport errors are retried with exponential
-//! backoff up to `max_retries`, then reported; a per-minute 429 waits for UW's
+//! Policy (docs/uw-api.md#when-a-limit-is-exceeded, docs/uw-api.md#error-responses): 5xx,
+//! timeouts and transport errors are retried with exponential backoff up to `max_retries`, then
+//! reported; a per-minute 429 waits for UW's
 //! `x-uw-req-per-minute-reset` (milliseconds) and tries again without using a retry; a daily-quota
 //! 429 (its body mentions "daily") stops every request until the 20:00 New York reset; 401/403
 //! (bad token, `historic_data_access_missing`, `advanced_tier_required`, ...) are never retried.
@@ -20,7 +21,8 @@ use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
 };
 
-/// UW's usage-attribution header value for third-party clients (SPEC.md §1).
+/// UW's usage-attribution header value for third-party clients
+/// (docs/uw-api.md#client-attribution-header).
 const CLIENT_API_ID: &str = "100001";
 
 /// Settings of the REST client.

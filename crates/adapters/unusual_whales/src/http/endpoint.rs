@@ -1,4 +1,5 @@
-//! The REST endpoints this adapter decodes, their paths and response envelopes (SPEC.md §5, §7).
+//! The REST endpoints this adapter decodes, their paths and response envelopes
+//! (docs/uw-api.md#rest-endpoints, docs/uw-api.md#response-envelopes, docs/uw-api.md#paging).
 
 use crate::common::error::UwParseError;
 use crate::common::parse::parse_date_days;

@@ -1,5 +1,5 @@
 //! Historical requests: a Data type, its `DataType.metadata` and a time range become the UW REST
-//! requests that cover it, with each endpoint's pagination (SPEC.md §7.1):
+//! requests that cover it, with each endpoint's pagination (docs/uw-api.md#paging):
 //!
 //! - time cursor, newest first (`older_than`): flow alerts, option trades, dark-pool prints of a
 //!   ticker; pages are followed back until the range start or a short page;
@@ -74,7 +74,8 @@ impl HistoryResult {
 /// Metadata keys that shape the request rather than filter records.
 const REQUEST_KEYS: [&str; 4] = ["path", "date", "candle_size", "timeframe"];
 
-/// UW's examples show flow alerts created 9 s and 13 min after their window ended (SPEC.md §5.1).
+/// UW's examples show flow alerts created 9 s and 13 min after their window ended
+/// (docs/uw-api.md#rest-flow-alerts).
 /// Should `older_than` compare `created_at`, an alert that ended before the range end but was
 /// created after it is found only by a first cursor this much past the range end.
 const ALERT_CREATION_LAG_ALLOWANCE_MS: u64 = 30 * 60 * 1000;
@@ -332,7 +333,8 @@ impl HistoryRecord for OptionTrade {
 }
 
 // Dark-pool and lit prints carry a `tracking_id`, but UW sent 0 for prints of a whole capture
-// (SPEC.md §5.3): as a key it would merge different prints, so they are compared whole.
+// (docs/uw-api.md#rest-dark-pool-and-lit-prints): as a key it would merge different prints, so
+// they are compared whole.
 macro_rules! history_record_impls {
     ($($variant:ident),* $(,)?) => {$( history_record_impl!($variant); )*};
 }

@@ -1,6 +1,6 @@
 //! REST response bodies -> records: envelopes (`data` list or object, bare arrays, `chains`, the
 //! flow-alert detail's `alert` + `trades`, net-flow's nested groups) and UW's three error shapes
-//! (SPEC.md §5, §7.3).
+//! (docs/uw-api.md#response-envelopes, docs/uw-api.md#error-responses).
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -1,13 +1,13 @@
 //! UW's request budget, shared by every REST client in the process that uses the same token.
 //!
-//! Three limits (SPEC.md §2): requests per minute (120 on the documented plans), requests per
-//! day (resets at 20:00 New York time; unlimited on some plans) and concurrent requests. The
-//! limiter enforces a *sliding* 60-second window locally, which is stricter than UW's fixed
-//! per-minute counter, so a burst of requests never exceeds the plan even before UW's headers have
-//! been seen. Every response's `x-uw-*` headers then correct it (any of them may be missing): a
-//! lower `x-uw-req-per-minute-remaining` than the local count uses up local budget, `0` blocks
-//! until `x-uw-req-per-minute-reset` milliseconds pass, and a daily count at the daily limit
-//! stops everything until the next 20:00 New York reset.
+//! Three limits (docs/uw-api.md#rate-limits): requests per minute (120 on the documented plans),
+//! requests per day (resets at 20:00 New York time, docs/uw-api.md#daily-reset; unlimited on some
+//! plans) and concurrent requests. The limiter enforces a *sliding* 60-second window locally, which
+//! is stricter than UW's fixed per-minute counter, so a burst of requests never exceeds the plan
+//! even before UW's headers have been seen. Every response's `x-uw-*` headers then correct it (any
+//! of them may be missing): a lower `x-uw-req-per-minute-remaining` than the local count uses up
+//! local budget, `0` blocks until `x-uw-req-per-minute-reset` milliseconds pass, and a daily count
+//! at the daily limit stops everything until the next 20:00 New York reset.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};

@@ -1,8 +1,9 @@
 //! Realistic generated UW frames: SPY/QQQ-style 0DTE option flow, prints, prices, GEX, dark-pool
-//! prints, net flow, market tide and news, in exactly the field shapes of SPEC.md §4 (numbers as
-//! strings where UW sends strings, epoch-ms or ISO times as UW does per channel).
+//! prints, net flow, market tide and news, in exactly the field shapes of
+//! docs/uw-api.md#channel-payloads (numbers as strings where UW sends strings, epoch-ms or ISO
+//! times as UW does per channel).
 //!
-//! Channels without a generator here replay the SPEC's example payloads, relabelled with the joined
+//! Channels without a generator here replay UW's example payloads, relabelled with the joined
 //! channel, so every documented channel can be joined on the simulator.
 
 use std::collections::HashMap;

@@ -260,7 +260,7 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         }
         return reply;
     }
-    // 401s carry no x-uw-* headers (SPEC.md §2.1).
+    // 401s carry no x-uw-* headers (docs/uw-api.md#rate-limit-headers).
     let expected = format!("Bearer {}", config.token);
     if auth != Some(expected.as_str()) {
         if auth.is_some() {
@@ -281,7 +281,7 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         return Reply::json(405, r#"{"error":"Method not allowed"}"#);
     }
 
-    // UW counts only successful requests against the budget (SPEC.md §2.1).
+    // UW counts only successful requests against the budget (docs/uw-api.md#rate-limit-headers).
     let reset = {
         let mut window = lock(&state.rate_window);
         if window.0.elapsed() >= config.http_window {
@@ -375,7 +375,8 @@ fn requested_day(params: &HashMap<&str, &str>) -> i64 {
         .unwrap_or_else(|| ny_day(super::now_ms()))
 }
 
-/// `newer_than` / `older_than`: epoch seconds or milliseconds, or an RFC 3339 time (SPEC.md §7.1).
+/// `newer_than` / `older_than`: epoch seconds or milliseconds, or an RFC 3339 time
+/// (docs/uw-api.md#time-cursors).
 fn cursor_ms(value: &str) -> Option<u64> {
     let value = value.replace("%3A", ":").replace("%2B", "+");
     if let Ok(n) = value.parse::<u64>() {

@@ -37,7 +37,8 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use generate::{GeneratedAlert, Market};
 
-/// Every SPEC §4 example frame, for channels the generator does not synthesise.
+/// Every example frame of UW's channel docs (docs/uw-api.md#channel-payloads), for channels the
+/// generator does not synthesise.
 pub(crate) const EXAMPLE_FRAMES: &str = concat!(
     include_str!("../../test_data/ws_contract_screener.jsonl"),
     "\n",
