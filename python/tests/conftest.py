@@ -2,6 +2,7 @@
 Fixture loaders: the crate's per-channel fixtures and UW's recorded session.
 """
 
+import gc
 import json
 from pathlib import Path
 
@@ -14,6 +15,20 @@ from nautilus_trader_uw.samples import sample_recording_path
 # No per-example deadline: CI shares two cores with builds, and a slow example is not a failure.
 settings.register_profile("uw", deadline=None, derandomize=False)
 settings.load_profile("uw")
+
+
+
+@pytest.fixture(autouse=True)
+def _collect_disposed_nodes():
+    """
+    Collects the garbage a test leaves while its output is still captured: a disposed
+    NautilusTrader node leaves pending ``ActorExecutor`` tasks on its closed loop, and asyncio's
+    "Task was destroyed but it is pending!" would otherwise be printed into pytest's progress
+    line whenever the collector happens to run.
+    """
+    yield
+    gc.collect()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATA = ROOT / "crates" / "adapters" / "unusual_whales" / "test_data"
