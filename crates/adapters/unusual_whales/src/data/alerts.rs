@@ -1,4 +1,5 @@
-//! The `custom_alerts` channel: the token owner's own UW alert notifications (SPEC.md §4.13).
+//! The `custom_alerts` channel: the token owner's own UW alert notifications
+//! (docs/uw-api.md#channel-custom_alerts).
 
 use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
 use crate::uw_record;

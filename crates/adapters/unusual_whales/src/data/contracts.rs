@@ -1,5 +1,6 @@
 //! Option-chain snapshots from REST: contracts of a ticker with their session statistics, one
-//! contract's daily history, and max pain per expiry (SPEC.md §5.11, §5.13).
+//! contract's daily history, and max pain per expiry (docs/uw-api.md#rest-option-contracts,
+//! docs/uw-api.md#rest-max-pain).
 
 use crate::common::parse::{
     close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,

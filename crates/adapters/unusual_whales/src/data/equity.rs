@@ -1,5 +1,6 @@
 //! Equity channels: `price[:<T>]`, `lit_trades`, `off_lit_trades`, `trading_halts`
-//! (SPEC.md §4.3, §4.7, §4.12).
+//! (docs/uw-api.md#channel-price, docs/uw-api.md#channel-lit_trades,
+//! docs/uw-api.md#channel-off_lit_trades, docs/uw-api.md#channel-trading_halts).
 
 use crate::common::parse::{
     de_f64, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
@@ -29,7 +30,8 @@ uw_record! {
     }
 }
 
-/// Declares an equity-print record; lit and off-lit prints share one schema (SPEC.md §4.7).
+/// Declares an equity-print record; lit and off-lit prints share one schema
+/// (docs/uw-api.md#channel-off_lit_trades).
 macro_rules! equity_print_record {
     ($(#[$meta:meta])* $name:ident as $py:literal) => {
         uw_record! {

@@ -1,5 +1,7 @@
 //! Corporate and political events from REST: earnings, congress trades, insider transactions
-//! (SPEC.md §5.14). Each is stamped when it became public, never later than its arrival.
+//! (docs/uw-api.md#rest-earnings, docs/uw-api.md#rest-congress-trades,
+//! docs/uw-api.md#rest-insider-transactions). Each is stamped when it became public, never later
+//! than its arrival.
 
 use serde::{Deserialize, Deserializer, de};
 

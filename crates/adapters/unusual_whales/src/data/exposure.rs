@@ -1,7 +1,8 @@
 //! Dealer exposure (GEX) channels: `gex[:<T>]`, `gex_strike[:<T>]`, `gex_strike_expiry[:<T>]`.
 //!
 //! All greek values arrive as numeric strings, sometimes `""` (UW's delta exposures), and reach
-//! 1e13 in magnitude: `f64`, `None` when empty. SPEC.md §4.4-4.5.
+//! 1e13 in magnitude: `f64`, `None` when empty. See docs/uw-api.md#channel-gex,
+//! docs/uw-api.md#channel-gex_strike and docs/uw-api.md#channel-gex_strike_expiry.
 
 use crate::common::parse::{de_date, de_f64, de_opt_f64, de_string, de_timestamp};
 use crate::uw_record;

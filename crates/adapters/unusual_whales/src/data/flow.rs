@@ -1,9 +1,10 @@
 //! Options flow: flow alerts (`flow-alerts`, REST `/api/option-trades/flow-alerts`) and option
 //! prints (`option_trades[:<TICKER>]`, REST `/api/option-trades`).
 //!
-//! The WebSocket and REST shapes of the same concept differ in names and types (SPEC.md §5.1,
-//! §5.2); one record type accepts both through serde aliases and lenient decoders, so a backtest on
-//! REST history sees the same type a live strategy sees.
+//! The WebSocket and REST shapes of the same concept differ in names and types
+//! (docs/uw-api.md#rest-flow-alerts, docs/uw-api.md#rest-option-trades); one record type accepts
+//! both through serde aliases and lenient decoders, so a backtest on REST history sees the same
+//! type a live strategy sees.
 
 use crate::common::parse::{
     de_bool_or_false, de_f64, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,

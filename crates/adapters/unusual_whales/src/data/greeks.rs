@@ -1,6 +1,7 @@
 //! REST-only exposure records: daily greek exposure (by date, strike, expiry), GEX levels and
-//! spot exposure by strike (SPEC.md §5.4-5.5). Rows with only a date are stamped at the New York
-//! close of that date; rows with no time at all at their arrival.
+//! spot exposure by strike (docs/uw-api.md#rest-greek-exposure,
+//! docs/uw-api.md#rest-spot-exposures). Rows with only a date are stamped at the New York close of
+//! that date; rows with no time at all at their arrival.
 
 use crate::common::parse::{
     de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, ny_close_nanos,

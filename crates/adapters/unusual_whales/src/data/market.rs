@@ -1,5 +1,7 @@
 //! Market-wide and per-ticker flow aggregates: `market_tide`, `net_flow:<T>`, `interval_flow`
-//! (SPEC.md §4.8-4.10) and REST `/api/net-flow/expiry` (§5.8).
+//! (docs/uw-api.md#channel-market_tide, docs/uw-api.md#channel-net_flow,
+//! docs/uw-api.md#channel-interval_flow) and REST `/api/net-flow/expiry`
+//! (docs/uw-api.md#rest-net-flow-by-expiry).
 
 use crate::common::parse::{
     de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string, de_string_list, de_timestamp,

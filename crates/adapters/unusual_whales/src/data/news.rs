@@ -1,4 +1,5 @@
-//! The `news` channel and REST `/api/news/headlines` (SPEC.md §4.6, §5.14).
+//! The `news` channel and REST `/api/news/headlines` (docs/uw-api.md#channel-news,
+//! docs/uw-api.md#rest-news-headlines).
 
 use crate::common::parse::{de_opt_bool, de_opt_string, de_string, de_string_list, de_timestamp};
 use crate::uw_record;

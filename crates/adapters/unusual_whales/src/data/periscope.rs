@@ -1,5 +1,5 @@
 //! The `periscope[:<TICKER>]` channel: market-maker exposure snapshots per strike and expiry
-//! (SPEC.md §4.14).
+//! (docs/uw-api.md#channel-periscope).
 //!
 //! A snapshot spans several frames of up to 1024 rows; the WebSocket parser flattens each frame
 //! into one record per row, so a row carries its snapshot's `timestamp`, `total_rows` and

@@ -1,4 +1,5 @@
-//! REST-only records: per-minute net premium ticks and spot exposures (SPEC.md §5.5, §5.7).
+//! REST-only records: per-minute net premium ticks and spot exposures
+//! (docs/uw-api.md#rest-net-premium-ticks, docs/uw-api.md#rest-spot-exposures).
 
 use crate::common::parse::{de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_timestamp};
 use crate::uw_record;

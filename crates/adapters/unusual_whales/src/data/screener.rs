@@ -1,4 +1,5 @@
-//! The `contract_screener` channel: hot-contract snapshots (SPEC.md §4.11).
+//! The `contract_screener` channel: hot-contract snapshots
+//! (docs/uw-api.md#channel-contract_screener).
 
 use crate::common::parse::{de_opt_bool, de_opt_f64, de_opt_i64, de_string, de_timestamp};
 use crate::uw_record;

@@ -1,4 +1,5 @@
-//! Stock snapshots and candles from REST: last state, NBBO quote, OHLC bars (SPEC.md §5.12).
+//! Stock snapshots and candles from REST: last state, NBBO quote, OHLC bars
+//! (docs/uw-api.md#rest-stock-state-quote-and-ohlc).
 
 use serde::Deserialize;
 

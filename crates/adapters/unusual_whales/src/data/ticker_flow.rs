@@ -1,5 +1,5 @@
 //! Per-ticker options-flow aggregates from REST: greek flow by minute and flow per strike
-//! (SPEC.md §5.9-5.10).
+//! (docs/uw-api.md#rest-greek-flow, docs/uw-api.md#rest-flow-per-strike).
 
 use crate::common::parse::{
     close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,

@@ -1,5 +1,6 @@
 //! Implied volatility: the `interpolated_iv[:<T>]` and `iv_term_structure[:<T>]` channels
-//! (SPEC.md §4.15) and their REST counterparts plus IV rank (§5.13).
+//! (docs/uw-api.md#channel-interpolated_iv, docs/uw-api.md#channel-iv_term_structure) and their
+//! REST counterparts plus IV rank (docs/uw-api.md#rest-volatility).
 //!
 //! UW stamps these with a trading date only. A channel frame is a live snapshot, so its
 //! `ts_event` is the arrival time. The REST rows are per-date history, whose rows name no ticker

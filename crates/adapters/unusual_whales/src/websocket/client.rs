@@ -2,9 +2,10 @@
 //!
 //! One tokio task owns the socket. It joins the channels the [`SubscriptionTable`] needs, reads
 //! and parses every frame, routes records to subscriptions, and pushes them into a [`FeedQueue`]
-//! without ever waiting for the consumer. Liveness follows UW's own clients (SPEC.md §3.2): after
-//! `heartbeat_after` of silence it sends a WebSocket ping and declares the connection dead when no
-//! pong (or any frame) arrives within `pong_timeout`. A lost connection is re-established with
+//! without ever waiting for the consumer. Liveness follows UW's own clients
+//! (docs/uw-api.md#liveness-and-reconnect): after `heartbeat_after` of silence it sends a
+//! WebSocket ping and declares the connection dead when no pong (or any frame) arrives within
+//! `pong_timeout`. A lost connection is re-established with
 //! exponential backoff and jitter, and every channel is joined again. HTTP 401/403 on the upgrade
 //! of the first connection (bad token, or a plan without WebSocket access) is reported once and
 //! not retried: a retry storm would not fix it. After the token has worked once, 401/403 is a
@@ -89,7 +90,8 @@ pub struct UwWsConfig {
     /// Records the queue toward the consumer holds before dropping (and counting) new ones.
     pub queue_capacity: usize,
     /// After a reconnect, fetch the flow alerts the gap missed from this REST client and publish
-    /// the ones not already seen (UW's WebSocket has no replay, SPEC.md §3.2).
+    /// the ones not already seen (UW's WebSocket has no replay,
+    /// docs/uw-api.md#dropped-messages-and-no-replay).
     pub backfill: Option<UwHttpClient>,
     /// Append every received frame with its arrival time to this JSONL file
     /// (`{"received_at": ..., "frame": ...}`, the format `uw-nt replay` and the simulator read).

@@ -2,8 +2,9 @@
 //! through [`Wakeup`], or a thread blocking in [`FeedQueue::pop_batch`]).
 //!
 //! Policy when the consumer cannot keep up: the reader never waits (UW drops messages on its side
-//! for a slow reader, SPEC.md §3.2, and then nobody could tell), so once `capacity` records are
-//! waiting, new data records are dropped, counted in [`FeedQueue::dropped`] and reported by the
+//! for a slow reader, docs/uw-api.md#dropped-messages-and-no-replay, and then nobody could tell),
+//! so once `capacity` records are waiting, new data records are dropped, counted in
+//! [`FeedQueue::dropped`] and reported by the
 //! client as a log line and a `UwFeedStatus("overflow")`. Log and status events are small and rare
 //! and are always queued, so the report of a drop cannot itself be dropped, and they travel in a
 //! lane of their own that the consumer empties before taking data: a user hears of an overflow (or
