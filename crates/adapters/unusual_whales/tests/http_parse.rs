@@ -276,8 +276,10 @@ fn envelopes_and_bad_bodies() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Whole records: every field of every SPEC §5.1, §5.8-5.14 example, spelled out so that a field
-// added to a record type without a checked value here fails to compile.
+// Whole records: every field of every UW example of docs/uw-api.md#rest-flow-alerts and of the
+// sections from docs/uw-api.md#rest-net-flow-by-expiry to docs/uw-api.md#rest-insider-transactions,
+// spelled out so that a field added to a record type without a checked value here fails to
+// compile.
 // ---------------------------------------------------------------------------------------------
 
 /// An arrival time after every example's date, so date-only rows keep their New York close.
@@ -473,7 +475,8 @@ fn flow_alert_detail_without_trades_still_names_both_types() {
     );
 }
 
-/// The net-flow expiry minute of SPEC §5.8's capture at `$ts` with the group keys `$keys`.
+/// The net-flow expiry minute of the 2025-10-22 capture (docs/uw-api.md#rest-net-flow-by-expiry)
+/// at `$ts` with the group keys `$keys`.
 macro_rules! expiry_tide {
     ($ts:expr, $call:expr, $put:expr, $vol:expr, $px:expr, $tide:expr, $money:expr, $exp:expr) => {
         ExpiryTide {
@@ -563,7 +566,8 @@ fn net_flow_expiry_rows_carry_their_group_and_the_top_level_filters() {
     assert_eq!(rows, expected);
 }
 
-/// SPEC §5.9's greek-flow minute; `$expiry` is `None` on `/greek-flow`.
+/// UW's example greek-flow minute (docs/uw-api.md#rest-greek-flow); `$expiry` is `None` on
+/// `/greek-flow`.
 macro_rules! greek_flow {
     ($expiry:expr) => {
         GreekFlow {
@@ -1145,7 +1149,8 @@ fn congress_trade_example_is_stamped_at_filing() {
 
 #[test]
 fn congress_trades_without_ticker_or_with_the_spec_types_decode() {
-    // SPEC §5.14: `ticker` is null for bonds; UW's spec types `member_type` boolean, `is_active` text.
+    // docs/uw-api.md#rest-congress-trades: `ticker` is null for bonds; UW's spec types
+    // `member_type` boolean, `is_active` text.
     let body = r#"{"data":[{"ticker":null,"member_type":true,"is_active":"false","filed_at_date":"2023-02-13"}]}"#;
     let Ok(UwPayload::CongressTrade(rows)) = parse_at("congress_recent_trades", body, LATER) else {
         panic!()

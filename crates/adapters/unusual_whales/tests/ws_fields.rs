@@ -1,4 +1,5 @@
-//! Every documented field of every channel, decoded from UW's own example frames (SPEC.md §4).
+//! Every documented field of every channel, decoded from UW's own example frames
+//! (docs/uw-api.md#channel-payloads).
 //!
 //! Each test spells out the whole expected record as a struct literal, so a field added to a
 //! record type without a checked value here fails to compile rather than going untested.
@@ -89,8 +90,9 @@ fn gex_real_capture_keeps_full_precision_and_zero_deltas() {
     assert_eq!(single!("ws_gex.jsonl", 1, TickerGex), expected);
 }
 
-/// The expected per-strike record of SPEC §4.5's examples; `gex_strike` and `gex_strike_expiry`
-/// share every value but `expiry`, and the 2025-10 example lacks the four delta fields.
+/// The expected per-strike record of UW's examples (docs/uw-api.md#channel-gex_strike);
+/// `gex_strike` and `gex_strike_expiry` share every value but `expiry`, and the 2025-10 example
+/// lacks the four delta fields.
 macro_rules! strike_gex_example {
     ($ty:ident { $($extra:tt)* } deltas: [$cdo:expr, $pdo:expr, $cdv:expr, $pdv:expr]) => {
         $ty {
@@ -193,7 +195,8 @@ fn news_example() {
     assert_eq!(single!("ws_news.jsonl", 0, NewsHeadline), expected);
 }
 
-/// Lit and off-lit prints share one schema; these are the values both SPEC §4.7 examples share.
+/// Lit and off-lit prints share one schema (docs/uw-api.md#channel-off_lit_trades); these are the
+/// values both of UW's examples share.
 macro_rules! equity_print_example {
     ($ty:ident { $($differs:tt)* }) => {
         $ty {
@@ -416,8 +419,8 @@ fn custom_alerts_example_keeps_meta_as_json_text() {
 
 #[test]
 fn custom_alerts_meta_keeps_nested_objects_verbatim() {
-    // SPEC shows only `{}`; the shape of a real `meta` depends on `noti_type`, so any JSON value
-    // must come through as its exact text.
+    // UW's example shows only `{}` (docs/uw-api.md#channel-custom_alerts); the shape of a real
+    // `meta` depends on `noti_type`, so any JSON value must come through as its exact text.
     let frame = r#"["custom_alerts",{"name":"n","tape_time":"2026-04-27T14:32:11Z","meta":{"a":[1,{"b":null}],"c":"\u00e9"}}]"#;
     let UwPayload::CustomAlert(v) = decode(frame) else {
         panic!("expected a custom alert")
