@@ -492,3 +492,45 @@ async fn history_without_a_start_is_the_newest_page() {
     let newest_page: Vec<String> = (200..400).map(|i| format!("a{i:03}")).collect();
     assert_eq!(ids, newest_page);
 }
+
+/// `metadata={"path": ...}` reaches any endpoint, but answers only with the requested type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_answers_with_the_requested_type_or_says_which_type_it_holds() {
+    let sim = sim_with("tok-q", |c| c.default_rate = 0.0).await;
+    let c = client(&sim, "tok-q", |_| {});
+    let query = |type_name: &str, path: &str| HistoryQuery {
+        type_name: type_name.to_owned(),
+        metadata: vec![("path".to_owned(), path.to_owned())],
+        ..HistoryQuery::default()
+    };
+    let err = fetch_history(
+        &c,
+        &query("UwFlowAlert", "/api/stock/SPY/gex-levels"),
+        now_ns(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("answers UwGexLevels, not UwFlowAlert"),
+        "{err}"
+    );
+
+    // A flow alert's detail holds the alert and its prints: each type gets its own.
+    let detail = "/api/option-trades/flow-alerts/ae47f719-7131-4816-b9f5-8bd35de90ddc";
+    for type_name in ["UwFlowAlert", "UwOptionTrade"] {
+        let result = fetch_history(&c, &query(type_name, detail), now_ns())
+            .await
+            .unwrap();
+        assert!(!result.is_empty(), "{type_name}");
+        assert!(
+            result.payloads.iter().all(|p| p.type_name() == type_name),
+            "{type_name}: {:?}",
+            result
+                .payloads
+                .iter()
+                .map(UwPayload::type_name)
+                .collect::<Vec<_>>()
+        );
+    }
+}

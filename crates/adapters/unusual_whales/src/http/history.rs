@@ -597,7 +597,20 @@ pub async fn fetch_history(
                 _ => path,
             };
             requests += 1;
-            for p in client.get(&path).await? {
+            let payloads = client.get(&path).await?;
+            // A `path` names any endpoint: keep what it answers of the requested type (a flow
+            // alert's detail holds the alert and its prints), refuse an endpoint of another type.
+            if let Some(other) = payloads
+                .iter()
+                .map(UwPayload::type_name)
+                .find(|name| *name != type_name)
+                .filter(|_| payloads.iter().all(|p| p.type_name() != type_name))
+            {
+                return Err(HistoryError::Invalid(format!(
+                    "{path} answers {other}, not {type_name}; request it as DataType({other}, ...)"
+                )));
+            }
+            for p in payloads.into_iter().filter(|p| p.type_name() == type_name) {
                 collected.add(p, &filter, range, now_ns);
             }
         }

@@ -363,7 +363,8 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
 }
 
 /// The New York day a request is about: its `date=`, else the day before its `older_than`
-/// cursor, else today.
+/// cursor, else the last weekday before today (today's session may not have happened yet, and a
+/// row must not come from the future).
 fn requested_day(params: &HashMap<&str, &str>) -> i64 {
     params
         .get("date")
@@ -372,7 +373,13 @@ fn requested_day(params: &HashMap<&str, &str>) -> i64 {
             let older = params.get("older_than").and_then(|v| cursor_ms(v))?;
             Some(ny_day(older.saturating_sub(1)))
         })
-        .unwrap_or_else(|| ny_day(super::now_ms()))
+        .unwrap_or_else(|| {
+            let today = ny_day(super::now_ms());
+            (1..=3)
+                .map(|back| today - back)
+                .find(|d| (1..=5).contains(&(d + 4).rem_euclid(7)))
+                .unwrap_or(today - 1)
+        })
 }
 
 /// `newer_than` / `older_than`: epoch seconds or milliseconds, or an RFC 3339 time
