@@ -17,7 +17,6 @@ settings.register_profile("uw", deadline=None, derandomize=False)
 settings.load_profile("uw")
 
 
-
 @pytest.fixture(autouse=True)
 def _collect_disposed_nodes():
     """
