@@ -136,6 +136,11 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     max_reconnect_attempts : int, optional
         Give up after this many consecutive failures; ``None`` retries forever (a trading node
         should keep trying).
+    join_timeout_secs : float
+        A join UW has not acknowledged in this long is sent again (at most 3 times).
+    leave_grace_secs : float
+        If UW keeps sending a channel this long after it was left, UW ignored the leave: the client
+        reconnects with the remaining channels (the only documented way to unsubscribe).
     stale_after_secs : float, optional
         Report a busy channel (trades, flow, prices, GEX) that sent nothing this long during the US
         regular session as ``UwFeedStatus("stale")``; ``None`` disables it.
@@ -190,6 +195,8 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     reconnect_max_secs: float = 60.0
     reconnect_jitter: float = 0.1
     max_reconnect_attempts: int | None = None
+    join_timeout_secs: float = 10.0
+    leave_grace_secs: float = 5.0
     stale_after_secs: float | None = 120.0
     stale_only_in_session: bool = True
     queue_capacity: int = 100_000
@@ -262,6 +269,8 @@ _LIVE_SETTINGS = (
     "reconnect_max_secs",
     "reconnect_jitter",
     "max_reconnect_attempts",
+    "join_timeout_secs",
+    "leave_grace_secs",
     "stale_after_secs",
     "queue_capacity",
     "max_batch",

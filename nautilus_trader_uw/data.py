@@ -157,6 +157,8 @@ class UnusualWhalesDataClient(LiveDataClient):
                 reconnect_max_secs=config.reconnect_max_secs,
                 reconnect_jitter=config.reconnect_jitter,
                 max_reconnect_attempts=config.max_reconnect_attempts,
+                join_timeout_secs=config.join_timeout_secs,
+                leave_grace_secs=config.leave_grace_secs,
                 stale_after_secs=config.stale_after_secs,
                 stale_only_in_session=config.stale_only_in_session,
                 queue_capacity=config.queue_capacity,

@@ -120,6 +120,39 @@ def test_unsubscribe_stops_delivery_and_leaves_the_channel(sim):
     assert sim.stats()["leaves"] == 1
 
 
+@pytest.mark.parametrize("leave_grace_secs", [0.3, 30.0])
+def test_a_leave_uw_ignores_ends_in_a_reconnect_after_the_configured_grace(sim, leave_grace_secs):
+    sim.set_ignore_leave(True)
+    rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
+    marks = {}
+
+    def unsubscribe() -> None:
+        rec.unsubscribe_all()
+        marks["count"] = len(rec.received)
+
+    def check_joined() -> None:
+        marks["joined"] = sim.joined_channels()
+
+    run = run_node(
+        sim,
+        [rec],
+        seconds=2.5,
+        schedule=[(1.0, unsubscribe), (2.2, check_joined)],
+        client_overrides={"leave_grace_secs": leave_grace_secs},
+    )
+    sim.set_ignore_leave(False)
+    assert marks["count"] > 10
+    if leave_grace_secs < 1.0:
+        # UW kept sending past the grace: the client re-connected without the channel.
+        assert run.stats["reconnects"] == 1
+        assert marks["joined"] == []
+    else:
+        assert run.stats["reconnects"] == 0
+        assert marks["joined"] == ["price:SPY"]
+    # Either way the strategy got nothing after it left.
+    assert len(rec.received) - marks["count"] <= 5
+
+
 def test_one_of_two_strategies_unsubscribing_keeps_the_others_data(sim):
     leaver = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})], name="Leaver")
     stayer = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})], name="Stayer")
