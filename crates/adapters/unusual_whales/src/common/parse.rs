@@ -543,6 +543,14 @@ pub fn ny_local(nanos: u64) -> (i64, i64, i64) {
     (day, local.rem_euclid(86_400), (day + 4).rem_euclid(7))
 }
 
+/// Whether the civil day `days` since 1970-01-01 is Monday to Friday (exchange holidays are not
+/// known here).
+#[must_use]
+pub fn is_weekday(days: i64) -> bool {
+    // 1970-01-01 was a Thursday: weekday 0 = Sunday.
+    (1..=5).contains(&(days + 4).rem_euclid(7))
+}
+
 /// The New York calendar date (`YYYY-MM-DD`) of a UNIX-nanosecond instant: the 0DTE expiry.
 #[must_use]
 pub fn ny_date(nanos: u64) -> String {

@@ -15,7 +15,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use crate::common::parse::{civil_from_days, ny_date, ny_local};
+use crate::common::parse::{civil_from_days, is_weekday, ny_date, ny_local};
 use crate::data::record::UwRecord;
 use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::{UwHttpClient, UwHttpError};
@@ -113,7 +113,7 @@ fn trading_dates(start_ns: u64, end_ns: u64) -> Vec<String> {
     let (first, _, _) = ny_local(start_ns);
     let (last, _, _) = ny_local(end_ns);
     (first..=last)
-        .filter(|d| (1..=5).contains(&(d + 4).rem_euclid(7)))
+        .filter(|d| is_weekday(*d))
         .map(|d| {
             let (y, m, day) = civil_from_days(d);
             format!("{y:04}-{m:02}-{day:02}")

@@ -15,7 +15,7 @@ use super::generate::GeneratedAlert;
 use super::past::ny_day;
 use super::retime::{daily_series, period_days, retime};
 use super::{SimState, lock};
-use crate::common::parse::parse_date_days;
+use crate::common::parse::{is_weekday, parse_date_days};
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
 use crate::websocket::channel::ChannelKind;
 
@@ -377,7 +377,7 @@ fn requested_day(params: &HashMap<&str, &str>) -> i64 {
             let today = ny_day(super::now_ms());
             (1..=3)
                 .map(|back| today - back)
-                .find(|d| (1..=5).contains(&(d + 4).rem_euclid(7)))
+                .find(|d| is_weekday(*d))
                 .unwrap_or(today - 1)
         })
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use super::generate::{GeneratedAlert, Market};
 use super::lock;
-use crate::common::parse::{days_from_civil, ny_local, ny_utc_offset_secs};
+use crate::common::parse::{days_from_civil, is_weekday, ny_local, ny_utc_offset_secs};
 use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::client::SplitMix64;
 
@@ -49,10 +49,6 @@ fn session_ms(day: i64) -> (u64, u64) {
 /// The New York civil day of an epoch-ms instant.
 pub(super) fn ny_day(ms: u64) -> i64 {
     ny_local(ms.saturating_mul(1_000_000)).0
-}
-
-fn is_weekday(day: i64) -> bool {
-    (1..=5).contains(&(day + 4).rem_euclid(7))
 }
 
 /// A stable 64-bit mix of the seed and a day's identity (FNV-1a over the ticker, then SplitMix).

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::common::parse::{
-    civil_from_days, ny_local, ny_utc_offset_secs, parse_date_days, parse_rfc3339_nanos,
+    civil_from_days, is_weekday, ny_local, ny_utc_offset_secs, parse_date_days, parse_rfc3339_nanos,
 };
 
 const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
@@ -217,7 +217,7 @@ pub fn daily_series(body: &str, end_day: i64, days: i64, ticker: Option<&str>) -
         return retime(body, end_day, ticker);
     };
     let rows: Vec<Value> = (end_day - days + 1..=end_day)
-        .filter(|d| (1..=5).contains(&(d + 4).rem_euclid(7)))
+        .filter(|d| is_weekday(*d))
         .filter_map(|d| serde_json::from_str(&retime(&row, d, ticker)).ok())
         .collect();
     envelope.insert("data".to_owned(), Value::Array(rows));
