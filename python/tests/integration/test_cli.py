@@ -40,34 +40,18 @@ def test_uw_nt_sim_serves_a_client_until_its_time_is_up():
 @pytest.mark.timeout(60)
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_uw_nt_record_shows_progress_on_a_terminal_only(tmp_path):
-    import os
-    import pty
-
     from nautilus_trader_uw.sim import UwSimServer
+
+    from .terminal import run_on_terminal
 
     with UwSimServer(rate=0.0, rates={"flow-alerts": 20.0}) as sim:
         argv = [
             sys.executable, "-m", "nautilus_trader_uw.cli", "record", "--seconds", "2.5",
             "--api-key", sim.token, "--base-url-ws", sim.ws_url, "--out",
         ]  # fmt: skip
-        parent, child = pty.openpty()
-        proc = subprocess.Popen(
-            [*argv, str(tmp_path / "tty")], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=child
-        )
-        os.close(child)
-        terminal = b""
-        while True:
-            try:
-                chunk = os.read(parent, 4096)
-            except OSError:  # the child side closed
-                break
-            if not chunk:
-                break
-            terminal += chunk
-        os.close(parent)
-        out, _ = proc.communicate(timeout=30)
+        returncode, terminal, out = run_on_terminal([*argv, str(tmp_path / "tty")], False, timeout=30)
         piped = subprocess.run([*argv, str(tmp_path / "pipe")], capture_output=True, text=True, timeout=30)
-    assert proc.returncode == 0, terminal
+    assert returncode == 0, terminal
     text = terminal.decode()
     assert re.search(r"\rrecording [12]s/2\.5s: [1-9][\d,]* frames, [1-9][\d,]* records", text), repr(text)
     assert text.endswith("\n"), "the progress line is finished before the summary"

@@ -3,7 +3,6 @@
 (after argparse's usage for argument errors), a non-zero exit code, and never the API token.
 """
 
-import os
 import re
 import socket
 import subprocess
@@ -194,29 +193,13 @@ def test_an_unexpected_failure_is_one_line_without_the_token(monkeypatch, capsys
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_an_error_is_not_glued_to_the_progress_bar(places):
-    import pty
+    from .terminal import run_on_terminal
 
     # The bar is drawn only on a terminal: give the command one.
-    parent, child = pty.openpty()
     argv = ("download", "--type", "UwNetPremTick", "--start", "-7", "--catalog", "{tmp}/tty", *SIM_REST)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nautilus_trader_uw.cli", *(arg.format(**places) for arg in argv)],
-        stdin=subprocess.DEVNULL,
-        stdout=child,
-        stderr=child,
-    )
-    os.close(child)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(parent, 4096)
-        except OSError:  # the child side closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(parent)
-    assert proc.wait(timeout=60) == 1
+    command = [sys.executable, "-m", "nautilus_trader_uw.cli", *(arg.format(**places) for arg in argv)]
+    returncode, output, _ = run_on_terminal(command, True, timeout=60)
+    assert returncode == 1
     text = output.decode()
     assert re.search(r"UwNetPremTick \[\.+\] 0/\d+", text), "a bar was drawn"
     assert re.search(r"(^|\n)uw-nt download: error: .*\(--ticker SPY\)", text), repr(text)

@@ -101,18 +101,27 @@ def test_instrument_id_subscriptions_receive_only_that_instrument(sim):
     assert {p.ticker for p in rec.received} == {"SPY", "QQQ"}
 
 
-def test_unsubscribe_stops_delivery_and_leaves_the_channel(sim):
-    rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
-    marks = {}
+def leave_then_look(rec: Recorder, sim: UwSimServer, leave_at: float, look_at: float) -> tuple[dict, list]:
+    """
+    A schedule that unsubscribes ``rec`` at ``leave_at`` (noting how much it had received) and notes
+    the simulator's joined channels at ``look_at``; returns the notes and the schedule.
+    """
+    marks: dict = {}
 
     def unsubscribe() -> None:
         rec.unsubscribe_all()
         marks["count"] = len(rec.received)
 
-    def check_joined() -> None:
+    def look() -> None:
         marks["joined"] = sim.joined_channels()
 
-    run_node(sim, [rec], seconds=2.5, schedule=[(1.0, unsubscribe), (1.8, check_joined)])
+    return marks, [(leave_at, unsubscribe), (look_at, look)]
+
+
+def test_unsubscribe_stops_delivery_and_leaves_the_channel(sim):
+    rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
+    marks, schedule = leave_then_look(rec, sim, leave_at=1.0, look_at=1.8)
+    run_node(sim, [rec], seconds=2.5, schedule=schedule)
     assert marks["count"] > 10
     # Objects already handed to the loop may still land; nothing after that.
     assert len(rec.received) - marks["count"] <= 5
@@ -124,22 +133,8 @@ def test_unsubscribe_stops_delivery_and_leaves_the_channel(sim):
 def test_a_leave_uw_ignores_ends_in_a_reconnect_after_the_configured_grace(sim, leave_grace_secs):
     sim.set_ignore_leave(True)
     rec = Recorder([DataType(UwPrice, metadata={"ticker": "SPY"})])
-    marks = {}
-
-    def unsubscribe() -> None:
-        rec.unsubscribe_all()
-        marks["count"] = len(rec.received)
-
-    def check_joined() -> None:
-        marks["joined"] = sim.joined_channels()
-
-    run = run_node(
-        sim,
-        [rec],
-        seconds=2.5,
-        schedule=[(1.0, unsubscribe), (2.2, check_joined)],
-        client_overrides={"leave_grace_secs": leave_grace_secs},
-    )
+    marks, schedule = leave_then_look(rec, sim, leave_at=1.0, look_at=2.2)
+    run = run_node(sim, [rec], seconds=2.5, schedule=schedule, client_overrides={"leave_grace_secs": leave_grace_secs})
     sim.set_ignore_leave(False)
     assert marks["count"] > 10
     if leave_grace_secs < 1.0:

@@ -1,0 +1,34 @@
+"""
+Commands on a pseudo-terminal, for what ``uw-nt`` draws only when a person is watching.
+"""
+
+import os
+import pty
+import subprocess
+
+
+def run_on_terminal(argv: list[str], stdout_on_terminal: bool, timeout: float) -> tuple[int, bytes, bytes]:
+    """
+    Runs ``argv`` with stderr (and stdout if ``stdout_on_terminal``) on a new pseudo-terminal, and
+    returns its exit code, everything written to the terminal, and its piped stdout.
+    """
+    parent, child = pty.openpty()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=child if stdout_on_terminal else subprocess.PIPE,
+        stderr=child,
+    )
+    os.close(child)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(parent, 4096)
+        except OSError:  # the child side closed
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(parent)
+    out, _ = proc.communicate(timeout=timeout)
+    return proc.returncode, terminal, out or b""
