@@ -1,15 +1,16 @@
 """
-Helpers for the command line: errors worded for the user, reading JSONL recordings, and a
-dependency-free progress line on stderr.
+Helpers for the command line: errors worded for the user, reading JSONL recordings, a status
+line and a progress bar (tqdm, which NautilusTrader already depends on) on stderr.
 """
 
 import json
 import sys
-import time
 from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
+
+from tqdm import tqdm
 
 
 T = TypeVar("T")
@@ -112,27 +113,10 @@ def end_status_line() -> None:
     _status_width = 0
 
 
-def progress(items: Iterable[T], desc: str = "", enabled: bool = True, width: int = 30) -> Iterator[T]:
+def progress(items: Iterable[T], desc: str = "", enabled: bool = True) -> Iterator[T]:
     """
-    Yield ``items`` while drawing ``desc [#####.....] i/n elapsed`` on stderr (when ``enabled``); the
-    bar ends with a newline, also when the caller stops early or fails.
+    Yield ``items`` while tqdm draws a progress bar on stderr (when ``enabled``); the bar is closed,
+    ending its line, also when the caller stops early or fails.
     """
-    seq = list(items)
-    total = len(seq)
-    start = time.monotonic()
-
-    def draw(i: int) -> None:
-        if not enabled:
-            return
-        filled = width * i // total if total else width
-        bar = "#" * filled + "." * (width - filled)
-        show_status(f"{desc} [{bar}] {i}/{total} {time.monotonic() - start:.1f}s")
-
-    draw(0)
-    try:
-        for i, item in enumerate(seq, 1):
-            yield item
-            draw(i)
-    finally:
-        if enabled:
-            end_status_line()
+    with tqdm(items, desc=desc, disable=not enabled, file=sys.stderr, leave=True) as bar:
+        yield from bar
