@@ -32,6 +32,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "nanos": pa.uint64(),
     "nanos?": pa.uint64(),
     "list[str]": pa.list_(pa.string()),
+    "list[f64]": pa.list_(pa.float64()),
 }
 
 # Lists longer than this are abbreviated in repr (a flow alert can carry hundreds of trade ids).

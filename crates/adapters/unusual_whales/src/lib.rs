@@ -3,6 +3,8 @@
 //! Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
 //!
 //! - [`common`]: constants, lenient decoders for UW's mixed encodings, OCC symbology, errors.
+//! - [`registry`]: every record type and REST endpoint, declared once; the per-type tables are
+//!   generated from it.
 //! - [`data`]: one record type per UW channel / REST payload.
 //! - [`websocket`]: channel names and frame parsing (`[channel, payload]`).
 //! - [`http`]: REST endpoints and response-body parsing.
@@ -19,6 +21,7 @@ pub mod data;
 pub mod http;
 #[cfg(feature = "python")]
 pub mod python;
+pub mod registry;
 pub mod runtime;
 pub mod sim;
 pub mod websocket;

@@ -9,8 +9,13 @@ use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::http::history::{HistoryQuery, HistoryResult, fetch_history};
 use unusual_whales_nt::http::ratelimit::RateLimitConfig;
-use unusual_whales_nt::http::{UwHttpClient, UwHttpConfig, UwHttpError};
+use unusual_whales_nt::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
 use unusual_whales_nt::sim::{SimConfig, UwSimulator};
+
+/// The request a user would write as text.
+fn req(text: &str) -> UwRequest {
+    UwRequest::parse(text).unwrap()
+}
 
 fn now_ns() -> u64 {
     u64::try_from(
@@ -49,7 +54,7 @@ async fn typed_records_and_the_budget_from_uw_headers() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let c = client(&sim, "tok-a", |_| {});
     let payloads = c
-        .get("/api/option-trades/flow-alerts?limit=10")
+        .get(&req("/api/option-trades/flow-alerts?limit=10"))
         .await
         .unwrap();
     let UwPayload::FlowAlert(alerts) = &payloads[0] else {
@@ -66,7 +71,7 @@ async fn typed_records_and_the_budget_from_uw_headers() {
         (119, 1, Some(40_000))
     );
     let payloads = c
-        .get("/api/stock/SPY/net-prem-ticks?date=2025-03-21")
+        .get(&req("/api/stock/SPY/net-prem-ticks?date=2025-03-21"))
         .await
         .unwrap();
     assert!(matches!(&payloads[0], UwPayload::NetPremTick(v) if !v.is_empty()));
@@ -91,7 +96,7 @@ async fn a_429_storm_is_waited_out_and_nothing_is_lost() {
     for _ in 0..16 {
         let c = c.clone();
         tasks.push(tokio::spawn(async move {
-            c.get("/api/stock/SPY/gex-levels").await
+            c.get(&req("/api/stock/SPY/gex-levels")).await
         }));
     }
     for t in tasks {
@@ -122,12 +127,12 @@ async fn server_errors_and_timeouts_are_retried_then_reported() {
     let c = client(&sim, "tok-c", |c| c.max_retries = 2);
     sim.fail_http(503, 2);
     assert!(
-        c.get("/api/stock/SPY/gex-levels").await.is_ok(),
+        c.get(&req("/api/stock/SPY/gex-levels")).await.is_ok(),
         "two 503s, then success"
     );
 
     sim.fail_http(500, 5);
-    let err = c.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    let err = c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap_err();
     assert!(
         matches!(&err, UwHttpError::Server { status: 500, attempts: 3, message, .. } if message == "Something went wrong"),
         "{err}"
@@ -139,7 +144,10 @@ async fn server_errors_and_timeouts_are_retried_then_reported() {
         c.max_retries = 1;
     });
     sim.set_http_delay(Duration::from_millis(800));
-    let err = slow.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    let err = slow
+        .get(&req("/api/stock/SPY/gex-levels"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, UwHttpError::Transport { attempts: 2, message, .. } if message.contains("timed out")),
         "{err}"
@@ -150,7 +158,10 @@ async fn server_errors_and_timeouts_are_retried_then_reported() {
 async fn unauthorized_and_daily_quota_are_final() {
     let sim = sim_with("tok-d", |c| c.http_per_day = 2).await;
     let wrong = client(&sim, "not-the-token", |_| {});
-    let err = wrong.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    let err = wrong
+        .get(&req("/api/stock/SPY/gex-levels"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, UwHttpError::Unauthorized { status: 401, .. }),
         "{err}"
@@ -159,12 +170,12 @@ async fn unauthorized_and_daily_quota_are_final() {
     assert_eq!(sim.stats().http_requests, 1, "a 401 is not retried");
 
     let c = client(&sim, "tok-d", |_| {});
-    c.get("/api/stock/SPY/gex-levels").await.unwrap();
-    c.get("/api/stock/SPY/gex-levels").await.unwrap();
-    let err = c.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap();
+    c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap();
+    let err = c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap_err();
     assert_eq!(err.kind(), "daily_quota", "{err}");
     let before = sim.stats().http_requests;
-    let again = c.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    let again = c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap_err();
     assert_eq!(again.kind(), "daily_quota");
     assert_eq!(
         sim.stats().http_requests,
@@ -182,7 +193,7 @@ async fn bad_bodies_and_rejected_requests_give_clear_errors() {
         r#"{"data":[{"tape_time":"2025-03-21T09:30:00-04:00","net_call_premium":"abc"}]}"#,
     );
     let err = c
-        .get("/api/stock/SPY/net-prem-ticks?date=2025-03-21")
+        .get(&req("/api/stock/SPY/net-prem-ticks?date=2025-03-21"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), "parse");
@@ -191,10 +202,10 @@ async fn bad_bodies_and_rejected_requests_give_clear_errors() {
         "{err}"
     );
     sim.inject_http_body("<html>bad gateway</html>");
-    let err = c.get("/api/stock/SPY/gex-levels").await.unwrap_err();
+    let err = c.get(&req("/api/stock/SPY/gex-levels")).await.unwrap_err();
     assert_eq!(err.kind(), "parse", "{err}");
     let err = c
-        .get("/api/option-trades/flow-alerts?limit=999")
+        .get(&req("/api/option-trades/flow-alerts?limit=999"))
         .await
         .unwrap_err();
     assert!(

@@ -147,6 +147,7 @@ fn parse_at(endpoint: &str, body: &str, ts_init: u64) -> Result<UwPayload, UwPar
     "http_get_insider_transactions.jsonl",
     "UwInsiderTransaction"
 )]
+#[case("/api/stock/SPY/nope?date=2024-10-28", "http_get_nope.jsonl", "UwNope")]
 fn every_documented_body_parses(
     #[case] endpoint: &str,
     #[case] fixture: &str,
@@ -1409,4 +1410,111 @@ proptest! {
             let _ = parse_rest_body(endpoint, &body.as_bytes()[..end], 0, &InstrumentIdFormat::new("SMART", false));
         }
     }
+}
+
+/// Every endpoint of the registry has UW's example as a fixture, and it decodes into the type the
+/// registry names: an endpoint added without one fails here.
+#[test]
+fn every_registered_endpoint_has_an_example_of_its_record_type() {
+    for &endpoint in UwEndpoint::ALL {
+        // Endpoints UW documents with another's schema and example (test_data/README.md).
+        let fixture = match endpoint.name() {
+            "flow_per_strike_intraday" => "flow_per_strike",
+            "earnings_afterhours" => "earnings_premarket",
+            "darkpool_recent" | "lit_flow_recent" | "lit_flow_ticker" => "darkpool_ticker",
+            "greek_exposure_strike" => "greek_exposure_strike_expiry",
+            name => name,
+        };
+        let path = endpoint
+            .path_template()
+            .replace("{ticker}", "SPY")
+            .replace("{id}", "SPY250516C00590000")
+            .replace("{expiry}", "2025-05-16")
+            .replace("{candle_size}", "1m");
+        for body in fixture_lines(&format!("http_get_{fixture}.jsonl")) {
+            let payloads = parse_rest_body(
+                &path,
+                body.as_bytes(),
+                42,
+                &InstrumentIdFormat::new("SMART", false),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", endpoint.name()));
+            assert_eq!(
+                payloads[0].type_name(),
+                endpoint.record_type_name(),
+                "{}",
+                endpoint.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn gex_levels_carry_the_2026_08_22_fields() {
+    let body = fixture_lines("http_get_gex_levels.jsonl").remove(0);
+    let UwPayload::GexLevels(rows) = parse("/api/stock/SPY/gex-levels?source=vol", &body).unwrap()
+    else {
+        panic!()
+    };
+    let r = &rows[0];
+    assert_eq!(r.ticker.as_deref(), Some("SPY"));
+    assert_eq!((r.call_wall, r.put_wall), (Some(600.0), Some(550.0)));
+    assert_eq!((r.gamma_flip, r.gamma_magnet), (Some(560.0), Some(575.0)));
+    assert_eq!(r.nearby_flips, vec![560.0, 561.5, 572.0]);
+    assert_eq!(
+        (r.date.as_deref(), r.source.as_deref()),
+        (Some("2026-08-20"), Some("vol"))
+    );
+    // 2026-08-20 13:35:11.482 UTC, UW's calculation time, is the event time.
+    assert_eq!(r.time, Some(1_787_232_911_482_000_000));
+    assert_eq!(r.ts_event, 1_787_232_911_482_000_000);
+}
+
+#[test]
+fn gex_levels_before_2026_08_22_keep_working_and_take_the_date_asked() {
+    let body =
+        r#"{"data":{"call_wall":"600","gamma_flip":"560","gamma_magnet":"575","put_wall":"550"}}"#;
+    let UwPayload::GexLevels(rows) =
+        parse_at("/api/stock/SPY/gex-levels?date=2025-05-14", body, u64::MAX).unwrap()
+    else {
+        panic!()
+    };
+    let r = &rows[0];
+    assert_eq!(
+        (r.date.as_deref(), r.time, r.source.as_deref()),
+        (Some("2025-05-14"), None, None)
+    );
+    assert!(r.nearby_flips.is_empty());
+    // No calculation time: the close of the date asked for (2025-05-14 16:00 New York).
+    assert_eq!(r.ts_event, 1_747_252_800_000_000_000);
+    // A flip that is not a number is an error naming it, not a silent gap.
+    let bad = r#"{"data":{"nearby_flips":["560","abc"]}}"#;
+    let err = parse("/api/stock/SPY/gex-levels", bad).unwrap_err();
+    assert!(err.to_string().contains("nearby_flips"), "{err}");
+}
+
+#[test]
+fn nope_example_is_one_minute_of_the_ticker_in_the_path() {
+    let body = fixture_lines("http_get_nope.jsonl").remove(0);
+    let UwPayload::Nope(rows) = parse("/api/stock/SPY/nope?date=2024-10-28", &body).unwrap() else {
+        panic!()
+    };
+    let r = &rows[0];
+    assert_eq!(r.ticker.as_deref(), Some("SPY"));
+    assert_eq!(r.instrument_id.as_deref(), Some("SPY.SMART"));
+    assert_eq!((r.nope, r.nope_fill), (Some(-0.000_648), Some(-0.000_434)));
+    assert_eq!(
+        (r.call_delta, r.put_delta),
+        (Some(-21_257.36), Some(-43_593.96))
+    );
+    assert_eq!(
+        (r.call_fill_delta, r.put_fill_delta),
+        (Some(-28_564.02), Some(-14_947.51))
+    );
+    assert_eq!(
+        (r.call_vol, r.put_vol, r.stock_vol),
+        (Some(23_421), Some(23_421), Some(100_000))
+    );
+    // 2024-10-28 18:46:00 UTC.
+    assert_eq!(r.ts_event, 1_730_141_160_000_000_000);
 }

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
 use crate::common::error::quote;
@@ -337,6 +338,22 @@ impl<'de> Visitor<'de> for StringListVisitor {
 /// Fails on numbers, booleans, objects, or arrays holding non-strings.
 pub fn de_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     d.deserialize_any(StringListVisitor)
+}
+
+/// A list of numbers, each a JSON number or a numeric string (as [`de_opt_f64`]); null items are
+/// skipped and a null list is empty. UW sends price lists as decimal strings (`nearby_flips`).
+///
+/// # Errors
+/// Fails on anything but an array or null, and on items that are not numbers.
+pub fn de_f64_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Item(#[serde(deserialize_with = "de_opt_f64")] Option<f64>);
+    let items: Option<Vec<Item>> = Option::deserialize(d)?;
+    Ok(items
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| item.0)
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------

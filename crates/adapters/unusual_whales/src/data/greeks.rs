@@ -4,7 +4,8 @@
 //! that date; rows with no time at all at their arrival.
 
 use crate::common::parse::{
-    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, ny_close_nanos,
+    close_or_arrival, de_f64_list, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
+    de_opt_timestamp, ny_close_nanos,
 };
 use crate::uw_record;
 
@@ -53,7 +54,9 @@ macro_rules! greek_exposure_record {
 }
 
 greek_exposure_record! {
-    /// Daily open-interest-based greek exposure of a ticker (REST `/api/stock/{ticker}/greek-exposure`).
+    /// Daily open-interest-based greek exposure (REST `/api/stock/{ticker}/greek-exposure`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the 16:00 New York close of `date`.
     GreekExposure as "UwGreekExposure" {
         /// Trading date `YYYY-MM-DD`.
         #[serde(default, deserialize_with = "de_opt_date")]
@@ -62,7 +65,10 @@ greek_exposure_record! {
 }
 
 greek_exposure_record! {
-    /// Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike` and `/strike-expiry`).
+    /// Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike[-expiry]`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
+    /// `date` when sent, else the arrival time.
     StrikeGreekExposure as "UwStrikeGreekExposure" {
         /// Strike in dollars.
         #[serde(default, deserialize_with = "de_opt_f64")]
@@ -78,6 +84,9 @@ greek_exposure_record! {
 
 greek_exposure_record! {
     /// Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
+    /// `date` when sent, else the arrival time.
     ExpiryGreekExposure as "UwExpiryGreekExposure" {
         /// Expiry `YYYY-MM-DD`.
         #[serde(default, deserialize_with = "de_opt_date")]
@@ -92,32 +101,53 @@ greek_exposure_record! {
 }
 
 uw_record! {
-    /// Key gamma levels of a ticker (REST `/api/stock/{ticker}/gex-levels`).
+    /// Key gamma levels: call/put walls, gamma flip and magnet, nearby flips (REST `/api/stock/{ticker}/gex-levels`).
+    ///
+    /// Since 2026-08-22 UW derives them from directionalized volume unless the request asks for
+    /// `source=oi` (`metadata={"source": "oi"}`); `source` says which basis answered.
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is `time`, UW's
+    /// calculation time (older answers without it: the close of `date`, else the arrival time).
     pub struct GexLevels as "UwGexLevels" {
-        event_time: |_r| None::<u64>,
+        // The snapshot's calculation time; responses from before 2026-08-22 have only the date
+        // asked for (or nothing: then the arrival time).
+        event_time: |r| r.time.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
         instrument: Ticker(ticker),
         fields {
             /// Ticker (from the request path; UW's rows omit it).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub ticker: Option<String>,
-            /// Strike with the largest call gamma.
+            /// The market date the levels describe, `YYYY-MM-DD` (the request's `date` when UW omits it).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// When the exposure snapshot behind the levels was calculated, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub time: Option<u64>,
+            /// The exposure basis: `vol` (directionalized volume, UW's default) or `oi` (open interest).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub source: Option<String>,
+            /// Strike above spot with the largest positive net gamma (resistance).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub call_wall: Option<f64>,
-            /// Strike with the largest put gamma.
+            /// Strike below spot with the largest positive net gamma (support).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub put_wall: Option<f64>,
-            /// Price where dealer gamma changes sign.
+            /// Price where net dealer gamma crosses zero (interpolated between two strikes).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub gamma_flip: Option<f64>,
-            /// Strike that attracts price (largest absolute gamma).
+            /// Strike with the largest-magnitude net gamma (the strongest pin).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub gamma_magnet: Option<f64>,
+            /// Every zero-gamma crossing near spot, nearest first, at most five; `gamma_flip` first.
+            #[serde(default, deserialize_with = "de_f64_list")]
+            pub nearby_flips: Vec<f64>,
         }
     }
 }
 
 uw_record! {
     /// Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
     pub struct StrikeSpotExposure as "UwStrikeSpotExposure" {
         event_time: |r| r.time,
         instrument: Ticker(ticker),

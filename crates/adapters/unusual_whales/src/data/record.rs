@@ -30,6 +30,8 @@ pub enum FieldKind {
     OptNanos,
     /// `list[str]`.
     StrList,
+    /// `list[float]`.
+    F64List,
 }
 
 impl FieldKind {
@@ -48,6 +50,7 @@ impl FieldKind {
             Self::Nanos => "nanos",
             Self::OptNanos => "nanos?",
             Self::StrList => "list[str]",
+            Self::F64List => "list[f64]",
         }
     }
 }
@@ -71,6 +74,7 @@ field_kind! {
     bool => Bool, Option<bool> => OptBool,
     u64 => Nanos, Option<u64> => OptNanos,
     Vec<String> => StrList,
+    Vec<f64> => F64List,
 }
 
 /// One field of a record, as exported to Python.
@@ -126,6 +130,58 @@ impl SymbolSource for String {
 impl SymbolSource for Option<String> {
     fn symbol(&self) -> Option<&str> {
         self.as_deref()
+    }
+}
+
+/// Feeds one field into a hasher: floats by their bits, so that records hash although `f64` is
+/// not `Hash`. Equal records hash equally (`-0.0` and `0.0` aside, which then only cost a
+/// comparison); history uses it to find repeats of a record without formatting it.
+pub trait HashField {
+    /// Hashes `self` into `state`.
+    fn hash_field<H: std::hash::Hasher>(&self, state: &mut H);
+}
+
+macro_rules! hash_field_via_hash {
+    ($($t:ty),*) => {$(
+        impl HashField for $t {
+            fn hash_field<H: std::hash::Hasher>(&self, state: &mut H) {
+                std::hash::Hash::hash(self, state);
+            }
+        }
+    )*};
+}
+
+hash_field_via_hash!(
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+    bool,
+    Option<bool>,
+    u64,
+    Option<u64>,
+    Vec<String>
+);
+
+impl HashField for f64 {
+    fn hash_field<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.to_bits());
+    }
+}
+
+impl HashField for Option<f64> {
+    fn hash_field<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.map_or(u64::MAX, f64::to_bits));
+        state.write_u8(u8::from(self.is_some()));
+    }
+}
+
+impl HashField for Vec<f64> {
+    fn hash_field<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for v in self {
+            v.hash_field(state);
+        }
     }
 }
 
@@ -265,6 +321,15 @@ macro_rules! uw_record {
             /// `SYMBOL.VENUE` when the record names an instrument (derived).
             #[serde(skip)]
             pub instrument_id: Option<String>,
+        }
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                $( $crate::data::record::HashField::hash_field(&self.$field, state); )*
+                self.ts_event.hash(state);
+                self.ts_init.hash(state);
+                self.instrument_id.hash(state);
+            }
         }
 
         impl $crate::data::record::UwRecord for $name {

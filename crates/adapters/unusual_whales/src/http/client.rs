@@ -16,10 +16,11 @@ use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::UwPayload;
-use crate::http::parse::parse_rest_body;
+use crate::http::parse::parse_rest_response;
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
 };
+use crate::http::request::UwRequest;
 
 /// UW's usage-attribution header value for third-party clients
 /// (docs/uw-api.md#client-attribution-header).
@@ -122,6 +123,14 @@ pub enum UwHttpError {
         /// UW's message.
         message: String,
     },
+    /// The request cannot be sent as given (a path value missing, an unusable base URL).
+    #[error("cannot request {path}: {message}")]
+    Invalid {
+        /// Request path.
+        path: String,
+        /// What is missing or wrong.
+        message: String,
+    },
     /// The body could not be decoded.
     #[error("{path}: {source}")]
     Parse {
@@ -143,6 +152,7 @@ impl UwHttpError {
             Self::Server { .. } => "server",
             Self::Transport { .. } => "transport",
             Self::Rejected { .. } => "rejected",
+            Self::Invalid { .. } => "invalid",
             Self::Parse { .. } => "parse",
         }
     }
@@ -197,9 +207,9 @@ fn shorten(text: &str) -> String {
 ///
 /// The body may echo the request's `Authorization` header (proxies do); it is scrubbed before
 /// anything is cut from it, so that no cut leaves part of the token behind.
-fn error_message(credential: &UwCredential, path: &str, body: &str) -> String {
+fn error_message(credential: &UwCredential, request: &UwRequest, body: &str) -> String {
     let body = credential.scrub(body);
-    match parse_rest_body(path, body.as_bytes(), 0, &InstrumentIdFormat::default()) {
+    match parse_rest_response(request, body.as_bytes(), 0, &InstrumentIdFormat::default()) {
         Err(UwParseError::ErrorBody { message, .. }) => shorten(&message),
         _ => shorten(&body),
     }
@@ -252,25 +262,30 @@ impl UwHttpClient {
             .min(self.config.retry_max)
     }
 
-    /// GETs `path_and_query` (`/api/...?...`) and returns the body of the 2xx response.
+    /// GETs `request` and returns the body of the 2xx response.
     ///
     /// # Errors
     /// See [`UwHttpError`]; the policy is in the module docs.
-    pub async fn get_body(&self, path_and_query: &str) -> Result<String, UwHttpError> {
-        let result = self.get_body_inner(path_and_query).await;
+    pub async fn get_body(&self, request: &UwRequest) -> Result<String, UwHttpError> {
+        let result = self.get_body_inner(request).await;
         if result.is_err() {
             self.stats.failures.fetch_add(1, Ordering::Relaxed);
         }
         result
     }
 
-    async fn get_body_inner(&self, path: &str) -> Result<String, UwHttpError> {
-        let url = format!("{}{path}", self.config.base_url.trim_end_matches('/'));
+    async fn get_body_inner(&self, request: &UwRequest) -> Result<String, UwHttpError> {
         let credential = &self.config.credential;
         let scrub = |s: &str| credential.scrub(s);
         // Every text of an error reaches a user (Python exceptions, the node's log, `doctor`).
-        let shown = scrub(path);
+        let shown = scrub(&request.to_string());
         let path = shown.as_str();
+        let url = request
+            .url(&self.config.base_url)
+            .map_err(|message| UwHttpError::Invalid {
+                path: path.to_owned(),
+                message: scrub(&message),
+            })?;
         let mut retries = 0;
         let mut waits = 0;
         loop {
@@ -278,7 +293,7 @@ impl UwHttpClient {
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let sent = self
                 .http
-                .get(&url)
+                .get(url.clone())
                 .bearer_auth(self.config.credential.expose())
                 .header("UW-CLIENT-API-ID", CLIENT_API_ID)
                 .header("Accept", "application/json, text/plain")
@@ -347,15 +362,15 @@ impl UwHttpClient {
                             return Err(UwHttpError::Unauthorized {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(credential, path, &body),
+                                message: error_message(credential, request, &body),
                             });
                         }
-                        500..=599 => Ok((status, error_message(credential, path, &body))),
+                        500..=599 => Ok((status, error_message(credential, request, &body))),
                         _ => {
                             return Err(UwHttpError::Rejected {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(credential, path, &body),
+                                message: error_message(credential, request, &body),
                             });
                         }
                     }
@@ -382,27 +397,27 @@ impl UwHttpClient {
         }
     }
 
-    /// GETs `path_and_query` and decodes it into records stamped with the arrival time.
+    /// GETs `request` and decodes the answer into records stamped with the arrival time.
     ///
     /// # Errors
     /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] naming the bad field.
-    pub async fn get(&self, path_and_query: &str) -> Result<Vec<UwPayload>, UwHttpError> {
-        let body = self.get_body(path_and_query).await?;
+    pub async fn get(&self, request: &UwRequest) -> Result<Vec<UwPayload>, UwHttpError> {
+        let body = self.get_body(request).await?;
         let ts_init = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         let ids = &self.config.ids;
-        parse_rest_body(path_and_query, body.as_bytes(), ts_init, ids).map_err(|source| {
+        parse_rest_response(request, body.as_bytes(), ts_init, ids).map_err(|source| {
             // A 200 can carry an error body that echoes the request. Its texts are taken from
             // the scrubbed body, so that the parser's cuts come after the scrubbing.
             let scrub = |s: &str| self.config.credential.scrub(s);
-            let source = match parse_rest_body(path_and_query, scrub(&body).as_bytes(), 0, ids) {
+            let source = match parse_rest_response(request, scrub(&body).as_bytes(), 0, ids) {
                 Err(e) => e,
                 // Scrubbing removed the fault itself.
                 Ok(_) => source,
             };
             UwHttpError::Parse {
-                path: scrub(path_and_query),
+                path: scrub(&request.to_string()),
                 source: source.map_text(scrub),
             }
         })

@@ -4,214 +4,120 @@
 use crate::common::error::UwParseError;
 use crate::common::parse::parse_date_days;
 use crate::common::symbol::validate_ticker;
+use crate::data::record::UwRecord;
+use crate::data::*;
 
-/// A UW REST endpoint with a typed decoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UwEndpoint {
-    /// `GET /api/option-trades/flow-alerts` -> `UwFlowAlert`; cursor `newer_than`/`older_than`.
-    FlowAlerts,
-    /// `GET /api/option-trades` (latest trading day) -> `UwOptionTrade`; cursor `newer_than`/`older_than`.
-    OptionTrades,
-    /// `GET /api/darkpool/recent` -> `UwDarkPoolTrade`.
-    DarkPoolRecent,
-    /// `GET /api/darkpool/{ticker}` -> `UwDarkPoolTrade`; cursor `older_than` (page/offset are ignored).
-    DarkPoolTicker,
-    /// `GET /api/lit-flow/recent` -> `UwLitTrade`.
-    LitFlowRecent,
-    /// `GET /api/lit-flow/{ticker}` -> `UwLitTrade`.
-    LitFlowTicker,
-    /// `GET /api/market/market-tide` -> `UwMarketTide`; one day per `date`.
-    MarketTide,
-    /// `GET /api/stock/{ticker}/net-prem-ticks` -> `UwNetPremTick`; one day per `date`.
-    NetPremTicks,
-    /// `GET /api/stock/{ticker}/spot-exposures` -> `UwSpotExposure`; one day per `date`.
-    SpotExposures,
-    /// `GET /api/news/headlines` -> `UwNewsHeadline`; `page` (0-based) + `limit`.
-    NewsHeadlines,
-    /// `GET /api/stock/{ticker}/greek-exposure` -> UwGreekExposure; one row per day (`timeframe`, `date`).
-    GreekExposure,
-    /// `GET /api/stock/{ticker}/greek-exposure/strike` -> UwStrikeGreekExposure; one day per `date`.
-    GreekExposureStrike,
-    /// `GET /api/stock/{ticker}/greek-exposure/expiry` -> UwExpiryGreekExposure; one day per `date`.
-    GreekExposureExpiry,
-    /// `GET /api/stock/{ticker}/greek-exposure/strike-expiry` -> UwStrikeGreekExposure; `expiry` required.
-    GreekExposureStrikeExpiry,
-    /// `GET /api/stock/{ticker}/gex-levels` -> UwGexLevels; `data` is one object.
-    GexLevels,
-    /// `GET /api/stock/{ticker}/spot-exposures/strike` -> UwStrikeSpotExposure; `page` (0-based) + `limit` <= 500.
-    SpotExposuresStrike,
-    /// `GET /api/option-trades/flow-alerts/{id}` -> one UwFlowAlert (`alert`) then its UwOptionTrade prints (`trades`); cursor `older_than` while `has_more`.
-    FlowAlertDetail,
-    /// `GET /api/net-flow/expiry` -> UwExpiryTide; rows nested per `(tide_type, moneyness)` group.
-    NetFlowExpiry,
-    /// `GET /api/stock/{ticker}/greek-flow` -> UwGreekFlow; one day per `date`.
-    GreekFlow,
-    /// `GET /api/stock/{ticker}/greek-flow/{expiry}` -> UwGreekFlow of one expiry; one day per `date`.
-    GreekFlowExpiry,
-    /// `GET /api/stock/{ticker}/flow-per-strike` -> UwStrikeFlow; bare array, one day per `date`.
-    FlowPerStrike,
-    /// `GET /api/stock/{ticker}/flow-per-strike-intraday` -> UwStrikeFlow by minute; bare array.
-    FlowPerStrikeIntraday,
-    /// `GET /api/stock/{ticker}/option-contracts` -> UwOptionContract; `page` + `limit` <= 500.
-    OptionContracts,
-    /// `GET /api/stock/{ticker}/option-chains` -> UwOptionContract; `data` lists bare OCC symbols (objects with `greeks=true`).
-    OptionChains,
-    /// `GET /api/option-contract/{id}/historic` -> UwContractDay; rows under `chains`, `{id}` is the OCC symbol.
-    OptionContractHistoric,
-    /// `GET /api/stock/{ticker}/stock-state` -> UwStockState; `data` is one object.
-    StockState,
-    /// `GET /api/stock/{ticker}/quote` -> UwStockQuote; `data` is one nested object.
-    StockQuote,
-    /// `GET /api/stock/{ticker}/ohlc/{candle_size}` -> UwOhlcBar; `limit` <= 2500.
-    Ohlc,
-    /// `GET /api/stock/{ticker}/max-pain` -> UwMaxPain; the trading date is the top-level `date`.
-    MaxPain,
-    /// `GET /api/stock/{ticker}/iv-rank` -> UwIvRank; `timespan` (`1y`, `6m`, ...).
-    IvRank,
-    /// `GET /api/stock/{ticker}/interpolated-iv` -> UwHorizonIv; one day per `date`.
-    InterpolatedIv,
-    /// `GET /api/stock/{ticker}/volatility/term-structure` -> UwExpiryIv; one day per `date`.
-    TermStructure,
-    /// `GET /api/earnings/{ticker}` -> UwEarnings (history); `{"data":[]}` for tickers without earnings.
-    EarningsTicker,
-    /// `GET /api/earnings/premarket` -> UwEarnings; `date`, `page` (0-based) + `limit` <= 100.
-    EarningsPremarket,
-    /// `GET /api/earnings/afterhours` -> UwEarnings; `date`, `page` (0-based) + `limit` <= 100.
-    EarningsAfterhours,
-    /// `GET /api/congress/recent-trades` -> UwCongressTrade; `limit` <= 200.
-    CongressRecentTrades,
-    /// `GET /api/insider/transactions` -> UwInsiderTransaction; `page` + `limit` <= 500.
-    InsiderTransactions,
+/// How history covers a time range on an endpoint (docs/uw-api.md#paging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Newest first by `older_than` (milliseconds), `page` rows a request, starting
+    /// `lag_allowance_ms` past the range end.
+    Cursor {
+        /// UW's largest `limit`.
+        page: usize,
+        /// How far past the range end the first cursor lies (see
+        /// [`ALERT_CREATION_LAG_ALLOWANCE_MS`]).
+        lag_allowance_ms: u64,
+    },
+    /// One request per New York trading day (`date=`).
+    Daily,
+    /// Page numbers from 0, `page` rows a request.
+    Pages {
+        /// UW's largest `limit`.
+        page: usize,
+    },
+    /// One request.
+    Once,
+    /// One request for a daily series that ends at `date=` (UW's default: the last trading day):
+    /// the range's last day, so that a past range gets that range's rows.
+    Series,
 }
 
+/// UW's examples show flow alerts created 9 s and 13 min after their window ended
+/// (docs/uw-api.md#rest-flow-alerts). Should `older_than` compare `created_at`, an alert that
+/// ended before the range end but was created after it is found only by a first cursor this much
+/// past the range end.
+pub const ALERT_CREATION_LAG_ALLOWANCE_MS: u64 = 30 * 60 * 1000;
+
+/// Generates [`UwEndpoint`] and its facts from the registry's endpoint table.
+macro_rules! endpoint_enum {
+    ([] $(
+        $(#[doc = $doc:literal])*
+        $ep:ident {
+            name: $name:literal, path: $path:literal,
+            records: $rec:ident via $body:ident,
+            paging: $paging:expr,
+            $( ticker_query: $tq:literal, )?
+            $( defaults: [ $( ($dk:literal, $dv:literal) ),* ], )?
+            $( params: [ $( $pk:literal ),* ], )?
+        }
+    )*) => {
+        /// A UW REST endpoint with a typed decoder (one row of [`uw_endpoints!`](crate::uw_endpoints)).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum UwEndpoint {
+            $( $(#[doc = $doc])* $ep, )*
+        }
+
+        impl UwEndpoint {
+            /// Every endpoint, in the registry's order.
+            pub const ALL: &[Self] = &[ $( Self::$ep, )* ];
+
+            /// The short name accepted by `parse_rest_response`, e.g. `net_prem_ticks`.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self { $( Self::$ep => $name, )* }
+            }
+
+            /// The path template, `{ticker}` marking the ticker segment.
+            #[must_use]
+            pub const fn path_template(self) -> &'static str {
+                match self { $( Self::$ep => $path, )* }
+            }
+
+            /// The Python type name of the records the endpoint answers with (the first, for
+            /// the flow-alert detail, which answers the alert and then its prints).
+            #[must_use]
+            pub const fn record_type_name(self) -> &'static str {
+                match self { $( Self::$ep => <$rec as UwRecord>::TYPE_NAME, )* }
+            }
+
+            /// How history covers a time range on this endpoint.
+            #[must_use]
+            pub const fn paging(self) -> Paging {
+                match self { $( Self::$ep => $paging, )* }
+            }
+
+            /// The query parameter that takes a comma-separated list of tickers, if any.
+            #[must_use]
+            pub const fn ticker_query(self) -> Option<&'static str> {
+                match self { $( Self::$ep => endpoint_enum!(@opt $($tq)?), )* }
+            }
+
+            /// Values sent when a request does not name them: `(parameter, value)`, the
+            /// parameter a query key or a path placeholder's name.
+            #[must_use]
+            pub const fn defaults(self) -> &'static [(&'static str, &'static str)] {
+                match self { $( Self::$ep => &[ $( $( ($dk, $dv), )* )? ], )* }
+            }
+
+            /// Query parameters a history request passes on from its metadata when given.
+            #[must_use]
+            pub const fn params(self) -> &'static [&'static str] {
+                match self { $( Self::$ep => &[ $( $( $pk, )* )? ], )* }
+            }
+        }
+    };
+    (@opt $tq:literal) => { Some($tq) };
+    (@opt) => { None };
+}
+
+crate::uw_endpoints!(endpoint_enum);
+
 impl UwEndpoint {
-    /// Every endpoint.
-    pub const ALL: [Self; 37] = [
-        Self::FlowAlerts,
-        Self::OptionTrades,
-        Self::DarkPoolRecent,
-        Self::DarkPoolTicker,
-        Self::LitFlowRecent,
-        Self::LitFlowTicker,
-        Self::MarketTide,
-        Self::NetPremTicks,
-        Self::SpotExposures,
-        Self::NewsHeadlines,
-        Self::GreekExposure,
-        Self::GreekExposureStrike,
-        Self::GreekExposureExpiry,
-        Self::GreekExposureStrikeExpiry,
-        Self::GexLevels,
-        Self::SpotExposuresStrike,
-        Self::FlowAlertDetail,
-        Self::NetFlowExpiry,
-        Self::GreekFlow,
-        Self::GreekFlowExpiry,
-        Self::FlowPerStrike,
-        Self::FlowPerStrikeIntraday,
-        Self::OptionContracts,
-        Self::OptionChains,
-        Self::OptionContractHistoric,
-        Self::StockState,
-        Self::StockQuote,
-        Self::Ohlc,
-        Self::MaxPain,
-        Self::IvRank,
-        Self::InterpolatedIv,
-        Self::TermStructure,
-        Self::EarningsTicker,
-        Self::EarningsPremarket,
-        Self::EarningsAfterhours,
-        Self::CongressRecentTrades,
-        Self::InsiderTransactions,
-    ];
-
-    /// The short name accepted by `parse_rest_response`, e.g. `net_prem_ticks`.
+    /// Whether the path names a ticker (`/api/stock/{ticker}/...`).
     #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::FlowAlerts => "flow_alerts",
-            Self::OptionTrades => "option_trades",
-            Self::DarkPoolRecent => "darkpool_recent",
-            Self::DarkPoolTicker => "darkpool_ticker",
-            Self::LitFlowRecent => "lit_flow_recent",
-            Self::LitFlowTicker => "lit_flow_ticker",
-            Self::MarketTide => "market_tide",
-            Self::NetPremTicks => "net_prem_ticks",
-            Self::SpotExposures => "spot_exposures",
-            Self::NewsHeadlines => "news_headlines",
-            Self::GreekExposure => "greek_exposure",
-            Self::GreekExposureStrike => "greek_exposure_strike",
-            Self::GreekExposureExpiry => "greek_exposure_expiry",
-            Self::GreekExposureStrikeExpiry => "greek_exposure_strike_expiry",
-            Self::GexLevels => "gex_levels",
-            Self::SpotExposuresStrike => "spot_exposures_strike",
-            Self::FlowAlertDetail => "flow_alert_detail",
-            Self::NetFlowExpiry => "net_flow_expiry",
-            Self::GreekFlow => "greek_flow",
-            Self::GreekFlowExpiry => "greek_flow_expiry",
-            Self::FlowPerStrike => "flow_per_strike",
-            Self::FlowPerStrikeIntraday => "flow_per_strike_intraday",
-            Self::OptionContracts => "option_contracts",
-            Self::OptionChains => "option_chains",
-            Self::OptionContractHistoric => "option_contract_historic",
-            Self::StockState => "stock_state",
-            Self::StockQuote => "stock_quote",
-            Self::Ohlc => "ohlc",
-            Self::MaxPain => "max_pain",
-            Self::IvRank => "iv_rank",
-            Self::InterpolatedIv => "interpolated_iv",
-            Self::TermStructure => "term_structure",
-            Self::EarningsTicker => "earnings_ticker",
-            Self::EarningsPremarket => "earnings_premarket",
-            Self::EarningsAfterhours => "earnings_afterhours",
-            Self::CongressRecentTrades => "congress_recent_trades",
-            Self::InsiderTransactions => "insider_transactions",
-        }
-    }
-
-    /// The path template, `{ticker}` marking the ticker segment.
-    #[must_use]
-    pub const fn path_template(self) -> &'static str {
-        match self {
-            Self::FlowAlerts => "/api/option-trades/flow-alerts",
-            Self::OptionTrades => "/api/option-trades",
-            Self::DarkPoolRecent => "/api/darkpool/recent",
-            Self::DarkPoolTicker => "/api/darkpool/{ticker}",
-            Self::LitFlowRecent => "/api/lit-flow/recent",
-            Self::LitFlowTicker => "/api/lit-flow/{ticker}",
-            Self::MarketTide => "/api/market/market-tide",
-            Self::NetPremTicks => "/api/stock/{ticker}/net-prem-ticks",
-            Self::SpotExposures => "/api/stock/{ticker}/spot-exposures",
-            Self::NewsHeadlines => "/api/news/headlines",
-            Self::GreekExposure => "/api/stock/{ticker}/greek-exposure",
-            Self::GreekExposureStrike => "/api/stock/{ticker}/greek-exposure/strike",
-            Self::GreekExposureExpiry => "/api/stock/{ticker}/greek-exposure/expiry",
-            Self::GreekExposureStrikeExpiry => "/api/stock/{ticker}/greek-exposure/strike-expiry",
-            Self::GexLevels => "/api/stock/{ticker}/gex-levels",
-            Self::SpotExposuresStrike => "/api/stock/{ticker}/spot-exposures/strike",
-            Self::FlowAlertDetail => "/api/option-trades/flow-alerts/{id}",
-            Self::NetFlowExpiry => "/api/net-flow/expiry",
-            Self::GreekFlow => "/api/stock/{ticker}/greek-flow",
-            Self::GreekFlowExpiry => "/api/stock/{ticker}/greek-flow/{expiry}",
-            Self::FlowPerStrike => "/api/stock/{ticker}/flow-per-strike",
-            Self::FlowPerStrikeIntraday => "/api/stock/{ticker}/flow-per-strike-intraday",
-            Self::OptionContracts => "/api/stock/{ticker}/option-contracts",
-            Self::OptionChains => "/api/stock/{ticker}/option-chains",
-            Self::OptionContractHistoric => "/api/option-contract/{id}/historic",
-            Self::StockState => "/api/stock/{ticker}/stock-state",
-            Self::StockQuote => "/api/stock/{ticker}/quote",
-            Self::Ohlc => "/api/stock/{ticker}/ohlc/{candle_size}",
-            Self::MaxPain => "/api/stock/{ticker}/max-pain",
-            Self::IvRank => "/api/stock/{ticker}/iv-rank",
-            Self::InterpolatedIv => "/api/stock/{ticker}/interpolated-iv",
-            Self::TermStructure => "/api/stock/{ticker}/volatility/term-structure",
-            Self::EarningsTicker => "/api/earnings/{ticker}",
-            Self::EarningsPremarket => "/api/earnings/premarket",
-            Self::EarningsAfterhours => "/api/earnings/afterhours",
-            Self::CongressRecentTrades => "/api/congress/recent-trades",
-            Self::InsiderTransactions => "/api/insider/transactions",
-        }
+    pub fn ticker_in_path(self) -> bool {
+        self.path_template().contains("{ticker}")
     }
 }
 
@@ -259,7 +165,7 @@ impl UwRequestTarget {
         let unknown = || UwParseError::UnknownEndpoint {
             endpoint: text.to_owned(),
         };
-        if let Some(endpoint) = UwEndpoint::ALL.into_iter().find(|e| e.name() == text) {
+        if let Some(endpoint) = UwEndpoint::ALL.iter().copied().find(|e| e.name() == text) {
             return Ok(Self::of(endpoint));
         }
         let path = text
@@ -269,12 +175,12 @@ impl UwRequestTarget {
             .trim_end_matches('/');
         let segments: Vec<&str> = path.split('/').collect();
         // Literal paths first: `/api/darkpool/recent` must not read as ticker `recent`.
-        for endpoint in UwEndpoint::ALL {
+        for &endpoint in UwEndpoint::ALL {
             if endpoint.path_template() == path {
                 return Ok(Self::of(endpoint));
             }
         }
-        'templates: for endpoint in UwEndpoint::ALL {
+        'templates: for &endpoint in UwEndpoint::ALL {
             let template: Vec<&str> = endpoint.path_template().split('/').collect();
             if template.len() != segments.len() {
                 continue;
@@ -307,7 +213,9 @@ impl UwRequestTarget {
         Err(unknown())
     }
 
-    const fn of(endpoint: UwEndpoint) -> Self {
+    /// The endpoint without path values.
+    #[must_use]
+    pub const fn of(endpoint: UwEndpoint) -> Self {
         Self {
             endpoint,
             ticker: None,

@@ -12,13 +12,15 @@
 //! request, whatever its plan and however many pages it took, delivers each record once, oldest
 //! first by `ts_event`.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 
 use crate::common::parse::{civil_from_days, is_weekday, ny_date, ny_local};
 use crate::data::record::UwRecord;
-use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
+use crate::data::*;
 use crate::http::client::{UwHttpClient, UwHttpError};
+use crate::http::endpoint::{CANDLE_SIZES, Paging, UwEndpoint};
+use crate::http::request::UwRequest;
 use crate::websocket::route::{RecordView, UwFilter};
 
 /// What a history request is wrong about.
@@ -71,37 +73,34 @@ impl HistoryResult {
     }
 }
 
-/// Metadata keys that shape the request rather than filter records.
-const REQUEST_KEYS: [&str; 4] = ["path", "date", "candle_size", "timeframe"];
+/// Metadata keys that shape the request rather than filter records. An endpoint receives the
+/// ones it declares (its `defaults` and `params` in the registry), `path` and `date` always.
+const REQUEST_KEYS: [&str; 5] = ["path", "date", "candle_size", "timeframe", "source"];
 
-/// UW's examples show flow alerts created 9 s and 13 min after their window ended
-/// (docs/uw-api.md#rest-flow-alerts).
-/// Should `older_than` compare `created_at`, an alert that ended before the range end but was
-/// created after it is found only by a first cursor this much past the range end.
-const ALERT_CREATION_LAG_ALLOWANCE_MS: u64 = 30 * 60 * 1000;
+/// Generates [`history_endpoints`] from the `history(...)` of the registry's rows.
+macro_rules! history_endpoints_of {
+    ([] $( $rec:ident : $( live $live:tt )? $( history( $($ep:ident),+ ) )? ),* $(,)?) => {
+        /// The endpoints the history of `type_name` comes from, in the order they are tried
+        /// (empty for types without REST history).
+        #[must_use]
+        pub fn history_endpoints(type_name: &str) -> &'static [UwEndpoint] {
+            $(
+                if type_name == <$rec as UwRecord>::TYPE_NAME {
+                    return &[ $( $( UwEndpoint::$ep, )+ )? ];
+                }
+            )*
+            &[]
+        }
+    };
+}
 
-enum Plan {
-    /// Newest first by `older_than`, starting `lag_allowance_ms` past the range end.
-    Cursor {
-        path: String,
-        page: usize,
-        lag_allowance_ms: u64,
-    },
-    Daily {
-        path: String,
-    },
-    Pages {
-        path: String,
-        page: usize,
-    },
-    Once {
-        path: String,
-    },
-    /// One request for a daily series that ends at `date=` (UW's default: the last trading day):
-    /// the range's last day, so that a past range gets that range's rows.
-    Series {
-        path: String,
-    },
+crate::uw_records!(history_endpoints_of);
+
+/// The first request of a history query and how its pages follow.
+#[derive(Debug)]
+struct Plan {
+    request: UwRequest,
+    paging: Paging,
 }
 
 fn ms(ns: u64) -> u64 {
@@ -141,140 +140,53 @@ fn plan(type_name: &str, filter: &UwFilter, md: &[(String, String)]) -> Result<P
                 "path must start with /api/, got {path:?}"
             )));
         }
-        return Ok(Plan::Once { path });
+        let request = UwRequest::parse(&path).map_err(|e| HistoryError::Invalid(e.to_string()))?;
+        return Ok(Plan {
+            request,
+            paging: Paging::Once,
+        });
     }
-    let tickers = filter.channel_tickers().map(|t| t.join(","));
-    let ticker = || one_ticker(type_name, filter);
-    Ok(match type_name {
-        "UwFlowAlert" => Plan::Cursor {
-            path: match tickers {
-                Some(t) => format!("/api/option-trades/flow-alerts?ticker_symbol={t}"),
-                None => "/api/option-trades/flow-alerts".to_owned(),
-            },
-            page: 200,
-            lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS,
-        },
-        "UwOptionTrade" => Plan::Cursor {
-            path: match tickers {
-                Some(t) => format!("/api/option-trades?ticker_symbol={t}"),
-                None => "/api/option-trades".to_owned(),
-            },
-            page: 500,
-            lag_allowance_ms: 0,
-        },
-        "UwDarkPoolTrade" => match tickers {
-            Some(_) => Plan::Cursor {
-                path: format!("/api/darkpool/{}", ticker()?),
-                page: 500,
-                lag_allowance_ms: 0,
-            },
-            None => Plan::Once {
-                path: "/api/darkpool/recent?limit=200".to_owned(),
-            },
-        },
-        "UwLitTrade" => match tickers {
-            Some(_) => Plan::Cursor {
-                path: format!("/api/lit-flow/{}", ticker()?),
-                page: 500,
-                lag_allowance_ms: 0,
-            },
-            None => Plan::Once {
-                path: "/api/lit-flow/recent?limit=200".to_owned(),
-            },
-        },
-        "UwMarketTide" => Plan::Daily {
-            path: "/api/market/market-tide".to_owned(),
-        },
-        "UwNetPremTick" => Plan::Daily {
-            path: format!("/api/stock/{}/net-prem-ticks", ticker()?),
-        },
-        "UwSpotExposure" => Plan::Daily {
-            path: format!("/api/stock/{}/spot-exposures", ticker()?),
-        },
-        "UwGreekFlow" => Plan::Daily {
-            path: format!("/api/stock/{}/greek-flow", ticker()?),
-        },
-        "UwStrikeFlow" => Plan::Daily {
-            path: format!("/api/stock/{}/flow-per-strike", ticker()?),
-        },
-        "UwStrikeGreekExposure" => Plan::Daily {
-            path: format!("/api/stock/{}/greek-exposure/strike", ticker()?),
-        },
-        "UwExpiryGreekExposure" => Plan::Daily {
-            path: format!("/api/stock/{}/greek-exposure/expiry", ticker()?),
-        },
-        "UwStrikeSpotExposure" => Plan::Daily {
-            path: format!("/api/stock/{}/spot-exposures/strike", ticker()?),
-        },
-        "UwOhlcBar" => Plan::Daily {
-            path: format!(
-                "/api/stock/{}/ohlc/{}",
-                ticker()?,
-                get("candle_size").unwrap_or_else(|| "1m".to_owned())
-            ),
-        },
-        "UwNewsHeadline" => Plan::Pages {
-            path: match tickers {
-                Some(t) => format!("/api/news/headlines?ticker={t}"),
-                None => "/api/news/headlines".to_owned(),
-            },
-            page: 100,
-        },
-        "UwGreekExposure" => Plan::Series {
-            path: format!(
-                "/api/stock/{}/greek-exposure?timeframe={}",
-                ticker()?,
-                get("timeframe").unwrap_or_else(|| "1y".to_owned())
-            ),
-        },
-        "UwGexLevels" => Plan::Once {
-            path: format!("/api/stock/{}/gex-levels", ticker()?),
-        },
-        "UwOptionContract" => Plan::Once {
-            path: format!("/api/stock/{}/option-contracts", ticker()?),
-        },
-        "UwStockState" => Plan::Once {
-            path: format!("/api/stock/{}/stock-state", ticker()?),
-        },
-        "UwStockQuote" => Plan::Once {
-            path: format!("/api/stock/{}/quote", ticker()?),
-        },
-        // Snapshots of one trading day each (`date=`, UW's default today).
-        "UwMaxPain" => Plan::Daily {
-            path: format!("/api/stock/{}/max-pain", ticker()?),
-        },
-        "UwIvRank" => Plan::Series {
-            path: format!("/api/stock/{}/iv-rank", ticker()?),
-        },
-        "UwHorizonIv" => Plan::Daily {
-            path: format!("/api/stock/{}/interpolated-iv", ticker()?),
-        },
-        "UwExpiryIv" => Plan::Daily {
-            path: format!("/api/stock/{}/volatility/term-structure", ticker()?),
-        },
-        "UwEarnings" => Plan::Once {
-            path: format!("/api/earnings/{}", ticker()?),
-        },
-        "UwCongressTrade" => Plan::Once {
-            path: "/api/congress/recent-trades".to_owned(),
-        },
-        "UwInsiderTransaction" => Plan::Once {
-            path: "/api/insider/transactions".to_owned(),
-        },
-        "UwExpiryTide" => Plan::Daily {
-            path: "/api/net-flow/expiry".to_owned(),
-        },
-        other => {
-            return Err(HistoryError::Invalid(format!(
-                "{other} has no REST history in this adapter; pass metadata={{\"path\": \"/api/...\"}} to request an endpoint directly"
-            )));
+    let endpoints = history_endpoints(type_name);
+    let tickers = filter.channel_tickers();
+    // The first endpoint that fits: one naming a ticker in its path needs a ticker.
+    let Some(&endpoint) = endpoints
+        .iter()
+        .find(|e| !e.ticker_in_path() || tickers.is_some())
+        .or(endpoints.first())
+    else {
+        return Err(HistoryError::Invalid(format!(
+            "{type_name} has no REST history in this adapter; pass metadata={{\"path\": \"/api/...\"}} to request an endpoint directly"
+        )));
+    };
+    let mut request = UwRequest::new(endpoint);
+    if endpoint.ticker_in_path() {
+        request.target.ticker = Some(one_ticker(type_name, filter)?);
+    } else if let (Some(key), Some(tickers)) = (endpoint.ticker_query(), tickers) {
+        request.set_param(key, tickers.join(","));
+    }
+    for &(key, default) in endpoint.defaults() {
+        let value = get(key).unwrap_or_else(|| default.to_owned());
+        if key == "candle_size" {
+            if !CANDLE_SIZES.contains(&value.as_str()) {
+                return Err(HistoryError::Invalid(format!(
+                    "{type_name}: metadata candle_size={value:?} is invalid: expected one of {}",
+                    CANDLE_SIZES.join(", ")
+                )));
+            }
+            request.target.candle_size = Some(value);
+        } else {
+            request.set_param(key, value);
         }
+    }
+    for &key in endpoint.params() {
+        if let Some(value) = get(key) {
+            request.set_param(key, value);
+        }
+    }
+    Ok(Plan {
+        request,
+        paging: endpoint.paging(),
     })
-}
-
-fn with_param(path: &str, key: &str, value: &str) -> String {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}{key}={value}")
 }
 
 /// Takes one record type's records back out of a payload.
@@ -296,10 +208,10 @@ macro_rules! from_payload_impls {
     )*};
 }
 
-crate::with_record_types!(from_payload_impls);
+crate::data::with_record_types!(from_payload_impls);
 
 /// How history tells the deliveries of one record apart from different records.
-trait HistoryRecord: RecordView + PayloadItem + FromPayload + std::fmt::Debug {
+trait HistoryRecord: RecordView + PayloadItem + FromPayload + PartialEq + std::hash::Hash {
     /// UW's id, shared by every revision of one record. `None` for types without one (and for
     /// records UW sent without theirs): those are de-duplicated whole.
     fn uw_id(&self) -> Option<&str> {
@@ -347,7 +259,7 @@ macro_rules! history_record_impl {
     };
 }
 
-crate::with_record_types!(history_record_impls);
+crate::data::with_record_types!(history_record_impls);
 
 /// The times of every row one response returned, before filtering: what the next cursor and the
 /// end of paging are decided by.
@@ -456,8 +368,9 @@ struct Collected {
     payloads: Vec<UwPayload>,
     /// (type, UW id) -> position of the revision kept in that type's payload.
     by_id: HashMap<(&'static str, String), usize>,
-    /// Records without an id, whole (their `Debug` text).
-    whole: HashSet<String>,
+    /// Records without an id, by (type, hash of every field) -> positions in that type's payload
+    /// of the records kept with that hash (compared whole: a hash collision keeps both).
+    whole: HashMap<(&'static str, u64), Vec<usize>>,
 }
 
 impl Collected {
@@ -470,7 +383,7 @@ impl Collected {
         (start, end): (u64, u64),
         ts_init: u64,
     ) -> PageTimes {
-        crate::for_each_payload!(payload, |v| {
+        crate::data::for_each_payload!(payload, |v| {
             let (kept, times) = keep(v, filter, start, end);
             self.absorb(kept, ts_init);
             times
@@ -483,7 +396,12 @@ impl Collected {
             // Repeats from different pages then compare equal, arrival time included.
             record.set_ts_init(ts_init);
             let Some(id) = record.uw_id().map(str::to_owned) else {
-                if self.whole.insert(format!("{record:?}")) {
+                let same = self
+                    .whole
+                    .entry((R::TYPE_NAME, whole_hash(&record)))
+                    .or_default();
+                if !same.iter().any(|&at| kept[at] == record) {
+                    same.push(kept.len());
                     kept.push(record);
                 }
                 continue;
@@ -525,7 +443,7 @@ impl Collected {
         self.payloads
             .iter()
             .map(|p| {
-                crate::for_each_payload!(p, |v| v
+                crate::data::for_each_payload!(p, |v| v
                     .iter()
                     .filter(|r| r.ts_event_nanos() >= ns)
                     .count())
@@ -538,10 +456,16 @@ impl Collected {
         let mut payloads = self.payloads;
         payloads.retain(|p| !p.is_empty());
         for p in &mut payloads {
-            crate::for_each_payload!(p, |v| v.sort_by_key(UwRecord::ts_event_nanos));
+            crate::data::for_each_payload!(p, |v| v.sort_by_key(UwRecord::ts_event_nanos));
         }
         payloads
     }
+}
+
+/// A hash of every field of `record`.
+fn whole_hash<R: std::hash::Hash>(record: &R) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(record)
 }
 
 /// Orders the revisions of one record: the greater is the later.
@@ -583,21 +507,27 @@ pub async fn fetch_history(
     let mut requests = 0;
     let mut collected = Collected::default();
     let range = (start, end);
-    let plan = plan(type_name, &filter, &query.metadata)?;
-    let series = matches!(plan, Plan::Series { .. });
-    match plan {
-        Plan::Once { path } | Plan::Series { path } => {
-            let date = match query.metadata.iter().find(|(k, _)| k == "date") {
-                Some((_, d)) => Some(d.clone()),
-                None if series => query.end_ns.map(ny_date),
+    let Plan { request, paging } = plan(type_name, &filter, &query.metadata)?;
+    let date_asked = query
+        .metadata
+        .iter()
+        .find(|(k, _)| k == "date")
+        .map(|(_, d)| d.clone());
+    match paging {
+        Paging::Once | Paging::Series => {
+            let date = match date_asked {
+                Some(d) => Some(d),
+                None if paging == Paging::Series => query.end_ns.map(ny_date),
                 None => None,
             };
-            let path = match date {
-                Some(d) if !path.contains("date=") => with_param(&path, "date", &d),
-                _ => path,
-            };
+            let mut request = request;
+            if let Some(d) = date
+                && request.get_param("date").is_none()
+            {
+                request.set_param("date", d);
+            }
             requests += 1;
-            let payloads = client.get(&path).await?;
+            let payloads = client.get(&request).await?;
             // A `path` names any endpoint: keep what it answers of the requested type (a flow
             // alert's detail holds the alert and its prints), refuse an endpoint of another type.
             if let Some(other) = payloads
@@ -607,29 +537,24 @@ pub async fn fetch_history(
                 .filter(|_| payloads.iter().all(|p| p.type_name() != type_name))
             {
                 return Err(HistoryError::Invalid(format!(
-                    "{path} answers {other}, not {type_name}; request it as DataType({other}, ...)"
+                    "{request} answers {other}, not {type_name}; request it as DataType({other}, ...)"
                 )));
             }
             for p in payloads.into_iter().filter(|p| p.type_name() == type_name) {
                 collected.add(p, &filter, range, now_ns);
             }
         }
-        Plan::Cursor {
-            path,
+        Paging::Cursor {
             page,
             lag_allowance_ms,
         } => {
             let mut cursor =
                 TimeCursor::new(ms(end).saturating_add(1).saturating_add(lag_allowance_ms));
+            let mut request = request.param("limit", page.to_string());
             loop {
-                let mut request = with_param(&path, "limit", &page.to_string());
-                request = with_param(&request, "older_than", &cursor.older_than_ms.to_string());
+                request.set_param("older_than", cursor.older_than_ms.to_string());
                 if start > 0 {
-                    request = with_param(
-                        &request,
-                        "newer_than",
-                        &ms(start).saturating_sub(1).to_string(),
-                    );
+                    request.set_param("newer_than", ms(start).saturating_sub(1).to_string());
                 }
                 requests += 1;
                 let mut times = PageTimes::default();
@@ -653,14 +578,16 @@ pub async fn fetch_history(
                 }
             }
         }
-        Plan::Daily { path } => {
-            let dates = match query.metadata.iter().find(|(k, _)| k == "date") {
-                Some((_, d)) => vec![d.clone()],
+        Paging::Daily => {
+            let dates = match date_asked {
+                Some(d) => vec![d],
                 None => trading_dates(query.start_ns.unwrap_or(end), end),
             };
+            let mut request = request;
             for date in dates {
+                request.set_param("date", date);
                 requests += 1;
-                for p in client.get(&with_param(&path, "date", &date)).await? {
+                for p in client.get(&request).await? {
                     collected.add(p, &filter, range, now_ns);
                 }
                 if collected.len() >= limit {
@@ -668,13 +595,10 @@ pub async fn fetch_history(
                 }
             }
         }
-        Plan::Pages { path, page } => {
+        Paging::Pages { page } => {
+            let mut request = request.param("limit", page.to_string());
             for n in 0.. {
-                let request = with_param(
-                    &with_param(&path, "limit", &page.to_string()),
-                    "page",
-                    &n.to_string(),
-                );
+                request.set_param("page", n.to_string());
                 requests += 1;
                 let mut times = PageTimes::default();
                 for p in client.get(&request).await? {
@@ -705,7 +629,7 @@ pub async fn fetch_history(
 fn truncate_newest(result: &mut HistoryResult, limit: usize) {
     let mut times: Vec<u64> = Vec::new();
     for p in &result.payloads {
-        crate::for_each_payload!(p, |v| times.extend(v.iter().map(UwRecord::ts_event_nanos)));
+        crate::data::for_each_payload!(p, |v| times.extend(v.iter().map(UwRecord::ts_event_nanos)));
     }
     times.sort_unstable_by(|a, b| b.cmp(a));
     let cutoff = times[limit - 1];
@@ -730,7 +654,7 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
             });
             R::into_payload(v)
         }
-        let p = crate::for_each_payload!(p, |v| cut(v, cutoff, &mut budget_at_cutoff));
+        let p = crate::data::for_each_payload!(p, |v| cut(v, cutoff, &mut budget_at_cutoff));
         if !p.is_empty() {
             result.payloads.push(p);
         }
@@ -921,29 +845,89 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect::<Vec<_>>()
         };
-        let Plan::Cursor { path, page, .. } =
-            plan("UwFlowAlert", &f(&[("ticker", "SPY,QQQ")]), &[]).unwrap()
-        else {
-            panic!()
-        };
+        let shown = |p: &Plan| (p.request.to_string(), p.paging);
         assert_eq!(
-            (path.as_str(), page),
-            ("/api/option-trades/flow-alerts?ticker_symbol=SPY,QQQ", 200)
+            shown(&plan("UwFlowAlert", &f(&[("ticker", "SPY,QQQ")]), &[]).unwrap()),
+            (
+                "/api/option-trades/flow-alerts?ticker_symbol=SPY%2CQQQ".to_owned(),
+                Paging::Cursor {
+                    page: 200,
+                    lag_allowance_ms: crate::http::endpoint::ALERT_CREATION_LAG_ALLOWANCE_MS
+                }
+            )
         );
-        let Plan::Daily { path } = plan("UwNetPremTick", &f(&[("ticker", "SPY")]), &[]).unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(path, "/api/stock/SPY/net-prem-ticks");
-        let Plan::Once { path } = plan(
-            "UwMaxPain",
-            &f(&[]),
-            &md(&[("path", "/api/stock/SPX/max-pain")]),
+        assert_eq!(
+            shown(&plan("UwNetPremTick", &f(&[("ticker", "SPY")]), &[]).unwrap()),
+            ("/api/stock/SPY/net-prem-ticks".to_owned(), Paging::Daily)
+        );
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwMaxPain",
+                    &f(&[]),
+                    &md(&[("path", "/api/stock/SPX/max-pain")]),
+                )
+                .unwrap()
+            ),
+            ("/api/stock/SPX/max-pain".to_owned(), Paging::Once)
+        );
+        // The first endpoint that fits: a ticker's prints, else the newest of all tickers.
+        assert_eq!(
+            shown(&plan("UwDarkPoolTrade", &f(&[("ticker", "SPY")]), &[]).unwrap()).0,
+            "/api/darkpool/SPY"
+        );
+        assert_eq!(
+            shown(&plan("UwDarkPoolTrade", &f(&[]), &[]).unwrap()),
+            ("/api/darkpool/recent?limit=200".to_owned(), Paging::Once)
+        );
+        // Defaults and the parameters an endpoint declares; a user's value is sent encoded.
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwOhlcBar",
+                    &f(&[("ticker", "SPY")]),
+                    &md(&[("candle_size", "5m")])
+                )
+                .unwrap()
+            )
+            .0,
+            "/api/stock/SPY/ohlc/5m"
+        );
+        let err = plan(
+            "UwOhlcBar",
+            &f(&[("ticker", "SPY")]),
+            &md(&[("candle_size", "7m")]),
         )
-        .unwrap() else {
-            panic!()
-        };
-        assert_eq!(path, "/api/stock/SPX/max-pain");
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string().contains("candle_size=\"7m\" is invalid"),
+            "{err}"
+        );
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwGexLevels",
+                    &f(&[("ticker", "SPY")]),
+                    &md(&[("source", "oi")])
+                )
+                .unwrap()
+            )
+            .0,
+            "/api/stock/SPY/gex-levels?source=oi"
+        );
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwGreekExposure",
+                    &f(&[("ticker", "SPY")]),
+                    &md(&[("source", "oi")])
+                )
+                .unwrap()
+            )
+            .0,
+            "/api/stock/SPY/greek-exposure?timeframe=1y"
+        );
         let err = plan("UwNetPremTick", &f(&[]), &[]).err().unwrap();
         assert!(err.to_string().contains("needs a ticker"), "{err}");
         let err = plan("UwPeriscope", &f(&[]), &[]).err().unwrap();

@@ -5,8 +5,10 @@ pub mod endpoint;
 pub mod history;
 pub mod parse;
 pub mod ratelimit;
+pub mod request;
 
 pub use client::{UwHttpClient, UwHttpConfig, UwHttpError};
 pub use endpoint::{UwEndpoint, UwRequestTarget};
 pub use history::{HistoryQuery, fetch_history};
-pub use parse::parse_rest_body;
+pub use parse::{parse_rest_body, parse_rest_response};
+pub use request::UwRequest;

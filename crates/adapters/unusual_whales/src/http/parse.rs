@@ -12,6 +12,7 @@ use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
+use crate::http::request::UwRequest;
 use crate::websocket::parse::{finish_record, preview};
 
 #[derive(Deserialize, Default)]
@@ -100,10 +101,10 @@ macro_rules! path_ticker_fills {
 }
 path_ticker_fills!(
     SpotExposure,
-    GexLevels,
     StrikeSpotExposure,
     StockState,
-    StockQuote
+    StockQuote,
+    Nope
 );
 
 // Rows answering `?date=2025-05-12` describe that day even when they do not repeat it, so that
@@ -120,6 +121,7 @@ macro_rules! path_ticker_and_date_fills {
 }
 path_ticker_and_date_fills!(
     NetPremTick,
+    GexLevels,
     GreekExposure,
     StrikeGreekExposure,
     ExpiryGreekExposure,
@@ -187,34 +189,38 @@ struct TideGroup {
     data: Box<RawValue>,
 }
 
-/// The `date=YYYY-MM-DD` a request asked for, if any.
-fn query_date(endpoint: &str) -> Option<String> {
-    let (_, query) = endpoint.split_once('?')?;
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == "date")
-        .map(|(_, value)| value)
-        .filter(|value| parse_date_days(value).is_ok())
-        .map(str::to_owned)
-}
-
-/// Decodes a REST response body for `endpoint` (a short name or a request path).
-///
-/// Every endpoint but one yields one payload (possibly empty); `flow_alert_detail` yields the
-/// alert and then its prints.
+/// Decodes a REST response body for `endpoint`: a short name (`net_prem_ticks`) or a request
+/// path with its query (`/api/stock/SPY/net-prem-ticks?date=2025-03-21`), as a user gives it.
 ///
 /// # Errors
-/// [`UwParseError::UnknownEndpoint`], [`UwParseError::ErrorBody`] when UW answered with an error,
-/// `MalformedJson`/`UnexpectedShape` for bodies that are not UW data, and `InvalidField` naming
-/// the row and field (`data[i].field`, `chains[i].field`, `alert.field`, ...).
+/// As [`parse_rest_response`], and [`UwParseError::UnknownEndpoint`] for text that names no
+/// endpoint.
 pub fn parse_rest_body(
     endpoint: &str,
     body: &[u8],
     ts_init: u64,
     ids: &InstrumentIdFormat,
 ) -> Result<Vec<UwPayload>, UwParseError> {
-    let target = UwRequestTarget::parse(endpoint)?;
+    parse_rest_response(&UwRequest::parse(endpoint)?, body, ts_init, ids)
+}
+
+/// Decodes the body UW answered `request` with.
+///
+/// Every endpoint but one yields one payload (possibly empty); `flow_alert_detail` yields the
+/// alert and then its prints. Rows that omit what the request names (the ticker in the path, the
+/// `date` asked for) get it from the request.
+///
+/// # Errors
+/// [`UwParseError::ErrorBody`] when UW answered with an error, `MalformedJson`/`UnexpectedShape`
+/// for bodies that are not UW data, and `InvalidField` naming the row and field (`data[i].field`,
+/// `chains[i].field`, `alert.field`, ...).
+pub fn parse_rest_response(
+    request: &UwRequest,
+    body: &[u8],
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Result<Vec<UwPayload>, UwParseError> {
+    let target = &request.target;
     let name = target.endpoint.name();
     let text = std::str::from_utf8(body)
         .map_err(|e| UwParseError::MalformedJson(format!("body is not UTF-8: {e}")))?;
@@ -250,84 +256,58 @@ pub fn parse_rest_body(
         _ => TopLevel::default(),
     };
     let ctx = RowContext {
-        target: &target,
-        date: top.date.or_else(|| query_date(endpoint)),
+        target,
+        date: top.date.or_else(|| {
+            request
+                .get_param("date")
+                .filter(|d| parse_date_days(d).is_ok())
+                .map(str::to_owned)
+        }),
         expiration: top.expiration,
         tide_type: None,
         moneyness: None,
     };
     let dec = Decoder { name, ts_init, ids };
     let data = || required(env.data, "data", name, text);
-    Ok(vec![match target.endpoint {
-        UwEndpoint::FlowAlerts => UwPayload::FlowAlert(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::OptionTrades => UwPayload::OptionTrade(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::DarkPoolRecent | UwEndpoint::DarkPoolTicker => {
-            UwPayload::DarkPoolTrade(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::LitFlowRecent | UwEndpoint::LitFlowTicker => {
-            UwPayload::LitTrade(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::MarketTide => UwPayload::MarketTide(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::NetPremTicks => UwPayload::NetPremTick(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::SpotExposures => UwPayload::SpotExposure(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::NewsHeadlines => UwPayload::NewsHeadline(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::GreekExposure => UwPayload::GreekExposure(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::GreekExposureStrike | UwEndpoint::GreekExposureStrikeExpiry => {
-            UwPayload::StrikeGreekExposure(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::GreekExposureExpiry => {
-            UwPayload::ExpiryGreekExposure(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::GexLevels => UwPayload::GexLevels(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::SpotExposuresStrike => {
-            UwPayload::StrikeSpotExposure(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::FlowAlertDetail => {
-            let alert = required(env.alert, "alert", name, text)?;
-            let alerts = UwPayload::FlowAlert(dec.rows(alert, "alert", &ctx)?);
-            // An alert without prints (or a page past the last) may omit `trades`.
-            let trades = match env.trades {
-                Some(t) => dec.rows(t, "trades", &ctx)?,
-                None => Vec::new(),
-            };
-            return Ok(vec![alerts, UwPayload::OptionTrade(trades)]);
-        }
-        UwEndpoint::NetFlowExpiry => UwPayload::ExpiryTide(dec.tide(data()?, &ctx)?),
-        UwEndpoint::GreekFlow | UwEndpoint::GreekFlowExpiry => {
-            UwPayload::GreekFlow(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::FlowPerStrike | UwEndpoint::FlowPerStrikeIntraday => {
-            UwPayload::StrikeFlow(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::OptionContracts | UwEndpoint::OptionChains => {
-            UwPayload::OptionContract(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::OptionContractHistoric => {
+    // Where each endpoint's rows sit, from its row of the registry.
+    macro_rules! body {
+        (data, $rec:ident) => {
+            UwPayload::$rec(dec.rows(data()?, "data", &ctx)?)
+        };
+        (chains, $rec:ident) => {{
             // UW documents `chains`; accept `data` should it align the envelope with the rest.
             let (rows, key) = match (env.chains, env.data) {
                 (Some(c), _) => (c, "chains"),
                 (None, Some(d)) => (d, "data"),
                 (None, None) => return Err(missing("chains", name, text)),
             };
-            UwPayload::ContractDay(dec.rows(rows, key, &ctx)?)
-        }
-        UwEndpoint::StockState => UwPayload::StockState(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::StockQuote => UwPayload::StockQuote(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::Ohlc => UwPayload::OhlcBar(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::MaxPain => UwPayload::MaxPain(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::IvRank => UwPayload::IvRank(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::InterpolatedIv => UwPayload::HorizonIv(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::TermStructure => UwPayload::ExpiryIv(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::EarningsTicker
-        | UwEndpoint::EarningsPremarket
-        | UwEndpoint::EarningsAfterhours => UwPayload::Earnings(dec.rows(data()?, "data", &ctx)?),
-        UwEndpoint::CongressRecentTrades => {
-            UwPayload::CongressTrade(dec.rows(data()?, "data", &ctx)?)
-        }
-        UwEndpoint::InsiderTransactions => {
-            UwPayload::InsiderTransaction(dec.rows(data()?, "data", &ctx)?)
-        }
-    }])
+            UwPayload::$rec(dec.rows(rows, key, &ctx)?)
+        }};
+        (detail, $rec:ident) => {{
+            let alert = required(env.alert, "alert", name, text)?;
+            let alerts = UwPayload::$rec(dec.rows(alert, "alert", &ctx)?);
+            // An alert without prints (or a page past the last) may omit `trades`.
+            let trades = match env.trades {
+                Some(t) => dec.rows(t, "trades", &ctx)?,
+                None => Vec::new(),
+            };
+            return Ok(vec![alerts, UwPayload::OptionTrade(trades)]);
+        }};
+        (tide, $rec:ident) => {
+            UwPayload::$rec(dec.tide(data()?, &ctx)?)
+        };
+    }
+    macro_rules! dispatch {
+        ([] $(
+            $(#[doc = $doc:literal])*
+            $ep:ident { name: $name:literal, path: $path:literal, records: $rec:ident via $body:ident, $($rest:tt)* }
+        )*) => {
+            match request.target.endpoint {
+                $( UwEndpoint::$ep => body!($body, $rec), )*
+            }
+        };
+    }
+    Ok(vec![crate::uw_endpoints!(dispatch)])
 }
 
 /// The envelope member `key`, or an error quoting the body that lacks it.

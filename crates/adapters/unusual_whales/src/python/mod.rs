@@ -50,50 +50,22 @@ fn _padded_occ_root_default() -> bool {
     PADDED_OCC_ROOT.load(Ordering::Relaxed)
 }
 
-/// Every record class, for registration and introspection.
+/// Every record class of the registry, for registration and introspection.
 fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<FlowAlert>()?;
-    m.add_class::<OptionTrade>()?;
-    m.add_class::<TickerGex>()?;
-    m.add_class::<StrikeGex>()?;
-    m.add_class::<ExpiryStrikeGex>()?;
-    m.add_class::<Price>()?;
-    m.add_class::<LitTrade>()?;
-    m.add_class::<DarkPoolTrade>()?;
-    m.add_class::<MarketTide>()?;
-    m.add_class::<NetFlow>()?;
-    m.add_class::<IntervalFlow>()?;
-    m.add_class::<NewsHeadline>()?;
-    m.add_class::<ContractScreener>()?;
-    m.add_class::<TradingHalt>()?;
-    m.add_class::<CustomAlert>()?;
-    m.add_class::<Periscope>()?;
-    m.add_class::<InterpolatedIv>()?;
-    m.add_class::<IvTermStructure>()?;
-    m.add_class::<NetPremTick>()?;
-    m.add_class::<SpotExposure>()?;
-    m.add_class::<GreekExposure>()?;
-    m.add_class::<StrikeGreekExposure>()?;
-    m.add_class::<ExpiryGreekExposure>()?;
-    m.add_class::<GexLevels>()?;
-    m.add_class::<StrikeSpotExposure>()?;
-    m.add_class::<FeedStatus>()?;
-    m.add_class::<ExpiryTide>()?;
-    m.add_class::<GreekFlow>()?;
-    m.add_class::<StrikeFlow>()?;
-    m.add_class::<OptionContract>()?;
-    m.add_class::<ContractDay>()?;
-    m.add_class::<MaxPain>()?;
-    m.add_class::<StockState>()?;
-    m.add_class::<StockQuote>()?;
-    m.add_class::<OhlcBar>()?;
-    m.add_class::<IvRank>()?;
-    m.add_class::<HorizonIv>()?;
-    m.add_class::<ExpiryIv>()?;
-    m.add_class::<Earnings>()?;
-    m.add_class::<CongressTrade>()?;
-    m.add_class::<InsiderTransaction>()?;
+    macro_rules! add_classes {
+        ($($rec:ident),*) => {
+            $( m.add_class::<$rec>()?; )*
+        };
+    }
+    crate::data::with_record_types!(add_classes);
     Ok(())
+}
+
+/// The Python type names of every record, in the registry's order: the list the package's
+/// `types.py` is generated from (`scripts/gen_types.py`).
+#[pyfunction]
+fn record_type_names() -> Vec<&'static str> {
+    RECORD_TYPE_NAMES.to_vec()
 }
 
 /// The documented channel base names.
@@ -114,6 +86,7 @@ pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
+    m.add_function(wrap_pyfunction!(record_type_names, m)?)?;
     m.add_function(wrap_pyfunction!(_set_padded_occ_root_default, m)?)?;
     m.add_function(wrap_pyfunction!(_padded_occ_root_default, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_ranges, m)?)?;

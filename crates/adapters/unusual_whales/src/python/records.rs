@@ -32,7 +32,7 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
         }
         Ok(())
     }
-    crate::for_each_payload!(payload, |v| append_all(py, v, out))
+    crate::data::for_each_payload!(payload, |v| append_all(py, v, out))
 }
 
 /// Takes a record out of the cyclic garbage collector's sight.
@@ -173,13 +173,19 @@ macro_rules! required_kwarg {
 
 required_kwarg!(String, f64, i64, bool, u64);
 
-impl FromKwarg for Vec<String> {
-    fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
-        match kw.get_item(name)? {
-            Some(v) if !v.is_none() => v
-                .extract()
-                .map_err(|e| PyTypeError::new_err(format!("{type_name}.{name}: {e}"))),
-            _ => Ok(Vec::new()),
+macro_rules! list_kwarg {
+    ($($t:ty),*) => {$(
+        impl FromKwarg for Vec<$t> {
+            fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
+                match kw.get_item(name)? {
+                    Some(v) if !v.is_none() => v
+                        .extract()
+                        .map_err(|e| PyTypeError::new_err(format!("{type_name}.{name}: {e}"))),
+                    _ => Ok(Vec::new()),
+                }
+            }
         }
-    }
+    )*};
 }
+
+list_kwarg!(String, f64);

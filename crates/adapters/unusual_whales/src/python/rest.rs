@@ -14,7 +14,7 @@ use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
 use crate::http::ratelimit::RateLimitConfig;
-use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError};
+use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
 use crate::python::records::append_payload;
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
@@ -48,7 +48,7 @@ fn now_ns() -> u64 {
 /// (history for catalogs and backtests: a record is known from its event time on).
 fn finish(mut payloads: Vec<UwPayload>, event_time_init: bool) -> Vec<UwPayload> {
     for p in &mut payloads {
-        crate::for_each_payload!(p, |v| {
+        crate::data::for_each_payload!(p, |v| {
             v.sort_by_key(UwRecord::ts_event_nanos);
             if event_time_init {
                 for r in v.iter_mut() {
@@ -179,7 +179,13 @@ impl PyRestClient {
         event_time_init: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let client = self.client.clone();
-        let result = py.detach(move || get_runtime().block_on(client.get(&path)));
+        let result = py.detach(move || {
+            let request = UwRequest::parse(&path).map_err(|e| UwHttpError::Invalid {
+                path: client.config().credential.scrub(&path),
+                message: e.to_string(),
+            })?;
+            get_runtime().block_on(client.get(&request))
+        });
         let out = PyList::empty(py);
         for p in finish(
             result.map_err(|e| to_py(py, &e, self.credential()))?,

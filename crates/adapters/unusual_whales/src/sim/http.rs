@@ -29,6 +29,7 @@ const fn example_body(endpoint: UwEndpoint) -> &'static str {
     }
     match endpoint {
         UwEndpoint::FlowAlerts => fixture!("flow_alerts"),
+        UwEndpoint::Nope => fixture!("nope"),
         UwEndpoint::OptionTrades => fixture!("option_trades"),
         // UW documents one print shape for dark-pool and lit prints.
         UwEndpoint::DarkPoolRecent

@@ -3,100 +3,76 @@
 use std::fmt;
 
 use crate::common::symbol::validate_ticker;
+use crate::data::record::UwRecord;
+use crate::data::*;
 
-/// The kinds of channel UW documents with a payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ChannelKind {
-    /// `option_trades` / `option_trades:<TICKER>`.
-    OptionTrades,
-    /// `flow-alerts` (hyphen, unlike every other channel).
-    FlowAlerts,
-    /// `price` / `price:<TICKER>`.
-    Price,
-    /// `gex` / `gex:<TICKER>`.
-    Gex,
-    /// `gex_strike` / `gex_strike:<TICKER>`.
-    GexStrike,
-    /// `gex_strike_expiry` / `gex_strike_expiry:<TICKER>`.
-    GexStrikeExpiry,
-    /// `news`.
-    News,
-    /// `lit_trades`.
-    LitTrades,
-    /// `off_lit_trades` (dark pool / TRF prints).
-    OffLitTrades,
-    /// `market_tide`.
-    MarketTide,
-    /// `net_flow:<TICKER>`.
-    NetFlow,
-    /// `interval_flow`.
-    IntervalFlow,
-    /// `contract_screener`.
-    ContractScreener,
-    /// `trading_halts`.
-    TradingHalts,
-    /// `custom_alerts`.
-    CustomAlerts,
-    /// `periscope` / `periscope:<TICKER>`.
-    Periscope,
-    /// `interpolated_iv` / `interpolated_iv:<TICKER>`.
-    InterpolatedIv,
-    /// `iv_term_structure` / `iv_term_structure:<TICKER>`.
-    IvTermStructure,
+/// Whether UW offers a channel per ticker (`gex:SPY`), for all tickers (`gex`), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickerScope {
+    /// One channel carries every ticker (`flow-alerts`, `news`).
+    AllTickers,
+    /// Both `<name>` and `<name>:<TICKER>` exist.
+    OptionalTicker,
+    /// Only `<name>:<TICKER>` exists (`net_flow`).
+    TickerOnly,
 }
 
-impl ChannelKind {
-    /// Every kind, in documentation order.
-    pub const ALL: [Self; 18] = [
-        Self::OptionTrades,
-        Self::FlowAlerts,
-        Self::Price,
-        Self::Gex,
-        Self::GexStrike,
-        Self::GexStrikeExpiry,
-        Self::News,
-        Self::LitTrades,
-        Self::OffLitTrades,
-        Self::MarketTide,
-        Self::NetFlow,
-        Self::IntervalFlow,
-        Self::ContractScreener,
-        Self::TradingHalts,
-        Self::CustomAlerts,
-        Self::Periscope,
-        Self::InterpolatedIv,
-        Self::IvTermStructure,
-    ];
-
-    /// The channel base name on the wire.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::OptionTrades => "option_trades",
-            Self::FlowAlerts => "flow-alerts",
-            Self::Price => "price",
-            Self::Gex => "gex",
-            Self::GexStrike => "gex_strike",
-            Self::GexStrikeExpiry => "gex_strike_expiry",
-            Self::News => "news",
-            Self::LitTrades => "lit_trades",
-            Self::OffLitTrades => "off_lit_trades",
-            Self::MarketTide => "market_tide",
-            Self::NetFlow => "net_flow",
-            Self::IntervalFlow => "interval_flow",
-            Self::ContractScreener => "contract_screener",
-            Self::TradingHalts => "trading_halts",
-            Self::CustomAlerts => "custom_alerts",
-            Self::Periscope => "periscope",
-            Self::InterpolatedIv => "interpolated_iv",
-            Self::IvTermStructure => "iv_term_structure",
+/// Generates [`ChannelKind`] from the `live(...)` rows of the registry.
+macro_rules! channel_kinds {
+    ([] $( $rec:ident : $( live($kind:ident, $wire:literal, $scope:ident, $decode:ident) )? $( history $history:tt )? ),* $(,)?) => {
+        /// The kinds of channel UW documents with a payload, one per streamed record type.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ChannelKind {
+            $( $(
+                #[doc = concat!("`", $wire, "`, streaming `", stringify!($rec), "` records.")]
+                $kind,
+            )? )*
         }
-    }
 
+        impl ChannelKind {
+            /// Every kind, in the registry's order.
+            pub const ALL: &[Self] = &[ $( $( Self::$kind, )? )* ];
+
+            /// The channel base name on the wire.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $( Self::$kind => $wire, )? )*
+                }
+            }
+
+            /// Whether UW offers this channel per ticker, for all tickers, or both.
+            #[must_use]
+            pub const fn ticker_scope(self) -> TickerScope {
+                match self {
+                    $( $( Self::$kind => TickerScope::$scope, )? )*
+                }
+            }
+
+            /// The Python type name of the records this channel streams.
+            #[must_use]
+            pub const fn record_type_name(self) -> &'static str {
+                match self {
+                    $( $( Self::$kind => <$rec as UwRecord>::TYPE_NAME, )? )*
+                }
+            }
+
+            /// The channel that streams records of `type_name`, if one does.
+            #[must_use]
+            pub fn streaming(type_name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|k| k.record_type_name() == type_name)
+            }
+        }
+    };
+}
+
+crate::uw_records!(channel_kinds);
+
+impl ChannelKind {
     /// Parses a channel base name.
     #[must_use]
     pub fn from_base(base: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == base)
+        Self::ALL.iter().copied().find(|k| k.as_str() == base)
     }
 }
 
@@ -179,7 +155,7 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_its_name() {
-        for kind in ChannelKind::ALL {
+        for &kind in ChannelKind::ALL {
             assert_eq!(ChannelKind::from_base(kind.as_str()), Some(kind));
         }
     }

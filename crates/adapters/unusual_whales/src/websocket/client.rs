@@ -872,7 +872,7 @@ async fn session(
                         }
                         note_records(shared, &channel, &payload);
                         let n = payload.len() as u64;
-                        crate::for_each_payload!(&payload, |v| stats.record_channel(
+                        crate::data::for_each_payload!(&payload, |v| stats.record_channel(
                             &channel,
                             n,
                             v.iter().map(|r| ts_init.saturating_sub(r.ts_event_nanos())),
@@ -889,7 +889,7 @@ async fn session(
                         }
                         let (payload, routes) = {
                             let mut table = shared.table();
-                            crate::for_each_payload!(payload, |v| {
+                            crate::data::for_each_payload!(payload, |v| {
                                 let (kept, routes) = table.route(&channel, v);
                                 (PayloadItem::into_payload(kept), routes)
                             })

@@ -98,29 +98,18 @@ fn parse_frame_in_two_passes(
     Ok(UwWsMessage::Data { channel, payload })
 }
 
-/// `match $kind` with an arm `$one!(RecordType)` for every channel whose frame carries one record
-/// of a fixed type, plus the `extra` arms: the one list both parse paths dispatch on.
-macro_rules! match_single_record_channels {
-    ($kind:expr, $one:ident, { $($extra:tt)* }) => {
-        match $kind {
-            ChannelKind::FlowAlerts => $one!(FlowAlert),
-            ChannelKind::OptionTrades => $one!(OptionTrade),
-            ChannelKind::Gex => $one!(TickerGex),
-            ChannelKind::GexStrike => $one!(StrikeGex),
-            ChannelKind::GexStrikeExpiry => $one!(ExpiryStrikeGex),
-            ChannelKind::LitTrades => $one!(LitTrade),
-            ChannelKind::OffLitTrades => $one!(DarkPoolTrade),
-            ChannelKind::News => $one!(NewsHeadline),
-            ChannelKind::MarketTide => $one!(MarketTide),
-            ChannelKind::IntervalFlow => $one!(IntervalFlow),
-            ChannelKind::ContractScreener => $one!(ContractScreener),
-            ChannelKind::TradingHalts => $one!(TradingHalt),
-            ChannelKind::CustomAlerts => $one!(CustomAlert),
-            ChannelKind::InterpolatedIv => $one!(InterpolatedIv),
-            ChannelKind::IvTermStructure => $one!(IvTermStructure),
-            $($extra)*
+/// `match` over the channel kinds of the registry: `$one!(Type)` for a channel whose frame is one
+/// record of its type, `$custom!(Type)` for the others (the channel name fills a field, or a
+/// frame carries many records). The one dispatch both parse paths use.
+macro_rules! channel_dispatch {
+    ([($kind_expr:expr, $one:ident, $custom:ident)]
+     $( $rec:ident : $( live($kind:ident, $wire:literal, $scope:ident, $decode:ident) )? $( history $history:tt )? ),* $(,)?) => {
+        match $kind_expr {
+            $( $( ChannelKind::$kind => channel_dispatch!(@$decode $one $custom $rec), )? )*
         }
     };
+    (@one $one:ident $custom:ident $rec:ident) => { $one!($rec) };
+    (@custom $one:ident $custom:ident $rec:ident) => { $custom!($rec) };
 }
 
 /// The common case in one pass over the text: a well-formed data frame of a known channel.
@@ -171,10 +160,13 @@ fn parse_data_frame_in_one_pass(
             UwPayload::$variant(finished(one::<$variant>(text)?, ctx, ts_init, ids)?)
         };
     }
-    let payload = match_single_record_channels!(channel.kind, one, {
-        // These fill in from the channel name or split a chunk: the general path handles them.
-        ChannelKind::Price | ChannelKind::NetFlow | ChannelKind::Periscope => return None,
-    });
+    // Channels that fill in from the channel name or split a chunk: the general path handles them.
+    macro_rules! custom {
+        ($variant:ident) => {
+            return None
+        };
+    }
+    let payload = crate::uw_records!(channel_dispatch, (channel.kind, one, custom));
     Some(UwWsMessage::Data { channel, payload })
 }
 
@@ -190,26 +182,59 @@ fn decode_payload(
             UwPayload::$variant(vec![decode_one::<$variant>(raw, ctx, ts_init, ids)?])
         };
     }
-    Ok(match_single_record_channels!(channel.kind, one, {
-        // Older `price` and `net_flow` payloads omit `ticker`: the channel suffix names it.
-        ChannelKind::Price => {
-            let mut r: Price = deserialize_json(raw, ctx)?;
-            if r.ticker.is_none() {
-                r.ticker.clone_from(&channel.ticker);
-            }
-            finish_record(&mut r, ctx, ts_init, ids)?;
-            UwPayload::Price(vec![r])
-        }
-        ChannelKind::NetFlow => {
-            let mut r: NetFlow = deserialize_json(raw, ctx)?;
-            if r.ticker.is_none() {
-                r.ticker.clone_from(&channel.ticker);
-            }
-            finish_record(&mut r, ctx, ts_init, ids)?;
-            UwPayload::NetFlow(vec![r])
-        }
-        ChannelKind::Periscope => UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, ids)?),
-    }))
+    // Older `price` and `net_flow` payloads omit `ticker`: the channel suffix names it.
+    macro_rules! custom {
+        (Price) => {
+            UwPayload::Price(vec![with_channel_ticker::<Price>(
+                channel, raw, ts_init, ids,
+            )?])
+        };
+        (NetFlow) => {
+            UwPayload::NetFlow(vec![with_channel_ticker::<NetFlow>(
+                channel, raw, ts_init, ids,
+            )?])
+        };
+        (Periscope) => {
+            UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, ids)?)
+        };
+    }
+    Ok(crate::uw_records!(
+        channel_dispatch,
+        (channel.kind, one, custom)
+    ))
+}
+
+/// A record whose `ticker` the channel suffix (`price:SPY`) supplies when the payload omits it.
+trait ChannelTicker: UwRecord + serde::de::DeserializeOwned {
+    fn ticker_slot(&mut self) -> &mut Option<String>;
+}
+
+impl ChannelTicker for Price {
+    fn ticker_slot(&mut self) -> &mut Option<String> {
+        &mut self.ticker
+    }
+}
+
+impl ChannelTicker for NetFlow {
+    fn ticker_slot(&mut self) -> &mut Option<String> {
+        &mut self.ticker
+    }
+}
+
+fn with_channel_ticker<R: ChannelTicker>(
+    channel: &UwChannel,
+    raw: &str,
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Result<R, UwParseError> {
+    let ctx = channel.kind.as_str();
+    let mut r: R = deserialize_json(raw, ctx)?;
+    let slot = r.ticker_slot();
+    if slot.is_none() {
+        slot.clone_from(&channel.ticker);
+    }
+    finish_record(&mut r, ctx, ts_init, ids)?;
+    Ok(r)
 }
 
 /// A periscope frame: one chunk of a snapshot, rows decoded in place (no JSON tree).

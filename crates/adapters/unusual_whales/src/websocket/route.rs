@@ -455,6 +455,7 @@ ticker_view! { TICKER_KEYS;
     Earnings => |r| r.symbol.as_deref();
     CongressTrade => |r| r.ticker.as_deref();
     InsiderTransaction => |r| r.ticker.as_deref();
+    Nope => |r| r.ticker.as_deref();
 }
 
 ticker_view! { EXPIRY_KEYS;
@@ -513,7 +514,7 @@ pub fn history_filter_keys(type_name: &str) -> &'static [FilterKey] {
             }
         )*};
     }
-    crate::with_record_types!(keys_of);
+    crate::data::with_record_types!(keys_of);
     &[]
 }
 
