@@ -43,28 +43,30 @@ __all__ = [
     "UwExpiryGreekExposure",
     "UwGexLevels",
     "UwStrikeSpotExposure",
-    "UwFeedStatus",
     "UwExpiryTide",
     "UwGreekFlow",
     "UwStrikeFlow",
     "UwOptionContract",
     "UwContractDay",
-    "UwMaxPain",
     "UwStockState",
     "UwStockQuote",
     "UwOhlcBar",
+    "UwMaxPain",
     "UwIvRank",
     "UwHorizonIv",
     "UwExpiryIv",
     "UwEarnings",
     "UwCongressTrade",
     "UwInsiderTransaction",
+    "UwNope",
+    "UwFeedStatus",
     "UwLiveFeed",
     "UwSimServer",
     "UwRestClient",
     "UwRequestError",
     "parse_ws_frame",
     "channel_names",
+    "record_type_names",
     "_set_padded_occ_root_default",
     "_padded_occ_root_default",
     "setting_ranges",
@@ -139,6 +141,9 @@ def setting_ranges() -> dict[str, tuple[float, bool, float]]:
 
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
+
+def record_type_names() -> list[str]:
+    """The Python type names of every record, in the registry's order."""
 
 def _deliver_to_engine(
     objects: list[Data],
@@ -283,8 +288,9 @@ class UwSimServer:
 @disjoint_base
 class UwCongressTrade:
     """
-    A trade disclosed by a member of the US Congress (REST `/api/congress/recent-trades`). `ticker` is
-    `None` for bonds and funds without one, so the record names no instrument.
+    A trade disclosed by a member of the US Congress (REST `/api/congress/recent-trades`). No
+    `instrument_id`: `ticker` is `None` for bonds and funds. `ts_event` is the New York close of
+    `filed_at_date`, when the trade became public (the arrival time if earlier).
     """
 
     def __new__(
@@ -338,9 +344,9 @@ class UwCongressTrade:
 @disjoint_base
 class UwContractDay:
     """
-    One trading day of one option contract: prices, IV range, volume split and quote changes (REST
-    `/api/option-contract/{id}/historic`, whose `chains` rows omit the symbol the path names). UW
-    silently truncates the history to the plan's lookback.
+    One trading day of one option contract (REST `/api/option-contract/{id}/historic`). `instrument_id`
+    is the option contract named by the request path; `ts_event` is the New York close of `date`
+    (the arrival time if earlier).
     """
 
     def __new__(
@@ -445,7 +451,8 @@ class UwContractDay:
 @disjoint_base
 class UwContractScreener:
     """
-    A hot-contract snapshot (`contract_screener`).
+    A hot-contract snapshot (channel `contract_screener`). `instrument_id` is the option contract;
+    `ts_event` is the snapshot time.
     """
 
     def __new__(
@@ -565,7 +572,9 @@ class UwContractScreener:
 @disjoint_base
 class UwCustomAlert:
     """
-    One of the token owner's own UW alert notifications (`custom_alerts`).
+    One of the token owner's own UW alert notifications (channel `custom_alerts`). No `instrument_id`:
+    `symbol` may be a ticker, an option contract or absent, so it is kept as text; `ts_event` is the
+    alert time.
     """
 
     def __new__(
@@ -607,7 +616,8 @@ class UwCustomAlert:
 @disjoint_base
 class UwDarkPoolTrade:
     """
-    A dark-pool / TRF equity print (`off_lit_trades`, REST `/api/darkpool/*`).
+    A dark-pool / TRF equity print (channel `off_lit_trades`, REST `/api/darkpool/*`). `instrument_id`
+    is the ticker; `ts_event` is the execution time.
     """
 
     def __new__(
@@ -697,10 +707,11 @@ class UwDarkPoolTrade:
 @disjoint_base
 class UwEarnings:
     """
-    One earnings report of a ticker: estimates, result, expected and realised moves (REST
-    `/api/earnings/{ticker}` for the history, `/api/earnings/premarket` and `/afterhours` for the
-    calendar of a day). The history's post-earnings moves and straddle returns become known up to
-    two weeks after `ts_event`.
+    One earnings report: estimates, result, expected and realised moves (REST `/api/earnings/...`). From
+    `/api/earnings/{ticker}` (history) and `/premarket`, `/afterhours` (calendar). `instrument_id`
+    is the ticker; `ts_event` is the New York close of `report_date` (the arrival time if earlier).
+    The history's post-earnings moves and straddle returns become known up to two weeks after
+    `ts_event`.
     """
 
     def __new__(
@@ -820,7 +831,9 @@ class UwEarnings:
 @disjoint_base
 class UwExpiryGreekExposure:
     """
-    Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`).
+    Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`). `instrument_id` is
+    the ticker (from the request path); `ts_event` is the New York close of `date` when sent, else
+    the arrival time.
     """
 
     def __new__(
@@ -874,8 +887,10 @@ class UwExpiryGreekExposure:
 @disjoint_base
 class UwExpiryIv:
     """
-    At-the-money IV and expected move of one expiry, one row per date and expiry (REST
-    `/api/stock/{ticker}/volatility/term-structure`; the channel is `UwIvTermStructure`).
+    At-the-money IV and expected move of one expiry (REST `/api/stock/{ticker}/volatility/term-
+    structure`). The per-date history behind channel `iv_term_structure` (`UwIvTermStructure`).
+    `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the arrival time if
+    earlier).
     """
 
     def __new__(
@@ -914,7 +929,8 @@ class UwExpiryIv:
 @disjoint_base
 class UwExpiryStrikeGex:
     """
-    Spot exposure at one strike and expiry (`gex_strike_expiry` / `gex_strike_expiry:<TICKER>`).
+    Dealer exposure at one strike and expiry (channel `gex_strike_expiry[:<TICKER>]`). `instrument_id`
+    is the underlying; `ts_event` is UW's calculation time.
     """
 
     def __new__(
@@ -1031,9 +1047,9 @@ class UwExpiryStrikeGex:
 @disjoint_base
 class UwExpiryTide:
     """
-    Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`, the zero-DTE
-    dashboard). UW nests the minutes under one group per `(tide_type, moneyness)`; each row carries
-    its group's keys and the `expiration` filter UW echoes at the top level.
+    Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`). No
+    `instrument_id` (market-wide); `ts_event` is the minute. Each row carries its group's
+    `tide_type` and `moneyness` and the `expiration` filter UW echoes.
     """
 
     def __new__(
@@ -1078,7 +1094,11 @@ class UwExpiryTide:
 @disjoint_base
 class UwFeedStatus:
     """
-    The live feed's health (`status` is one of [`state`]); `ts_event` is when it changed.
+    Health of the live UW feed, published by the data client (not by UW). `status` is `connected`,
+    `reconnecting`, `disconnected`, `not_entitled` (HTTP 401 on the upgrade: bad token or no
+    WebSocket in the plan), `join_refused`, `stale` (a busy channel silent during market hours),
+    `resumed`, `overflow` (the strategy fell behind and messages were dropped; `attempt` holds the
+    running count) or `backfilling`. A new subscriber first receives the current connection state.
     """
 
     def __new__(
@@ -1111,8 +1131,8 @@ class UwFeedStatus:
 @disjoint_base
 class UwFlowAlert:
     """
-    A UW flow alert: a burst of related option prints that matched one of UW's rules (repeated hits,
-    sweeps, floor trades, ...).
+    A UW flow alert (channel `flow-alerts`, REST `/api/option-trades/flow-alerts`). `instrument_id` is
+    the option contract (`SPY241220C00500000.SMART`); `ts_event` is the end of the alert window.
     """
 
     def __new__(
@@ -1271,23 +1291,37 @@ class UwFlowAlert:
 @disjoint_base
 class UwGexLevels:
     """
-    Key gamma levels of a ticker (REST `/api/stock/{ticker}/gex-levels`).
+    Key gamma levels: call/put walls, gamma flip and magnet, nearby flips (REST
+    `/api/stock/{ticker}/gex-levels`). Since 2026-08-22 UW derives them from directionalized volume
+    unless the request asks for `source=oi` (`metadata={"source": "oi"}`); `source` says which basis
+    answered. `instrument_id` is the ticker (from the request path); `ts_event` is `time`, UW's
+    calculation time (older answers without it: the close of `date`, else the arrival time).
     """
 
     def __new__(
         cls,
         *,
         ticker: str | None = None,
+        date: str | None = None,
+        time: int | None = None,
+        source: str | None = None,
         call_wall: float | None = None,
         put_wall: float | None = None,
         gamma_flip: float | None = None,
         gamma_magnet: float | None = None,
+        nearby_flips: list[float] = [],
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
     ) -> Self: ...
     @property
     def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def time(self) -> int | None: ...
+    @property
+    def source(self) -> str | None: ...
     @property
     def call_wall(self) -> float | None: ...
     @property
@@ -1297,6 +1331,8 @@ class UwGexLevels:
     @property
     def gamma_magnet(self) -> float | None: ...
     @property
+    def nearby_flips(self) -> list[float]: ...
+    @property
     def ts_event(self) -> int: ...
     @property
     def ts_init(self) -> int: ...
@@ -1304,7 +1340,9 @@ class UwGexLevels:
 @disjoint_base
 class UwGreekExposure:
     """
-    Daily open-interest-based greek exposure of a ticker (REST `/api/stock/{ticker}/greek-exposure`).
+    Daily open-interest-based greek exposure (REST `/api/stock/{ticker}/greek-exposure`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the 16:00 New York close of
+    `date`.
     """
 
     def __new__(
@@ -1352,8 +1390,9 @@ class UwGreekExposure:
 @disjoint_base
 class UwGreekFlow:
     """
-    One minute of directional and total delta/vega flow of a ticker, all expiries or one (REST
-    `/api/stock/{ticker}/greek-flow` and `/greek-flow/{expiry}`).
+    One minute of directional and total delta/vega flow (REST `/api/stock/{ticker}/greek-
+    flow[/{expiry}]`). `instrument_id` is the ticker; `ts_event` is the minute. `expiry` is set on
+    the per-expiry variant.
     """
 
     def __new__(
@@ -1410,8 +1449,10 @@ class UwGreekFlow:
 @disjoint_base
 class UwHorizonIv:
     """
-    Implied volatility, expected move and its percentile at a fixed horizon, one row per date and
-    horizon (REST `/api/stock/{ticker}/interpolated-iv`; the channel is `UwInterpolatedIv`).
+    Implied volatility, expected move and percentile at a fixed horizon (REST
+    `/api/stock/{ticker}/interpolated-iv`). The per-date history behind channel `interpolated_iv`
+    (`UwInterpolatedIv`), whose live snapshots are stamped on arrival. `instrument_id` is the
+    ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
     """
 
     def __new__(
@@ -1447,8 +1488,9 @@ class UwHorizonIv:
 @disjoint_base
 class UwInsiderTransaction:
     """
-    Insider transactions of one person, day and transaction code from SEC filings (REST
-    `/api/insider/transactions`; `ids` lists the transactions UW aggregated).
+    Insider transactions of one person, day and code from SEC filings (REST
+    `/api/insider/transactions`). `instrument_id` is the ticker; `ts_event` is the New York close of
+    `filing_date`, when the transactions became public (the arrival time if earlier).
     """
 
     def __new__(
@@ -1556,7 +1598,8 @@ class UwInsiderTransaction:
 @disjoint_base
 class UwInterpolatedIv:
     """
-    Implied volatility and expected move at a fixed horizon (`interpolated_iv[:<TICKER>]`).
+    Implied volatility and expected move at a fixed horizon (channel `interpolated_iv[:<TICKER>]`).
+    `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
     """
 
     def __new__(
@@ -1595,8 +1638,8 @@ class UwInterpolatedIv:
 @disjoint_base
 class UwIntervalFlow:
     """
-    Five-minute flow statistics of one ticker (`interval_flow`); keep the latest per `(ticker,
-    interval_type, start_time)`.
+    Five-minute flow statistics of one ticker (channel `interval_flow`). `instrument_id` is the ticker;
+    `ts_event` is the snapshot (tape) time.
     """
 
     def __new__(
@@ -1737,7 +1780,8 @@ class UwIntervalFlow:
 @disjoint_base
 class UwIvRank:
     """
-    One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`, oldest row first).
+    One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`). `instrument_id` is
+    the ticker; `ts_event` is `updated_at`, else the New York close of `date`.
     """
 
     def __new__(
@@ -1773,7 +1817,8 @@ class UwIvRank:
 @disjoint_base
 class UwIvTermStructure:
     """
-    At-the-money IV and expected move per listed expiry (`iv_term_structure[:<TICKER>]`).
+    At-the-money IV and expected move per listed expiry (channel `iv_term_structure[:<TICKER>]`).
+    `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
     """
 
     def __new__(
@@ -1809,7 +1854,8 @@ class UwIvTermStructure:
 @disjoint_base
 class UwLitTrade:
     """
-    A lit-exchange equity print (`lit_trades`, REST `/api/lit-flow/*`).
+    A lit-exchange equity print (channel `lit_trades`, REST `/api/lit-flow/*`). `instrument_id` is the
+    ticker; `ts_event` is the execution time.
     """
 
     def __new__(
@@ -1899,7 +1945,8 @@ class UwLitTrade:
 @disjoint_base
 class UwMarketTide:
     """
-    Market-wide net premium, all and OTM-only (`market_tide`; REST `/api/market/market-tide`).
+    Market-wide net premium, all and OTM-only (channel `market_tide`). No `instrument_id` (market-wide);
+    `ts_event` is the snapshot time.
     """
 
     def __new__(
@@ -1938,8 +1985,9 @@ class UwMarketTide:
 @disjoint_base
 class UwMaxPain:
     """
-    The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`, covering every expiry of the
-    last 120 days; the trading date is the response's top-level `date`).
+    The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`). `instrument_id` is the
+    ticker; `ts_event` is the New York close of `date` (the response's top-level date), or the
+    arrival time if earlier.
     """
 
     def __new__(
@@ -1969,7 +2017,8 @@ class UwMaxPain:
 @disjoint_base
 class UwNetFlow:
     """
-    Session-cumulative net call/put premium and volume of one ticker (`net_flow:<TICKER>`).
+    Session-cumulative net premium and volume of one ticker (channel `net_flow:<TICKER>`).
+    `instrument_id` is the ticker; `ts_event` is the last update.
     """
 
     def __new__(
@@ -2005,8 +2054,8 @@ class UwNetFlow:
 @disjoint_base
 class UwNetPremTick:
     """
-    One minute of call/put volume and net premium for a ticker (REST `/api/stock/{ticker}/net-prem-
-    ticks`).
+    One minute of call/put volume and net premium (REST `/api/stock/{ticker}/net-prem-ticks`).
+    `instrument_id` is the ticker; `ts_event` is the minute (`tape_time`).
     """
 
     def __new__(
@@ -2066,7 +2115,8 @@ class UwNetPremTick:
 @disjoint_base
 class UwNewsHeadline:
     """
-    A news headline or Truth Social post (`news`; REST `/api/news/headlines`).
+    A news headline or Truth Social post (channel `news`, REST `/api/news/headlines`). No
+    `instrument_id` (market-wide); `ts_event` is the publication time.
     """
 
     def __new__(
@@ -2103,9 +2153,64 @@ class UwNewsHeadline:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwNope:
+    """
+    One minute of NOPE, the net option delta traded per share of stock volume (REST
+    `/api/stock/{ticker}/nope`). `instrument_id` is the ticker (from the request path); `ts_event`
+    is the minute (`timestamp`).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        timestamp: int,
+        nope: float | None = None,
+        nope_fill: float | None = None,
+        call_delta: float | None = None,
+        put_delta: float | None = None,
+        call_fill_delta: float | None = None,
+        put_fill_delta: float | None = None,
+        call_vol: int | None = None,
+        put_vol: int | None = None,
+        stock_vol: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def nope(self) -> float | None: ...
+    @property
+    def nope_fill(self) -> float | None: ...
+    @property
+    def call_delta(self) -> float | None: ...
+    @property
+    def put_delta(self) -> float | None: ...
+    @property
+    def call_fill_delta(self) -> float | None: ...
+    @property
+    def put_fill_delta(self) -> float | None: ...
+    @property
+    def call_vol(self) -> int | None: ...
+    @property
+    def put_vol(self) -> int | None: ...
+    @property
+    def stock_vol(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwOhlcBar:
     """
-    One OHLC candle of a ticker (REST `/api/stock/{ticker}/ohlc/{candle_size}`).
+    One OHLC candle of a ticker (REST `/api/stock/{ticker}/ohlc/{candle_size}`). `instrument_id` is the
+    ticker; `candle_size` comes from the request path. `ts_event` is when the bar is complete:
+    `end_time`, else the New York close of `date` (Friday's for weekly bars), never after arrival.
     """
 
     def __new__(
@@ -2159,9 +2264,10 @@ class UwOhlcBar:
 @disjoint_base
 class UwOptionContract:
     """
-    One option contract of a ticker with its session volume split, prices, IV and greeks (REST
-    `/api/stock/{ticker}/option-contracts`; `/option-chains` lists bare symbols, which decode to
-    contracts with only the symbol and its terms).
+    One option contract: session volume split, prices, IV and greeks (REST `/api/stock/{ticker}/option-
+    contracts`). Also `/option-chains`, which lists bare symbols: those records carry only the
+    symbol and its terms. `instrument_id` is the option contract; `ts_event` is `last_tape_time`,
+    else the arrival time.
     """
 
     def __new__(
@@ -2269,7 +2375,8 @@ class UwOptionContract:
 @disjoint_base
 class UwOptionTrade:
     """
-    One option print from UW's tape, with NBBO, greeks and session side volumes.
+    One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`). `instrument_id` is
+    the option contract; `ts_event` is the execution time.
     """
 
     def __new__(
@@ -2395,8 +2502,8 @@ class UwOptionTrade:
 @disjoint_base
 class UwPeriscope:
     """
-    One strike x expiry row of a market-maker exposure snapshot (`periscope[:<TICKER>]`); a frame
-    carries up to 1024 rows, `has_more == false` closes the snapshot.
+    One strike x expiry row of a market-maker exposure snapshot (channel `periscope[:<TICKER>]`).
+    `instrument_id` is the index (`SPX.SMART`); `ts_event` is the snapshot time.
     """
 
     def __new__(
@@ -2441,7 +2548,8 @@ class UwPeriscope:
 @disjoint_base
 class UwPrice:
     """
-    Last price and cumulative volume of a ticker (`price` / `price:<TICKER>`).
+    Last price and session volume of a ticker (channel `price[:<TICKER>]`). `instrument_id` is the
+    ticker; `ts_event` is the trade time.
     """
 
     def __new__(
@@ -2472,7 +2580,7 @@ class UwPrice:
 class UwSpotExposure:
     """
     Intraday spot exposure per 1 % move, one row a minute (REST `/api/stock/{ticker}/spot-exposures`).
-    `_vol`/`_dir` are cumulative since the open; `_oi` uses the previous close's open interest.
+    `instrument_id` is the ticker; `ts_event` is the row time.
     """
 
     def __new__(
@@ -2526,8 +2634,10 @@ class UwSpotExposure:
 @disjoint_base
 class UwStockQuote:
     """
-    Last trade, NBBO and quote statistics of a ticker (REST `/api/stock/{ticker}/quote`), flattened from
-    UW's nested `last_trade`, `quote`, `quote_values` and `quote_statistics`.
+    Last trade, NBBO and quote statistics of a ticker (REST `/api/stock/{ticker}/quote`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the later of the quote and
+    last-trade times. UW's nested `last_trade`/`quote`/`quote_values`/`quote_statistics` are
+    flattened.
     """
 
     def __new__(
@@ -2647,7 +2757,8 @@ class UwStockQuote:
 @disjoint_base
 class UwStockState:
     """
-    The latest OHLC state of a ticker (REST `/api/stock/{ticker}/stock-state`).
+    The latest OHLC state of a ticker (REST `/api/stock/{ticker}/stock-state`). `instrument_id` is the
+    ticker (from the request path); `ts_event` is `tape_time`.
     """
 
     def __new__(
@@ -2695,9 +2806,9 @@ class UwStockState:
 @disjoint_base
 class UwStrikeFlow:
     """
-    Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-strike` for
-    the day, `/flow-per-strike-intraday` by minute). UW sends the `*_otm_*` columns only on live
-    rows.
+    Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-
+    strike[-intraday]`). `instrument_id` is the ticker; `ts_event` is the row time (the New York
+    close of `date` when absent).
     """
 
     def __new__(
@@ -2787,7 +2898,8 @@ class UwStrikeFlow:
 @disjoint_base
 class UwStrikeGex:
     """
-    Spot exposure at one strike, all expiries (`gex_strike` / `gex_strike:<TICKER>`).
+    Dealer exposure at one strike (channel `gex_strike[:<TICKER>]`). `instrument_id` is the underlying;
+    `ts_event` is UW's calculation time.
     """
 
     def __new__(
@@ -2901,8 +3013,9 @@ class UwStrikeGex:
 @disjoint_base
 class UwStrikeGreekExposure:
     """
-    Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike` and `/strike-
-    expiry`).
+    Greek exposure at one strike, optionally one expiry (REST `.../greek-exposure/strike[-expiry]`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
+    `date` when sent, else the arrival time.
     """
 
     def __new__(
@@ -2957,6 +3070,7 @@ class UwStrikeGreekExposure:
 class UwStrikeSpotExposure:
     """
     Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
     """
 
     def __new__(
@@ -3082,7 +3196,8 @@ class UwStrikeSpotExposure:
 @disjoint_base
 class UwTickerGex:
     """
-    Ticker-level spot exposure per 1 % move (`gex` / `gex:<TICKER>`), about every 10 s.
+    Ticker-level dealer exposure per 1 % move (channel `gex[:<TICKER>]`). `instrument_id` is the
+    underlying (`SPY.SMART`); `ts_event` is UW's calculation time.
     """
 
     def __new__(
@@ -3142,7 +3257,8 @@ class UwTickerGex:
 @disjoint_base
 class UwTradingHalt:
     """
-    A trading halt, resume or pause (`trading_halts`).
+    A trading halt, resume or pause (channel `trading_halts`). `instrument_id` is the ticker; `ts_event`
+    is the event time.
     """
 
     def __new__(

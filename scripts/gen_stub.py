@@ -35,6 +35,7 @@ _PY = {
     "nanos": "int",
     "nanos?": "int | None",
     "list[str]": "list[str]",
+    "list[f64]": "list[float]",
 }
 
 # A default that is a Rust expression (`DEFAULT_VENUE.to_owned()`, `Some(120.0)`) shows as `...` in
@@ -129,6 +130,9 @@ def setting_ranges() -> dict[str, tuple[float, bool, float]]:
 
 def channel_names() -> list[str]:
     """The documented UW channel base names."""
+
+def record_type_names() -> list[str]:
+    """The Python type names of every record, in the registry's order."""
 
 def _deliver_to_engine(
     objects: list[Data],

@@ -23,6 +23,7 @@ _PY_TYPES = {
     "nanos": "int (UNIX ns)",
     "nanos?": "int (UNIX ns) | None",
     "list[str]": "list[str]",
+    "list[f64]": "list[float]",
 }
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "data-types.md"

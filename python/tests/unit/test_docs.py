@@ -1,13 +1,35 @@
 """
-The generated Data-type reference matches the types.
+The files generated from the extension (the package's Data types, the Data-type reference, the
+stub) match the extension.
 """
 
+import inspect
 import subprocess
 import sys
 from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_package_types_are_the_registry_s():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_types.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import nautilus_trader_uw
+    from nautilus_trader_uw import _core
+
+    names = list(_core.record_type_names())
+    assert [t.__name__ for t in nautilus_trader_uw.ALL_TYPES] == names
+    for name in names:
+        cls = getattr(nautilus_trader_uw, name)
+        assert name in nautilus_trader_uw.__all__
+        assert issubclass(cls, getattr(_core, name)), f"{name} is the extension's record"
+        assert inspect.cleandoc(cls.__doc__) == inspect.cleandoc(getattr(_core, name).__doc__), f"{name} documentation"
 
 
 def test_data_type_reference_is_up_to_date():

@@ -5,7 +5,10 @@ use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
 use crate::uw_record;
 
 uw_record! {
-    /// One of the token owner's own UW alert notifications (`custom_alerts`).
+    /// One of the token owner's own UW alert notifications (channel `custom_alerts`).
+    ///
+    /// No `instrument_id`: `symbol` may be a ticker, an option contract or absent, so it is kept as
+    /// text; `ts_event` is the alert time.
     pub struct CustomAlert as "UwCustomAlert" {
         event_time: |r| r.tape_time,
         instrument: None,

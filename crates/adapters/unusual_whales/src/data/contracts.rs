@@ -10,9 +10,10 @@ use crate::data::flow::fill_contract_terms;
 use crate::uw_record;
 
 uw_record! {
-    /// One option contract of a ticker with its session volume split, prices, IV and greeks
-    /// (REST `/api/stock/{ticker}/option-contracts`; `/option-chains` lists bare symbols, which
-    /// decode to contracts with only the symbol and its terms).
+    /// One option contract: session volume split, prices, IV and greeks (REST `/api/stock/{ticker}/option-contracts`).
+    ///
+    /// Also `/option-chains`, which lists bare symbols: those records carry only the symbol and its terms.
+    /// `instrument_id` is the option contract; `ts_event` is `last_tape_time`, else the arrival time.
     pub struct OptionContract as "UwOptionContract" {
         event_time: |r| r.last_tape_time,
         instrument: OptionSymbol(option_symbol),
@@ -115,9 +116,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// One trading day of one option contract: prices, IV range, volume split and quote changes
-    /// (REST `/api/option-contract/{id}/historic`, whose `chains` rows omit the symbol the path
-    /// names). UW silently truncates the history to the plan's lookback.
+    /// One trading day of one option contract (REST `/api/option-contract/{id}/historic`).
+    ///
+    /// `instrument_id` is the option contract named by the request path; `ts_event` is the New York close of
+    /// `date` (the arrival time if earlier).
     pub struct ContractDay as "UwContractDay" {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init).or(r.last_tape_time),
         instrument: OptionSymbol(option_symbol),
@@ -214,8 +216,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`, covering every
-    /// expiry of the last 120 days; the trading date is the response's top-level `date`).
+    /// The max-pain strike of one expiry (REST `/api/stock/{ticker}/max-pain`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the response's top-level
+    /// date), or the arrival time if earlier.
     pub struct MaxPain as "UwMaxPain" {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),

@@ -9,7 +9,9 @@ use crate::common::parse::{
 use crate::uw_record;
 
 uw_record! {
-    /// Last price and cumulative volume of a ticker (`price` / `price:<TICKER>`).
+    /// Last price and session volume of a ticker (channel `price[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the trade time.
     pub struct Price as "UwPrice" {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
@@ -119,17 +121,23 @@ macro_rules! equity_print_record {
 }
 
 equity_print_record! {
-    /// A lit-exchange equity print (`lit_trades`, REST `/api/lit-flow/*`).
+    /// A lit-exchange equity print (channel `lit_trades`, REST `/api/lit-flow/*`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the execution time.
     LitTrade as "UwLitTrade"
 }
 
 equity_print_record! {
-    /// A dark-pool / TRF equity print (`off_lit_trades`, REST `/api/darkpool/*`).
+    /// A dark-pool / TRF equity print (channel `off_lit_trades`, REST `/api/darkpool/*`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the execution time.
     DarkPoolTrade as "UwDarkPoolTrade"
 }
 
 uw_record! {
-    /// A trading halt, resume or pause (`trading_halts`).
+    /// A trading halt, resume or pause (channel `trading_halts`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the event time.
     pub struct TradingHalt as "UwTradingHalt" {
         event_time: |r| r.time,
         instrument: Ticker(ticker),

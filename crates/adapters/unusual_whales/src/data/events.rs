@@ -26,10 +26,11 @@ fn de_opt_text_or_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
 }
 
 uw_record! {
-    /// One earnings report of a ticker: estimates, result, expected and realised moves (REST
-    /// `/api/earnings/{ticker}` for the history, `/api/earnings/premarket` and `/afterhours` for
-    /// the calendar of a day). The history's post-earnings moves and straddle returns become known
-    /// up to two weeks after `ts_event`.
+    /// One earnings report: estimates, result, expected and realised moves (REST `/api/earnings/...`).
+    ///
+    /// From `/api/earnings/{ticker}` (history) and `/premarket`, `/afterhours` (calendar). `instrument_id` is
+    /// the ticker; `ts_event` is the New York close of `report_date` (the arrival time if earlier). The
+    /// history's post-earnings moves and straddle returns become known up to two weeks after `ts_event`.
     pub struct Earnings as "UwEarnings" {
         event_time: |r| close_or_arrival(r.report_date.as_deref(), r.ts_init),
         instrument: Ticker(symbol),
@@ -142,7 +143,9 @@ uw_record! {
 
 uw_record! {
     /// A trade disclosed by a member of the US Congress (REST `/api/congress/recent-trades`).
-    /// `ticker` is `None` for bonds and funds without one, so the record names no instrument.
+    ///
+    /// No `instrument_id`: `ticker` is `None` for bonds and funds. `ts_event` is the New York close of
+    /// `filed_at_date`, when the trade became public (the arrival time if earlier).
     pub struct CongressTrade as "UwCongressTrade" {
         event_time: |r| close_or_arrival(r.filed_at_date.as_deref(), r.ts_init),
         instrument: None,
@@ -188,8 +191,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// Insider transactions of one person, day and transaction code from SEC filings (REST
-    /// `/api/insider/transactions`; `ids` lists the transactions UW aggregated).
+    /// Insider transactions of one person, day and code from SEC filings (REST `/api/insider/transactions`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the New York close of `filing_date`, when the transactions
+    /// became public (the arrival time if earlier).
     pub struct InsiderTransaction as "UwInsiderTransaction" {
         event_time: |r| close_or_arrival(r.filing_date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),

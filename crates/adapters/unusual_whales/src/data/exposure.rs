@@ -8,7 +8,9 @@ use crate::common::parse::{de_date, de_f64, de_opt_f64, de_string, de_timestamp}
 use crate::uw_record;
 
 uw_record! {
-    /// Ticker-level spot exposure per 1 % move (`gex` / `gex:<TICKER>`), about every 10 s.
+    /// Ticker-level dealer exposure per 1 % move (channel `gex[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the underlying (`SPY.SMART`); `ts_event` is UW's calculation time.
     pub struct TickerGex as "UwTickerGex" {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
@@ -173,12 +175,16 @@ macro_rules! strike_gex_record {
 }
 
 strike_gex_record! {
-    /// Spot exposure at one strike, all expiries (`gex_strike` / `gex_strike:<TICKER>`).
+    /// Dealer exposure at one strike (channel `gex_strike[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the underlying; `ts_event` is UW's calculation time.
     StrikeGex as "UwStrikeGex" {}
 }
 
 strike_gex_record! {
-    /// Spot exposure at one strike and expiry (`gex_strike_expiry` / `gex_strike_expiry:<TICKER>`).
+    /// Dealer exposure at one strike and expiry (channel `gex_strike_expiry[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the underlying; `ts_event` is UW's calculation time.
     ExpiryStrikeGex as "UwExpiryStrikeGex" {
         /// Expiry `YYYY-MM-DD`.
         #[serde(deserialize_with = "de_date")]

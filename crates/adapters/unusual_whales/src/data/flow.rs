@@ -41,8 +41,10 @@ pub(crate) fn fill_contract_terms(
 }
 
 uw_record! {
-    /// A UW flow alert: a burst of related option prints that matched one of UW's rules
-    /// (repeated hits, sweeps, floor trades, ...).
+    /// A UW flow alert (channel `flow-alerts`, REST `/api/option-trades/flow-alerts`).
+    ///
+    /// `instrument_id` is the option contract (`SPY241220C00500000.SMART`); `ts_event` is the end
+    /// of the alert window.
     pub struct FlowAlert as "UwFlowAlert" {
         event_time: |r| r.end_time.or(r.executed_at).or(r.created_at),
         instrument: OptionSymbol(option_chain),
@@ -196,7 +198,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// One option print from UW's tape, with NBBO, greeks and session side volumes.
+    /// One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`).
+    ///
+    /// `instrument_id` is the option contract; `ts_event` is the execution time.
     pub struct OptionTrade as "UwOptionTrade" {
         event_time: |r| r.executed_at,
         instrument: OptionSymbol(option_symbol),

@@ -9,7 +9,9 @@ use crate::common::parse::{
 use crate::uw_record;
 
 uw_record! {
-    /// Market-wide net premium, all and OTM-only (`market_tide`; REST `/api/market/market-tide`).
+    /// Market-wide net premium, all and OTM-only (channel `market_tide`).
+    ///
+    /// No `instrument_id` (market-wide); `ts_event` is the snapshot time.
     pub struct MarketTide as "UwMarketTide" {
         event_time: |r| r.timestamp,
         instrument: None,
@@ -40,7 +42,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// Session-cumulative net call/put premium and volume of one ticker (`net_flow:<TICKER>`).
+    /// Session-cumulative net premium and volume of one ticker (channel `net_flow:<TICKER>`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the last update.
     pub struct NetFlow as "UwNetFlow" {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
@@ -68,7 +72,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// Five-minute flow statistics of one ticker (`interval_flow`); keep the latest per `(ticker, interval_type, start_time)`.
+    /// Five-minute flow statistics of one ticker (channel `interval_flow`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the snapshot (tape) time.
     pub struct IntervalFlow as "UwIntervalFlow" {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
@@ -201,9 +207,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`, the
-    /// zero-DTE dashboard). UW nests the minutes under one group per `(tide_type, moneyness)`; each
-    /// row carries its group's keys and the `expiration` filter UW echoes at the top level.
+    /// Market-wide net premium of one expiry class by minute (REST `/api/net-flow/expiry`).
+    ///
+    /// No `instrument_id` (market-wide); `ts_event` is the minute. Each row carries its group's `tide_type` and
+    /// `moneyness` and the `expiration` filter UW echoes.
     pub struct ExpiryTide as "UwExpiryTide" {
         event_time: |r| r.timestamp,
         instrument: None,

@@ -5,7 +5,9 @@ use crate::common::parse::{de_opt_bool, de_opt_string, de_string, de_string_list
 use crate::uw_record;
 
 uw_record! {
-    /// A news headline or Truth Social post (`news`; REST `/api/news/headlines`).
+    /// A news headline or Truth Social post (channel `news`, REST `/api/news/headlines`).
+    ///
+    /// No `instrument_id` (market-wide); `ts_event` is the publication time.
     pub struct NewsHeadline as "UwNewsHeadline" {
         event_time: |r| r.timestamp,
         instrument: None,

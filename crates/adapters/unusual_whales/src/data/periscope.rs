@@ -11,7 +11,9 @@ use crate::common::parse::{
 use crate::uw_record;
 
 uw_record! {
-    /// One strike x expiry row of a market-maker exposure snapshot (`periscope[:<TICKER>]`); a frame carries up to 1024 rows, `has_more == false` closes the snapshot.
+    /// One strike x expiry row of a market-maker exposure snapshot (channel `periscope[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the index (`SPX.SMART`); `ts_event` is the snapshot time.
     pub struct Periscope as "UwPeriscope" {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),

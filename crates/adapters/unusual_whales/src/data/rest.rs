@@ -5,7 +5,9 @@ use crate::common::parse::{de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, d
 use crate::uw_record;
 
 uw_record! {
-    /// One minute of call/put volume and net premium for a ticker (REST `/api/stock/{ticker}/net-prem-ticks`).
+    /// One minute of call/put volume and net premium (REST `/api/stock/{ticker}/net-prem-ticks`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the minute (`tape_time`).
     pub struct NetPremTick as "UwNetPremTick" {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
@@ -58,7 +60,8 @@ uw_record! {
 
 uw_record! {
     /// Intraday spot exposure per 1 % move, one row a minute (REST `/api/stock/{ticker}/spot-exposures`).
-    /// `_vol`/`_dir` are cumulative since the open; `_oi` uses the previous close's open interest.
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the row time.
     pub struct SpotExposure as "UwSpotExposure" {
         event_time: |r| r.time,
         instrument: Ticker(ticker),

@@ -5,7 +5,9 @@ use crate::common::parse::{de_opt_bool, de_opt_f64, de_opt_i64, de_string, de_ti
 use crate::uw_record;
 
 uw_record! {
-    /// A hot-contract snapshot (`contract_screener`).
+    /// A hot-contract snapshot (channel `contract_screener`).
+    ///
+    /// `instrument_id` is the option contract; `ts_event` is the snapshot time.
     pub struct ContractScreener as "UwContractScreener" {
         event_time: |r| r.tape_time,
         instrument: OptionSymbol(option_symbol),

@@ -32,7 +32,13 @@ pub mod state {
 }
 
 crate::uw_record! {
-    /// The live feed's health (`status` is one of [`state`]); `ts_event` is when it changed.
+    /// Health of the live UW feed, published by the data client (not by UW).
+    ///
+    /// `status` is `connected`, `reconnecting`, `disconnected`, `not_entitled` (HTTP 401 on
+    /// the upgrade: bad token or no WebSocket in the plan), `join_refused`, `stale` (a busy channel
+    /// silent during market hours), `resumed`, `overflow` (the strategy fell behind and messages
+    /// were dropped; `attempt` holds the running count) or `backfilling`. A new subscriber first
+    /// receives the current connection state.
     pub struct FeedStatus as "UwFeedStatus" {
         event_time: |_r| None::<u64>,
         instrument: None,

@@ -11,6 +11,8 @@ use crate::uw_record;
 
 uw_record! {
     /// The latest OHLC state of a ticker (REST `/api/stock/{ticker}/stock-state`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is `tape_time`.
     pub struct StockState as "UwStockState" {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
@@ -50,8 +52,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// Last trade, NBBO and quote statistics of a ticker (REST `/api/stock/{ticker}/quote`),
-    /// flattened from UW's nested `last_trade`, `quote`, `quote_values` and `quote_statistics`.
+    /// Last trade, NBBO and quote statistics of a ticker (REST `/api/stock/{ticker}/quote`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the later of the quote and last-trade
+    /// times. UW's nested `last_trade`/`quote`/`quote_values`/`quote_statistics` are flattened.
     pub struct StockQuote as "UwStockQuote" {
         event_time: |r| r.quote_time.max(r.last_trade_time),
         instrument: Ticker(ticker),
@@ -298,6 +302,9 @@ fn bar_end(bar: &OhlcBar) -> Option<u64> {
 
 uw_record! {
     /// One OHLC candle of a ticker (REST `/api/stock/{ticker}/ohlc/{candle_size}`).
+    ///
+    /// `instrument_id` is the ticker; `candle_size` comes from the request path. `ts_event` is when the bar is
+    /// complete: `end_time`, else the New York close of `date` (Friday's for weekly bars), never after arrival.
     pub struct OhlcBar as "UwOhlcBar" {
         event_time: |r| bar_end(r),
         instrument: Ticker(ticker),

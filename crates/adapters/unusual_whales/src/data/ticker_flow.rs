@@ -8,8 +8,9 @@ use crate::common::parse::{
 use crate::uw_record;
 
 uw_record! {
-    /// One minute of directional and total delta/vega flow of a ticker, all expiries or one
-    /// (REST `/api/stock/{ticker}/greek-flow` and `/greek-flow/{expiry}`).
+    /// One minute of directional and total delta/vega flow (REST `/api/stock/{ticker}/greek-flow[/{expiry}]`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the minute. `expiry` is set on the per-expiry variant.
     pub struct GreekFlow as "UwGreekFlow" {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
@@ -58,9 +59,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-strike`
-    /// for the day, `/flow-per-strike-intraday` by minute). UW sends the `*_otm_*` columns only on
-    /// live rows.
+    /// Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-strike[-intraday]`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the row time (the New York close of `date` when absent).
     pub struct StrikeFlow as "UwStrikeFlow" {
         event_time: |r| r.timestamp.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
         instrument: Ticker(ticker),

@@ -14,7 +14,9 @@ use crate::common::parse::{
 use crate::uw_record;
 
 uw_record! {
-    /// Implied volatility and expected move at a fixed horizon (`interpolated_iv[:<TICKER>]`).
+    /// Implied volatility and expected move at a fixed horizon (channel `interpolated_iv[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
     pub struct InterpolatedIv as "UwInterpolatedIv" {
         event_time: |_r| None::<u64>,
         instrument: Ticker(ticker),
@@ -45,7 +47,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// At-the-money IV and expected move per listed expiry (`iv_term_structure[:<TICKER>]`).
+    /// At-the-money IV and expected move per listed expiry (channel `iv_term_structure[:<TICKER>]`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
     pub struct IvTermStructure as "UwIvTermStructure" {
         event_time: |_r| None::<u64>,
         instrument: Ticker(ticker),
@@ -73,8 +77,11 @@ uw_record! {
 }
 
 uw_record! {
-    /// Implied volatility, expected move and its percentile at a fixed horizon, one row per date
-    /// and horizon (REST `/api/stock/{ticker}/interpolated-iv`; the channel is `UwInterpolatedIv`).
+    /// Implied volatility, expected move and percentile at a fixed horizon (REST `/api/stock/{ticker}/interpolated-iv`).
+    ///
+    /// The per-date history behind channel `interpolated_iv` (`UwInterpolatedIv`), whose live snapshots are
+    /// stamped on arrival. `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the
+    /// arrival time if earlier).
     pub struct HorizonIv as "UwHorizonIv" {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
@@ -102,8 +109,10 @@ uw_record! {
 }
 
 uw_record! {
-    /// At-the-money IV and expected move of one expiry, one row per date and expiry (REST
-    /// `/api/stock/{ticker}/volatility/term-structure`; the channel is `UwIvTermStructure`).
+    /// At-the-money IV and expected move of one expiry (REST `/api/stock/{ticker}/volatility/term-structure`).
+    ///
+    /// The per-date history behind channel `iv_term_structure` (`UwIvTermStructure`). `instrument_id` is the
+    /// ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
     pub struct ExpiryIv as "UwExpiryIv" {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
@@ -134,7 +143,9 @@ uw_record! {
 }
 
 uw_record! {
-    /// One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`, oldest row first).
+    /// One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is `updated_at`, else the New York close of `date`.
     pub struct IvRank as "UwIvRank" {
         event_time: |r| r.updated_at.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
         instrument: Ticker(ticker),
