@@ -82,6 +82,7 @@ REST_FIXTURE_ENDPOINTS = {
     "http_get_earnings_premarket.jsonl": "earnings_premarket",
     "http_get_congress_recent_trades.jsonl": "congress_recent_trades",
     "http_get_insider_transactions.jsonl": "insider_transactions",
+    "http_get_nope.jsonl": "/api/stock/SPY/nope",
 }
 
 

@@ -426,7 +426,7 @@ def test_the_configuration_table_lists_every_field_with_its_default_and_range():
 # -- Metadata keys, live subscriptions, history requests ---------------------------------------------
 
 FILTER_KEYS = ("ticker", "min_premium", "min_size", "option_type", "expiry", "instrument_id")
-REQUEST_KEYS = ("date", "candle_size", "timeframe", "path")
+REQUEST_KEYS = ("date", "candle_size", "timeframe", "source", "path")
 SAMPLES = {
     "ticker": "SPY",
     "min_premium": "100000",
@@ -437,6 +437,7 @@ SAMPLES = {
     "date": "2025-05-14",
     "candle_size": "5m",
     "timeframe": "ytd",
+    "source": "oi",
     "path": "/api/stock/SPY/max-pain",
 }
 TOKEN = "doc-probe-token-0123456789"  # long: the core scrubs the token from its messages
