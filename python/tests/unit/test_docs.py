@@ -12,14 +12,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_the_package_types_are_the_registry_s():
+def assert_generated_file_is_current(script: str) -> None:
+    """
+    ``scripts/<script> --check``: what the script would write equals what is checked in.
+    """
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_types.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, str(ROOT / "scripts" / script), "--check"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_package_types_are_the_registry_s():
+    assert_generated_file_is_current("gen_types.py")
     import nautilus_trader_uw
     from nautilus_trader_uw import _core
 
@@ -33,23 +37,11 @@ def test_the_package_types_are_the_registry_s():
 
 
 def test_data_type_reference_is_up_to_date():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_type_docs.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    assert_generated_file_is_current("gen_type_docs.py")
 
 
 def test_core_stub_is_up_to_date_and_covers_every_export():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_stub.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    assert_generated_file_is_current("gen_stub.py")
     from nautilus_trader_uw import _core
 
     stub = (ROOT / "nautilus_trader_uw" / "_core.pyi").read_text()
