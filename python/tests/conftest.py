@@ -30,7 +30,7 @@ def _collect_disposed_nodes():
 
 
 ROOT = Path(__file__).resolve().parents[2]
-TEST_DATA = ROOT / "crates" / "adapters" / "unusual_whales" / "test_data"
+TEST_DATA = ROOT / "crates" / "adapters" / "unusual_whales_sim" / "test_data"
 
 
 def ws_fixture_frames() -> list[str]:

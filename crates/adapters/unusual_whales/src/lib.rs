@@ -9,8 +9,11 @@
 //! - [`websocket`]: channel names and frame parsing (`[channel, payload]`).
 //! - [`http`]: REST endpoints and response-body parsing.
 //! - [`websocket::client`]: the live client (join/leave, heartbeat, reconnect, routing, stats).
-//! - [`sim`]: the UW simulator (WebSocket + REST on loopback) used by tests and the demo.
-//! - `python` (feature `python`): the `nautilus_trader_uw._core` extension module.
+//! - `python` (feature `python`): this crate's bindings; `crates/pyo3` registers them, with the
+//!   simulator's, into the `nautilus_trader_uw._core` extension module.
+//!
+//! The UW simulator is the crate `unusual-whales-nt-sim`, which depends on this one; the clients'
+//! loopback tests against it live there.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -23,5 +26,4 @@ pub mod http;
 pub mod python;
 pub mod registry;
 pub mod runtime;
-pub mod sim;
 pub mod websocket;

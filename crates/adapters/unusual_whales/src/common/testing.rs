@@ -1,18 +1,23 @@
-//! Fixture loading for this crate's unit tests, integration tests and benches.
+//! Fixture loading for this crate's unit tests, integration tests and benches, and the
+//! simulator's tests.
 //!
 //! Public (but hidden from the docs) because `tests/` and `benches/` link the library as an
 //! ordinary dependency and would otherwise each carry their own copy of these helpers.
+//!
+//! The fixtures live in the simulator's crate, which compiles UW's examples into the answers it
+//! serves (a crate may embed only files of its own package); this crate only reads them, at test
+//! time, and embeds none.
 
 use std::path::PathBuf;
 
 /// The UW WebSocket session recorded on 2025-05-16 (`{"received_at", "frame"}` per line).
 pub const RECORDED_SESSION: &str = "recorded_ws_2025-05-16.jsonl";
 
-/// The absolute path of a file under the crate's `test_data/`.
+/// The absolute path of a file under the simulator crate's `test_data/`.
 #[must_use]
 pub fn test_data_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("test_data")
+        .join("../unusual_whales_sim/test_data")
         .join(name)
 }
 

@@ -1,4 +1,6 @@
-//! The `nautilus_trader_uw._core` extension module (pyo3). Bindings only: no logic lives here.
+//! The core's part of the `nautilus_trader_uw._core` extension module (pyo3): records, the live
+//! feed, the REST client, parsing and errors. Bindings only: no logic lives here. The module
+//! itself is built by crates/pyo3, which calls [`register`] and the simulator's `register`.
 
 // pyo3 entry points document their errors as Python exceptions in their docstrings.
 #![allow(clippy::missing_errors_doc)]
@@ -9,14 +11,8 @@ pub mod parse;
 pub mod records;
 pub mod rest;
 pub mod settings;
-pub mod sim;
 
 use pyo3::prelude::*;
-
-// Only in the wheel: a library crate must leave the allocator to the final binary.
-#[cfg(feature = "extension-module")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -74,14 +70,11 @@ fn channel_names() -> Vec<&'static str> {
     ChannelKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 
-/// The extension module.
-#[pymodule]
-#[pyo3(name = "_core")]
-pub fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+/// Adds the core's classes, functions and constants to the extension module `m`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     add_record_classes(m)?;
     m.add_class::<live::PyLiveFeed>()?;
-    m.add_class::<sim::PySimServer>()?;
     m.add_class::<rest::PyRestClient>()?;
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;

@@ -9,8 +9,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::test_data_path;
-use unusual_whales_nt::sim::{SimConfig, UwSimulator};
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
+use unusual_whales_nt_sim::{SimConfig, UwSimulator};
 
 /// One HTTP/1.1 GET on a fresh connection: (status, lower-case headers, body).
 async fn get(base: &str, path: &str, token: Option<&str>) -> (u16, Vec<(String, String)>, String) {

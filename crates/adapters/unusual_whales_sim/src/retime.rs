@@ -7,8 +7,7 @@
 //! saving changes (a 09:30 bar stays a 09:30 bar), so expiries stay the same distance ahead.
 
 use serde_json::Value;
-
-use crate::common::parse::{
+use unusual_whales_nt::common::parse::{
     civil_from_days, is_weekday, ny_local, ny_utc_offset_secs, parse_date_days, parse_rfc3339_nanos,
 };
 
@@ -189,7 +188,7 @@ pub fn period_days(text: Option<&str>, end_day: i64) -> i64 {
     let text = text.unwrap_or("1y").to_ascii_lowercase();
     if text == "ytd" {
         let (year, _, _) = civil_from_days(end_day);
-        return end_day - crate::common::parse::days_from_civil(year, 1, 1) + 1;
+        return end_day - unusual_whales_nt::common::parse::days_from_civil(year, 1, 1) + 1;
     }
     let (count, unit) = text.split_at(text.len().saturating_sub(1));
     let count: i64 = count.parse().unwrap_or(1).clamp(1, 10);

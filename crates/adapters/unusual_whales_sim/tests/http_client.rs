@@ -10,7 +10,7 @@ use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::http::history::{HistoryQuery, HistoryResult, fetch_history};
 use unusual_whales_nt::http::ratelimit::RateLimitConfig;
 use unusual_whales_nt::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
-use unusual_whales_nt::sim::{SimConfig, UwSimulator};
+use unusual_whales_nt_sim::{SimConfig, UwSimulator};
 
 /// The request a user would write as text.
 fn req(text: &str) -> UwRequest {

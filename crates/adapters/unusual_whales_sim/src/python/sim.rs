@@ -7,9 +7,9 @@ use std::time::Duration;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use unusual_whales_nt::runtime::get_runtime;
 
-use crate::runtime::get_runtime;
-use crate::sim::{SimConfig, UwSimulator};
+use crate::{SimConfig, UwSimulator};
 
 /// A running simulator (WebSocket + REST on loopback). Use as a context manager or call `shutdown`.
 #[pyclass(module = "nautilus_trader_uw._core", name = "UwSimServer")]

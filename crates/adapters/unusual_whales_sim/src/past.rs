@@ -12,11 +12,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use super::generate::{GeneratedAlert, Market};
-use super::lock;
-use crate::common::parse::{days_from_civil, is_weekday, ny_local, ny_utc_offset_secs};
-use crate::websocket::channel::{ChannelKind, UwChannel};
-use crate::websocket::client::SplitMix64;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::SplitMix64;
+use unusual_whales_nt::common::parse::{days_from_civil, is_weekday, ny_local, ny_utc_offset_secs};
+use unusual_whales_nt::websocket::channel::{ChannelKind, UwChannel};
+
+use crate::generate::{GeneratedAlert, Market};
+use crate::lock;
 
 /// Mean seconds between two generated flow alerts of one ticker (about 1,170 a session).
 const ALERT_SPACING_S: u64 = 20;
@@ -58,7 +60,8 @@ fn day_seed(seed: u64, day: i64, kind: ChannelKind, ticker: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     #[allow(clippy::cast_sign_loss)]
-    let mut mix = SplitMix64(seed ^ h ^ (day as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut mix =
+        SplitMix64::seed_from_u64(seed ^ h ^ (day as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     mix.next_u64()
 }
 
@@ -101,7 +104,7 @@ impl PastDays {
     fn generate(&self, day: i64, kind: ChannelKind, ticker: &str) -> Vec<GeneratedAlert> {
         let seed = day_seed(self.seed, day, kind, ticker);
         let mut market = Market::new(seed, &[ticker.to_owned()]);
-        let mut gaps = SplitMix64(seed.rotate_left(17));
+        let mut gaps = SplitMix64::seed_from_u64(seed.rotate_left(17));
         let channel = UwChannel {
             kind,
             ticker: Some(ticker.to_owned()),
@@ -194,8 +197,9 @@ impl PastDays {
 
 #[cfg(test)]
 mod tests {
+    use unusual_whales_nt::common::parse::parse_rfc3339_nanos;
+
     use super::*;
-    use crate::common::parse::parse_rfc3339_nanos;
 
     fn ms(s: &str) -> u64 {
         parse_rfc3339_nanos(s).unwrap() / 1_000_000

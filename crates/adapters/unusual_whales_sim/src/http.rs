@@ -10,21 +10,21 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use unusual_whales_nt::common::parse::{is_weekday, parse_date_days};
+use unusual_whales_nt::http::endpoint::{UwEndpoint, UwRequestTarget};
+use unusual_whales_nt::websocket::channel::ChannelKind;
 
-use super::generate::GeneratedAlert;
-use super::past::ny_day;
-use super::retime::{daily_series, period_days, retime};
-use super::{SimState, lock};
-use crate::common::parse::{is_weekday, parse_date_days};
-use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
-use crate::websocket::channel::ChannelKind;
+use crate::generate::GeneratedAlert;
+use crate::past::ny_day;
+use crate::retime::{daily_series, period_days, retime};
+use crate::{SimState, lock};
 
 /// UW's example body of `endpoint`, served (moved to the day asked for) where nothing is generated.
 /// A `match`, so that an endpoint the parser learns cannot go unanswered here.
 const fn example_body(endpoint: UwEndpoint) -> &'static str {
     macro_rules! fixture {
         ($name:literal) => {
-            include_str!(concat!("../../test_data/http_get_", $name, ".jsonl"))
+            include_str!(concat!("../test_data/http_get_", $name, ".jsonl"))
         };
     }
     match endpoint {
@@ -375,7 +375,7 @@ fn requested_day(params: &HashMap<&str, &str>) -> i64 {
             Some(ny_day(older.saturating_sub(1)))
         })
         .unwrap_or_else(|| {
-            let today = ny_day(super::now_ms());
+            let today = ny_day(crate::now_ms());
             (1..=3)
                 .map(|back| today - back)
                 .find(|d| is_weekday(*d))
@@ -390,7 +390,7 @@ fn cursor_ms(value: &str) -> Option<u64> {
     if let Ok(n) = value.parse::<u64>() {
         return Some(if n < 100_000_000_000 { n * 1000 } else { n });
     }
-    crate::common::parse::parse_rfc3339_nanos(&value)
+    unusual_whales_nt::common::parse::parse_rfc3339_nanos(&value)
         .ok()
         .map(|n| n / 1_000_000)
 }

@@ -10,10 +10,12 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::text::{push_fixed, push_hex, push_u64, push_u64_padded};
-use crate::common::parse::{civil_from_days, ny_date, ny_local};
-use crate::websocket::channel::{ChannelKind, UwChannel};
-use crate::websocket::client::SplitMix64;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_xoshiro::SplitMix64;
+use unusual_whales_nt::common::parse::{civil_from_days, ny_date, ny_local};
+use unusual_whales_nt::websocket::channel::{ChannelKind, UwChannel};
+
+use crate::text::{push_fixed, push_hex, push_u64, push_u64_padded};
 
 /// `{value}` for a strike: integral strikes (all of the simulator's) without `core::fmt`.
 fn push_shortest(out: &mut String, value: f64) {
@@ -95,7 +97,7 @@ fn start_spot(ticker: &str, rng: &mut SplitMix64) -> f64 {
         "TSLA" => 340.0,
         "AAPL" => 230.0,
         "NVDA" => 140.0,
-        _ => 50.0 + 200.0 * rng.unit(),
+        _ => 50.0 + 200.0 * rng.random::<f64>(),
     }
 }
 
@@ -103,14 +105,14 @@ impl Market {
     /// A market over `tickers` (upper-case), seeded.
     #[must_use]
     pub fn new(seed: u64, tickers: &[String]) -> Self {
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::seed_from_u64(seed);
         let tickers: Vec<String> = if tickers.is_empty() {
             vec!["SPY".to_owned(), "QQQ".to_owned()]
         } else {
             tickers.to_vec()
         };
         let mut examples: HashMap<ChannelKind, Vec<String>> = HashMap::new();
-        for line in super::EXAMPLE_FRAMES
+        for line in crate::EXAMPLE_FRAMES
             .lines()
             .filter(|l| !l.trim().is_empty())
         {
@@ -120,7 +122,7 @@ impl Market {
         }
         let underlyings = HashMap::new();
         let mut market = Self {
-            rng: SplitMix64(0),
+            rng: SplitMix64::seed_from_u64(0),
             tickers,
             underlyings,
             examples,
@@ -186,9 +188,9 @@ impl Market {
 
     /// Advances the ticker's price a little and returns it.
     fn tick_spot(&mut self, ticker: &str) -> (f64, f64) {
-        let mut rng = SplitMix64(self.rng.next_u64());
+        let mut rng = SplitMix64::seed_from_u64(self.rng.next_u64());
         let u = self.underlying(ticker, &mut rng);
-        let drift = (rng.unit() - 0.5) * u.spot * 0.0004;
+        let drift = (rng.random::<f64>() - 0.5) * u.spot * 0.0004;
         u.spot = (u.spot + drift).max(1.0);
         (u.spot, u.step)
     }
@@ -196,12 +198,12 @@ impl Market {
     /// A 0DTE (or near-dated) contract near the money: (OCC symbol, expiry, is_call, strike).
     fn contract(&mut self, ticker: &str, now_ms: u64) -> (String, String, bool, f64) {
         let (spot, step) = self.tick_spot(ticker);
-        let is_call = self.rng.unit() < 0.55;
-        let offset = ((self.rng.unit() * 10.0).floor() - 3.0) * step;
+        let is_call = self.rng.random::<f64>() < 0.55;
+        let offset = ((self.rng.random::<f64>() * 10.0).floor() - 3.0) * step;
         let strike =
             ((spot / step).round() * step + if is_call { offset } else { -offset }).max(step);
         // Mostly 0DTE, as SPY/QQQ flow is; some next-week contracts.
-        let days_out = if self.rng.unit() < 0.8 { 0 } else { 7 };
+        let days_out = if self.rng.random::<f64>() < 0.8 { 0 } else { 7 };
         let (day, _, _) = ny_local(now_ms * 1_000_000);
         let (y, m, d) = civil_from_days(day + days_out);
         #[allow(clippy::cast_sign_loss)]
@@ -255,7 +257,7 @@ impl Market {
                 let (spot, _) = self.tick_spot(&ticker);
                 let vol = {
                     let add = 100 + (self.rng.next_u64() % 5_000) as i64;
-                    let mut rng = SplitMix64(0);
+                    let mut rng = SplitMix64::seed_from_u64(0);
                     let u = self.underlying(&ticker, &mut rng);
                     u.cum_volume += add;
                     u.cum_volume
@@ -269,8 +271,8 @@ impl Market {
             }
             ChannelKind::Gex => {
                 let (spot, _) = self.tick_spot(&ticker);
-                let g = |r: &mut SplitMix64, scale: f64| (r.unit() - 0.45) * scale;
-                let mut r = SplitMix64(self.rng.next_u64());
+                let g = |r: &mut SplitMix64, scale: f64| (r.random::<f64>() - 0.45) * scale;
+                let mut r = SplitMix64::seed_from_u64(self.rng.next_u64());
                 (
                     format!(
                         r#"{{"ticker":"{ticker}","timestamp":{now_ms},"gamma_per_one_percent_move_oi":"{:.2}","delta_per_one_percent_move_oi":"{:.2}","charm_per_one_percent_move_oi":"{:.2}","vanna_per_one_percent_move_oi":"{:.2}","price":"{spot:.2}","gamma_per_one_percent_move_vol":"{:.2}","delta_per_one_percent_move_vol":"","charm_per_one_percent_move_vol":"{:.2}","vanna_per_one_percent_move_vol":"{:.2}","gamma_per_one_percent_move_dir":"{:.2}","charm_per_one_percent_move_dir":"{:.2}","vanna_per_one_percent_move_dir":"{:.2}"}}"#,
@@ -290,9 +292,9 @@ impl Market {
             }
             ChannelKind::NetFlow => {
                 let (_, _, is_call, _) = self.contract(&ticker, now_ms);
-                let prem = (self.rng.unit() - 0.4) * 50_000.0;
+                let prem = (self.rng.random::<f64>() - 0.4) * 50_000.0;
                 let vol = 1 + (self.rng.next_u64() % 200) as i64;
-                let mut rng = SplitMix64(0);
+                let mut rng = SplitMix64::seed_from_u64(0);
                 let u = self.underlying(&ticker, &mut rng);
                 if is_call {
                     u.net_call_prem += prem;
@@ -341,8 +343,8 @@ impl Market {
                 )
             }
             ChannelKind::MarketTide => {
-                self.tide.0 += (self.rng.unit() - 0.45) * 500_000.0;
-                self.tide.1 += (self.rng.unit() - 0.55) * 500_000.0;
+                self.tide.0 += (self.rng.random::<f64>() - 0.45) * 500_000.0;
+                self.tide.1 += (self.rng.random::<f64>() - 0.55) * 500_000.0;
                 self.tide.2 += (self.rng.next_u64() % 2000) as i64 - 900;
                 (
                     format!(
@@ -389,12 +391,17 @@ impl Market {
             strike - spot
         }
         .max(0.0);
-        let price = ((intrinsic + 0.05 + self.rng.unit() * 2.0) * 100.0).round() / 100.0;
-        let size = 1 + self.rng.next_u64() % if self.rng.unit() < 0.05 { 500 } else { 20 };
+        let price = ((intrinsic + 0.05 + self.rng.random::<f64>() * 2.0) * 100.0).round() / 100.0;
+        let size = 1 + self.rng.next_u64()
+            % if self.rng.random::<f64>() < 0.05 {
+                500
+            } else {
+                20
+            };
         #[allow(clippy::cast_precision_loss)]
         let premium = price * size as f64 * 100.0;
         let id = self.uuid();
-        let side = if self.rng.unit() < 0.5 {
+        let side = if self.rng.random::<f64>() < 0.5 {
             "ask_side"
         } else {
             "bid_side"
@@ -447,11 +454,14 @@ impl Market {
         p.push_str(r#"","ewma_nbbo_bid":""#);
         push_fixed(&mut p, bid, 2);
         let greeks = [
-            ("implied_volatility", 0.1 + self.rng.unit() * 0.3),
-            ("delta", if is_call { 0.5 } else { -0.5 } * self.rng.unit()),
-            ("theta", -self.rng.unit() * 0.5),
-            ("gamma", self.rng.unit() * 0.1),
-            ("vega", self.rng.unit() * 0.2),
+            ("implied_volatility", 0.1 + self.rng.random::<f64>() * 0.3),
+            (
+                "delta",
+                if is_call { 0.5 } else { -0.5 } * self.rng.random::<f64>(),
+            ),
+            ("theta", -self.rng.random::<f64>() * 0.5),
+            ("gamma", self.rng.random::<f64>() * 0.1),
+            ("vega", self.rng.random::<f64>() * 0.2),
         ];
         for (name, value) in greeks {
             p.push_str(r#"",""#);
@@ -478,19 +488,19 @@ impl Market {
         let id = self.uuid();
         let rule_id = self.uuid();
         let rule = RULES[(self.rng.next_u64() % RULES.len() as u64) as usize];
-        let price = ((0.2 + self.rng.unit() * 6.0) * 100.0).round() / 100.0;
+        let price = ((0.2 + self.rng.random::<f64>() * 6.0) * 100.0).round() / 100.0;
         // Premiums are heavy-tailed: mostly tens of thousands, sometimes millions.
-        let size = 10 + (self.rng.unit().powi(3) * 5_000.0) as u64;
+        let size = 10 + (self.rng.random::<f64>().powi(3) * 5_000.0) as u64;
         #[allow(clippy::cast_precision_loss)]
         let premium = (price * size as f64 * 100.0).round();
-        let ask_share = self.rng.unit();
+        let ask_share = self.rng.random::<f64>();
         let ask_prem = (premium * ask_share).round();
         let trades = 1 + self.rng.next_u64() % 30;
         let volume = size + self.rng.next_u64() % 50_000;
         let oi = 1 + self.rng.next_u64() % 40_000;
         #[allow(clippy::cast_precision_loss)]
         let vol_oi = volume as f64 / oi as f64;
-        let sweep = self.rng.unit() < 0.3;
+        let sweep = self.rng.random::<f64>() < 0.3;
         let start = now_ms.saturating_sub(self.rng.next_u64() % 2_000);
         let opt_type = if is_call { "call" } else { "put" };
         let mut trade_ids = String::new();
@@ -569,10 +579,11 @@ pub fn expiry_today(now_ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use unusual_whales_nt::common::symbol::InstrumentIdFormat;
+    use unusual_whales_nt::data::UwPayload;
+    use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
+
     use super::*;
-    use crate::common::symbol::InstrumentIdFormat;
-    use crate::data::UwPayload;
-    use crate::websocket::{UwWsMessage, parse_frame};
 
     const NOW_MS: u64 = 1_763_740_800_000; // 2025-11-21 16:00 UTC, 11:00 New York
 
@@ -637,7 +648,7 @@ mod tests {
         let mut m = Market::new(5, &["SPY".to_owned()]);
         let alert = m.flow_alert("SPY", NOW_MS);
         let body = format!(r#"{{"data":[{}]}}"#, alert.rest_payload);
-        let mut rest = crate::http::parse_rest_body(
+        let mut rest = unusual_whales_nt::http::parse_rest_body(
             "flow_alerts",
             body.as_bytes(),
             1,

@@ -12,10 +12,21 @@
 //!   past the per-minute budget.
 //! - Faults: drop every connection, stall (no reads, writes or pongs), inject raw frames (malformed,
 //!   unknown channels, oversized), refuse joins, ignore leaves, refuse upgrades, answer HTTP errors.
+//!
+//! A crate of its own, on top of `unusual-whales-nt`: the UW example payloads it serves are
+//! compiled into it (from `test_data/`), never into the adapter's core, and the core's clients are
+//! tested against it here (`tests/ws_client.rs`, `tests/http_client.rs`), since the core cannot
+//! depend on it. `python` (feature `python`): the `UwSimServer` class of the extension module.
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 pub mod generate;
 mod http;
 mod past;
+#[cfg(feature = "python")]
+pub mod python;
 mod retime;
 mod text;
 
@@ -33,30 +44,30 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use unusual_whales_nt::websocket::channel::{ChannelKind, UwChannel};
 
-use crate::websocket::channel::{ChannelKind, UwChannel};
-use generate::{GeneratedAlert, Market};
+use crate::generate::{GeneratedAlert, Market};
 
 /// Every example frame of UW's channel docs (docs/uw-api.md#channel-payloads), for channels the
 /// generator does not synthesise.
 pub(crate) const EXAMPLE_FRAMES: &str = concat!(
-    include_str!("../../test_data/ws_contract_screener.jsonl"),
+    include_str!("../test_data/ws_contract_screener.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_custom_alerts.jsonl"),
+    include_str!("../test_data/ws_custom_alerts.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_gex_strike.jsonl"),
+    include_str!("../test_data/ws_gex_strike.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_gex_strike_expiry.jsonl"),
+    include_str!("../test_data/ws_gex_strike_expiry.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_interpolated_iv.jsonl"),
+    include_str!("../test_data/ws_interpolated_iv.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_interval_flow.jsonl"),
+    include_str!("../test_data/ws_interval_flow.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_iv_term_structure.jsonl"),
+    include_str!("../test_data/ws_iv_term_structure.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_periscope.jsonl"),
+    include_str!("../test_data/ws_periscope.jsonl"),
     "\n",
-    include_str!("../../test_data/ws_trading_halts.jsonl"),
+    include_str!("../test_data/ws_trading_halts.jsonl"),
     "\n",
 );
 
@@ -470,7 +481,7 @@ fn load_recording(path: &PathBuf) -> std::io::Result<Vec<(f64, String)>> {
         let at = v.get("received_at").and_then(|t| t.as_str()).map_or(
             Ok(frames.len() as f64 * 0.1),
             |t| {
-                crate::common::parse::parse_rfc3339_nanos(&t.replace(' ', "T"))
+                unusual_whales_nt::common::parse::parse_rfc3339_nanos(&t.replace(' ', "T"))
                     .map(|n| n as f64 / 1e9)
                     .map_err(|e| bad(&e))
             },
