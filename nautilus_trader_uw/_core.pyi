@@ -61,7 +61,6 @@ __all__ = [
     "UwNope",
     "UwFeedStatus",
     "UwLiveFeed",
-    "UwSimServer",
     "UwRestClient",
     "UwRequestError",
     "parse_ws_frame",
@@ -84,6 +83,7 @@ __all__ = [
     "UW_API_KEY_ENV",
     "MAX_FRAME_BYTES",
     "__version__",
+    "UwSimServer",
 ]
 
 __version__: str

@@ -112,7 +112,7 @@ impl Market {
             tickers.to_vec()
         };
         let mut examples: HashMap<ChannelKind, Vec<String>> = HashMap::new();
-        for line in crate::EXAMPLE_FRAMES
+        for line in crate::fixtures::EXAMPLE_FRAMES
             .lines()
             .filter(|l| !l.trim().is_empty())
         {

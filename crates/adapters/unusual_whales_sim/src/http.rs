@@ -14,64 +14,11 @@ use unusual_whales_nt::common::parse::{is_weekday, parse_date_days};
 use unusual_whales_nt::http::endpoint::{UwEndpoint, UwRequestTarget};
 use unusual_whales_nt::websocket::channel::ChannelKind;
 
+use crate::fixtures::example_body;
 use crate::generate::GeneratedAlert;
 use crate::past::ny_day;
 use crate::retime::{daily_series, period_days, retime};
 use crate::{SimState, lock};
-
-/// UW's example body of `endpoint`, served (moved to the day asked for) where nothing is generated.
-/// A `match`, so that an endpoint the parser learns cannot go unanswered here.
-const fn example_body(endpoint: UwEndpoint) -> &'static str {
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!("../test_data/http_get_", $name, ".jsonl"))
-        };
-    }
-    match endpoint {
-        UwEndpoint::FlowAlerts => fixture!("flow_alerts"),
-        UwEndpoint::Nope => fixture!("nope"),
-        UwEndpoint::OptionTrades => fixture!("option_trades"),
-        // UW documents one print shape for dark-pool and lit prints.
-        UwEndpoint::DarkPoolRecent
-        | UwEndpoint::DarkPoolTicker
-        | UwEndpoint::LitFlowRecent
-        | UwEndpoint::LitFlowTicker => fixture!("darkpool_ticker"),
-        UwEndpoint::MarketTide => fixture!("market_tide"),
-        UwEndpoint::NetPremTicks => fixture!("net_prem_ticks"),
-        UwEndpoint::SpotExposures => fixture!("spot_exposures"),
-        UwEndpoint::NewsHeadlines => fixture!("news_headlines"),
-        UwEndpoint::GreekExposure => fixture!("greek_exposure"),
-        UwEndpoint::GreekExposureStrike | UwEndpoint::GreekExposureStrikeExpiry => {
-            fixture!("greek_exposure_strike_expiry")
-        }
-        UwEndpoint::GreekExposureExpiry => fixture!("greek_exposure_expiry"),
-        UwEndpoint::GexLevels => fixture!("gex_levels"),
-        UwEndpoint::SpotExposuresStrike => fixture!("spot_exposures_strike"),
-        UwEndpoint::FlowAlertDetail => fixture!("flow_alert_detail"),
-        UwEndpoint::NetFlowExpiry => fixture!("net_flow_expiry"),
-        UwEndpoint::GreekFlow => fixture!("greek_flow"),
-        UwEndpoint::GreekFlowExpiry => fixture!("greek_flow_expiry"),
-        UwEndpoint::FlowPerStrike | UwEndpoint::FlowPerStrikeIntraday => {
-            fixture!("flow_per_strike")
-        }
-        UwEndpoint::OptionContracts => fixture!("option_contracts"),
-        UwEndpoint::OptionChains => fixture!("option_chains"),
-        UwEndpoint::OptionContractHistoric => fixture!("option_contract_historic"),
-        UwEndpoint::StockState => fixture!("stock_state"),
-        UwEndpoint::StockQuote => fixture!("stock_quote"),
-        UwEndpoint::Ohlc => fixture!("ohlc"),
-        UwEndpoint::MaxPain => fixture!("max_pain"),
-        UwEndpoint::IvRank => fixture!("iv_rank"),
-        UwEndpoint::InterpolatedIv => fixture!("interpolated_iv"),
-        UwEndpoint::TermStructure => fixture!("term_structure"),
-        UwEndpoint::EarningsTicker => fixture!("earnings_ticker"),
-        UwEndpoint::EarningsPremarket | UwEndpoint::EarningsAfterhours => {
-            fixture!("earnings_premarket")
-        }
-        UwEndpoint::CongressRecentTrades => fixture!("congress_recent_trades"),
-        UwEndpoint::InsiderTransactions => fixture!("insider_transactions"),
-    }
-}
 
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 

@@ -22,114 +22,31 @@
 #![warn(missing_docs)]
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
+mod config;
+mod fixtures;
 pub mod generate;
 mod http;
 mod past;
 #[cfg(feature = "python")]
 pub mod python;
 mod retime;
+mod stream;
 mod text;
+mod ws;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use unusual_whales_nt::websocket::channel::{ChannelKind, UwChannel};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+use unusual_whales_nt::websocket::channel::ChannelKind;
 
-use crate::generate::{GeneratedAlert, Market};
-
-/// Every example frame of UW's channel docs (docs/uw-api.md#channel-payloads), for channels the
-/// generator does not synthesise.
-pub(crate) const EXAMPLE_FRAMES: &str = concat!(
-    include_str!("../test_data/ws_contract_screener.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_custom_alerts.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_gex_strike.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_gex_strike_expiry.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_interpolated_iv.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_interval_flow.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_iv_term_structure.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_periscope.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_trading_halts.jsonl"),
-    "\n",
-);
-
-/// How the simulator behaves. [`SimConfig::default`] is a quiet market on ephemeral ports.
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    /// Address to bind (loopback).
-    pub host: String,
-    /// WebSocket port (0 = any free port).
-    pub ws_port: u16,
-    /// REST port (0 = any free port).
-    pub http_port: u16,
-    /// The token clients must present.
-    pub token: String,
-    /// Seed of the generated market.
-    pub seed: u64,
-    /// Tickers of all-tickers channels (`flow-alerts`, `option_trades`, ...).
-    pub tickers: Vec<String>,
-    /// Frames per second on each joined channel; `f64::INFINITY` streams as fast as the slowest
-    /// reader takes them (backpressure instead of drops: for measuring a consumer's maximum).
-    pub default_rate: f64,
-    /// Per-channel-kind rates (`"flow-alerts" -> 20.0`), overriding `default_rate`.
-    pub rates: HashMap<String, f64>,
-    /// Replay this JSONL recording (`{"received_at", "frame"}` per line) instead of generating.
-    pub replay: Option<PathBuf>,
-    /// Replay speed multiplier (2.0 = twice as fast as recorded).
-    pub replay_speed: f64,
-    /// Start the recording again at its end.
-    pub replay_loop: bool,
-    /// REST requests allowed per minute (UW's plans: 120).
-    pub http_per_minute: u32,
-    /// REST requests allowed per day.
-    pub http_per_day: u64,
-    /// Length of the per-minute window (60 s at UW; shorter in tests).
-    pub http_window: Duration,
-    /// `older_than`/`newer_than` of flow alerts and option prints compare `created_at` (and pages
-    /// run newest `created_at` first) instead of the event time: UW does not document which it
-    /// compares, and a client must page completely under either.
-    pub cursor_on_created_at: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            ws_port: 0,
-            http_port: 0,
-            token: "sim-token".to_owned(),
-            seed: 42,
-            tickers: vec!["SPY".to_owned(), "QQQ".to_owned()],
-            default_rate: 5.0,
-            rates: HashMap::new(),
-            replay: None,
-            replay_speed: 1.0,
-            replay_loop: false,
-            http_per_minute: 120,
-            http_per_day: 40_000,
-            http_window: Duration::from_secs(60),
-            cursor_on_created_at: false,
-        }
-    }
-}
+pub use crate::config::SimConfig;
+use crate::generate::GeneratedAlert;
 
 /// Counters of what the simulator did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -207,14 +124,6 @@ pub(crate) struct SimState {
     frames: broadcast::Sender<Arc<Outgoing>>,
 }
 
-/// Frames an unlimited-rate channel keeps queued for its slowest reader.
-const MAX_BACKLOG: usize = 16_384;
-/// Frames an unlimited-rate channel generates per 1 ms tick at most.
-const MAX_PER_TICK: usize = 4_096;
-
-/// How many generated flow alerts the REST side remembers.
-const ALERT_HISTORY: usize = 200_000;
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -240,7 +149,7 @@ impl UwSimulator {
     /// When a port cannot be bound or the replay file cannot be read.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
         let replay = match &config.replay {
-            Some(path) => Some(load_recording(path)?),
+            Some(path) => Some(stream::load_recording(path)?),
             None => None,
         };
         let ws = TcpListener::bind((config.host.as_str(), config.ws_port)).await?;
@@ -272,11 +181,11 @@ impl UwSimulator {
             frames,
         });
         let (stop, stop_rx) = watch::channel(false);
-        tokio::spawn(accept_ws(Arc::clone(&state), ws, stop_rx.clone()));
+        tokio::spawn(ws::serve(Arc::clone(&state), ws, stop_rx.clone()));
         tokio::spawn(http::serve(Arc::clone(&state), http, stop_rx.clone()));
         match replay {
-            Some(frames) => tokio::spawn(replay_task(Arc::clone(&state), frames, stop_rx)),
-            None => tokio::spawn(generate_task(Arc::clone(&state), stop_rx)),
+            Some(frames) => tokio::spawn(stream::replay_task(Arc::clone(&state), frames, stop_rx)),
+            None => tokio::spawn(stream::generate_task(Arc::clone(&state), stop_rx)),
         };
         Ok(Self {
             state,
@@ -456,362 +365,5 @@ impl UwSimulator {
 impl Drop for UwSimulator {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-fn load_recording(path: &PathBuf) -> std::io::Result<Vec<(f64, String)>> {
-    let text = std::fs::read_to_string(path)?;
-    let mut frames = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let bad = |why: &str| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{}:{}: {why}", path.display(), i + 1),
-            )
-        };
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
-        let frame = v
-            .get("frame")
-            .and_then(|f| f.as_str())
-            .ok_or_else(|| bad("no \"frame\" string"))?;
-        let at = v.get("received_at").and_then(|t| t.as_str()).map_or(
-            Ok(frames.len() as f64 * 0.1),
-            |t| {
-                unusual_whales_nt::common::parse::parse_rfc3339_nanos(&t.replace(' ', "T"))
-                    .map(|n| n as f64 / 1e9)
-                    .map_err(|e| bad(&e))
-            },
-        )?;
-        frames.push((at, frame.to_owned()));
-    }
-    Ok(frames)
-}
-
-fn frame_channel(frame: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(frame).ok()?;
-    let arr = v.as_array()?;
-    // Acks in a recording were UW's replies to that session's joins; the simulator acks its own.
-    if arr.get(1)?.get("status").is_some() {
-        return None;
-    }
-    arr.first()?.as_str().map(str::to_owned)
-}
-
-async fn replay_task(
-    state: Arc<SimState>,
-    frames: Vec<(f64, String)>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let speed = if state.config.replay_speed > 0.0 {
-        state.config.replay_speed
-    } else {
-        1.0
-    };
-    // A recording starts when someone listens, so a client never misses its beginning.
-    while lock(&state.joined).is_empty() {
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_millis(5)) => {}
-            _ = stop.changed() => return,
-        }
-    }
-    loop {
-        let start = Instant::now();
-        let t0 = frames.first().map_or(0.0, |f| f.0);
-        for (at, frame) in &frames {
-            let due = Duration::from_secs_f64(((at - t0) / speed).max(0.0));
-            tokio::select! {
-                () = tokio::time::sleep_until((start + due).into()) => {}
-                _ = stop.changed() => return,
-            }
-            if let Some(channel) = frame_channel(frame) {
-                let _ = state.frames.send(Arc::new(Outgoing {
-                    channel,
-                    text: frame.as_str().into(),
-                }));
-            }
-        }
-        if !state.config.replay_loop {
-            return;
-        }
-    }
-}
-
-async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
-    let mut market = Market::new(state.config.seed, &state.config.tickers);
-    let mut owed: HashMap<String, f64> = HashMap::new();
-    let mut sticky: HashSet<String> = HashSet::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last = Instant::now();
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = stop.changed() => return,
-        }
-        let dt = last.elapsed().as_secs_f64();
-        last = Instant::now();
-        // The market does not stop when a client disconnects: flow alerts always, and option
-        // prints once any client asked for them, keep coming, so REST can back-fill a gap.
-        for name in lock(&state.joined).keys() {
-            if name.starts_with("option_trades") {
-                sticky.insert(name.clone());
-            }
-        }
-        let mut channels: Vec<String> = lock(&state.joined).keys().cloned().collect();
-        channels.extend(
-            sticky
-                .iter()
-                .filter(|c| !channels.contains(c))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
-        if !channels.iter().any(|c| c == "flow-alerts") {
-            channels.push("flow-alerts".to_owned());
-        }
-        let (rates, default_rate) = (lock(&state.rates).clone(), *lock(&state.default_rate));
-        let now = now_ms();
-        for name in channels {
-            let Some(channel) = UwChannel::parse(&name) else {
-                continue;
-            };
-            let rate = rates
-                .get(channel.kind.as_str())
-                .copied()
-                .unwrap_or(default_rate);
-            let due = owed.entry(name.clone()).or_insert(0.0);
-            if rate.is_infinite() {
-                // Keep the slowest reader's backlog topped up instead of outrunning it: its
-                // drops would then measure the simulator, not the reader.
-                let listening = lock(&state.joined).contains_key(&name);
-                *due = if listening {
-                    MAX_BACKLOG
-                        .saturating_sub(state.frames.len())
-                        .min(MAX_PER_TICK) as f64
-                } else {
-                    0.0
-                };
-            } else {
-                *due += rate * dt;
-            }
-            while *due >= 1.0 {
-                *due -= 1.0;
-                let (payload, alert) = market.payload(&channel, now);
-                if let Some(alert) = alert {
-                    let mut alerts = lock(&state.alerts);
-                    if alerts.len() == ALERT_HISTORY {
-                        alerts.pop_front();
-                    }
-                    alerts.push_back(alert);
-                }
-                let mut text = String::with_capacity(payload.len() + name.len() + 5);
-                text.push_str("[\"");
-                text.push_str(&name);
-                text.push_str("\",");
-                text.push_str(&payload);
-                text.push(']');
-                let _ = state.frames.send(Arc::new(Outgoing {
-                    channel: name.clone(),
-                    text: text.into(),
-                }));
-            }
-        }
-        owed.retain(|name, _| {
-            lock(&state.joined).contains_key(name) || name == "flow-alerts" || sticky.contains(name)
-        });
-    }
-}
-
-async fn accept_ws(state: Arc<SimState>, listener: TcpListener, mut stop: watch::Receiver<bool>) {
-    loop {
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
-            _ = stop.changed() => return,
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_ws(Arc::clone(&state), stream));
-    }
-}
-
-fn reject(status: StatusCode, body: &str) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(body.to_owned()));
-    *response.status_mut() = status;
-    response
-}
-
-async fn serve_ws(state: Arc<SimState>, stream: TcpStream) {
-    let token = state.config.token.clone();
-    let forced = *lock(&state.reject_status);
-    #[allow(clippy::result_large_err)] // the signature tungstenite's handshake callback requires
-    let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
-        if let Some(status) = forced {
-            return Err(reject(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-                "refused by the simulator",
-            ));
-        }
-        if req.uri().path() != "/socket" {
-            return Err(reject(StatusCode::NOT_FOUND, "not found"));
-        }
-        let presented = req.uri().query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("token="))
-                .map(percent_decode)
-        });
-        if presented.as_deref() == Some(token.as_str()) {
-            Ok(resp)
-        } else {
-            Err(reject(StatusCode::UNAUTHORIZED, "unauthorized"))
-        }
-    };
-    // Clients send only joins, leaves and pings: a small read buffer, because tungstenite zeroes
-    // the spare capacity on every read attempt, and the send loop polls the reader per frame.
-    let ws_config = WebSocketConfig::default().read_buffer_size(4096);
-    let Ok(ws) =
-        tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config)).await
-    else {
-        state.counters.rejected.fetch_add(1, Ordering::Relaxed);
-        return;
-    };
-    let c = &state.counters;
-    c.connections.fetch_add(1, Ordering::Relaxed);
-    c.active.fetch_add(1, Ordering::Relaxed);
-    let mut joined: HashSet<String> = HashSet::new();
-    connection(&state, ws, &mut joined).await;
-    let mut all = lock(&state.joined);
-    for ch in joined {
-        if let Some(n) = all.get_mut(&ch) {
-            *n -= 1;
-            if *n == 0 {
-                all.remove(&ch);
-            }
-        }
-    }
-    drop(all);
-    c.active.fetch_sub(1, Ordering::Relaxed);
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[derive(serde::Deserialize)]
-struct ClientMessage {
-    channel: String,
-    msg_type: String,
-}
-
-async fn connection(
-    state: &SimState,
-    ws: tokio_tungstenite::WebSocketStream<TcpStream>,
-    joined: &mut HashSet<String>,
-) {
-    let c = &state.counters;
-    let (mut sink, mut stream) = ws.split();
-    let mut frames = state.frames.subscribe();
-    let mut control = state.control.subscribe();
-    let mut unflushed = 0_usize;
-    loop {
-        tokio::select! {
-            msg = stream.next() => {
-                let text = match msg {
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Ping(_))) => {
-                        c.pings.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
-                    Some(Ok(_)) => continue,
-                };
-                let Ok(m) = serde_json::from_str::<ClientMessage>(&text) else { continue };
-                match m.msg_type.as_str() {
-                    "join" => {
-                        c.joins.fetch_add(1, Ordering::Relaxed);
-                        let reply = if lock(&state.refused).contains(&m.channel) {
-                            format!(r#"["{}",{{"response":{{"reason":"not entitled to this channel on the current plan"}},"status":"error"}}]"#, m.channel)
-                        } else {
-                            // UW acks unknown names too; unknown names simply never carry data.
-                            if joined.insert(m.channel.clone()) {
-                                *lock(&state.joined).entry(m.channel.clone()).or_insert(0) += 1;
-                            }
-                            format!(r#"["{}",{{"response":{{}},"status":"ok"}}]"#, m.channel)
-                        };
-                        if sink.send(Message::text(reply)).await.is_err() {
-                            return;
-                        }
-                    }
-                    "leave" => {
-                        c.leaves.fetch_add(1, Ordering::Relaxed);
-                        if state.ignore_leave.load(Ordering::Relaxed) {
-                            continue;
-                        }
-                        if joined.remove(&m.channel) {
-                            let mut all = lock(&state.joined);
-                            if let Some(n) = all.get_mut(&m.channel) {
-                                *n -= 1;
-                                if *n == 0 {
-                                    all.remove(&m.channel);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            frame = frames.recv() => match frame {
-                Ok(out) => {
-                    if joined.contains(&out.channel) {
-                        // Buffered: one write for everything already queued (as a busy server's
-                        // TCP stack coalesces), not a syscall per frame.
-                        if sink.feed(Message::Text(out.text.clone())).await.is_err() {
-                            return;
-                        }
-                        c.frames_sent.fetch_add(1, Ordering::Relaxed);
-                        unflushed += 1;
-                    }
-                    if unflushed > 0 && (frames.is_empty() || unflushed >= 256) {
-                        if sink.flush().await.is_err() {
-                            return;
-                        }
-                        unflushed = 0;
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    c.frames_dropped.fetch_add(n, Ordering::Relaxed);
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            ctl = control.recv() => match ctl {
-                Ok(Control::Drop) | Err(broadcast::error::RecvError::Closed) => return,
-                Ok(Control::Stall(d)) => tokio::time::sleep(d).await,
-                Ok(Control::Inject(text)) => {
-                    if sink.send(Message::text(text.to_string())).await.is_err() {
-                        return;
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-            },
-        }
     }
 }

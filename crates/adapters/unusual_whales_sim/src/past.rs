@@ -255,6 +255,33 @@ mod tests {
         assert_ne!(a[0].id, other_seed[0].id);
     }
 
+    // The same rows on every machine and in every release, as the module promises: pinned values,
+    // not two runs compared, so that an update of the generator's crates cannot move them unseen.
+    #[test]
+    fn the_past_is_the_same_in_every_release() {
+        let day = ny_day(ms("2025-05-12T15:00:00Z"));
+        let first = |kind| {
+            let rows = past().day(day, kind, "SPY");
+            (rows.len(), rows[0].id.clone(), rows[0].time_ms)
+        };
+        assert_eq!(
+            first(ChannelKind::FlowAlerts),
+            (
+                1_200,
+                "5aabbc71-2af7-41be-ad5e-7025386fdc61".to_owned(),
+                ms("2025-05-12T13:30:29.885Z")
+            )
+        );
+        assert_eq!(
+            first(ChannelKind::OptionTrades),
+            (
+                5_806,
+                "fcf86977-ff64-46f2-98ef-cfa0965816d7".to_owned(),
+                ms("2025-05-12T13:30:00.581Z")
+            )
+        );
+    }
+
     #[test]
     fn weekends_and_the_time_after_the_start_are_empty() {
         let p = past();
