@@ -18,34 +18,27 @@ use crate::fixtures::example_body;
 use crate::generate::GeneratedAlert;
 use crate::past::ny_day;
 use crate::retime::{daily_series, period_days, retime};
-use crate::{SimState, lock};
+use crate::{SimState, accept_until_stopped, lock};
 
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
-pub(super) async fn serve(
+pub(crate) async fn serve(
     state: Arc<SimState>,
     listener: TcpListener,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    loop {
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(_) => continue,
-            },
-            _ = stop.changed() => return,
-        };
-        let _ = stream.set_nodelay(true);
+    let connections_stop = stop.clone();
+    accept_until_stopped(listener, stop, |stream| {
         let state = Arc::clone(&state);
-        let stop = stop.clone();
+        let mut stop = connections_stop.clone();
         tokio::spawn(async move {
-            let mut stop = stop;
             tokio::select! {
                 () = connection(&state, stream) => {}
                 _ = stop.changed() => {}
             }
         });
-    }
+    })
+    .await;
 }
 
 struct Reply {

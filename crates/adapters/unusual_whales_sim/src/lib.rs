@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use unusual_whales_nt::websocket::channel::ChannelKind;
@@ -132,6 +132,26 @@ fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Accepts connections on `listener` until `stop`, handing each to `serve` with Nagle off (frames
+/// and replies are written whole).
+async fn accept_until_stopped(
+    listener: TcpListener,
+    mut stop: watch::Receiver<bool>,
+    mut serve: impl FnMut(TcpStream),
+) {
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        serve(stream);
+    }
 }
 
 /// A running simulator. Stops when [`UwSimulator::shutdown`] is called or it is dropped.

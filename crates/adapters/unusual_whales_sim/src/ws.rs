@@ -13,24 +13,17 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::{Control, SimState, lock};
+use crate::{Control, SimState, accept_until_stopped, lock};
 
 pub(crate) async fn serve(
     state: Arc<SimState>,
     listener: TcpListener,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    loop {
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
-            _ = stop.changed() => return,
-        };
-        let _ = stream.set_nodelay(true);
+    accept_until_stopped(listener, stop, |stream| {
         tokio::spawn(upgrade(Arc::clone(&state), stream));
-    }
+    })
+    .await;
 }
 
 fn reject(status: StatusCode, body: &str) -> ErrorResponse {
