@@ -101,6 +101,11 @@ else:
     ApiKeyField = str | None
 
 
+# The defaults of the numeric settings are the Rust clients' own, from one table
+# (crates/adapters/unusual_whales/src/common/settings.rs), like their ranges.
+_DEFAULTS = _core.setting_defaults()
+
+
 class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     """
     Configuration for ``UnusualWhalesDataClient``.
@@ -188,26 +193,26 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     base_url_http: str | None = None
     option_venue: str = _core.DEFAULT_VENUE
     padded_occ_root: bool | None = None
-    heartbeat_secs: float = 30.0
-    pong_timeout_secs: float = 10.0
-    connect_timeout_secs: float = 10.0
-    reconnect_initial_secs: float = 1.0
-    reconnect_max_secs: float = 60.0
-    reconnect_jitter: float = 0.1
+    heartbeat_secs: float = _DEFAULTS["heartbeat_secs"]
+    pong_timeout_secs: float = _DEFAULTS["pong_timeout_secs"]
+    connect_timeout_secs: float = _DEFAULTS["connect_timeout_secs"]
+    reconnect_initial_secs: float = _DEFAULTS["reconnect_initial_secs"]
+    reconnect_max_secs: float = _DEFAULTS["reconnect_max_secs"]
+    reconnect_jitter: float = _DEFAULTS["reconnect_jitter"]
     max_reconnect_attempts: int | None = None
-    join_timeout_secs: float = 10.0
-    leave_grace_secs: float = 5.0
-    stale_after_secs: float | None = 120.0
-    stale_only_in_session: bool = True
-    queue_capacity: int = 100_000
-    max_batch: int = 64
+    join_timeout_secs: float = _DEFAULTS["join_timeout_secs"]
+    leave_grace_secs: float = _DEFAULTS["leave_grace_secs"]
+    stale_after_secs: float | None = _DEFAULTS["stale_after_secs"]
+    stale_only_in_session: bool = _DEFAULTS["stale_only_in_session"]
+    queue_capacity: int = int(_DEFAULTS["queue_capacity"])
+    max_batch: int = int(_DEFAULTS["max_batch"])
     backfill: bool = True
     record_path: str | None = None
-    http_requests_per_minute: int = 120
+    http_requests_per_minute: int = int(_DEFAULTS["requests_per_minute"])
     http_requests_per_day: int | None = None
-    http_max_concurrent: int = 3
-    http_timeout_secs: float = 30.0
-    http_max_retries: int = 3
+    http_max_concurrent: int = int(_DEFAULTS["max_concurrent"])
+    http_timeout_secs: float = _DEFAULTS["timeout_secs"]
+    http_max_retries: int = int(_DEFAULTS["max_retries"])
     publish_mode: str = "engine"
 
     def __post_init__(self) -> None:

@@ -38,9 +38,9 @@ _PY = {
     "list[f64]": "list[float]",
 }
 
-# A default that is a Rust expression (`DEFAULT_VENUE.to_owned()`, `Some(120.0)`) shows as `...` in
-# `__text_signature__`: the value it evaluates to, from the `_core` constant it is built from where
-# there is one. test_stubs.py checks each against what the runtime does where that can be observed.
+# A default that is a Rust expression (`DEFAULT_VENUE.to_owned()`, `d::HEARTBEAT_SECS`) shows as `...`
+# in `__text_signature__`: the value it evaluates to, from the `_core` constant it is built from. The
+# numeric settings' defaults come from `_core.setting_defaults()` by name; the rest are listed here. test_stubs.py checks each against what the runtime does where that can be observed.
 HIDDEN_DEFAULTS: dict[tuple[str, str], object] = {
     ("parse_ws_frame", "venue"): _core.DEFAULT_VENUE,
     ("parse_rest_response", "venue"): _core.DEFAULT_VENUE,
@@ -48,11 +48,11 @@ HIDDEN_DEFAULTS: dict[tuple[str, str], object] = {
     ("UwRestClient.__new__", "venue"): _core.DEFAULT_VENUE,
     ("UwLiveFeed.__new__", "url"): _core.UW_WS_URL,
     ("UwLiveFeed.__new__", "venue"): _core.DEFAULT_VENUE,
-    # `Some(120.0)` in src/python/live.rs; the extension exports no constant for it.
-    ("UwLiveFeed.__new__", "stale_after_secs"): 120.0,
     ("UwSimServer.__new__", "token"): "sim-token",
     ("UwSimServer.__new__", "host"): "127.0.0.1",
 }
+
+_SETTING_DEFAULTS: dict[str, object] = dict(_core.setting_defaults())
 
 _TEMPLATE = '''"""
 Type stub for the Rust extension ``nautilus_trader_uw._core``.
@@ -124,6 +124,9 @@ def _set_padded_occ_root_default(padded: bool) -> None:
 
 def _padded_occ_root_default() -> bool:
     """The OCC root form of option ids when a caller passes ``padded_occ_root=None``."""
+
+def setting_defaults() -> dict[str, float | bool | None]:
+    """The default of every numeric setting (``None``: no limit) and of ``stale_only_in_session``."""
 
 def setting_ranges() -> dict[str, tuple[float, bool, float]]:
     """The accepted range of every numeric setting: ``{name: (min, min_exclusive, max)}``."""
@@ -345,11 +348,15 @@ def _signature_defaults(node: ast.FunctionDef, qualname: str, hidden_used: set) 
     for (arg, _), param in zip(stub, runtime, strict=True):
         if param.default is inspect.Parameter.empty:
             continue
-        if param.default is Ellipsis:
-            if (qualname, param.name) not in HIDDEN_DEFAULTS:
+        if param.default is Ellipsis and (qualname, param.name) not in HIDDEN_DEFAULTS:
+            if _SETTING_DEFAULTS.get(param.name) is None:
                 raise SystemExit(
                     f"{qualname}({param.name}=...): add the value its Rust default gives to HIDDEN_DEFAULTS"
                 )
+            default = _SETTING_DEFAULTS[param.name]
+            if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "int":
+                default = int(default)
+        elif param.default is Ellipsis:
             hidden_used.add((qualname, param.name))
             default = HIDDEN_DEFAULTS[qualname, param.name]
         else:

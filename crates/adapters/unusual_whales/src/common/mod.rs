@@ -4,6 +4,7 @@ pub mod consts;
 pub mod credential;
 pub mod error;
 pub mod parse;
+pub mod settings;
 pub mod symbol;
 #[doc(hidden)]
 pub mod testing;

@@ -16,6 +16,7 @@ use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::UwPayload;
+use crate::common::settings::defaults as d;
 use crate::http::parse::parse_rest_response;
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
@@ -57,11 +58,11 @@ impl UwHttpConfig {
             base_url: UW_HTTP_BASE_URL.to_owned(),
             credential,
             ids: InstrumentIdFormat::default(),
-            timeout: Duration::from_secs(30),
-            max_retries: 3,
-            retry_initial: Duration::from_secs(1),
-            retry_max: Duration::from_secs(30),
-            max_rate_limit_waits: 10,
+            timeout: Duration::from_secs_f64(d::TIMEOUT_SECS),
+            max_retries: d::MAX_RETRIES,
+            retry_initial: Duration::from_secs_f64(d::RETRY_INITIAL_SECS),
+            retry_max: Duration::from_secs_f64(d::RETRY_MAX_SECS),
+            max_rate_limit_waits: d::MAX_RATE_LIMIT_WAITS,
             limits: RateLimitConfig::default(),
         }
     }

@@ -35,9 +35,9 @@ pub struct RateLimitConfig {
 impl Default for RateLimitConfig {
     fn default() -> Self {
         Self {
-            per_minute: 120,
+            per_minute: crate::common::settings::defaults::REQUESTS_PER_MINUTE,
             per_day: None,
-            concurrency: 3,
+            concurrency: crate::common::settings::defaults::MAX_CONCURRENT,
         }
     }
 }

@@ -18,6 +18,7 @@ use pyo3::types::{PyDict, PyList, PyType};
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
+use crate::common::settings::defaults as d;
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
 use crate::websocket::client::{UwWsClient, UwWsConfig};
@@ -67,12 +68,13 @@ impl PyLiveFeed {
     #[new]
     #[pyo3(signature = (
         url=UW_WS_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), padded_occ_root=None,
-        heartbeat_secs=30.0,
-        pong_timeout_secs=10.0, connect_timeout_secs=10.0, reconnect_initial_secs=1.0,
-        reconnect_max_secs=60.0, reconnect_jitter=0.1, max_reconnect_attempts=None,
-        join_timeout_secs=10.0, leave_grace_secs=5.0, stale_after_secs=Some(120.0),
-        stale_only_in_session=true, queue_capacity=100_000, backfill_http_url=None,
-        record_path=None
+        heartbeat_secs=d::HEARTBEAT_SECS, pong_timeout_secs=d::PONG_TIMEOUT_SECS,
+        connect_timeout_secs=d::CONNECT_TIMEOUT_SECS, reconnect_initial_secs=d::RECONNECT_INITIAL_SECS,
+        reconnect_max_secs=d::RECONNECT_MAX_SECS, reconnect_jitter=d::RECONNECT_JITTER,
+        max_reconnect_attempts=None, join_timeout_secs=d::JOIN_TIMEOUT_SECS,
+        leave_grace_secs=d::LEAVE_GRACE_SECS, stale_after_secs=Some(d::STALE_AFTER_SECS),
+        stale_only_in_session=d::STALE_ONLY_IN_SESSION, queue_capacity=d::QUEUE_CAPACITY,
+        backfill_http_url=None, record_path=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -159,7 +161,7 @@ impl PyLiveFeed {
     /// `callback(objects, routes, logs)`: `objects[i]` goes to the subscriptions of
     /// `route_members(routes[i])`; `logs` holds `(level, message)` pairs. At most `max_batch`
     /// records per call, so other tasks of the loop run between batches.
-    #[pyo3(signature = (event_loop, callback, max_batch=64))]
+    #[pyo3(signature = (event_loop, callback, max_batch=d::MAX_BATCH))]
     fn start(
         &self,
         py: Python<'_>,

@@ -83,6 +83,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_padded_occ_root_default, m)?)?;
     m.add_function(wrap_pyfunction!(_padded_occ_root_default, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(settings::setting_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;

@@ -16,6 +16,7 @@ use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
 use crate::http::ratelimit::RateLimitConfig;
 use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
 use crate::python::records::append_payload;
+use crate::common::settings::defaults as d;
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
 
@@ -73,8 +74,10 @@ impl PyRestClient {
     #[new]
     #[pyo3(signature = (
         base_url=UW_HTTP_BASE_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), padded_occ_root=None,
-        timeout_secs=30.0, max_retries=3, retry_initial_secs=1.0, retry_max_secs=30.0,
-        requests_per_minute=120, requests_per_day=None, max_concurrent=3, max_rate_limit_waits=10
+        timeout_secs=d::TIMEOUT_SECS, max_retries=d::MAX_RETRIES,
+        retry_initial_secs=d::RETRY_INITIAL_SECS, retry_max_secs=d::RETRY_MAX_SECS,
+        requests_per_minute=d::REQUESTS_PER_MINUTE, requests_per_day=None,
+        max_concurrent=d::MAX_CONCURRENT, max_rate_limit_waits=d::MAX_RATE_LIMIT_WAITS
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
