@@ -15,7 +15,6 @@ import os
 import re
 import socket
 import sys
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import date
@@ -23,14 +22,12 @@ from pathlib import Path
 
 import nautilus_trader
 
-from nautilus_trader_uw import UwParseError
 from nautilus_trader_uw import __version__
 from nautilus_trader_uw import _core
-from nautilus_trader_uw import parse_ws_frame
 from nautilus_trader_uw.cli_support import CliError
 from nautilus_trader_uw.cli_support import check_recording
+from nautilus_trader_uw.cli_support import decode_recording
 from nautilus_trader_uw.cli_support import end_status_line
-from nautilus_trader_uw.cli_support import recording_rows
 from nautilus_trader_uw.samples import sample_recording_path
 from nautilus_trader_uw.types import ALL_TYPES
 
@@ -38,36 +35,6 @@ from nautilus_trader_uw.types import ALL_TYPES
 TYPE_NAMES = sorted(t.__name__ for t in ALL_TYPES)
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "OFF")
 DEBUG_ENV = "UW_NT_DEBUG"
-
-
-def _load_recording(path: Path) -> list[str]:
-    """
-    Frames from a JSONL recording (``{"frame": ...}`` per line) or a file of raw frames per line.
-    """
-    return [frame for _, frame, _ in recording_rows(path, raw_frames=True)]
-
-
-def decode_recording(path: Path) -> tuple[list, Counter]:
-    """
-    Decode every frame of a recording; return the Data objects (sorted by event time) and counts.
-
-    Records are stamped ``ts_init = ts_event``: a recording's wall clock has no time zone.
-    """
-    records = []
-    counts: Counter = Counter()
-    for frame in _load_recording(path):
-        try:
-            decoded = parse_ws_frame(frame, ts_init=0)
-        except UwParseError as e:
-            counts[f"error:{e.kind}"] += 1
-            continue
-        if not decoded:
-            counts["ack"] += 1
-        for obj in decoded:
-            counts[type(obj).__name__] += 1
-            records.append(type(obj).from_dict({**obj.to_dict(), "ts_init": obj.ts_event}))
-    records.sort(key=lambda r: r.ts_init)
-    return records, counts
 
 
 # The core's messages are written for the Python API; the command line spells the same things

@@ -1,16 +1,21 @@
 """
-Helpers for the command line: errors worded for the user, reading JSONL recordings, a status
-line and a progress bar (tqdm, which NautilusTrader already depends on) on stderr.
+Helpers for the command line: errors worded for the user, reading and decoding JSONL recordings,
+a status line and a progress bar (tqdm, which NautilusTrader already depends on) on stderr.
+
+``cli`` and the commands it runs (``demo``, ``history``) import this module, never each other's.
 """
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from tqdm import tqdm
+
+from nautilus_trader_uw import _core
 
 
 T = TypeVar("T")
@@ -75,6 +80,36 @@ def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple
             yield number, frame, received_at
     if not rows:
         raise RecordingError(f"{path}: empty; a recording holds {RECORDING_FORM}")
+
+
+def _load_recording(path: Path) -> list[str]:
+    """
+    Frames from a JSONL recording (``{"frame": ...}`` per line) or a file of raw frames per line.
+    """
+    return [frame for _, frame, _ in recording_rows(path, raw_frames=True)]
+
+
+def decode_recording(path: Path) -> tuple[list, Counter]:
+    """
+    Decode every frame of a recording; return the Data objects (sorted by event time) and counts.
+
+    Records are stamped ``ts_init = ts_event``: a recording's wall clock has no time zone.
+    """
+    records = []
+    counts: Counter = Counter()
+    for frame in _load_recording(path):
+        try:
+            decoded = _core.parse_ws_frame(frame, ts_init=0)
+        except _core.UwParseError as e:
+            counts[f"error:{e.kind}"] += 1
+            continue
+        if not decoded:
+            counts["ack"] += 1
+        for obj in decoded:
+            counts[type(obj).__name__] += 1
+            records.append(type(obj).from_dict({**obj.to_dict(), "ts_init": obj.ts_event}))
+    records.sort(key=lambda r: r.ts_init)
+    return records, counts
 
 
 def check_recording(path: str | Path) -> None:

@@ -32,9 +32,9 @@ from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import TraderId
 
 from nautilus_trader_uw import _core
-from nautilus_trader_uw.cli import decode_recording
 from nautilus_trader_uw.cli_support import CliError
 from nautilus_trader_uw.cli_support import RecordingError
+from nautilus_trader_uw.cli_support import decode_recording
 from nautilus_trader_uw.cli_support import recording_rows
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
 from nautilus_trader_uw.constants import UW

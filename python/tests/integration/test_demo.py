@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from nautilus_trader_uw.cli import decode_recording
 from nautilus_trader_uw.cli import main
+from nautilus_trader_uw.cli_support import decode_recording
 from nautilus_trader_uw.samples import sample_recording_path
 from nautilus_trader_uw.symbology import option_instrument_id
 from nautilus_trader_uw.types import UwFlowAlert
