@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use rstest::rstest;
+use unusual_whales_nt::common::channel::ChannelKind;
 use unusual_whales_nt::common::consts::MAX_FRAME_BYTES;
 use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::common::error::UwParseError;
@@ -12,7 +13,7 @@ use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
 use unusual_whales_nt::data::UwPayload;
-use unusual_whales_nt::websocket::{ChannelKind, UwWsMessage, parse_frame};
+use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
 
 const TS_INIT: u64 = 42;
 const MS: u64 = 1_000_000;

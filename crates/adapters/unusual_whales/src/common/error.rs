@@ -44,6 +44,19 @@ pub fn clip(text: &str) -> Cow<'_, str> {
     ))
 }
 
+/// The first characters of an input, for error messages that must stay short.
+pub(crate) fn preview(text: &str) -> String {
+    const MAX: usize = 80;
+    if text.len() <= MAX {
+        return text.to_owned();
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &text[..end], text.len())
+}
+
 /// Why a WebSocket frame or REST body could not be turned into records.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UwParseError {

@@ -245,6 +245,26 @@ pub fn instrument_id_for(
     }
 }
 
+/// Derives `ts_event`, `ts_init` and the instrument id of a decoded record.
+///
+/// # Errors
+/// [`crate::common::error::UwParseError::InvalidField`] when the instrument symbol is unusable.
+pub fn finish_record<R: UwRecord>(
+    record: &mut R,
+    context: &str,
+    ts_init: u64,
+    ids: &crate::common::symbol::InstrumentIdFormat,
+) -> Result<(), crate::common::error::UwParseError> {
+    record.finish(ts_init, ids).map_err(|(field, message)| {
+        crate::common::error::UwParseError::InvalidField {
+            context: context.to_owned(),
+            field: field.to_owned(),
+            // Symbol errors quote the symbol whole.
+            message: crate::common::error::clip(&message).into_owned(),
+        }
+    })
+}
+
 /// Declares a UW record type. See the module docs.
 ///
 /// ```ignore

@@ -6,14 +6,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::common::error::{UwParseError, deserialize_json};
+use crate::common::error::{UwParseError, deserialize_json, preview};
 use crate::common::parse::{de_opt_date, de_opt_string, de_string_list, parse_date_days};
 use crate::common::symbol::InstrumentIdFormat;
-use crate::data::record::UwRecord;
+use crate::data::record::{UwRecord, finish_record};
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
 use crate::http::request::UwRequest;
-use crate::websocket::parse::{finish_record, preview};
 
 #[derive(Deserialize, Default)]
 struct Envelope<'a> {

@@ -33,6 +33,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::consts::{MAX_FRAME_BYTES, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::common::parse::in_regular_session;
@@ -42,7 +43,6 @@ use crate::data::status::state;
 use crate::data::{FeedStatus, FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
-use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};

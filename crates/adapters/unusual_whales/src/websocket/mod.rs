@@ -1,6 +1,5 @@
-//! UW's WebSocket protocol: channel names, the `[channel, payload]` envelope and frame parsing.
+//! UW's WebSocket protocol: the `[channel, payload]` envelope, frame parsing and the live client.
 
-pub mod channel;
 pub mod client;
 pub mod messages;
 pub mod parse;
@@ -8,6 +7,5 @@ pub mod queue;
 pub mod route;
 pub mod stats;
 
-pub use channel::{ChannelKind, UwChannel};
 pub use messages::UwWsMessage;
 pub use parse::parse_frame;

@@ -8,15 +8,15 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::consts::MAX_FRAME_BYTES;
-use crate::common::error::{UwParseError, clip, deserialize_json};
+use crate::common::error::{UwParseError, deserialize_json, preview};
 use crate::common::parse::{
     de_bool_or_false, de_date, de_f64, de_opt_f64, de_opt_i64, de_string, de_timestamp,
 };
 use crate::common::symbol::InstrumentIdFormat;
-use crate::data::record::UwRecord;
+use crate::data::record::{UwRecord, finish_record};
 use crate::data::*;
-use crate::websocket::channel::{ChannelKind, UwChannel};
 use crate::websocket::messages::UwWsMessage;
 
 #[derive(Deserialize)]
@@ -310,26 +310,6 @@ pub fn decode_one<R: UwRecord + serde::de::DeserializeOwned>(
     Ok(record)
 }
 
-/// Derives `ts_event`, `ts_init` and the instrument id of a decoded record.
-///
-/// # Errors
-/// [`UwParseError::InvalidField`] when the instrument symbol is unusable.
-pub fn finish_record<R: UwRecord>(
-    record: &mut R,
-    context: &str,
-    ts_init: u64,
-    ids: &InstrumentIdFormat,
-) -> Result<(), UwParseError> {
-    record
-        .finish(ts_init, ids)
-        .map_err(|(field, message)| UwParseError::InvalidField {
-            context: context.to_owned(),
-            field: field.to_owned(),
-            // Symbol errors quote the symbol whole.
-            message: clip(&message).into_owned(),
-        })
-}
-
 fn as_reply(raw: &str) -> Option<Reply> {
     if raw.len() > MAX_REPLY_BYTES || !raw.contains("\"status\"") {
         return None;
@@ -353,19 +333,6 @@ fn reply_message(channel: String, reply: Reply) -> UwWsMessage {
 fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
     s.split(" at line ").next().unwrap_or(&s).to_owned()
-}
-
-/// The first characters of an input, for error messages that must stay short.
-pub(crate) fn preview(text: &str) -> String {
-    const MAX: usize = 80;
-    if text.len() <= MAX {
-        return text.to_owned();
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}... ({} bytes)", &text[..end], text.len())
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::parse::{ny_date, parse_date_days};
 use crate::common::symbol::{OccSymbol, same_instrument, validate_ticker};
 use crate::data::record::UwRecord;
 use crate::data::*;
-use crate::websocket::channel::{ChannelKind, UwChannel};
 
 /// The metadata keys a subscription may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
