@@ -2,13 +2,15 @@
 //!
 //! Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
 //!
-//! - [`common`]: constants, lenient decoders for UW's mixed encodings, OCC symbology, errors.
+//! - [`common`]: constants, UW channel names, lenient decoders for UW's mixed encodings, OCC
+//!   symbology, errors.
 //! - [`registry`]: every record type and REST endpoint, declared once; the per-type tables are
 //!   generated from it.
 //! - [`data`]: one record type per UW channel / REST payload.
-//! - [`websocket`]: channel names and frame parsing (`[channel, payload]`).
-//! - [`http`]: REST endpoints and response-body parsing.
-//! - [`websocket::client`]: the live client (join/leave, heartbeat, reconnect, routing, stats).
+//! - [`subscription`]: metadata filters, the channels a subscription joins, routing of records.
+//! - [`http`]: REST endpoints, response-body parsing and the REST client.
+//! - [`websocket`]: frame parsing (`[channel, payload]`) and the live client ([`websocket::client`]:
+//!   join/leave, heartbeat, reconnect, back-fill, stats).
 //! - `python` (feature `python`): this crate's bindings; `crates/pyo3` registers them, with the
 //!   simulator's, into the `nautilus_trader_uw._core` extension module.
 //!
@@ -26,4 +28,5 @@ pub mod http;
 pub mod python;
 pub mod registry;
 pub mod runtime;
+pub mod subscription;
 pub mod websocket;

@@ -21,7 +21,8 @@ use crate::data::*;
 use crate::http::client::{UwHttpClient, UwHttpError};
 use crate::http::endpoint::{CANDLE_SIZES, Paging, UwEndpoint};
 use crate::http::request::UwRequest;
-use crate::websocket::route::{RecordView, UwFilter};
+use crate::subscription::filter::RecordView;
+use crate::subscription::metadata::UwFilter;
 
 /// What a history request is wrong about.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -485,7 +486,7 @@ pub async fn fetch_history(
     now_ns: u64,
 ) -> Result<HistoryResult, HistoryError> {
     let type_name = query.type_name.as_str();
-    let keys = crate::websocket::route::history_filter_keys(type_name);
+    let keys = crate::subscription::filter::history_filter_keys(type_name);
     let filter_md: Vec<&(String, String)> = query
         .metadata
         .iter()
@@ -665,7 +666,7 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
 mod tests {
     use super::*;
     use crate::common::parse::parse_rfc3339_nanos;
-    use crate::websocket::route::FilterKey;
+    use crate::subscription::metadata::FilterKey;
 
     const MS: u64 = 1_000_000;
 

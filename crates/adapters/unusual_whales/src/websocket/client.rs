@@ -43,13 +43,13 @@ use crate::data::status::state;
 use crate::data::{FeedStatus, FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
+use crate::subscription::channels::{StreamSource, channels_for, stream_source};
+use crate::subscription::filter::RecordView;
+use crate::subscription::metadata::{RouteError, UwFilter};
+use crate::subscription::table::{RouteId, Subscription, SubscriptionId, SubscriptionTable};
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
-use crate::websocket::route::{
-    RecordView, RouteError, RouteId, StreamSource, Subscription, SubscriptionId, SubscriptionTable,
-    UwFilter, channels_for, stream_source,
-};
 use crate::websocket::stats::{FeedStats, StatsSnapshot};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;

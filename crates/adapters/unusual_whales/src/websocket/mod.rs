@@ -4,7 +4,6 @@ pub mod client;
 pub mod messages;
 pub mod parse;
 pub mod queue;
-pub mod route;
 pub mod stats;
 
 pub use messages::UwWsMessage;

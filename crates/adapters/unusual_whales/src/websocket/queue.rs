@@ -17,7 +17,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use crate::data::UwPayload;
-use crate::websocket::route::RouteId;
+use crate::subscription::table::RouteId;
 
 /// Severity of a client log event (mapped to the Nautilus logger in Python).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

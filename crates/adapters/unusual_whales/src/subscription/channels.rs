@@ -1,0 +1,144 @@
+//! Which UW channels a subscription joins: the live source of each streamed type, and per-ticker
+//! channels where UW has them.
+
+use std::fmt;
+
+use crate::common::channel::{ChannelKind, UwChannel};
+use crate::data::record::UwRecord;
+use crate::data::*;
+use crate::subscription::filter::RecordView;
+use crate::subscription::metadata::{FilterKey, RouteError, UwFilter};
+
+/// Where a subscription's data comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamSource {
+    /// A UW channel kind.
+    Channel(ChannelKind),
+    /// The client's own `UwFeedStatus` events.
+    FeedStatus,
+}
+
+/// The live source and the filter keys of a Python type name.
+///
+/// # Errors
+/// Unknown names, and REST-only types (which have no live source).
+pub fn stream_source(type_name: &str) -> Result<(StreamSource, &'static [FilterKey]), RouteError> {
+    macro_rules! streamed {
+        ($($t:ty => $kind:ident),* $(,)?) => {$(
+            if type_name == <$t as UwRecord>::TYPE_NAME {
+                return Ok((StreamSource::Channel(ChannelKind::$kind), <$t as RecordView>::KEYS));
+            }
+        )*};
+    }
+    streamed!(
+        FlowAlert => FlowAlerts, OptionTrade => OptionTrades, TickerGex => Gex,
+        StrikeGex => GexStrike, ExpiryStrikeGex => GexStrikeExpiry, Price => Price,
+        NewsHeadline => News, LitTrade => LitTrades, DarkPoolTrade => OffLitTrades,
+        MarketTide => MarketTide, NetFlow => NetFlow, IntervalFlow => IntervalFlow,
+        ContractScreener => ContractScreener, TradingHalt => TradingHalts,
+        CustomAlert => CustomAlerts, Periscope => Periscope, InterpolatedIv => InterpolatedIv,
+        IvTermStructure => IvTermStructure,
+    );
+    if type_name == <FeedStatus as UwRecord>::TYPE_NAME {
+        return Ok((StreamSource::FeedStatus, <FeedStatus as RecordView>::KEYS));
+    }
+    if type_name.starts_with("Uw") {
+        Err(RouteError::NotStreamed {
+            type_name: type_name.to_owned(),
+        })
+    } else {
+        Err(RouteError::UnknownType {
+            type_name: type_name.to_owned(),
+        })
+    }
+}
+
+/// Whether UW offers `<kind>:<TICKER>` channels, and whether it offers only those.
+const fn ticker_channels(kind: ChannelKind) -> (bool, bool) {
+    use ChannelKind as K;
+    match kind {
+        K::OptionTrades
+        | K::Price
+        | K::Gex
+        | K::GexStrike
+        | K::GexStrikeExpiry
+        | K::Periscope
+        | K::InterpolatedIv
+        | K::IvTermStructure => (true, false),
+        K::NetFlow => (true, true),
+        _ => (false, false),
+    }
+}
+
+/// The UW channels a subscription joins: one per ticker where UW has per-ticker channels, else the
+/// all-tickers channel (filtered here).
+///
+/// # Errors
+/// A per-ticker-only channel (`net_flow`) without a ticker.
+pub fn channels_for(
+    type_name: &str,
+    kind: ChannelKind,
+    filter: &UwFilter,
+) -> Result<Vec<UwChannel>, RouteError> {
+    let (per_ticker, only_per_ticker) = ticker_channels(kind);
+    match filter.channel_tickers() {
+        Some(tickers) if per_ticker => Ok(tickers
+            .into_iter()
+            .map(|t| UwChannel {
+                kind,
+                ticker: Some(t),
+            })
+            .collect()),
+        _ if only_per_ticker => Err(RouteError::TickerRequired {
+            type_name: type_name.to_owned(),
+            channel: kind.as_str(),
+        }),
+        _ => Ok(vec![UwChannel { kind, ticker: None }]),
+    }
+}
+
+impl fmt::Display for StreamSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Channel(k) => write!(f, "{k}"),
+            Self::FeedStatus => f.write_str("feed status"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+    use crate::subscription::testing::filter;
+
+    #[rstest]
+    #[case("UwOptionTrade", ChannelKind::OptionTrades, &[("ticker", "SPY,QQQ")], &["option_trades:SPY", "option_trades:QQQ"])]
+    #[case("UwOptionTrade", ChannelKind::OptionTrades, &[], &["option_trades"])]
+    #[case("UwOptionTrade", ChannelKind::OptionTrades, &[("instrument_id", "SPXW250516C05900000.SMART")], &["option_trades:SPXW"])]
+    #[case("UwFlowAlert", ChannelKind::FlowAlerts, &[("ticker", "SPY")], &["flow-alerts"])]
+    #[case("UwPrice", ChannelKind::Price, &[("instrument_id", "SPY.SMART")], &["price:SPY"])]
+    #[case("UwNetFlow", ChannelKind::NetFlow, &[("ticker", "SPY")], &["net_flow:SPY"])]
+    fn channels_follow_uw_channel_names(
+        #[case] type_name: &str,
+        #[case] kind: ChannelKind,
+        #[case] md: &[(&str, &str)],
+        #[case] expected: &[&str],
+    ) {
+        let f = filter(type_name, md).unwrap();
+        let names: Vec<String> = channels_for(type_name, kind, &f)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn net_flow_without_a_ticker_is_refused() {
+        let err =
+            channels_for("UwNetFlow", ChannelKind::NetFlow, &UwFilter::default()).unwrap_err();
+        assert!(err.to_string().contains("needs a ticker"), "{err}");
+    }
+}
