@@ -3,7 +3,7 @@
 //! Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
 //!
 //! - [`common`]: constants, UW channel names, lenient decoders for UW's mixed encodings, OCC
-//!   symbology, errors.
+//!   symbology, errors, backoff.
 //! - [`registry`]: every record type and REST endpoint, declared once; the per-type tables are
 //!   generated from it.
 //! - [`data`]: one record type per UW channel / REST payload.

@@ -1,6 +1,7 @@
 //! Pieces shared by every part of the adapter: constants, UW channel names, lenient decoders,
 //! symbology, errors.
 
+pub mod backoff;
 pub mod channel;
 pub mod consts;
 pub mod credential;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::backoff::ExponentialBackoff;
 use crate::common::consts::UW_HTTP_BASE_URL;
 use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
@@ -257,10 +258,7 @@ impl UwHttpClient {
     }
 
     fn backoff(&self, retry: u32) -> Duration {
-        self.config
-            .retry_initial
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1).min(16)))
-            .min(self.config.retry_max)
+        ExponentialBackoff::new(self.config.retry_initial, self.config.retry_max).delay(retry)
     }
 
     /// GETs `request` and returns the body of the 2xx response.

@@ -27,12 +27,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
+use rand::SeedableRng as _;
+use rand::rngs::{SmallRng, SysRng};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::common::backoff::ExponentialBackoff;
 use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::consts::{MAX_FRAME_BYTES, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
@@ -135,13 +138,10 @@ impl UwWsConfig {
         )
     }
 
-    /// The reconnect delay before attempt `attempt` (1-based), jitter excluded.
+    /// The reconnect schedule: `reconnect_initial` doubled per failed attempt up to `reconnect_max`.
     #[must_use]
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-        self.reconnect_initial
-            .saturating_mul(factor)
-            .min(self.reconnect_max)
+    pub const fn backoff(&self) -> ExponentialBackoff {
+        ExponentialBackoff::new(self.reconnect_initial, self.reconnect_max)
     }
 }
 
@@ -541,11 +541,17 @@ async fn supervise(shared: &Arc<Shared>, mut commands: mpsc::UnboundedReceiver<C
     }
 }
 
+/// The generator of reconnect jitter: no secrecy needed, only independence between clients
+/// started together, so a small generator seeded once from the OS (or the clock if that fails).
+fn jitter_rng() -> SmallRng {
+    SmallRng::try_from_rng(&mut SysRng).unwrap_or_else(|_| SmallRng::seed_from_u64(now_nanos()))
+}
+
 async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Command>) {
     let config = &shared.config;
     let display_url = redact_url(&config.url_with_token(&shared.credential()));
     let mut failures: u32 = 0;
-    let mut rng = SplitMix64(now_nanos());
+    let mut rng = jitter_rng();
     loop {
         let connected = tokio::select! {
             r = connect(shared) => r,
@@ -589,7 +595,7 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
             Err(ConnectError::Unauthorized(status)) => {
                 // The token worked before: a gateway hiccup or a rotation, so keep trying.
                 failures += 1;
-                let delay = config.backoff(failures);
+                let delay = config.backoff().delay(failures);
                 let detail = format!(
                     "UW refused the token with HTTP {status} on {display_url} after it had been \
                      accepted; retrying in {:.2}s (attempt {failures})",
@@ -623,12 +629,9 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
             failures = 0;
             continue;
         }
-        let base = config.backoff(failures);
-        // Validated at config time; a non-finite product must still never panic the task.
-        let delay = Duration::try_from_secs_f64(
-            base.as_secs_f64() * (1.0 + config.reconnect_jitter.max(0.0) * rng.unit()),
-        )
-        .unwrap_or(base);
+        let delay = config
+            .backoff()
+            .jittered(failures, config.reconnect_jitter, &mut rng);
         let detail = format!(
             "{reason}; reconnecting in {:.2}s (attempt {failures})",
             delay.as_secs_f64()
@@ -1255,25 +1258,6 @@ fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {
     );
 }
 
-/// A tiny deterministic generator for reconnect jitter (no need for a crypto-grade source).
-pub(crate) struct SplitMix64(pub(crate) u64);
-
-impl SplitMix64 {
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    #[allow(clippy::cast_precision_loss)]
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1311,9 +1295,9 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let c = config();
-        let secs: Vec<u64> = (1..=8).map(|a| c.backoff(a).as_secs()).collect();
+        let secs: Vec<u64> = (1..=8).map(|a| c.backoff().delay(a).as_secs()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
-        assert_eq!(c.backoff(u32::MAX), Duration::from_secs(60));
+        assert_eq!(c.backoff().delay(u32::MAX), Duration::from_secs(60));
     }
 
     #[test]
@@ -1328,14 +1312,5 @@ mod tests {
             "wss://api.unusualwhales.com/socket?token=***"
         );
         assert!(!format!("{c:?}").contains("t/k+n"));
-    }
-
-    #[test]
-    fn jitter_is_uniform_in_unit_interval() {
-        let mut r = SplitMix64(42);
-        let v: Vec<f64> = (0..10_000).map(|_| r.unit()).collect();
-        assert!(v.iter().all(|x| (0.0..1.0).contains(x)));
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        assert!((mean - 0.5).abs() < 0.02, "{mean}");
     }
 }
