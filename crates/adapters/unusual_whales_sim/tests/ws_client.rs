@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::data::UwPayload;
-use unusual_whales_nt::websocket::client::{UwWsClient, UwWsConfig};
+use unusual_whales_nt::websocket::client::UwWsClient;
+use unusual_whales_nt::websocket::config::UwWsConfig;
 use unusual_whales_nt::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped};
 use unusual_whales_nt_sim::{SimConfig, UwSimulator};
 

@@ -21,7 +21,8 @@ use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
 use crate::common::settings::defaults as d;
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
-use crate::websocket::client::{UwWsClient, UwWsConfig};
+use crate::websocket::client::UwWsClient;
+use crate::websocket::config::UwWsConfig;
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped};
 
 /// Python `logging`-style level numbers.

@@ -1,0 +1,219 @@
+//! REST back-fill after a reconnect: UW's WebSocket has no replay
+//! (docs/uw-api.md#dropped-messages-and-no-replay), so the flow alerts and option prints a gap
+//! missed are fetched from REST and the ones not already delivered are published.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use crate::common::channel::{ChannelKind, UwChannel};
+use crate::data::record::UwRecord;
+use crate::data::status::state;
+use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
+use crate::http::client::UwHttpClient;
+use crate::http::history::{HistoryQuery, fetch_history};
+use crate::subscription::filter::RecordView;
+use crate::websocket::queue::{FeedEvent, LogLevel};
+use crate::websocket::shared::{Shared, now_nanos};
+
+/// Records of the kinds UW's REST can back-fill, with their UW ids.
+trait BackfillRecord: RecordView + PayloadItem {
+    const REST_TYPE_NAME: &'static str;
+    fn uw_id(&self) -> Option<&str>;
+    fn from_payload(payload: UwPayload) -> Vec<Self>;
+}
+
+impl BackfillRecord for FlowAlert {
+    const REST_TYPE_NAME: &'static str = "UwFlowAlert";
+    fn uw_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn from_payload(payload: UwPayload) -> Vec<Self> {
+        match payload {
+            UwPayload::FlowAlert(v) => v,
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl BackfillRecord for OptionTrade {
+    const REST_TYPE_NAME: &'static str = "UwOptionTrade";
+    fn uw_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn from_payload(payload: UwPayload) -> Vec<Self> {
+        match payload {
+            UwPayload::OptionTrade(v) => v,
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) {
+    let Some(newest) = records.iter().map(UwRecord::ts_event_nanos).max() else {
+        return;
+    };
+    {
+        let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let (seen, keep_since) = dedup.ids::<R>();
+        for r in records {
+            if let Some(id) = r.uw_id() {
+                seen.insert(id, r.ts_event_nanos(), keep_since);
+            }
+        }
+    }
+    let mut last = shared
+        .last_event_ns
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    match last.get_mut(channel) {
+        Some(at) => *at = (*at).max(newest),
+        None => {
+            last.insert(channel.clone(), newest);
+        }
+    }
+}
+
+/// Remembers the ids and the newest event time of live records, so that a back-fill after the next
+/// reconnect knows where the gap starts and what it already delivered.
+pub(super) fn note_records(shared: &Shared, channel: &UwChannel, payload: &UwPayload) {
+    match payload {
+        UwPayload::FlowAlert(v) => note(shared, channel, v),
+        UwPayload::OptionTrade(v) => note(shared, channel, v),
+        _ => {}
+    }
+}
+
+/// How far before the last record seen a back-fill starts: records are published a little after
+/// their event time, so the newest ones before the gap may not have arrived yet.
+const BACKFILL_OVERLAP: Duration = Duration::from_secs(5);
+
+/// After a reconnect, starts a back-fill of every joined channel that delivered before the gap
+/// (when a REST client is configured).
+pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
+    let Some(http) = &shared.config.backfill else {
+        return;
+    };
+    let last = shared
+        .last_event_ns
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    for ch in channels {
+        if let Some(&gap_start) = last.get(ch) {
+            tokio::spawn(backfill(
+                Arc::clone(shared),
+                http.clone(),
+                ch.clone(),
+                gap_start,
+            ));
+        }
+    }
+}
+
+async fn backfill(shared: Arc<Shared>, http: UwHttpClient, channel: UwChannel, gap_start_ns: u64) {
+    match channel.kind {
+        ChannelKind::FlowAlerts => {
+            backfill_kind::<FlowAlert>(shared, http, channel, gap_start_ns).await
+        }
+        ChannelKind::OptionTrades => {
+            backfill_kind::<OptionTrade>(shared, http, channel, gap_start_ns).await
+        }
+        _ => {}
+    }
+}
+
+async fn backfill_kind<R: BackfillRecord>(
+    shared: Arc<Shared>,
+    http: UwHttpClient,
+    channel: UwChannel,
+    gap_start_ns: u64,
+) {
+    let since =
+        gap_start_ns.saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    shared
+        .seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .start(since);
+    backfill_running::<R>(&shared, http, &channel, since).await;
+    shared
+        .seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .end(since);
+}
+
+async fn backfill_running<R: BackfillRecord>(
+    shared: &Arc<Shared>,
+    http: UwHttpClient,
+    channel: &UwChannel,
+    since: u64,
+) {
+    let channel = channel.clone();
+    shared.status(
+        state::BACKFILLING,
+        Some(&channel),
+        Some(format!("fetching what {channel} missed while disconnected")),
+        None,
+    );
+    let query = HistoryQuery {
+        type_name: R::REST_TYPE_NAME.to_owned(),
+        metadata: channel
+            .ticker
+            .iter()
+            .map(|t| ("ticker".to_owned(), t.clone()))
+            .collect(),
+        start_ns: Some(since),
+        ..HistoryQuery::default()
+    };
+    match fetch_history(&http, &query, now_nanos()).await {
+        Ok(result) => {
+            let fetched = result.len();
+            let mut missed: Vec<R> = result
+                .payloads
+                .into_iter()
+                .flat_map(R::from_payload)
+                .collect();
+            missed.sort_by_key(UwRecord::ts_event_nanos);
+            {
+                let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+                let (seen, keep_since) = dedup.ids::<R>();
+                missed.retain(|r| {
+                    r.uw_id()
+                        .is_none_or(|id| seen.insert(id, r.ts_event_nanos(), keep_since))
+                });
+            }
+            let published = missed.len();
+            let (kept, routes) = shared.table().route(&channel, missed);
+            let delivered = routes.len();
+            if !routes.is_empty()
+                && shared.queue.push(FeedEvent::Data {
+                    payload: R::into_payload(kept),
+                    routes,
+                })
+            {
+                shared
+                    .stats
+                    .delivered
+                    .fetch_add(delivered as u64, Ordering::Relaxed);
+            }
+            let detail = format!(
+                "{channel}: back-filled {published} records missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
+                fetched - published
+            );
+            shared.log(LogLevel::Info, detail.clone());
+            shared.status(
+                state::BACKFILLING,
+                Some(&channel),
+                Some(detail),
+                Some(i64::try_from(published).unwrap_or(i64::MAX)),
+            );
+        }
+        Err(e) => {
+            let detail = format!("back-fill of {channel} failed: {e}");
+            shared.log(LogLevel::Error, detail.clone());
+            shared.status(state::BACKFILLING, Some(&channel), Some(detail), None);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The frame recorder: every received text frame with its arrival time, one JSON object per line
+//! (`{"received_at": ..., "frame": ...}`, the format `uw-nt replay` and the simulator read).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write as _};
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use crate::websocket::shared::now_nanos;
+
+/// An open recording, appended to.
+pub(super) struct Recorder(Mutex<BufWriter<File>>);
+
+impl Recorder {
+    /// Opens `path` for appending; `None` when it cannot be opened (the feed runs unrecorded).
+    pub(super) fn open(path: &Path) -> Option<Self> {
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+            .map(|f| Self(Mutex::new(BufWriter::new(f))))
+    }
+
+    /// Appends `frame`, stamped with the time now.
+    pub(super) fn record(&self, frame: &str) {
+        let now = now_nanos();
+        let (secs, nanos) = (now / 1_000_000_000, now % 1_000_000_000);
+        #[allow(clippy::cast_possible_wrap)]
+        let (y, m, d) = crate::common::parse::civil_from_days((secs / 86_400) as i64);
+        let sod = secs % 86_400;
+        let line = serde_json::json!({
+            "received_at": format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z", sod / 3600, sod / 60 % 60, sod % 60),
+            "frame": frame,
+        });
+        let mut w = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = writeln!(w, "{line}");
+    }
+
+    /// Writes out what is buffered (on every heartbeat tick, and when the task stops).
+    pub(super) fn flush(&self) {
+        let _ = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_frame_is_one_line_with_its_arrival_time() {
+        let path = std::env::temp_dir().join(format!("uw-recorder-{}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let recorder = Recorder::open(&path).unwrap();
+        recorder.record(r#"["flow-alerts",{"ticker":"SPY"}]"#);
+        recorder.record("second");
+        recorder.flush();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["frame"], r#"["flow-alerts",{"ticker":"SPY"}]"#);
+        let at = lines[1]["received_at"].as_str().unwrap();
+        // 2025-05-16T14:30:00.123456789Z
+        assert_eq!(at.len(), 30, "{at}");
+        assert!(at.starts_with("20") && at.ends_with('Z'), "{at}");
+        assert!(
+            crate::common::parse::parse_rfc3339_nanos(at).is_ok(),
+            "{at}"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! One connected session: joins and leaves (acknowledged, retried, refused), heartbeat, staleness,
+//! and every received frame parsed, routed to the subscriptions and queued for the consumer
+//! without ever waiting for it.
+//!
+//! Liveness follows UW's own clients (docs/uw-api.md#liveness-and-reconnect): after
+//! `heartbeat_after` of silence a WebSocket ping is sent, and the connection is declared dead when
+//! no pong (or any frame) arrives within `pong_timeout`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::channel::{ChannelKind, UwChannel};
+use crate::common::parse::in_regular_session;
+use crate::data::PayloadItem;
+use crate::data::record::UwRecord;
+use crate::data::status::state;
+use crate::websocket::backfill::{note_records, spawn_backfills};
+use crate::websocket::connection::Socket;
+use crate::websocket::messages::UwWsMessage;
+use crate::websocket::parse::parse_frame;
+use crate::websocket::queue::{FeedEvent, LogLevel};
+use crate::websocket::shared::{Command, Shared, now_nanos};
+
+/// How a session ended.
+pub(super) enum SessionEnd {
+    Shutdown,
+    Lost(String),
+}
+
+struct JoinState {
+    sent_at: Instant,
+    attempts: u32,
+    acked_at: Option<Instant>,
+    refused: bool,
+    warned: bool,
+}
+
+fn join_message(channel: &UwChannel, msg_type: &str) -> Message {
+    // Channel names are validated ([A-Za-z0-9._-:]), so no JSON escaping is needed.
+    Message::text(format!(
+        r#"{{"channel":"{channel}","msg_type":"{msg_type}"}}"#
+    ))
+}
+
+/// Whether a channel normally carries data every few seconds during the session, so that
+/// silence means trouble. Halts, alerts, news and snapshots are legitimately quiet.
+const fn expected_busy(kind: ChannelKind) -> bool {
+    matches!(
+        kind,
+        ChannelKind::OptionTrades
+            | ChannelKind::FlowAlerts
+            | ChannelKind::Price
+            | ChannelKind::Gex
+            | ChannelKind::GexStrike
+            | ChannelKind::GexStrikeExpiry
+            | ChannelKind::LitTrades
+            | ChannelKind::OffLitTrades
+            | ChannelKind::MarketTide
+            | ChannelKind::NetFlow
+    )
+}
+
+#[allow(clippy::too_many_lines)]
+pub(super) async fn session(
+    shared: &Arc<Shared>,
+    socket: Socket,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    reconnect: bool,
+    display_url: &str,
+) -> SessionEnd {
+    let config = &shared.config;
+    let (mut sink, mut stream) = socket.split();
+    let mut joins: HashMap<UwChannel, JoinState> = HashMap::new();
+    let mut left: HashMap<UwChannel, Instant> = HashMap::new();
+    let mut last_data: HashMap<UwChannel, Instant> = HashMap::new();
+    let mut stale: HashSet<UwChannel> = HashSet::new();
+    let mut last_rx = Instant::now();
+    let mut ping_sent: Option<Instant> = None;
+    let mut overflow_reported: (Option<Instant>, u64) = (None, shared.queue.dropped());
+
+    let wanted: Vec<UwChannel> = shared.table().channels().cloned().collect();
+    for ch in &wanted {
+        if let Err(e) = sink.send(join_message(ch, "join")).await {
+            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+        }
+        joins.insert(
+            ch.clone(),
+            JoinState {
+                sent_at: Instant::now(),
+                attempts: 1,
+                acked_at: None,
+                refused: false,
+                warned: false,
+            },
+        );
+    }
+    let joined = wanted
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verb = if reconnect {
+        "Reconnected to"
+    } else {
+        "Connected to"
+    };
+    shared.log(
+        LogLevel::Info,
+        format!("{verb} {display_url}; joining [{joined}]"),
+    );
+    shared.status(
+        state::CONNECTED,
+        None,
+        Some(format!("joined [{joined}]")),
+        None,
+    );
+    if reconnect {
+        spawn_backfills(shared, &wanted);
+    }
+
+    let tick_every = config
+        .heartbeat_after
+        .min(config.pong_timeout)
+        .min(Duration::from_secs(1))
+        / 2;
+    let mut tick = tokio::time::interval(tick_every.max(Duration::from_millis(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+    loop {
+        tokio::select! {
+            biased;
+            cmd = commands.recv() => match cmd {
+                None | Some(Command::Shutdown) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(None))).await;
+                    shared.log(LogLevel::Info, format!("Closed {display_url}"));
+                    return SessionEnd::Shutdown;
+                }
+                Some(Command::Reconnect(reason)) => return SessionEnd::Lost(reason),
+                Some(Command::Join(channels)) => {
+                    for ch in channels {
+                        left.remove(&ch);
+                        if joins.contains_key(&ch) || !shared.table().has_channel(&ch) {
+                            continue;
+                        }
+                        if let Err(e) = sink.send(join_message(&ch, "join")).await {
+                            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+                        }
+                        shared.log(LogLevel::Info, format!("Joining {ch}"));
+                        joins.insert(ch, JoinState { sent_at: Instant::now(), attempts: 1, acked_at: None, refused: false, warned: false });
+                    }
+                }
+                Some(Command::Leave(channels)) => {
+                    for ch in channels {
+                        // A subscription may have come back for it meanwhile.
+                        if shared.table().has_channel(&ch) || joins.remove(&ch).is_none() {
+                            continue;
+                        }
+                        if let Err(e) = sink.send(join_message(&ch, "leave")).await {
+                            return SessionEnd::Lost(format!("sending leave for {ch} failed: {e}"));
+                        }
+                        shared.log(LogLevel::Info, format!("Leaving {ch}"));
+                        stale.remove(&ch);
+                        left.insert(ch, Instant::now());
+                    }
+                }
+            },
+            msg = stream.next() => {
+                let bytes = match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Some(recorder) = &shared.recorder {
+                            recorder.record(t.as_str());
+                        }
+                        t.into()
+                    }
+                    Some(Ok(Message::Binary(b))) => b,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                        last_rx = Instant::now();
+                        ping_sent = None;
+                        continue;
+                    }
+                    Some(Ok(Message::Close(frame))) => {
+                        let why = frame.map_or_else(String::new, |f| format!(" ({} {})", f.code, f.reason));
+                        return SessionEnd::Lost(format!("server closed the connection{why}"));
+                    }
+                    Some(Ok(Message::Frame(_))) => continue,
+                    Some(Err(e)) => return SessionEnd::Lost(shared.scrub(&e.to_string())),
+                    None => return SessionEnd::Lost("connection closed".to_owned()),
+                };
+                last_rx = Instant::now();
+                ping_sent = None;
+                let stats = &shared.stats;
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+                stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                let ts_init = now_nanos();
+                stats.last_message_ns.store(ts_init, Ordering::Relaxed);
+                match parse_frame(&bytes, ts_init, &config.ids) {
+                    Ok(UwWsMessage::JoinAck { channel }) => {
+                        if let Some(js) = UwChannel::parse(&channel).and_then(|ch| joins.get_mut(&ch))
+                            && js.acked_at.is_none() {
+                                js.acked_at = Some(Instant::now());
+                                stats.join_acks.fetch_add(1, Ordering::Relaxed);
+                            }
+                    }
+                    Ok(UwWsMessage::JoinError { channel, reason }) => {
+                        stats.join_errors.fetch_add(1, Ordering::Relaxed);
+                        let parsed = UwChannel::parse(&channel);
+                        if let Some(js) = parsed.as_ref().and_then(|ch| joins.get_mut(ch)) {
+                            js.refused = true;
+                        }
+                        // Both texts come from the peer: quoted short, whatever their size.
+                        let detail = format!(
+                            "UW refused to join {}: {} (retried after the next reconnect)",
+                            crate::common::error::quote(&channel),
+                            crate::common::error::clip(&reason)
+                        );
+                        shared.log(LogLevel::Error, detail.clone());
+                        shared.status(state::JOIN_REFUSED, parsed.as_ref(), Some(detail), None);
+                    }
+                    Ok(UwWsMessage::Data { channel, payload }) => {
+                        // Per frame: update in place; a key is cloned once per channel.
+                        match last_data.get_mut(&channel) {
+                            Some(at) => *at = Instant::now(),
+                            None => {
+                                last_data.insert(channel.clone(), Instant::now());
+                            }
+                        }
+                        if !stale.is_empty() && stale.remove(&channel) {
+                            shared.log(LogLevel::Info, format!("{channel} delivers again"));
+                            shared.status(state::RESUMED, Some(&channel), None, None);
+                        }
+                        note_records(shared, &channel, &payload);
+                        let n = payload.len() as u64;
+                        crate::data::for_each_payload!(&payload, |v| stats.record_channel(
+                            &channel,
+                            n,
+                            v.iter().map(|r| ts_init.saturating_sub(r.ts_event_nanos())),
+                        ));
+                        if !shared.table().has_channel(&channel) {
+                            if let Some(at) = left.get(&channel)
+                                && at.elapsed() > config.leave_grace {
+                                    return SessionEnd::Lost(format!(
+                                        "UW kept sending {channel} {:.1}s after leave; re-connecting with the remaining channels",
+                                        at.elapsed().as_secs_f64()
+                                    ));
+                                }
+                            continue;
+                        }
+                        let (payload, routes) = {
+                            let mut table = shared.table();
+                            crate::data::for_each_payload!(payload, |v| {
+                                let (kept, routes) = table.route(&channel, v);
+                                (PayloadItem::into_payload(kept), routes)
+                            })
+                        };
+                        if routes.is_empty() {
+                            continue;
+                        }
+                        let delivered = routes.len() as u64;
+                        if shared.queue.push(FeedEvent::Data { payload, routes }) {
+                            stats.delivered.fetch_add(delivered, Ordering::Relaxed);
+                        } else {
+                            report_overflow(shared, &mut overflow_reported);
+                        }
+                    }
+                    Err(e) => {
+                        stats.record_error(e.kind());
+                        let errors = stats.parse_errors.load(Ordering::Relaxed);
+                        // Every error is counted; the log gets the first ten, then one in a thousand.
+                        if errors <= 10 || errors.is_multiple_of(1000) {
+                            shared.log(LogLevel::Warning, format!("Frame dropped ({} so far): {e}", errors));
+                        }
+                    }
+                }
+            },
+            _ = tick.tick() => {
+                if let Some(recorder) = &shared.recorder {
+                    recorder.flush();
+                }
+                if let Some(sent) = ping_sent {
+                    if sent.elapsed() >= config.pong_timeout {
+                        return SessionEnd::Lost(format!(
+                            "no pong within {:.1}s of a ping after {:.1}s of silence",
+                            config.pong_timeout.as_secs_f64(),
+                            config.heartbeat_after.as_secs_f64()
+                        ));
+                    }
+                } else if last_rx.elapsed() >= config.heartbeat_after {
+                    if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
+                        return SessionEnd::Lost(format!("ping failed: {e}"));
+                    }
+                    shared.stats.pings.fetch_add(1, Ordering::Relaxed);
+                    ping_sent = Some(Instant::now());
+                }
+                for (ch, js) in &mut joins {
+                    if js.acked_at.is_some() || js.refused || js.sent_at.elapsed() < config.join_timeout {
+                        continue;
+                    }
+                    if js.attempts < 3 {
+                        if let Err(e) = sink.send(join_message(ch, "join")).await {
+                            return SessionEnd::Lost(format!("sending join for {ch} failed: {e}"));
+                        }
+                        js.attempts += 1;
+                        js.sent_at = Instant::now();
+                    } else if !js.warned {
+                        js.warned = true;
+                        shared.log(LogLevel::Warning, format!("{ch}: no join acknowledgement after 3 attempts; data will still be delivered if it arrives"));
+                    }
+                }
+                if let Some(stale_after) = config.stale_after
+                    && (!config.stale_only_in_session || in_regular_session(now_nanos())) {
+                        for (ch, js) in &joins {
+                            let Some(acked) = js.acked_at else { continue };
+                            let quiet_since = last_data.get(ch).copied().unwrap_or(acked);
+                            if expected_busy(ch.kind) && quiet_since.elapsed() >= stale_after && !stale.contains(ch) {
+                                stale.insert(ch.clone());
+                                let detail = format!("no data for {:.0}s", quiet_since.elapsed().as_secs_f64());
+                                shared.log(LogLevel::Warning, format!("{ch} is stale: {detail}"));
+                                shared.status(state::STALE, Some(ch), Some(detail), None);
+                            }
+                        }
+                    }
+            }
+        }
+    }
+}
+
+fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {
+    let dropped = shared.queue.dropped();
+    if reported
+        .0
+        .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+    {
+        return;
+    }
+    let new = dropped - reported.1;
+    *reported = (Some(Instant::now()), dropped);
+    let detail = format!(
+        "the strategy is not keeping up: queue full at {} records; {new} new messages dropped ({dropped} in total)",
+        shared.queue.capacity()
+    );
+    shared.log(LogLevel::Error, detail.clone());
+    shared.status(
+        state::OVERFLOW,
+        None,
+        Some(detail),
+        Some(i64::try_from(dropped).unwrap_or(i64::MAX)),
+    );
+}

@@ -1,0 +1,150 @@
+//! What the client handle and its connection task share: the settings, the subscription table,
+//! the queue toward the consumer, the counters, and the way both report to the user.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::common::channel::UwChannel;
+use crate::common::credential::UwCredential;
+use crate::data::{FeedStatus, UwPayload};
+use crate::subscription::table::SubscriptionTable;
+use crate::websocket::config::UwWsConfig;
+use crate::websocket::dedup::BackfillDedup;
+use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
+use crate::websocket::recorder::Recorder;
+use crate::websocket::stats::FeedStats;
+
+/// What the handle asks of the connection task.
+pub(super) enum Command {
+    Join(Vec<UwChannel>),
+    Leave(Vec<UwChannel>),
+    Reconnect(String),
+    Shutdown,
+}
+
+/// Shared between the handle and the task.
+pub(super) struct Shared {
+    pub(super) config: UwWsConfig,
+    /// The token in use: `config.credential` until
+    /// [`UwWsClient::set_credential`](crate::websocket::client::UwWsClient::set_credential)
+    /// replaces it.
+    pub(super) credential: Mutex<UwCredential>,
+    table: Mutex<SubscriptionTable>,
+    pub(super) queue: Arc<FeedQueue>,
+    pub(super) stats: Arc<FeedStats>,
+    /// The latest status, replayed to a new `UwFeedStatus` subscriber. Read and written only
+    /// while the table lock is held, so a subscriber gets each status exactly once.
+    pub(super) last_status: Mutex<Option<FeedStatus>>,
+    /// Ids of recent flow alerts, so a back-fill publishes only what the gap missed.
+    pub(super) seen: Mutex<BackfillDedup>,
+    /// Event time of the newest flow alert / option print per channel: where a gap starts.
+    pub(super) last_event_ns: Mutex<HashMap<UwChannel, u64>>,
+    pub(super) recorder: Option<Recorder>,
+    stopped: (Mutex<bool>, Condvar),
+}
+
+impl Shared {
+    pub(super) fn new(config: UwWsConfig) -> Self {
+        let recorder = config.record_path.as_deref().and_then(Recorder::open);
+        Self {
+            credential: Mutex::new(config.credential.clone()),
+            table: Mutex::new(SubscriptionTable::default()),
+            queue: Arc::new(FeedQueue::new(config.queue_capacity)),
+            stats: Arc::new(FeedStats::default()),
+            last_status: Mutex::new(None),
+            seen: Mutex::new(BackfillDedup::default()),
+            last_event_ns: Mutex::new(HashMap::new()),
+            recorder,
+            stopped: (Mutex::new(false), Condvar::new()),
+            config,
+        }
+    }
+
+    pub(super) fn table(&self) -> MutexGuard<'_, SubscriptionTable> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn credential(&self) -> UwCredential {
+        self.credential
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// `text` without the token in use nor the configured one (after a key change, a peer may
+    /// still echo the old one).
+    pub(super) fn scrub(&self, text: &str) -> String {
+        let current = self.credential();
+        let text = current.scrub(text);
+        if current == self.config.credential {
+            text
+        } else {
+            self.config.credential.scrub(&text)
+        }
+    }
+
+    pub(super) fn log(&self, level: LogLevel, message: impl Into<String>) {
+        let message = self.scrub(&message.into());
+        self.queue.push_control(FeedEvent::Log { level, message });
+    }
+
+    pub(super) fn status(
+        &self,
+        status: &str,
+        channel: Option<&UwChannel>,
+        detail: Option<String>,
+        attempt: Option<i64>,
+    ) {
+        let detail = detail.map(|d| self.scrub(&d));
+        let record = FeedStatus::new(
+            status,
+            channel.map(ToString::to_string),
+            detail,
+            attempt,
+            now_nanos(),
+        );
+        let mut table = self.table();
+        if channel.is_none() {
+            *self
+                .last_status
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(record.clone());
+        }
+        if let Some(route) = table.status_route() {
+            self.queue.push_control(FeedEvent::Data {
+                payload: UwPayload::FeedStatus(vec![record]),
+                routes: vec![route],
+            });
+        }
+    }
+
+    /// Called once when the task ends: nothing more will be delivered.
+    pub(super) fn mark_stopped(&self) {
+        if let Some(recorder) = &self.recorder {
+            recorder.flush();
+        }
+        self.stats.connected.store(false, Ordering::Relaxed);
+        self.queue.close();
+        let (lock, cv) = &self.stopped;
+        *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        cv.notify_all();
+    }
+
+    /// Blocks until [`Shared::mark_stopped`] (true) or `timeout` (false).
+    pub(super) fn wait_stopped(&self, timeout: Duration) -> bool {
+        let (lock, cv) = &self.stopped;
+        let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        *cv.wait_timeout_while(guard, timeout, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+    }
+}
+
+/// The current time in UNIX nanoseconds.
+pub(super) fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
