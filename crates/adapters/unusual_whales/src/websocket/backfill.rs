@@ -202,18 +202,23 @@ async fn backfill_running<R: BackfillRecord>(
                 "{channel}: back-filled {published} records missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
                 fetched - published
             );
-            shared.log(LogLevel::Info, detail.clone());
-            shared.status(
+            shared.report(
+                LogLevel::Info,
                 state::BACKFILLING,
                 Some(&channel),
-                Some(detail),
+                detail,
                 Some(i64::try_from(published).unwrap_or(i64::MAX)),
             );
         }
         Err(e) => {
             let detail = format!("back-fill of {channel} failed: {e}");
-            shared.log(LogLevel::Error, detail.clone());
-            shared.status(state::BACKFILLING, Some(&channel), Some(detail), None);
+            shared.report(
+                LogLevel::Error,
+                state::BACKFILLING,
+                Some(&channel),
+                detail,
+                None,
+            );
         }
     }
 }

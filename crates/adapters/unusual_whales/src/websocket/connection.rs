@@ -130,8 +130,7 @@ pub(super) async fn supervise(
             &what[..end]
         );
         shared.stats.connected.store(false, Ordering::Relaxed);
-        shared.log(LogLevel::Error, detail.clone());
-        shared.status(state::RECONNECTING, None, Some(detail), None);
+        shared.report(LogLevel::Error, state::RECONNECTING, None, detail, None);
         if !back_off(shared, shared.config.reconnect_initial, &mut commands).await {
             return;
         }
@@ -175,8 +174,7 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
                      the plan has no WebSocket access (Advanced plan); not retrying until a reconnect \
                      or a new key"
                 );
-                shared.log(LogLevel::Error, detail.clone());
-                shared.status(state::NOT_ENTITLED, None, Some(detail), None);
+                shared.report(LogLevel::Error, state::NOT_ENTITLED, None, detail, None);
                 if !park(shared, commands).await {
                     break;
                 }
@@ -192,11 +190,11 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
                      accepted; retrying in {:.2}s (attempt {failures})",
                     delay.as_secs_f64()
                 );
-                shared.log(LogLevel::Error, detail.clone());
-                shared.status(
+                shared.report(
+                    LogLevel::Error,
                     state::NOT_ENTITLED,
                     None,
-                    Some(detail),
+                    detail,
                     Some(i64::from(failures)),
                 );
                 if !back_off(shared, delay, commands).await {
@@ -212,8 +210,7 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
             .is_some_and(|max| failures > max)
         {
             let detail = format!("giving up after {} failed attempts: {reason}", failures - 1);
-            shared.log(LogLevel::Error, detail.clone());
-            shared.status(state::DISCONNECTED, None, Some(detail), None);
+            shared.report(LogLevel::Error, state::DISCONNECTED, None, detail, None);
             if !park(shared, commands).await {
                 return;
             }

@@ -219,8 +219,7 @@ pub(super) async fn session(
                             crate::common::error::quote(&channel),
                             crate::common::error::clip(&reason)
                         );
-                        shared.log(LogLevel::Error, detail.clone());
-                        shared.status(state::JOIN_REFUSED, parsed.as_ref(), Some(detail), None);
+                        shared.report(LogLevel::Error, state::JOIN_REFUSED, parsed.as_ref(), detail, None);
                     }
                     Ok(UwWsMessage::Data { channel, payload }) => {
                         // Per frame: update in place; a key is cloned once per channel.
@@ -344,11 +343,11 @@ fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {
         "the strategy is not keeping up: queue full at {} records; {new} new messages dropped ({dropped} in total)",
         shared.queue.capacity()
     );
-    shared.log(LogLevel::Error, detail.clone());
-    shared.status(
+    shared.report(
+        LogLevel::Error,
         state::OVERFLOW,
         None,
-        Some(detail),
+        detail,
         Some(i64::try_from(dropped).unwrap_or(i64::MAX)),
     );
 }

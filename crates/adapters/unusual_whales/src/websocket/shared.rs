@@ -120,6 +120,20 @@ impl Shared {
         }
     }
 
+    /// Logs `detail` and publishes it as a `UwFeedStatus`, so that what a user reads and what a
+    /// strategy acts on say the same.
+    pub(super) fn report(
+        &self,
+        level: LogLevel,
+        status: &str,
+        channel: Option<&UwChannel>,
+        detail: String,
+        attempt: Option<i64>,
+    ) {
+        self.log(level, detail.clone());
+        self.status(status, channel, Some(detail), attempt);
+    }
+
     /// Called once when the task ends: nothing more will be delivered.
     pub(super) fn mark_stopped(&self) {
         if let Some(recorder) = &self.recorder {
