@@ -2,12 +2,13 @@
 //!
 //! Not affiliated with, endorsed by, or supported by Nautech Systems Pty Ltd or Unusual Whales.
 //!
-//! - [`common`]: constants, UW channel names, lenient decoders for UW's mixed encodings, OCC
-//!   symbology, errors, backoff.
+//! - [`common`]: constants, lenient decoders for UW's mixed encodings, OCC symbology, errors,
+//!   backoff.
 //! - [`registry`]: every record type and REST endpoint, declared once; the per-type tables are
 //!   generated from it.
 //! - [`data`]: one record type per UW channel / REST payload.
-//! - [`subscription`]: metadata filters, the channels a subscription joins, routing of records.
+//! - [`subscription`]: UW channel names, metadata filters, the channels a subscription joins,
+//!   routing of records.
 //! - [`http`]: REST endpoints, response-body parsing and the REST client.
 //! - [`websocket`]: frame parsing (`[channel, payload]`) and the live client ([`websocket::client`]:
 //!   join/leave, heartbeat, reconnect, back-fill, stats).

@@ -101,7 +101,7 @@ fn no_module_names_a_module_above_it() {
 
 #[test]
 fn the_scan_sees_every_form_of_path() {
-    let source = "use crate::common::channel::UwChannel;\n\
+    let source = "use crate::common::consts::UW_WS_URL;\n\
                   use crate::{data::FlowAlert, websocket::{queue, stats}};\n\
                   let k = crate::http::history::fetch_history;\n\
                   $crate::python::records::register_class();\n\

@@ -4,7 +4,6 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use rstest::rstest;
-use unusual_whales_nt::common::channel::ChannelKind;
 use unusual_whales_nt::common::consts::MAX_FRAME_BYTES;
 use unusual_whales_nt::common::credential::UwCredential;
 use unusual_whales_nt::common::error::UwParseError;
@@ -13,6 +12,7 @@ use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
 use unusual_whales_nt::data::UwPayload;
+use unusual_whales_nt::subscription::channel::ChannelKind;
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
 
 const TS_INIT: u64 = 42;

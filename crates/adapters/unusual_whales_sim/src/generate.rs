@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
 use unusual_whales_nt::common::parse::{civil_from_days, ny_date, ny_local};
-use unusual_whales_nt::common::channel::{ChannelKind, UwChannel};
+use unusual_whales_nt::subscription::channel::{ChannelKind, UwChannel};
 
 use crate::text::{push_fixed, push_hex, push_u64, push_u64_padded};
 

@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use unusual_whales_nt::common::parse::{is_weekday, parse_date_days};
 use unusual_whales_nt::http::endpoint::{UwEndpoint, UwRequestTarget};
-use unusual_whales_nt::common::channel::ChannelKind;
+use unusual_whales_nt::subscription::channel::ChannelKind;
 
 use crate::fixtures::example_body;
 use crate::generate::GeneratedAlert;

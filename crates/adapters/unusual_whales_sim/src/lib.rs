@@ -43,7 +43,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
-use unusual_whales_nt::common::channel::ChannelKind;
+use unusual_whales_nt::subscription::channel::ChannelKind;
 
 pub use crate::config::SimConfig;
 use crate::generate::GeneratedAlert;

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::SplitMix64;
 use unusual_whales_nt::common::parse::{days_from_civil, is_weekday, ny_local, ny_utc_offset_secs};
-use unusual_whales_nt::common::channel::{ChannelKind, UwChannel};
+use unusual_whales_nt::subscription::channel::{ChannelKind, UwChannel};
 
 use crate::generate::{GeneratedAlert, Market};
 use crate::lock;

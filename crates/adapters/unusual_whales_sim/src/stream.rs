@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
-use unusual_whales_nt::common::channel::UwChannel;
+use unusual_whales_nt::subscription::channel::UwChannel;
 
 use crate::generate::Market;
 use crate::{Outgoing, SimState, lock, now_ms};

@@ -1,8 +1,7 @@
-//! Pieces shared by every part of the adapter: constants, UW channel names, lenient decoders,
-//! symbology, errors.
+//! Pieces shared by every part of the adapter: constants, lenient decoders, symbology, errors,
+//! backoff.
 
 pub mod backoff;
-pub mod channel;
 pub mod consts;
 pub mod credential;
 pub mod error;

@@ -16,10 +16,10 @@ use pyo3::prelude::*;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::common::channel::ChannelKind;
 use crate::common::consts;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::*;
+use crate::subscription::channel::ChannelKind;
 
 /// The OCC root form of option ids when a caller does not choose one. It is a fact of the
 /// process, not of a client: the installed NautilusTrader's IB adapter decides it, and the package

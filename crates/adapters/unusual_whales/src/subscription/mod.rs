@@ -7,15 +7,20 @@
 //! and whose filter it passes ([`filter`]). Filtering here, on the tokio thread, means Python only
 //! builds objects someone asked for. REST history applies the same filters, so this module sits
 //! below both `websocket` and `http`.
+//!
+//! UW's channel names ([`channel`]) live here too: they are generated from the registry's record
+//! types, which puts them above `data` (not in `common`), and both the frame parser and the
+//! subscriptions use them.
 
-pub mod channels;
+pub mod channel;
 pub mod filter;
 pub mod metadata;
+pub mod source;
 pub mod table;
 
-pub use channels::{StreamSource, channels_for, stream_source};
 pub use filter::{RecordView, history_filter_keys};
 pub use metadata::{ExpiryFilter, FilterKey, RouteError, UwFilter};
+pub use source::{StreamSource, channels_for, stream_source};
 pub use table::{RouteId, Subscription, SubscriptionId, SubscriptionTable};
 
 #[cfg(test)]

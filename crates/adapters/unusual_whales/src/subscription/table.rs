@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::common::channel::UwChannel;
-use crate::subscription::channels::StreamSource;
+use crate::subscription::channel::UwChannel;
 use crate::subscription::filter::RecordView;
 use crate::subscription::metadata::UwFilter;
+use crate::subscription::source::StreamSource;
 
 /// Identifies a subscription between the client and its owner (the Python data client).
 pub type SubscriptionId = u64;
@@ -209,7 +209,7 @@ impl SubscriptionTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::channel::ChannelKind;
+    use crate::subscription::channel::ChannelKind;
     use crate::subscription::testing::{filter, flow_alert};
 
     fn sub(id: SubscriptionId, channels: &[&str], filter: UwFilter) -> Subscription {

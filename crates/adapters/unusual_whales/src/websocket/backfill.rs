@@ -6,12 +6,12 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use crate::common::channel::{ChannelKind, UwChannel};
 use crate::data::record::UwRecord;
 use crate::data::status::state;
 use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
+use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::subscription::filter::RecordView;
 use crate::websocket::queue::{FeedEvent, LogLevel};
 use crate::websocket::shared::{Shared, now_nanos};

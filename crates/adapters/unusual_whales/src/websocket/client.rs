@@ -24,11 +24,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::common::channel::UwChannel;
 use crate::common::credential::{UwCredential, redact_url};
 use crate::data::UwPayload;
-use crate::subscription::channels::{StreamSource, channels_for, stream_source};
+use crate::subscription::channel::UwChannel;
 use crate::subscription::metadata::{RouteError, UwFilter};
+use crate::subscription::source::{StreamSource, channels_for, stream_source};
 use crate::subscription::table::{RouteId, Subscription, SubscriptionId};
 use crate::websocket::config::UwWsConfig;
 use crate::websocket::connection::supervise;

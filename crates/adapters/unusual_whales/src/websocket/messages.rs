@@ -1,7 +1,7 @@
 //! Decoded WebSocket messages.
 
-use crate::common::channel::UwChannel;
 use crate::data::UwPayload;
+use crate::subscription::channel::UwChannel;
 
 /// One decoded server frame.
 #[derive(Debug, Clone, PartialEq)]

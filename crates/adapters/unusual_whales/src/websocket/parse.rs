@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::consts::MAX_FRAME_BYTES;
 use crate::common::error::{UwParseError, deserialize_json, preview};
 use crate::common::parse::{
@@ -17,6 +16,7 @@ use crate::common::parse::{
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::record::{UwRecord, finish_record};
 use crate::data::*;
+use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::websocket::messages::UwWsMessage;
 
 #[derive(Deserialize)]

@@ -15,11 +15,11 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::channel::{ChannelKind, UwChannel};
 use crate::common::parse::in_regular_session;
 use crate::data::PayloadItem;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
+use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::websocket::backfill::{note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;

@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::common::channel::UwChannel;
 use crate::common::credential::UwCredential;
 use crate::data::{FeedStatus, UwPayload};
+use crate::subscription::channel::UwChannel;
 use crate::subscription::table::SubscriptionTable;
 use crate::websocket::config::UwWsConfig;
 use crate::websocket::dedup::BackfillDedup;

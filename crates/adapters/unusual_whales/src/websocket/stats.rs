@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use crate::common::channel::UwChannel;
+use crate::subscription::channel::UwChannel;
 
 /// How many recent lag samples the percentiles are computed over.
 const LAG_WINDOW: usize = 8192;

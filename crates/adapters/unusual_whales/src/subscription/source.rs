@@ -3,9 +3,9 @@
 
 use std::fmt;
 
-use crate::common::channel::{ChannelKind, UwChannel};
 use crate::data::record::UwRecord;
 use crate::data::*;
+use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::subscription::filter::RecordView;
 use crate::subscription::metadata::{FilterKey, RouteError, UwFilter};
 
