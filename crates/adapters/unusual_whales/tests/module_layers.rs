@@ -1,6 +1,6 @@
 //! The crate's modules depend on each other one way: `common` <- `data` <- `subscription` <- `http`
-//! <- `websocket` (whose back-fill uses the REST client) <- `sim`. A source scan, so a path that
-//! climbs back up (`http` naming `crate::websocket`) fails here before it becomes a cycle.
+//! <- `websocket` (whose back-fill uses the REST client). A source scan, so a path that climbs back
+//! up (`http` naming `crate::websocket`) fails here before it becomes a cycle.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -9,22 +9,12 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "common",
-        &[
-            "data",
-            "subscription",
-            "http",
-            "websocket",
-            "sim",
-            "runtime",
-        ],
+        &["data", "subscription", "http", "websocket", "runtime"],
     ),
-    (
-        "data",
-        &["subscription", "http", "websocket", "sim", "runtime"],
-    ),
-    ("subscription", &["http", "websocket", "sim", "runtime"]),
-    ("http", &["websocket", "sim", "runtime"]),
-    ("websocket", &["sim", "runtime"]),
+    ("data", &["subscription", "http", "websocket", "runtime"]),
+    ("subscription", &["http", "websocket", "runtime"]),
+    ("http", &["websocket", "runtime"]),
+    ("websocket", &["runtime"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
