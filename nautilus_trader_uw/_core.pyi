@@ -69,6 +69,7 @@ __all__ = [
     "_set_padded_occ_root_default",
     "_padded_occ_root_default",
     "setting_ranges",
+    "setting_defaults",
     "_deliver_to_engine",
     "parse_rest_response",
     "rest_endpoint_names",
@@ -135,6 +136,9 @@ def _set_padded_occ_root_default(padded: bool) -> None:
 
 def _padded_occ_root_default() -> bool:
     """The OCC root form of option ids when a caller passes ``padded_occ_root=None``."""
+
+def setting_defaults() -> dict[str, float | bool | None]:
+    """The default of every numeric setting (``None``: no limit) and of ``stale_only_in_session``."""
 
 def setting_ranges() -> dict[str, tuple[float, bool, float]]:
     """The accepted range of every numeric setting: ``{name: (min, min_exclusive, max)}``."""
