@@ -9,6 +9,14 @@
 
 use std::fmt;
 
+/// The OCC root of an option symbol, its leading letters (`SPXW` of `SPXW250516C05900000`), without
+/// parsing the rest.
+#[must_use]
+pub fn occ_root(symbol: &str) -> Option<&str> {
+    let end = symbol.find(|c: char| c.is_ascii_digit())?;
+    (end > 0).then(|| &symbol[..end])
+}
+
 /// Call or put.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {

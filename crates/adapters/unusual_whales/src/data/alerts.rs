@@ -2,6 +2,7 @@
 //! (docs/uw-api.md#channel-custom_alerts).
 
 use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -40,3 +41,6 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(CustomAlert, TICKER_KEYS, ticker: |r| r.symbol.as_deref());

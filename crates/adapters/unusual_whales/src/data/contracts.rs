@@ -6,7 +6,9 @@ use crate::common::parse::{
     close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
     de_string,
 };
+use crate::common::symbol::occ_root;
 use crate::data::flow::fill_contract_terms;
+use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -237,5 +239,27 @@ uw_record! {
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub max_pain: Option<f64>,
         }
+    }
+}
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(MaxPain, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
+record_view!(ContractDay, &[FilterKey::InstrumentId]);
+
+impl RecordView for OptionContract {
+    const KEYS: &'static [FilterKey] = &[
+        FilterKey::Ticker,
+        FilterKey::OptionType,
+        FilterKey::Expiry,
+        FilterKey::InstrumentId,
+    ];
+    fn ticker(&self) -> Option<&str> {
+        occ_root(&self.option_symbol)
+    }
+    fn option_type(&self) -> Option<&str> {
+        self.option_type.as_deref()
+    }
+    fn expiry(&self) -> Option<&str> {
+        self.expiry.as_deref()
     }
 }

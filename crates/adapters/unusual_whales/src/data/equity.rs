@@ -6,6 +6,7 @@ use crate::common::parse::{
     de_f64, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
     de_opt_timestamp, de_string, de_timestamp,
 };
+use crate::data::view::{EQUITY_KEYS, FilterKey, RecordView, TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -157,3 +158,28 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(Price, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(TradingHalt, TICKER_KEYS, ticker: |r| Some(&r.ticker));
+
+/// Equity prints: premium is UW's, or price x size when UW leaves it out.
+macro_rules! equity_view {
+    ($($t:ty),*) => {$(
+        impl RecordView for $t {
+            const KEYS: &'static [FilterKey] = EQUITY_KEYS;
+            fn ticker(&self) -> Option<&str> {
+                Some(&self.symbol)
+            }
+            fn premium(&self) -> Option<f64> {
+                #[allow(clippy::cast_precision_loss)]
+                self.premium.or(Some(self.price * self.size as f64))
+            }
+            fn size(&self) -> Option<i64> {
+                Some(self.size)
+            }
+        }
+    )*};
+}
+
+equity_view!(LitTrade, DarkPoolTrade);

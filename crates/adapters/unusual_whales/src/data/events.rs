@@ -9,6 +9,7 @@ use crate::common::parse::{
     close_or_arrival, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
     de_string_list,
 };
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 /// UW's spec types congress `member_type` as a boolean but sends text (`"house"`); either is kept
@@ -292,3 +293,8 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(Earnings, TICKER_KEYS, ticker: |r| r.symbol.as_deref());
+record_view!(CongressTrade, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(InsiderTransaction, TICKER_KEYS, ticker: |r| r.ticker.as_deref());

@@ -5,6 +5,7 @@
 //! docs/uw-api.md#channel-gex_strike and docs/uw-api.md#channel-gex_strike_expiry.
 
 use crate::common::parse::{de_date, de_f64, de_opt_f64, de_string, de_timestamp};
+use crate::data::view::{EXPIRY_KEYS, TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -191,3 +192,8 @@ strike_gex_record! {
         pub expiry: String,
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(TickerGex, TICKER_KEYS, ticker: |r| Some(&r.ticker));
+record_view!(StrikeGex, TICKER_KEYS, ticker: |r| Some(&r.ticker));
+record_view!(ExpiryStrikeGex, EXPIRY_KEYS, ticker: |r| Some(&r.ticker), expiry: |r| Some(&r.expiry));

@@ -11,6 +11,7 @@ use crate::common::parse::{
     de_string, de_string_list,
 };
 use crate::common::symbol::{OccSymbol, OptionKind};
+use crate::data::view::{FilterKey, OPTION_KEYS, RecordView};
 use crate::uw_record;
 
 /// Fills `expiry`/`option_type`/`strike` from the OCC symbol when the payload omits them (the
@@ -314,5 +315,46 @@ uw_record! {
             #[serde(default, deserialize_with = "crate::common::parse::de_opt_bool")]
             pub canceled: Option<bool>,
         }
+    }
+}
+
+// What subscription filters see of these records (data/view.rs).
+
+impl RecordView for FlowAlert {
+    const KEYS: &'static [FilterKey] = OPTION_KEYS;
+    fn ticker(&self) -> Option<&str> {
+        Some(&self.ticker)
+    }
+    fn premium(&self) -> Option<f64> {
+        Some(self.total_premium)
+    }
+    fn size(&self) -> Option<i64> {
+        self.total_size
+    }
+    fn option_type(&self) -> Option<&str> {
+        self.option_type.as_deref()
+    }
+    fn expiry(&self) -> Option<&str> {
+        self.expiry.as_deref()
+    }
+}
+
+impl RecordView for OptionTrade {
+    const KEYS: &'static [FilterKey] = OPTION_KEYS;
+    fn ticker(&self) -> Option<&str> {
+        Some(&self.underlying_symbol)
+    }
+    fn premium(&self) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)]
+        self.premium.or(Some(self.price * self.size as f64 * 100.0))
+    }
+    fn size(&self) -> Option<i64> {
+        Some(self.size)
+    }
+    fn option_type(&self) -> Option<&str> {
+        self.option_type.as_deref()
+    }
+    fn expiry(&self) -> Option<&str> {
+        self.expiry.as_deref()
     }
 }

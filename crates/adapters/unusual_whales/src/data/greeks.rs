@@ -7,6 +7,7 @@ use crate::common::parse::{
     close_or_arrival, de_f64_list, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
     de_opt_timestamp, ny_close_nanos,
 };
+use crate::data::view::{EXPIRY_KEYS, TICKER_KEYS, record_view};
 use crate::uw_record;
 
 /// Declares a greek-exposure record: the eight call/put greek fields are shared by the daily,
@@ -263,3 +264,10 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(GreekExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(StrikeGreekExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(GexLevels, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(StrikeSpotExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(ExpiryGreekExposure, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());

@@ -6,6 +6,7 @@
 use crate::common::parse::{
     de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string, de_string_list, de_timestamp,
 };
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -245,3 +246,9 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(NetFlow, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(IntervalFlow, TICKER_KEYS, ticker: |r| Some(&r.ticker));
+record_view!(ExpiryTide, &[]);
+record_view!(MarketTide, &[]);

@@ -6,6 +6,7 @@
 //! of the Python `Data` type of the same name.
 
 pub mod record;
+pub mod view;
 
 pub mod alerts;
 pub mod contracts;

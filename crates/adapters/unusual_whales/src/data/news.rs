@@ -2,6 +2,7 @@
 //! docs/uw-api.md#rest-news-headlines).
 
 use crate::common::parse::{de_opt_bool, de_opt_string, de_string, de_string_list, de_timestamp};
+use crate::data::view::{FilterKey, RecordView};
 use crate::uw_record;
 
 uw_record! {
@@ -34,5 +35,14 @@ uw_record! {
             #[serde(default, deserialize_with = "de_opt_string")]
             pub sentiment: Option<String>,
         }
+    }
+}
+
+// What subscription filters see of these records (data/view.rs).
+
+impl RecordView for NewsHeadline {
+    const KEYS: &'static [FilterKey] = &[FilterKey::Ticker];
+    fn tickers(&self) -> &[String] {
+        &self.tickers
     }
 }

@@ -2,6 +2,7 @@
 //! `/api/stock/{ticker}/nope`, docs/uw-api.md#rest-nope).
 
 use crate::common::parse::{de_opt_f64, de_opt_i64, de_opt_string, de_timestamp};
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -48,3 +49,6 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(Nope, TICKER_KEYS);

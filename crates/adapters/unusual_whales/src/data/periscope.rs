@@ -8,6 +8,7 @@
 use crate::common::parse::{
     de_bool_or_false, de_date, de_f64, de_opt_f64, de_opt_i64, de_string, de_timestamp,
 };
+use crate::data::view::{EXPIRY_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -48,3 +49,6 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(Periscope, EXPIRY_KEYS, ticker: |r| Some(&r.ticker), expiry: |r| Some(&r.expiry));

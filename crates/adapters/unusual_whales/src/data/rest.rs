@@ -2,6 +2,7 @@
 //! (docs/uw-api.md#rest-net-premium-ticks, docs/uw-api.md#rest-spot-exposures).
 
 use crate::common::parse::{de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_timestamp};
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -105,3 +106,7 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(NetPremTick, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(SpotExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());

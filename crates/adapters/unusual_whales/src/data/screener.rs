@@ -2,6 +2,8 @@
 //! (docs/uw-api.md#channel-contract_screener).
 
 use crate::common::parse::{de_opt_bool, de_opt_f64, de_opt_i64, de_string, de_timestamp};
+use crate::common::symbol::occ_root;
+use crate::data::view::{FilterKey, RecordView};
 use crate::uw_record;
 
 uw_record! {
@@ -115,5 +117,21 @@ uw_record! {
             #[serde(default, deserialize_with = "de_opt_bool")]
             pub is_new: Option<bool>,
         }
+    }
+}
+
+// What subscription filters see of these records (data/view.rs).
+
+impl RecordView for ContractScreener {
+    const KEYS: &'static [FilterKey] = &[
+        FilterKey::Ticker,
+        FilterKey::MinPremium,
+        FilterKey::InstrumentId,
+    ];
+    fn ticker(&self) -> Option<&str> {
+        occ_root(&self.option_symbol)
+    }
+    fn premium(&self) -> Option<f64> {
+        self.premium
     }
 }

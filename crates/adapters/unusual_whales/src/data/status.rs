@@ -5,6 +5,7 @@
 //! blind feed without parsing logs.
 
 use crate::common::parse::{de_opt_i64, de_opt_string, de_string};
+use crate::data::view::record_view;
 
 /// The states a [`FeedStatus`] reports, as the strings the `status` field carries.
 pub mod state {
@@ -85,3 +86,6 @@ impl FeedStatus {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(FeedStatus, &[]);

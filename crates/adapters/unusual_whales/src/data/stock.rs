@@ -7,6 +7,7 @@ use crate::common::parse::{
     NANOS_PER_SECOND, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
     ny_close_nanos,
 };
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -348,3 +349,8 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(StockState, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(StockQuote, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(OhlcBar, TICKER_KEYS, ticker: |r| r.ticker.as_deref());

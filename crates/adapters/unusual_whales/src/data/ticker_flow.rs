@@ -5,6 +5,7 @@ use crate::common::parse::{
     close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
     de_timestamp,
 };
+use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -141,3 +142,7 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(GreekFlow, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(StrikeFlow, TICKER_KEYS, ticker: |r| r.ticker.as_deref());

@@ -11,6 +11,7 @@ use crate::common::parse::{
     close_or_arrival, de_date, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64,
     de_opt_string, de_opt_timestamp, de_string,
 };
+use crate::data::view::{EXPIRY_KEYS, TICKER_KEYS, record_view};
 use crate::uw_record;
 
 uw_record! {
@@ -171,3 +172,10 @@ uw_record! {
         }
     }
 }
+
+// What subscription filters see of these records (data/view.rs).
+record_view!(InterpolatedIv, TICKER_KEYS, ticker: |r| Some(&r.ticker));
+record_view!(IvRank, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(HorizonIv, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(IvTermStructure, EXPIRY_KEYS, ticker: |r| Some(&r.ticker), expiry: |r| Some(&r.expiry));
+record_view!(ExpiryIv, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());

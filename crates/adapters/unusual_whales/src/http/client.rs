@@ -15,9 +15,9 @@ use crate::common::backoff::ExponentialBackoff;
 use crate::common::consts::UW_HTTP_BASE_URL;
 use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
+use crate::common::settings::defaults as d;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::data::UwPayload;
-use crate::common::settings::defaults as d;
 use crate::http::parse::parse_rest_response;
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,

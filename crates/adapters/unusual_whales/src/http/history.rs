@@ -17,11 +17,11 @@ use std::collections::hash_map::Entry;
 
 use crate::common::parse::{civil_from_days, is_weekday, ny_date, ny_local};
 use crate::data::record::UwRecord;
+use crate::data::view::RecordView;
 use crate::data::*;
 use crate::http::client::{UwHttpClient, UwHttpError};
 use crate::http::endpoint::{CANDLE_SIZES, Paging, UwEndpoint};
 use crate::http::request::UwRequest;
-use crate::subscription::filter::RecordView;
 use crate::subscription::metadata::UwFilter;
 
 /// What a history request is wrong about.
@@ -666,7 +666,7 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
 mod tests {
     use super::*;
     use crate::common::parse::parse_rfc3339_nanos;
-    use crate::subscription::metadata::FilterKey;
+    use crate::data::view::FilterKey;
 
     const MS: u64 = 1_000_000;
 

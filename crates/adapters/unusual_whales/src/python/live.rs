@@ -17,8 +17,8 @@ use pyo3::types::{PyDict, PyList, PyType};
 
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
-use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
 use crate::common::settings::defaults as d;
+use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
 use crate::websocket::client::UwWsClient;

@@ -10,13 +10,13 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::common::consts::{DEFAULT_VENUE, UW_HTTP_BASE_URL};
 use crate::common::credential::{UwCredential, redact_url};
+use crate::common::settings::defaults as d;
 use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
 use crate::http::ratelimit::RateLimitConfig;
 use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
 use crate::python::records::append_payload;
-use crate::common::settings::defaults as d;
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
 

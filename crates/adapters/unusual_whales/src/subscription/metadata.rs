@@ -3,51 +3,7 @@
 
 use crate::common::parse::parse_date_days;
 use crate::common::symbol::{OccSymbol, validate_ticker};
-
-/// The metadata keys a subscription may carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterKey {
-    /// `ticker`: one ticker or a comma-separated list (`"SPY,QQQ"`).
-    Ticker,
-    /// `min_premium`: dollars; records below (or without a premium) are dropped.
-    MinPremium,
-    /// `min_size`: contracts or shares.
-    MinSize,
-    /// `option_type`: `call` or `put`.
-    OptionType,
-    /// `expiry`: `YYYY-MM-DD`, or `0dte` for contracts expiring on the record's New York date.
-    Expiry,
-    /// `instrument_id`: added by Nautilus when a strategy passes `instrument_id=` to `subscribe_data`.
-    InstrumentId,
-}
-
-impl FilterKey {
-    /// The metadata key.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Ticker => "ticker",
-            Self::MinPremium => "min_premium",
-            Self::MinSize => "min_size",
-            Self::OptionType => "option_type",
-            Self::Expiry => "expiry",
-            Self::InstrumentId => "instrument_id",
-        }
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        [
-            Self::Ticker,
-            Self::MinPremium,
-            Self::MinSize,
-            Self::OptionType,
-            Self::Expiry,
-            Self::InstrumentId,
-        ]
-        .into_iter()
-        .find(|k| k.name() == name)
-    }
-}
+use crate::data::view::FilterKey;
 
 /// What a subscription is wrong about, in words a strategy author can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

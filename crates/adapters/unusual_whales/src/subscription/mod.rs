@@ -18,8 +18,8 @@ pub mod metadata;
 pub mod source;
 pub mod table;
 
-pub use filter::{RecordView, history_filter_keys};
-pub use metadata::{ExpiryFilter, FilterKey, RouteError, UwFilter};
+pub use filter::history_filter_keys;
+pub use metadata::{ExpiryFilter, RouteError, UwFilter};
 pub use source::{StreamSource, channels_for, stream_source};
 pub use table::{RouteId, Subscription, SubscriptionId, SubscriptionTable};
 

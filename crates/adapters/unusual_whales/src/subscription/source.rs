@@ -4,10 +4,11 @@
 use std::fmt;
 
 use crate::data::record::UwRecord;
+use crate::data::view::{FilterKey, RecordView};
 use crate::data::*;
-use crate::subscription::channel::{ChannelKind, UwChannel};
-use crate::subscription::filter::RecordView;
-use crate::subscription::metadata::{FilterKey, RouteError, UwFilter};
+use crate::subscription::channel::{ChannelKind, TickerScope, UwChannel};
+use crate::subscription::filter::history_filter_keys;
+use crate::subscription::metadata::{RouteError, UwFilter};
 
 /// Where a subscription's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,22 +24,9 @@ pub enum StreamSource {
 /// # Errors
 /// Unknown names, and REST-only types (which have no live source).
 pub fn stream_source(type_name: &str) -> Result<(StreamSource, &'static [FilterKey]), RouteError> {
-    macro_rules! streamed {
-        ($($t:ty => $kind:ident),* $(,)?) => {$(
-            if type_name == <$t as UwRecord>::TYPE_NAME {
-                return Ok((StreamSource::Channel(ChannelKind::$kind), <$t as RecordView>::KEYS));
-            }
-        )*};
+    if let Some(kind) = ChannelKind::streaming(type_name) {
+        return Ok((StreamSource::Channel(kind), history_filter_keys(type_name)));
     }
-    streamed!(
-        FlowAlert => FlowAlerts, OptionTrade => OptionTrades, TickerGex => Gex,
-        StrikeGex => GexStrike, ExpiryStrikeGex => GexStrikeExpiry, Price => Price,
-        NewsHeadline => News, LitTrade => LitTrades, DarkPoolTrade => OffLitTrades,
-        MarketTide => MarketTide, NetFlow => NetFlow, IntervalFlow => IntervalFlow,
-        ContractScreener => ContractScreener, TradingHalt => TradingHalts,
-        CustomAlert => CustomAlerts, Periscope => Periscope, InterpolatedIv => InterpolatedIv,
-        IvTermStructure => IvTermStructure,
-    );
     if type_name == <FeedStatus as UwRecord>::TYPE_NAME {
         return Ok((StreamSource::FeedStatus, <FeedStatus as RecordView>::KEYS));
     }
@@ -53,23 +41,6 @@ pub fn stream_source(type_name: &str) -> Result<(StreamSource, &'static [FilterK
     }
 }
 
-/// Whether UW offers `<kind>:<TICKER>` channels, and whether it offers only those.
-const fn ticker_channels(kind: ChannelKind) -> (bool, bool) {
-    use ChannelKind as K;
-    match kind {
-        K::OptionTrades
-        | K::Price
-        | K::Gex
-        | K::GexStrike
-        | K::GexStrikeExpiry
-        | K::Periscope
-        | K::InterpolatedIv
-        | K::IvTermStructure => (true, false),
-        K::NetFlow => (true, true),
-        _ => (false, false),
-    }
-}
-
 /// The UW channels a subscription joins: one per ticker where UW has per-ticker channels, else the
 /// all-tickers channel (filtered here).
 ///
@@ -80,7 +51,11 @@ pub fn channels_for(
     kind: ChannelKind,
     filter: &UwFilter,
 ) -> Result<Vec<UwChannel>, RouteError> {
-    let (per_ticker, only_per_ticker) = ticker_channels(kind);
+    let (per_ticker, only_per_ticker) = match kind.ticker_scope() {
+        TickerScope::AllTickers => (false, false),
+        TickerScope::OptionalTicker => (true, false),
+        TickerScope::TickerOnly => (true, true),
+    };
     match filter.channel_tickers() {
         Some(tickers) if per_ticker => Ok(tickers
             .into_iter()

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use crate::data::view::RecordView;
 use crate::subscription::channel::UwChannel;
-use crate::subscription::filter::RecordView;
 use crate::subscription::metadata::UwFilter;
 use crate::subscription::source::StreamSource;
 

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use crate::data::record::UwRecord;
 use crate::data::status::state;
+use crate::data::view::RecordView;
 use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
 use crate::subscription::channel::{ChannelKind, UwChannel};
-use crate::subscription::filter::RecordView;
 use crate::websocket::queue::{FeedEvent, LogLevel};
 use crate::websocket::shared::{Shared, now_nanos};
 

@@ -1,12 +1,12 @@
 //! Settings of the live client, with UW's documented timings as defaults.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::common::backoff::ExponentialBackoff;
 use crate::common::consts::UW_WS_URL;
 use crate::common::credential::UwCredential;
+use crate::common::settings::defaults as d;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::http::client::UwHttpClient;
 
@@ -62,20 +62,18 @@ impl UwWsConfig {
             url: UW_WS_URL.to_owned(),
             credential,
             ids: InstrumentIdFormat::default(),
-            heartbeat_after: Duration::from_secs(30),
-            pong_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
-            reconnect_initial: Duration::from_secs(1),
-            reconnect_max: Duration::from_secs(60),
-            reconnect_jitter: 0.1,
+            heartbeat_after: Duration::from_secs_f64(d::HEARTBEAT_SECS),
+            pong_timeout: Duration::from_secs_f64(d::PONG_TIMEOUT_SECS),
+            connect_timeout: Duration::from_secs_f64(d::CONNECT_TIMEOUT_SECS),
+            reconnect_initial: Duration::from_secs_f64(d::RECONNECT_INITIAL_SECS),
+            reconnect_max: Duration::from_secs_f64(d::RECONNECT_MAX_SECS),
+            reconnect_jitter: d::RECONNECT_JITTER,
             max_reconnect_attempts: None,
-            join_timeout: Duration::from_secs(10),
-            leave_grace: Duration::from_secs(5),
-            stale_after: Some(Duration::from_secs(120)),
-            stale_only_in_session: true,
-            // About 2.1 KB per queued record (measured on option prints and flow alerts), so
-            // about 210 MB at most: a few seconds of UW's busiest firehose behind a stalled strategy.
-            queue_capacity: 100_000,
+            join_timeout: Duration::from_secs_f64(d::JOIN_TIMEOUT_SECS),
+            leave_grace: Duration::from_secs_f64(d::LEAVE_GRACE_SECS),
+            stale_after: Some(Duration::from_secs_f64(d::STALE_AFTER_SECS)),
+            stale_only_in_session: d::STALE_ONLY_IN_SESSION,
+            queue_capacity: d::QUEUE_CAPACITY,
             backfill: None,
             record_path: None,
         }
@@ -84,11 +82,10 @@ impl UwWsConfig {
     /// The URL with the token, for the upgrade request only.
     pub(super) fn url_with_token(&self, credential: &UwCredential) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!(
-            "{}{sep}token={}",
-            self.url,
-            percent_encode(credential.expose())
-        )
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", credential.expose())
+            .finish();
+        format!("{}{sep}{query}", self.url)
     }
 
     /// The reconnect schedule: `reconnect_initial` doubled per failed attempt up to `reconnect_max`.
@@ -96,18 +93,6 @@ impl UwWsConfig {
     pub const fn backoff(&self) -> ExponentialBackoff {
         ExponentialBackoff::new(self.reconnect_initial, self.reconnect_max)
     }
-}
-
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 #[cfg(test)]
