@@ -8,6 +8,19 @@
 //! its record file plus one row here; the compiler then asks for nothing else, and the Python
 //! package's type list is generated from what the extension exports (`scripts/gen_types.py`).
 //!
+//! Adding a record type:
+//! - a WebSocket channel: its record file in `data/` (the `uw_record!` declaration with the type's
+//!   documentation, and its `record_view!` line: what subscription filters see), listed in
+//!   `data/mod.rs`; its row here; UW's example frame as `test_data/ws_<channel>.jsonl` in the
+//!   simulator crate, which then serves it (build.rs collects every such file);
+//! - a REST endpoint: its row in `uw_endpoints!` (and the record's, as above, when the type is new),
+//!   UW's example body as `test_data/http_get_<name>.jsonl`, and its `example_body` arm in the
+//!   simulator (a `match`, so the compiler asks for it); rows that omit what the request names get
+//!   it through their `FromContext` line in `http/parse.rs`.
+//!
+//! Then `python scripts/gen_types.py`, `scripts/gen_stub.py` and `scripts/gen_type_docs.py` bring
+//! the Python package, its stub and docs/data-types.md along; `make test` fails until they have.
+//!
 //! Callbacks receive `[extra] rows`: `extra` is the one token tree the caller passed after the
 //! callback's name (for example the expression a `match` is over), nothing when none.
 

@@ -4,28 +4,9 @@
 
 use unusual_whales_nt::http::endpoint::UwEndpoint;
 
-/// Every example frame of UW's channel docs (docs/uw-api.md#channel-payloads), for channels the
-/// generator does not synthesise.
-pub(crate) const EXAMPLE_FRAMES: &str = concat!(
-    include_str!("../test_data/ws_contract_screener.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_custom_alerts.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_gex_strike.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_gex_strike_expiry.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_interpolated_iv.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_interval_flow.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_iv_term_structure.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_periscope.jsonl"),
-    "\n",
-    include_str!("../test_data/ws_trading_halts.jsonl"),
-    "\n",
-);
+/// Every example frame of UW's channel docs (docs/uw-api.md#channel-payloads), one per line: every
+/// `test_data/ws_*.jsonl` (collected by build.rs). Channels the generator synthesises ignore theirs.
+pub(crate) const EXAMPLE_FRAMES: &str = include!(concat!(env!("OUT_DIR"), "/ws_examples.rs"));
 
 /// UW's example body of `endpoint`, served (moved to the day asked for) where nothing is generated.
 /// A `match`, so that an endpoint the parser learns cannot go unanswered here.
