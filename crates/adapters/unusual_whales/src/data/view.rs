@@ -21,6 +21,16 @@ pub enum FilterKey {
 }
 
 impl FilterKey {
+    /// Every key.
+    pub const ALL: &[Self] = &[
+        Self::Ticker,
+        Self::MinPremium,
+        Self::MinSize,
+        Self::OptionType,
+        Self::Expiry,
+        Self::InstrumentId,
+    ];
+
     /// The metadata key.
     #[must_use]
     pub const fn name(self) -> &'static str {
@@ -37,30 +47,14 @@ impl FilterKey {
     /// The key called `name`.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::Ticker,
-            Self::MinPremium,
-            Self::MinSize,
-            Self::OptionType,
-            Self::Expiry,
-            Self::InstrumentId,
-        ]
-        .into_iter()
-        .find(|k| k.name() == name)
+        Self::ALL.iter().copied().find(|k| k.name() == name)
     }
 }
 
-use FilterKey::{Expiry, InstrumentId, MinPremium, MinSize, OptionType, Ticker};
+use FilterKey::{Expiry, InstrumentId, MinPremium, MinSize, Ticker};
 
-/// The keys of option prints and alerts.
-pub const OPTION_KEYS: &[FilterKey] = &[
-    Ticker,
-    MinPremium,
-    MinSize,
-    OptionType,
-    Expiry,
-    InstrumentId,
-];
+/// The keys of option prints and alerts: every key.
+pub const OPTION_KEYS: &[FilterKey] = FilterKey::ALL;
 /// The keys of equity prints.
 pub const EQUITY_KEYS: &[FilterKey] = &[Ticker, MinPremium, MinSize, InstrumentId];
 /// The keys of records of one ticker.
