@@ -176,6 +176,12 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         Limit of one REST request.
     http_max_retries : int
         Retries of 5xx responses, timeouts and connection errors.
+    http_retry_initial_secs : float
+        First REST retry delay, doubled per retry up to ``http_retry_max_secs``.
+    http_retry_max_secs : float
+        Largest REST retry delay.
+    http_max_rate_limit_waits : int
+        Per-minute 429s in a row a REST request waits out (until UW's reset) before it fails.
     publish_mode : str
         ``"engine"`` (default) hands every object to the DataEngine through its live queue, the
         standard path. ``"bus"`` publishes each object on the message bus topic the engine would
@@ -213,6 +219,9 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     http_max_concurrent: int = int(_DEFAULTS["max_concurrent"])
     http_timeout_secs: float = _DEFAULTS["timeout_secs"]
     http_max_retries: int = int(_DEFAULTS["max_retries"])
+    http_retry_initial_secs: float = _DEFAULTS["retry_initial_secs"]
+    http_retry_max_secs: float = _DEFAULTS["retry_max_secs"]
+    http_max_rate_limit_waits: int = int(_DEFAULTS["max_rate_limit_waits"])
     publish_mode: str = "engine"
 
     def __post_init__(self) -> None:
@@ -286,4 +295,7 @@ _REST_SETTINGS = {
     "http_max_concurrent": "max_concurrent",
     "http_timeout_secs": "timeout_secs",
     "http_max_retries": "max_retries",
+    "http_retry_initial_secs": "retry_initial_secs",
+    "http_retry_max_secs": "retry_max_secs",
+    "http_max_rate_limit_waits": "max_rate_limit_waits",
 }

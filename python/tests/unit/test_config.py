@@ -168,6 +168,9 @@ def test_the_ib_example_routes_by_default_to_ib():
         ("max_batch", 0, "[1, 1e+06]"),
         ("http_timeout_secs", 0.0, "(0, 3600]"),
         ("http_requests_per_minute", 0, "[1, 1e+06]"),
+        ("http_retry_initial_secs", -1.0, "[0, 3600]"),
+        ("http_retry_max_secs", float("inf"), "[0, 86400]"),
+        ("http_max_rate_limit_waits", 1001, "[0, 1000]"),
         ("stale_after_secs", -5.0, "(0, 86400]"),
     ],
 )
