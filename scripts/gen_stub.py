@@ -40,7 +40,8 @@ _PY = {
 
 # A default that is a Rust expression (`DEFAULT_VENUE.to_owned()`, `d::HEARTBEAT_SECS`) shows as `...`
 # in `__text_signature__`: the value it evaluates to, from the `_core` constant it is built from. The
-# numeric settings' defaults come from `_core.setting_defaults()` by name; the rest are listed here. test_stubs.py checks each against what the runtime does where that can be observed.
+# numeric settings' defaults come from `_core.setting_defaults()` by name; the rest are listed here.
+# test_stubs.py checks each against what the runtime does where that can be observed.
 HIDDEN_DEFAULTS: dict[tuple[str, str], object] = {
     ("parse_ws_frame", "venue"): _core.DEFAULT_VENUE,
     ("parse_rest_response", "venue"): _core.DEFAULT_VENUE,
