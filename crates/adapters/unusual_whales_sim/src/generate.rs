@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
-use unusual_whales_nt::common::parse::{civil_from_days, ny_date, ny_local};
+use unusual_whales_nt::common::time::{NANOS_PER_MILLI, add_days, format_utc, ny_date};
 use unusual_whales_nt::subscription::channel::{ChannelKind, UwChannel};
 
 use crate::text::{push_fixed, push_hex, push_u64, push_u64_padded};
@@ -204,21 +204,15 @@ impl Market {
             ((spot / step).round() * step + if is_call { offset } else { -offset }).max(step);
         // Mostly 0DTE, as SPY/QQQ flow is; some next-week contracts.
         let days_out = if self.rng.random::<f64>() < 0.8 { 0 } else { 7 };
-        let (day, _, _) = ny_local(now_ms * 1_000_000);
-        let (y, m, d) = civil_from_days(day + days_out);
-        #[allow(clippy::cast_sign_loss)]
-        let year = y as u64;
-        let mut expiry = String::with_capacity(10);
-        push_u64_padded(&mut expiry, year, 4);
-        expiry.push('-');
-        push_u64_padded(&mut expiry, u64::from(m), 2);
-        expiry.push('-');
-        push_u64_padded(&mut expiry, u64::from(d), 2);
+        let today = ny_date(now_ms * NANOS_PER_MILLI);
+        let day = add_days(today, days_out).unwrap_or(today);
+        let expiry = day.to_string();
         let mut occ = String::with_capacity(ticker.len() + 15);
         occ.push_str(ticker);
-        push_u64_padded(&mut occ, year % 100, 2);
-        push_u64_padded(&mut occ, u64::from(m), 2);
-        push_u64_padded(&mut occ, u64::from(d), 2);
+        // `YYMMDD`: the expiry's digits without the century and the dashes.
+        occ.push_str(&expiry[2..4]);
+        occ.push_str(&expiry[5..7]);
+        occ.push_str(&expiry[8..10]);
         occ.push(if is_call { 'C' } else { 'P' });
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         push_u64_padded(&mut occ, (strike * 1000.0).round() as u64, 8);
@@ -553,28 +547,18 @@ fn split_example(line: &str) -> Option<(ChannelKind, String)> {
 
 /// `2025-05-16T13:19:51Z`
 fn iso_secs(ms: u64) -> String {
-    let secs = ms / 1000;
-    #[allow(clippy::cast_possible_wrap)]
-    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
-    let sod = secs % 86_400;
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    )
+    format_utc(ms * NANOS_PER_MILLI, 0)
 }
 
 /// `2025-05-16T13:19:51.123Z`
 fn iso_millis(ms: u64) -> String {
-    let s = iso_secs(ms);
-    format!("{}.{:03}Z", &s[..s.len() - 1], ms % 1000)
+    format_utc(ms * NANOS_PER_MILLI, 3)
 }
 
 /// Today's 0DTE expiry for an epoch-ms time.
 #[must_use]
 pub fn expiry_today(now_ms: u64) -> String {
-    ny_date(now_ms * 1_000_000)
+    ny_date(now_ms * NANOS_PER_MILLI).to_string()
 }
 
 #[cfg(test)]

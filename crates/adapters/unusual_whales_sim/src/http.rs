@@ -7,10 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use jiff::civil::Date;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use unusual_whales_nt::common::parse::{is_weekday, parse_date_days};
+use unusual_whales_nt::common::time::{
+    NANOS_PER_MILLI, add_days, is_weekday, parse_date, parse_timestamp,
+};
 use unusual_whales_nt::http::endpoint::{UwEndpoint, UwRequestTarget};
 use unusual_whales_nt::subscription::channel::ChannelKind;
 
@@ -306,10 +309,10 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
 /// The New York day a request is about: its `date=`, else the day before its `older_than`
 /// cursor, else the last weekday before today (today's session may not have happened yet, and a
 /// row must not come from the future).
-fn requested_day(params: &HashMap<&str, &str>) -> i64 {
+fn requested_day(params: &HashMap<&str, &str>) -> Date {
     params
         .get("date")
-        .and_then(|d| parse_date_days(d).ok())
+        .and_then(|d| parse_date(d).ok())
         .or_else(|| {
             let older = params.get("older_than").and_then(|v| cursor_ms(v))?;
             Some(ny_day(older.saturating_sub(1)))
@@ -317,9 +320,9 @@ fn requested_day(params: &HashMap<&str, &str>) -> i64 {
         .unwrap_or_else(|| {
             let today = ny_day(crate::now_ms());
             (1..=3)
-                .map(|back| today - back)
+                .filter_map(|back| add_days(today, -back))
                 .find(|d| is_weekday(*d))
-                .unwrap_or(today - 1)
+                .unwrap_or(today)
         })
 }
 
@@ -330,9 +333,7 @@ fn cursor_ms(value: &str) -> Option<u64> {
     if let Ok(n) = value.parse::<u64>() {
         return Some(if n < 100_000_000_000 { n * 1000 } else { n });
     }
-    unusual_whales_nt::common::parse::parse_rfc3339_nanos(&value)
-        .ok()
-        .map(|n| n / 1_000_000)
+    parse_timestamp(&value).ok().map(|n| n / NANOS_PER_MILLI)
 }
 
 /// Flow alerts or option prints from what the simulator streamed, newest first, with UW's cursors.

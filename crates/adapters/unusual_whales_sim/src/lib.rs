@@ -38,11 +38,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
+use unusual_whales_nt::common::time::{NANOS_PER_MILLI, now_nanos};
 use unusual_whales_nt::subscription::channel::ChannelKind;
 
 pub use crate::config::SimConfig;
@@ -129,9 +130,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    now_nanos() / NANOS_PER_MILLI
 }
 
 /// Accepts connections on `listener` until `stop`, handing each to `serve` with Nagle off (frames

@@ -12,9 +12,12 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use jiff::civil::{Date, date};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::SplitMix64;
-use unusual_whales_nt::common::parse::{days_from_civil, is_weekday, ny_local, ny_utc_offset_secs};
+use unusual_whales_nt::common::time::{
+    NANOS_PER_MILLI, add_days, dates, days_between, is_weekday, ny_date, ny_session_nanos,
+};
 use unusual_whales_nt::subscription::channel::{ChannelKind, UwChannel};
 
 use crate::generate::{GeneratedAlert, Market};
@@ -27,9 +30,9 @@ const PRINT_SPACING_MS: u64 = 4_000;
 /// Generated days kept for the next request (a download asks for one day many times over pages).
 const CACHED_DAYS: usize = 16;
 /// The first day served: history before it is empty, as a plan's history depth would be.
-const FIRST_DAY: (i64, u32, u32) = (2016, 1, 4);
+const FIRST_DAY: Date = date(2016, 1, 4);
 
-type DayKey = (i64, ChannelKind, String);
+type DayKey = (Date, ChannelKind, String);
 
 /// The generated past, one session per (day, kind, ticker), built when first asked for.
 pub(super) struct PastDays {
@@ -39,29 +42,29 @@ pub(super) struct PastDays {
     cache: Mutex<VecDeque<(DayKey, Arc<[GeneratedAlert]>)>>,
 }
 
-/// 09:30 and 16:00 New York on the civil day `day`, in epoch milliseconds.
-fn session_ms(day: i64) -> (u64, u64) {
-    let offset = ny_utc_offset_secs(day);
-    let at = |secs_of_day: i64| {
-        u64::try_from((day * 86_400 + secs_of_day - offset) * 1_000).unwrap_or(0)
-    };
-    (at(9 * 3_600 + 1_800), at(16 * 3_600))
+/// 09:30 and 16:00 New York on `day`, in epoch milliseconds.
+fn session_ms(day: Date) -> (u64, u64) {
+    let (open, close) = ny_session_nanos(day);
+    (open / NANOS_PER_MILLI, close / NANOS_PER_MILLI)
 }
 
-/// The New York civil day of an epoch-ms instant.
-pub(super) fn ny_day(ms: u64) -> i64 {
-    ny_local(ms.saturating_mul(1_000_000)).0
+/// The New York date of an epoch-ms instant.
+pub(super) fn ny_day(ms: u64) -> Date {
+    ny_date(ms.saturating_mul(NANOS_PER_MILLI))
 }
 
 /// A stable 64-bit mix of the seed and a day's identity (FNV-1a over the ticker, then SplitMix).
-fn day_seed(seed: u64, day: i64, kind: ChannelKind, ticker: &str) -> u64 {
+fn day_seed(seed: u64, day: Date, kind: ChannelKind, ticker: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in ticker.bytes().chain(kind.as_str().bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
+    // The day enters as its count since 1970-01-01, so a seed gives the history it always gave.
+    let day_number = days_between(date(1970, 1, 1), day);
     #[allow(clippy::cast_sign_loss)]
-    let mut mix =
-        SplitMix64::seed_from_u64(seed ^ h ^ (day as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut mix = SplitMix64::seed_from_u64(
+        seed ^ h ^ (day_number as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    );
     mix.next_u64()
 }
 
@@ -74,15 +77,14 @@ impl PastDays {
         }
     }
 
-    /// The first and last civil days with past rows.
-    pub(super) fn days(&self) -> (i64, i64) {
-        let (y, m, d) = FIRST_DAY;
-        (days_from_civil(y, m, d), ny_day(self.started_ms))
+    /// The first and last days with past rows.
+    pub(super) fn days(&self) -> (Date, Date) {
+        (FIRST_DAY, ny_day(self.started_ms))
     }
 
     /// One ticker's flow alerts or option prints of `day`, in event-time order, only those created
     /// before the simulator started (empty on weekends and outside [`Self::days`]).
-    pub(super) fn day(&self, day: i64, kind: ChannelKind, ticker: &str) -> Arc<[GeneratedAlert]> {
+    pub(super) fn day(&self, day: Date, kind: ChannelKind, ticker: &str) -> Arc<[GeneratedAlert]> {
         let (first, last) = self.days();
         if !is_weekday(day) || day < first || day > last {
             return Arc::from(Vec::new());
@@ -101,7 +103,7 @@ impl PastDays {
         rows
     }
 
-    fn generate(&self, day: i64, kind: ChannelKind, ticker: &str) -> Vec<GeneratedAlert> {
+    fn generate(&self, day: Date, kind: ChannelKind, ticker: &str) -> Vec<GeneratedAlert> {
         let seed = day_seed(self.seed, day, kind, ticker);
         let mut market = Market::new(seed, &[ticker.to_owned()]);
         let mut gaps = SplitMix64::seed_from_u64(seed.rotate_left(17));
@@ -152,9 +154,11 @@ impl PastDays {
         let top = older.map_or(last, |o| ny_day(o.saturating_sub(1)).min(last));
         // A row is created at most a few seconds after its event, so the day before `newer`'s day
         // can still hold rows whose cursor time is past `newer`.
-        let bottom = newer.map_or(first, |n| (ny_day(n) - 1).max(first));
+        let bottom = newer
+            .and_then(|n| add_days(ny_day(n), -1))
+            .map_or(first, |d| d.max(first));
         let mut out = Vec::new();
-        for day in (bottom..=top).rev() {
+        for day in dates(bottom, top).rev() {
             let mut rows: Vec<&GeneratedAlert> = Vec::new();
             let days: Vec<Arc<[GeneratedAlert]>> =
                 tickers.iter().map(|t| self.day(day, kind, t)).collect();
@@ -183,7 +187,7 @@ impl PastDays {
     ) -> Vec<String> {
         let (first, last) = self.days();
         let (from, to) = (ny_day(start_ms).max(first), ny_day(end_ms).min(last));
-        (from..=to)
+        dates(from, to)
             .flat_map(|day| {
                 self.day(day, kind, ticker)
                     .iter()
@@ -197,12 +201,12 @@ impl PastDays {
 
 #[cfg(test)]
 mod tests {
-    use unusual_whales_nt::common::parse::parse_rfc3339_nanos;
+    use unusual_whales_nt::common::time::parse_timestamp;
 
     use super::*;
 
     fn ms(s: &str) -> u64 {
-        parse_rfc3339_nanos(s).unwrap() / 1_000_000
+        parse_timestamp(s).unwrap() / NANOS_PER_MILLI
     }
 
     // Started on Friday 2025-05-16 at 12:00 New York (16:00 UTC).

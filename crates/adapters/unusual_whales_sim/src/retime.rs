@@ -6,12 +6,12 @@
 //! moves by the same number of days, times keeping their New York wall-clock time across daylight
 //! saving changes (a 09:30 bar stays a 09:30 bar), so expiries stay the same distance ahead.
 
+use jiff::civil::Date;
 use serde_json::Value;
-use unusual_whales_nt::common::parse::{
-    civil_from_days, is_weekday, ny_local, ny_utc_offset_secs, parse_date_days, parse_rfc3339_nanos,
+use unusual_whales_nt::common::time::{
+    add_days, dates, days_between, format_utc, is_weekday, ny_date, ny_datetime, ny_nanos,
+    parse_date, parse_timestamp,
 };
-
-const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
 
 /// Epoch seconds or milliseconds between 2001 and 2286: a time, not a count, when its key says so.
 fn epoch_unit_nanos(n: u64) -> Option<u64> {
@@ -29,34 +29,34 @@ fn is_time_key(key: &str) -> bool {
 /// A date-time string (not a bare date) as UNIX nanoseconds.
 fn date_time_nanos(s: &str) -> Option<u64> {
     (s.len() > 10 && s.as_bytes().get(10) == Some(&b'T'))
-        .then(|| parse_rfc3339_nanos(s).ok())
+        .then(|| parse_timestamp(s).ok())
         .flatten()
 }
 
 /// The New York days the body describes: `(its first `date` field, the day of its first time)`.
 /// UW's examples do not always agree with themselves (`flow-per-strike`: `date` 2024-01-22,
 /// `timestamp` 2023-09-07), so dates and times each move from their own reference.
-fn reference_days(value: &Value) -> (Option<i64>, Option<i64>) {
-    fn find_date(value: &Value) -> Option<i64> {
+fn reference_days(value: &Value) -> (Option<Date>, Option<Date>) {
+    fn find_date(value: &Value) -> Option<Date> {
         match value {
             Value::Object(map) => map
                 .get("date")
                 .and_then(Value::as_str)
-                .and_then(|d| parse_date_days(d).ok())
+                .and_then(|d| parse_date(d).ok())
                 .or_else(|| map.values().find_map(find_date)),
             Value::Array(items) => items.iter().find_map(find_date),
             _ => None,
         }
     }
-    fn find_time(value: &Value, key: Option<&str>) -> Option<i64> {
+    fn find_time(value: &Value, key: Option<&str>) -> Option<Date> {
         match value {
             Value::Object(map) => map.iter().find_map(|(k, v)| find_time(v, Some(k))),
             Value::Array(items) => items.iter().find_map(|v| find_time(v, key)),
-            Value::String(s) => date_time_nanos(s).map(|ns| ny_local(ns).0),
+            Value::String(s) => date_time_nanos(s).map(ny_date),
             Value::Number(n) => {
                 let n = n.as_u64()?;
                 let unit = epoch_unit_nanos(n).filter(|_| key.is_some_and(is_time_key))?;
-                Some(ny_local(n.checked_mul(unit)?).0)
+                Some(ny_date(n.checked_mul(unit)?))
             }
             _ => None,
         }
@@ -64,44 +64,23 @@ fn reference_days(value: &Value) -> (Option<i64>, Option<i64>) {
     (find_date(value), find_time(value, None))
 }
 
-/// `instant` moved by `days`, keeping its New York wall-clock time.
-#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
+/// `instant` moved by `days`, keeping its New York wall-clock time (0 before 1970).
 fn shift_nanos(instant: u64, days: i64) -> u64 {
-    let from = ny_local(instant).0;
-    let offset_change = ny_utc_offset_secs(from) - ny_utc_offset_secs(from + days);
-    (instant as i64 + days * NANOS_PER_DAY + offset_change * 1_000_000_000).max(0) as u64
-}
-
-fn date_text(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let local = ny_datetime(instant);
+    add_days(local.date(), days)
+        .and_then(|d| ny_nanos(d.to_datetime(local.time())))
+        .unwrap_or(0)
 }
 
 /// RFC 3339 in UTC with as many fractional digits as `like` had.
 fn date_time_text(nanos: u64, like: &str) -> String {
-    #[allow(clippy::cast_possible_wrap)]
-    let secs = (nanos / 1_000_000_000) as i64;
-    let (day, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let mut out = format!(
-        "{}T{:02}:{:02}:{:02}",
-        date_text(day),
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    );
     let digits = like
         .get(19..)
         .and_then(|rest| rest.strip_prefix('.'))
         .map_or(0, |frac| {
             frac.bytes().take_while(u8::is_ascii_digit).count().min(9)
         });
-    if digits > 0 {
-        let frac = format!("{:09}", nanos % 1_000_000_000);
-        out.push('.');
-        out.push_str(&frac[..digits]);
-    }
-    out.push('Z');
-    out
+    format_utc(nanos, digits)
 }
 
 /// Moves dates by `date_days` and times by `time_days`.
@@ -117,8 +96,8 @@ fn shift(value: &mut Value, key: Option<&str>, date_days: i64, time_days: i64) {
             .for_each(|v| shift(v, key, date_days, time_days)),
         Value::String(s) => {
             if s.len() == 10 {
-                if let Ok(d) = parse_date_days(s) {
-                    *s = date_text(d + date_days);
+                if let Some(d) = parse_date(s).ok().and_then(|d| add_days(d, date_days)) {
+                    *s = d.to_string();
                 }
             } else if let Some(ns) = date_time_nanos(s) {
                 *s = date_time_text(shift_nanos(ns, time_days), s);
@@ -160,17 +139,21 @@ fn retarget(value: &mut Value, key: Option<&str>, ticker: &str) {
     }
 }
 
-/// `body` with every date and time moved so that it describes the New York day `target_day`
-/// (days since 1970-01-01), and its rows made rows of `ticker` when the request names one. Text
-/// that is not JSON comes back as it is.
+/// `body` with every date and time moved so that it describes the New York day `target_day`, and
+/// its rows made rows of `ticker` when the request names one. Text that is not JSON comes back as
+/// it is.
 #[must_use]
-pub fn retime(body: &str, target_day: i64, ticker: Option<&str>) -> String {
+pub fn retime(body: &str, target_day: Date, ticker: Option<&str>) -> String {
     let Ok(mut value) = serde_json::from_str::<Value>(body) else {
         return body.to_owned();
     };
     let (date_ref, time_ref) = reference_days(&value);
-    let date_days = date_ref.or(time_ref).map_or(0, |d| target_day - d);
-    let time_days = time_ref.or(date_ref).map_or(0, |d| target_day - d);
+    let date_days = date_ref
+        .or(time_ref)
+        .map_or(0, |d| days_between(d, target_day));
+    let time_days = time_ref
+        .or(date_ref)
+        .map_or(0, |d| days_between(d, target_day));
     if date_days == 0 && time_days == 0 && ticker.is_none() {
         return body.to_owned();
     }
@@ -184,11 +167,10 @@ pub fn retime(body: &str, target_day: i64, ticker: Option<&str>) -> String {
 /// Calendar days a UW `timeframe` / `timespan` covers (`5d`, `2w`, `6m`, `1y`, `YTD`, any case);
 /// UW's default, one year, for anything else.
 #[must_use]
-pub fn period_days(text: Option<&str>, end_day: i64) -> i64 {
+pub fn period_days(text: Option<&str>, end_day: Date) -> i64 {
     let text = text.unwrap_or("1y").to_ascii_lowercase();
     if text == "ytd" {
-        let (year, _, _) = civil_from_days(end_day);
-        return end_day - unusual_whales_nt::common::parse::days_from_civil(year, 1, 1) + 1;
+        return i64::from(end_day.day_of_year());
     }
     let (count, unit) = text.split_at(text.len().saturating_sub(1));
     let count: i64 = count.parse().unwrap_or(1).clamp(1, 10);
@@ -203,7 +185,7 @@ pub fn period_days(text: Option<&str>, end_day: i64) -> i64 {
 /// A daily series from an example of one row: the row repeated for each weekday of the `days`
 /// calendar days ending on `end_day`, oldest first, each moved to its own day.
 #[must_use]
-pub fn daily_series(body: &str, end_day: i64, days: i64, ticker: Option<&str>) -> String {
+pub fn daily_series(body: &str, end_day: Date, days: i64, ticker: Option<&str>) -> String {
     let Ok(Value::Object(mut envelope)) = serde_json::from_str::<Value>(body) else {
         return retime(body, end_day, ticker);
     };
@@ -215,7 +197,8 @@ pub fn daily_series(body: &str, end_day: i64, days: i64, ticker: Option<&str>) -
     else {
         return retime(body, end_day, ticker);
     };
-    let rows: Vec<Value> = (end_day - days + 1..=end_day)
+    let first = add_days(end_day, 1 - days).unwrap_or(end_day);
+    let rows: Vec<Value> = dates(first, end_day)
         .filter(|d| is_weekday(*d))
         .filter_map(|d| serde_json::from_str(&retime(&row, d, ticker)).ok())
         .collect();
@@ -227,8 +210,8 @@ pub fn daily_series(body: &str, end_day: i64, days: i64, ticker: Option<&str>) -
 mod tests {
     use super::*;
 
-    fn day(s: &str) -> i64 {
-        parse_date_days(s).unwrap()
+    fn day(s: &str) -> Date {
+        parse_date(s).unwrap()
     }
 
     #[test]
@@ -295,7 +278,8 @@ mod tests {
     fn rows_of_the_example_ticker_become_rows_of_the_requested_one() {
         let body =
             r#"{"data":[{"ticker":"AAPL","option_symbol":"AAPL240202P00185000","sector":"Tech"}]}"#;
-        let moved: Value = serde_json::from_str(&retime(body, 0, Some("SPY"))).unwrap();
+        let moved: Value =
+            serde_json::from_str(&retime(body, day("1970-01-01"), Some("SPY"))).unwrap();
         let row = &moved["data"][0];
         assert_eq!(row["ticker"], "SPY");
         assert_eq!(row["option_symbol"], "SPY240202P00185000");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+use unusual_whales_nt::common::time::parse_timestamp;
 use unusual_whales_nt::subscription::channel::UwChannel;
 
 use crate::generate::Market;
@@ -42,7 +43,7 @@ pub(crate) fn load_recording(path: &PathBuf) -> std::io::Result<Vec<(f64, String
         let at = v.get("received_at").and_then(|t| t.as_str()).map_or(
             Ok(frames.len() as f64 * 0.1),
             |t| {
-                unusual_whales_nt::common::parse::parse_rfc3339_nanos(&t.replace(' ', "T"))
+                parse_timestamp(t)
                     .map(|n| n as f64 / 1e9)
                     .map_err(|e| bad(&e))
             },

@@ -3,9 +3,10 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use unusual_whales_nt::common::credential::UwCredential;
+use unusual_whales_nt::common::time::now_nanos;
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::http::history::{HistoryQuery, HistoryResult, fetch_history};
 use unusual_whales_nt::http::ratelimit::RateLimitConfig;
@@ -15,16 +16,6 @@ use unusual_whales_nt_sim::{SimConfig, UwSimulator};
 /// The request a user would write as text.
 fn req(text: &str) -> UwRequest {
     UwRequest::parse(text).unwrap()
-}
-
-fn now_ns() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos(),
-    )
-    .unwrap()
 }
 
 /// A client of its own budget (each test uses a distinct token so budgets are not shared).
@@ -182,7 +173,7 @@ async fn unauthorized_and_daily_quota_are_final() {
         before,
         "nothing is sent until the 20:00 New York reset"
     );
-    assert!(c.budget().daily_exhausted_until_ns.unwrap() > now_ns());
+    assert!(c.budget().daily_exhausted_until_ns.unwrap() > now_nanos());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,9 +215,9 @@ async fn paged_history_is_every_alert_once_oldest_first(token: &str, cursor_on_c
         c.cursor_on_created_at = cursor_on_created_at;
     })
     .await;
-    let start = now_ns();
+    let start = now_nanos();
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    let end = now_ns();
+    let end = now_nanos();
     let c = Arc::new(client(&sim, token, |_| {}));
     let query = HistoryQuery {
         type_name: "UwFlowAlert".to_owned(),
@@ -235,7 +226,7 @@ async fn paged_history_is_every_alert_once_oldest_first(token: &str, cursor_on_c
         end_ns: Some(end),
         limit: 0,
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     let mut got = Vec::new();
     for p in &result.payloads {
         let UwPayload::FlowAlert(v) = p else { panic!() };
@@ -306,7 +297,7 @@ fn flow_alert_summary(result: &HistoryResult) -> Vec<(String, u64, i64)> {
 async fn history_of_four_pages_is_one_run_oldest_first() {
     let sim = sim_with("tok-h", |c| c.default_rate = 0.0).await;
     let c = client(&sim, "tok-h", |_| {});
-    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    let base_ms = now_nanos() / 1_000_000 - 3_600_000;
     // 705 alerts, newest first as UW pages them: 200 + 200 + 200 + 105.
     let newest_first: Vec<(String, u64, u64, u32)> = (0..705u64)
         .rev()
@@ -324,7 +315,7 @@ async fn history_of_four_pages_is_one_run_oldest_first() {
         start_ns: Some((base_ms - 60_000) * 1_000_000),
         ..HistoryQuery::default()
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     assert_eq!(result.requests, 4);
     assert_eq!(result.payloads.len(), 1, "one run, not one per page");
     let ids: Vec<String> = flow_alert_summary(&result)
@@ -339,7 +330,7 @@ async fn history_of_four_pages_is_one_run_oldest_first() {
 async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
     let sim = sim_with("tok-i", |c| c.default_rate = 0.0).await;
     let c = client(&sim, "tok-i", |_| {});
-    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    let base_ms = now_nanos() / 1_000_000 - 3_600_000;
     let row = |id: &str, end: u64, created: u64, trades: u32| {
         (id.to_owned(), base_ms + end, base_ms + created, trades)
     };
@@ -363,7 +354,7 @@ async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
         start_ns: Some((base_ms - 60_000) * 1_000_000),
         ..HistoryQuery::default()
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     assert_eq!(result.requests, 2);
     let got = flow_alert_summary(&result);
     assert_eq!(got.len(), 250, "x once");
@@ -387,7 +378,7 @@ async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
         )],
         ..HistoryQuery::default()
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     assert_eq!(
         flow_alert_summary(&result),
         [("x".to_owned(), (base_ms + 900) * 1_000_000, 9)]
@@ -396,8 +387,8 @@ async fn history_delivers_an_alert_sent_twice_once_in_its_latest_revision() {
 
 /// New York midnight of `date` to the next midnight, UNIX ns (May is daylight saving time: UTC-4).
 fn edt_day(date: &str) -> (u64, u64) {
-    let start = unusual_whales_nt::common::parse::parse_rfc3339_nanos(&format!("{date}T04:00:00Z"))
-        .unwrap();
+    let start =
+        unusual_whales_nt::common::time::parse_timestamp(&format!("{date}T04:00:00Z")).unwrap();
     (start, start + 86_400 * 1_000_000_000 - 1)
 }
 
@@ -444,7 +435,7 @@ async fn a_past_week_has_history_for_every_type_with_a_rest_source() {
             end_ns: Some(end),
             limit: 0,
         };
-        let result = fetch_history(&c, &query, now_ns())
+        let result = fetch_history(&c, &query, now_nanos())
             .await
             .unwrap_or_else(|e| panic!("{type_name}: {e}"));
         assert!(
@@ -462,7 +453,7 @@ async fn a_past_week_has_history_for_every_type_with_a_rest_source() {
         end_ns: Some(day_end),
         limit: 0,
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     let mut ids = Vec::new();
     for p in &result.payloads {
         let UwPayload::FlowAlert(v) = p else { panic!() };
@@ -482,7 +473,7 @@ async fn a_past_week_has_history_for_every_type_with_a_rest_source() {
 async fn history_without_a_start_is_the_newest_page() {
     let sim = sim_with("tok-p", |c| c.default_rate = 0.0).await;
     let c = client(&sim, "tok-p", |_| {});
-    let base_ms = now_ns() / 1_000_000 - 3_600_000;
+    let base_ms = now_nanos() / 1_000_000 - 3_600_000;
     let newest_first: Vec<(String, u64, u64, u32)> = (0..400u64)
         .rev()
         .map(|i| (format!("a{i:03}"), base_ms + i, base_ms + i + 500, 1))
@@ -494,7 +485,7 @@ async fn history_without_a_start_is_the_newest_page() {
         type_name: "UwFlowAlert".to_owned(),
         ..HistoryQuery::default()
     };
-    let result = fetch_history(&c, &query, now_ns()).await.unwrap();
+    let result = fetch_history(&c, &query, now_nanos()).await.unwrap();
     assert_eq!(result.requests, 1);
     let ids: Vec<String> = flow_alert_summary(&result)
         .into_iter()
@@ -517,7 +508,7 @@ async fn a_path_answers_with_the_requested_type_or_says_which_type_it_holds() {
     let err = fetch_history(
         &c,
         &query("UwFlowAlert", "/api/stock/SPY/gex-levels"),
-        now_ns(),
+        now_nanos(),
     )
     .await
     .unwrap_err()
@@ -530,7 +521,7 @@ async fn a_path_answers_with_the_requested_type_or_says_which_type_it_holds() {
     // A flow alert's detail holds the alert and its prints: each type gets its own.
     let detail = "/api/option-trades/flow-alerts/ae47f719-7131-4816-b9f5-8bd35de90ddc";
     for type_name in ["UwFlowAlert", "UwOptionTrade"] {
-        let result = fetch_history(&c, &query(type_name, detail), now_ns())
+        let result = fetch_history(&c, &query(type_name, detail), now_nanos())
             .await
             .unwrap();
         assert!(!result.is_empty(), "{type_name}");

@@ -1,5 +1,5 @@
-//! Pieces shared by every part of the adapter: constants, lenient decoders, symbology, errors,
-//! backoff.
+//! Pieces shared by every part of the adapter: constants, lenient decoders, time, symbology,
+//! errors, backoff.
 
 pub mod backoff;
 pub mod consts;
@@ -10,3 +10,4 @@ pub mod settings;
 pub mod symbol;
 #[doc(hidden)]
 pub mod testing;
+pub mod time;

@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use jiff::civil::Date;
+
 /// The OCC root of an option symbol, its leading letters (`SPXW` of `SPXW250516C05900000`), without
 /// parsing the rest.
 #[must_use]
@@ -95,13 +97,11 @@ impl OccSymbol {
             return Err(bad("expiry month out of range"));
         }
         let year = 2000 + yy;
-        let max_day = match month {
-            4 | 6 | 9 | 11 => 30,
-            2 if year % 4 == 0 => 29,
-            2 => 28,
-            _ => 31,
+        let real_day = match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
+            (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).is_ok(),
+            _ => false,
         };
-        if day == 0 || day > max_day {
+        if !real_day {
             return Err(bad("expiry day out of range"));
         }
         let kind = match tail[6] {
@@ -281,6 +281,7 @@ mod tests {
     #[case("SPY")]
     #[case("SPY241320C00500000")]
     #[case("SPY240230C00500000")]
+    #[case("SPY250229C00500000")]
     #[case("SPY241220X00500000")]
     #[case("SPY241220C0050000A")]
     #[case("spy241220C00500000")]

@@ -3,10 +3,10 @@
 //! docs/uw-api.md#rest-max-pain).
 
 use crate::common::parse::{
-    close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
-    de_string,
+    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string,
 };
 use crate::common::symbol::occ_root;
+use crate::common::time::close_or_arrival;
 use crate::data::flow::fill_contract_terms;
 use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, record_view};
 use crate::uw_record;

@@ -6,9 +6,9 @@
 use serde::{Deserialize, Deserializer, de};
 
 use crate::common::parse::{
-    close_or_arrival, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
-    de_string_list,
+    de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string_list,
 };
+use crate::common::time::close_or_arrival;
 use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 

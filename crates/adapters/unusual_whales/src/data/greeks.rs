@@ -4,9 +4,9 @@
 //! that date; rows with no time at all at their arrival.
 
 use crate::common::parse::{
-    close_or_arrival, de_f64_list, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
-    de_opt_timestamp, ny_close_nanos,
+    de_f64_list, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
 };
+use crate::common::time::{close_or_arrival, ny_close_nanos};
 use crate::data::view::{EXPIRY_KEYS, TICKER_KEYS, record_view};
 use crate::uw_record;
 

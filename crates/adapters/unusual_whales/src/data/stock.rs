@@ -3,10 +3,8 @@
 
 use serde::Deserialize;
 
-use crate::common::parse::{
-    NANOS_PER_SECOND, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
-    ny_close_nanos,
-};
+use crate::common::parse::{de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp};
+use crate::common::time::{NANOS_PER_SECOND, ny_close_nanos};
 use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 

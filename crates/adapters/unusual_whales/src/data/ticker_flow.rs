@@ -2,9 +2,9 @@
 //! (docs/uw-api.md#rest-greek-flow, docs/uw-api.md#rest-flow-per-strike).
 
 use crate::common::parse::{
-    close_or_arrival, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
-    de_timestamp,
+    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_timestamp,
 };
+use crate::common::time::close_or_arrival;
 use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 

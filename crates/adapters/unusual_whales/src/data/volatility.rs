@@ -8,9 +8,10 @@
 //! close of their date, so that a backtest does not see a day's value before that day ends.
 
 use crate::common::parse::{
-    close_or_arrival, de_date, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64,
-    de_opt_string, de_opt_timestamp, de_string,
+    de_date, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
+    de_opt_timestamp, de_string,
 };
+use crate::common::time::close_or_arrival;
 use crate::data::view::{EXPIRY_KEYS, TICKER_KEYS, record_view};
 use crate::uw_record;
 

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::common::backoff::ExponentialBackoff;
 use crate::common::consts::UW_HTTP_BASE_URL;
@@ -17,6 +17,7 @@ use crate::common::credential::UwCredential;
 use crate::common::error::UwParseError;
 use crate::common::settings::defaults as d;
 use crate::common::symbol::InstrumentIdFormat;
+use crate::common::time::now_nanos;
 use crate::data::UwPayload;
 use crate::http::parse::parse_rest_response;
 use crate::http::ratelimit::{
@@ -402,9 +403,7 @@ impl UwHttpClient {
     /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] naming the bad field.
     pub async fn get(&self, request: &UwRequest) -> Result<Vec<UwPayload>, UwHttpError> {
         let body = self.get_body(request).await?;
-        let ts_init = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let ts_init = now_nanos();
         let ids = &self.config.ids;
         parse_rest_response(request, body.as_bytes(), ts_init, ids).map_err(|source| {
             // A 200 can carry an error body that echoes the request. Its texts are taken from

@@ -2,8 +2,8 @@
 //! (docs/uw-api.md#rest-endpoints, docs/uw-api.md#response-envelopes, docs/uw-api.md#paging).
 
 use crate::common::error::UwParseError;
-use crate::common::parse::parse_date_days;
 use crate::common::symbol::validate_ticker;
+use crate::common::time::parse_date;
 use crate::data::record::UwRecord;
 use crate::data::*;
 
@@ -149,7 +149,7 @@ fn segment_fits(placeholder: &str, segment: &str) -> bool {
                 && segment.len() <= 64
                 && segment.bytes().all(|c| c.is_ascii_graphic())
         }
-        "{expiry}" => parse_date_days(segment).is_ok(),
+        "{expiry}" => parse_date(segment).is_ok(),
         "{candle_size}" => CANDLE_SIZES.contains(&segment),
         _ => false,
     }

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use crate::common::parse::{civil_from_days, is_weekday, ny_date, ny_local};
+use crate::common::time::{dates, is_weekday, ny_date};
 use crate::data::record::UwRecord;
 use crate::data::view::RecordView;
 use crate::data::*;
@@ -110,14 +110,9 @@ fn ms(ns: u64) -> u64 {
 
 /// New York dates (`YYYY-MM-DD`) from `start` to `end`, weekdays only, oldest first.
 fn trading_dates(start_ns: u64, end_ns: u64) -> Vec<String> {
-    let (first, _, _) = ny_local(start_ns);
-    let (last, _, _) = ny_local(end_ns);
-    (first..=last)
+    dates(ny_date(start_ns), ny_date(end_ns))
         .filter(|d| is_weekday(*d))
-        .map(|d| {
-            let (y, m, day) = civil_from_days(d);
-            format!("{y:04}-{m:02}-{day:02}")
-        })
+        .map(|d| d.to_string())
         .collect()
 }
 
@@ -518,7 +513,9 @@ pub async fn fetch_history(
         Paging::Once | Paging::Series => {
             let date = match date_asked {
                 Some(d) => Some(d),
-                None if paging == Paging::Series => query.end_ns.map(ny_date),
+                None if paging == Paging::Series => {
+                    query.end_ns.map(|end| ny_date(end).to_string())
+                }
                 None => None,
             };
             let mut request = request;
@@ -665,7 +662,7 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::parse::parse_rfc3339_nanos;
+    use crate::common::time::parse_timestamp;
     use crate::data::view::FilterKey;
 
     const MS: u64 = 1_000_000;
@@ -827,8 +824,8 @@ mod tests {
 
     #[test]
     fn trading_dates_skip_weekends_in_new_york_time() {
-        let s = parse_rfc3339_nanos("2025-05-16T03:00:00Z").unwrap(); // Thu 23:00 New York
-        let e = parse_rfc3339_nanos("2025-05-20T15:00:00Z").unwrap();
+        let s = parse_timestamp("2025-05-16T03:00:00Z").unwrap(); // Thu 23:00 New York
+        let e = parse_timestamp("2025-05-20T15:00:00Z").unwrap();
         assert_eq!(
             trading_dates(s, e),
             ["2025-05-15", "2025-05-16", "2025-05-19", "2025-05-20"]

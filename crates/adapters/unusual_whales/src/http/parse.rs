@@ -7,8 +7,9 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::common::error::{UwParseError, deserialize_json, preview};
-use crate::common::parse::{de_opt_date, de_opt_string, de_string_list, parse_date_days};
+use crate::common::parse::{de_opt_date, de_opt_string, de_string_list};
 use crate::common::symbol::InstrumentIdFormat;
+use crate::common::time::parse_date;
 use crate::data::record::{UwRecord, finish_record};
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
@@ -259,7 +260,7 @@ pub fn parse_rest_response(
         date: top.date.or_else(|| {
             request
                 .get_param("date")
-                .filter(|d| parse_date_days(d).is_ok())
+                .filter(|d| parse_date(d).is_ok())
                 .map(str::to_owned)
         }),
         expiration: top.expiration,

@@ -13,11 +13,12 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use jiff::civil::Time;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::common::parse::{ny_local, ny_utc_offset_secs};
+use crate::common::time::{add_days, now_nanos, ny_datetime, ny_nanos};
 
 const WINDOW: Duration = Duration::from_secs(60);
 
@@ -140,20 +141,18 @@ pub struct RequestPermit {
     _permit: OwnedSemaphorePermit,
 }
 
-fn now_ns() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
 /// The next 20:00 New York time after `now_ns` (UW's daily reset), UNIX nanoseconds.
 #[must_use]
 pub fn next_daily_reset_ns(now_ns: u64) -> u64 {
-    let (day, secs, _) = ny_local(now_ns);
-    let reset_day = if secs < 20 * 3600 { day } else { day + 1 };
-    let local_reset = reset_day * 86_400 + 20 * 3600;
-    let utc = local_reset - ny_utc_offset_secs(reset_day);
-    u64::try_from(utc).unwrap_or(0) * 1_000_000_000
+    const RESET: Time = Time::constant(20, 0, 0, 0);
+    let now = ny_datetime(now_ns);
+    let day = if now.time() < RESET {
+        Some(now.date())
+    } else {
+        add_days(now.date(), 1)
+    };
+    day.and_then(|d| ny_nanos(d.to_datetime(RESET)))
+        .unwrap_or(0)
 }
 
 impl RateLimiter {
@@ -166,7 +165,7 @@ impl RateLimiter {
                 blocked_until: None,
                 daily_count: 0,
                 daily_limit: config.per_day,
-                daily_resets_at_ns: next_daily_reset_ns(now_ns()),
+                daily_resets_at_ns: next_daily_reset_ns(now_nanos()),
                 exhausted_until_ns: None,
                 waiting: 0,
             }),
@@ -218,7 +217,7 @@ impl RateLimiter {
             .await
             .expect("the limiter never closes its semaphore");
         loop {
-            match self.try_take(Instant::now(), now_ns()) {
+            match self.try_take(Instant::now(), now_nanos()) {
                 Take::Granted => return Ok(RequestPermit { _permit: permit }),
                 Take::Wait(wait) => tokio::time::sleep(wait).await,
                 Take::Exhausted(e) => return Err(e),
@@ -343,11 +342,11 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::common::parse::parse_rfc3339_nanos;
+    use crate::common::time::parse_timestamp;
 
     #[test]
     fn daily_reset_is_the_next_8pm_in_new_york() {
-        let at = |s: &str| parse_rfc3339_nanos(s).unwrap();
+        let at = |s: &str| parse_timestamp(s).unwrap();
         // 15:00 EDT -> 20:00 EDT the same day (00:00 UTC next day).
         assert_eq!(
             next_daily_reset_ns(at("2025-07-03T19:00:00Z")),
@@ -365,7 +364,7 @@ mod tests {
     fn granted_at(limiter: &RateLimiter, arrival: Instant) -> Instant {
         let mut now = arrival;
         loop {
-            match limiter.try_take(now, now_ns()) {
+            match limiter.try_take(now, now_nanos()) {
                 Take::Granted => return now,
                 Take::Wait(wait) => now += wait,
                 Take::Exhausted(e) => panic!("unexpected {e:?}"),
@@ -438,7 +437,7 @@ mod tests {
             ..RateHeaders::default()
         });
         let err = limiter.acquire().await.err().unwrap();
-        assert!(err.resets_at_ns > now_ns());
+        assert!(err.resets_at_ns > now_nanos());
         assert_eq!(
             limiter.snapshot().daily_exhausted_until_ns,
             Some(err.resets_at_ns)

@@ -1,12 +1,11 @@
 //! `parse_ws_frame` / `parse_rest_response`: decode in Rust, return ready `Data` objects.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
 use crate::common::consts::DEFAULT_VENUE;
+use crate::common::time::now_nanos;
 use crate::http::parse_rest_body;
 use crate::python::errors::{join_error, to_py_err};
 use crate::python::id_format;
@@ -16,13 +15,6 @@ use crate::websocket::{UwWsMessage, parse_frame};
 /// Frames below this size parse in about a microsecond, less than releasing and re-taking the
 /// GIL costs; larger ones (periscope snapshots, REST pages) are parsed with the GIL released.
 const DETACH_THRESHOLD_BYTES: usize = 16 * 1024;
-
-/// The current time in UNIX nanoseconds.
-pub fn now_nanos() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
 
 /// Runs `f` on the bytes of a `bytes`, `bytearray` or `str` argument.
 pub fn with_input_bytes<R>(

@@ -1,7 +1,7 @@
 //! `UwRestClient`: UW REST history for Python. Requests run on the crate's tokio runtime with the
 //! GIL released; the shared rate limiter, retries and pagination are the Rust client's.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyConnectionError, PyRuntimeError, PyValueError};
@@ -11,6 +11,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::common::consts::{DEFAULT_VENUE, UW_HTTP_BASE_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::common::settings::defaults as d;
+use crate::common::time::now_nanos;
 use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
@@ -37,12 +38,6 @@ fn to_py(py: Python<'_>, err: &UwHttpError, credential: &UwCredential) -> PyErr 
         let _ = e.value(py).setattr("resets_at_ns", q.resets_at_ns);
     }
     e
-}
-
-fn now_ns() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Sorts records oldest first; with `event_time_init` every `ts_init` becomes its `ts_event`
@@ -158,7 +153,7 @@ impl PyRestClient {
         };
         let client = self.client.clone();
         let result =
-            py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_ns())));
+            py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_nanos())));
         let payloads = match result {
             Ok(r) => r.payloads,
             Err(HistoryError::Invalid(msg)) => {

@@ -1,8 +1,8 @@
 //! Which records pass a filter: the fields each record type offers to filters ([`RecordView`]),
 //! and [`UwFilter::matches`].
 
-use crate::common::parse::ny_date;
 use crate::common::symbol::same_instrument;
+use crate::common::time::{ny_date, parse_date};
 use crate::data::record::UwRecord;
 use crate::data::view::{FilterKey, RecordView};
 use crate::data::*;
@@ -49,7 +49,9 @@ impl UwFilter {
             };
             let ok = match expiry {
                 ExpiryFilter::On(date) => actual == date,
-                ExpiryFilter::ZeroDte => actual == ny_date(record.ts_event_nanos()),
+                ExpiryFilter::ZeroDte => {
+                    parse_date(actual).is_ok_and(|d| d == ny_date(record.ts_event_nanos()))
+                }
             };
             if !ok {
                 return false;
@@ -109,7 +111,7 @@ mod tests {
     fn zero_dte_compares_with_the_new_york_date_of_the_event() {
         let mut alert = flow_alert();
         // 2024-10-18 15:00 New York.
-        alert.ts_event = crate::common::parse::parse_rfc3339_nanos("2024-10-18T19:00:00Z").unwrap();
+        alert.ts_event = crate::common::time::parse_timestamp("2024-10-18T19:00:00Z").unwrap();
         assert!(
             filter("UwFlowAlert", &[("expiry", "0DTE")])
                 .unwrap()

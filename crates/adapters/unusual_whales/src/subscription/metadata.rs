@@ -1,8 +1,8 @@
 //! A subscription's `DataType.metadata` as a typed filter: the keys UW types can be filtered on,
 //! their parsing, and the errors a strategy author sees for a wrong subscription.
 
-use crate::common::parse::parse_date_days;
 use crate::common::symbol::{OccSymbol, validate_ticker};
+use crate::common::time::parse_date;
 use crate::data::view::FilterKey;
 
 /// What a subscription is wrong about, in words a strategy author can act on.
@@ -160,7 +160,7 @@ impl UwFilter {
                     filter.expiry = Some(if value.eq_ignore_ascii_case("0dte") {
                         ExpiryFilter::ZeroDte
                     } else {
-                        parse_date_days(value).map_err(invalid)?;
+                        parse_date(value).map_err(invalid)?;
                         ExpiryFilter::On(value.to_owned())
                     });
                 }

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
+use crate::common::time::now_nanos;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
 use crate::data::view::RecordView;
@@ -14,7 +15,7 @@ use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
 use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::websocket::queue::{FeedEvent, LogLevel};
-use crate::websocket::shared::{Shared, now_nanos};
+use crate::websocket::shared::Shared;
 
 /// Records of the kinds UW's REST can back-fill, with their UW ids.
 trait BackfillRecord: RecordView + PayloadItem {

@@ -20,10 +20,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::common::consts::MAX_FRAME_BYTES;
 use crate::common::credential::redact_url;
+use crate::common::time::now_nanos;
 use crate::data::status::state;
 use crate::websocket::queue::LogLevel;
 use crate::websocket::session::{SessionEnd, session};
-use crate::websocket::shared::{Command, Shared, now_nanos};
+use crate::websocket::shared::{Command, Shared};
 
 pub(super) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 

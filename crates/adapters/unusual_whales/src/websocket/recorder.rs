@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write as _};
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
-use crate::websocket::shared::now_nanos;
+use crate::common::time::{format_utc, now_nanos};
 
 /// An open recording, appended to.
 pub(super) struct Recorder(Mutex<BufWriter<File>>);
@@ -24,13 +24,8 @@ impl Recorder {
 
     /// Appends `frame`, stamped with the time now.
     pub(super) fn record(&self, frame: &str) {
-        let now = now_nanos();
-        let (secs, nanos) = (now / 1_000_000_000, now % 1_000_000_000);
-        #[allow(clippy::cast_possible_wrap)]
-        let (y, m, d) = crate::common::parse::civil_from_days((secs / 86_400) as i64);
-        let sod = secs % 86_400;
         let line = serde_json::json!({
-            "received_at": format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{nanos:09}Z", sod / 3600, sod / 60 % 60, sod % 60),
+            "received_at": format_utc(now_nanos(), 9),
             "frame": frame,
         });
         let mut w = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -71,9 +66,6 @@ mod tests {
         // 2025-05-16T14:30:00.123456789Z
         assert_eq!(at.len(), 30, "{at}");
         assert!(at.starts_with("20") && at.ends_with('Z'), "{at}");
-        assert!(
-            crate::common::parse::parse_rfc3339_nanos(at).is_ok(),
-            "{at}"
-        );
+        assert!(crate::common::time::parse_timestamp(at).is_ok(), "{at}");
     }
 }

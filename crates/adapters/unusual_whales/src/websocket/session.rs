@@ -15,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::parse::in_regular_session;
+use crate::common::time::{in_regular_session, now_nanos};
 use crate::data::PayloadItem;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
@@ -25,7 +25,7 @@ use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
 use crate::websocket::queue::{FeedEvent, LogLevel};
-use crate::websocket::shared::{Command, Shared, now_nanos};
+use crate::websocket::shared::{Command, Shared};
 
 /// How a session ended.
 pub(super) enum SessionEnd {

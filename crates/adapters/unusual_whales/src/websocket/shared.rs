@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::common::credential::UwCredential;
+use crate::common::time::now_nanos;
 use crate::data::{FeedStatus, UwPayload};
 use crate::subscription::channel::UwChannel;
 use crate::subscription::table::SubscriptionTable;
@@ -154,11 +155,4 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .0
     }
-}
-
-/// The current time in UNIX nanoseconds.
-pub(super) fn now_nanos() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
