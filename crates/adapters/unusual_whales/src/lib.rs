@@ -7,6 +7,7 @@
 //! - [`registry`]: every record type and REST endpoint, declared once; the per-type tables are
 //!   generated from it.
 //! - [`data`]: one record type per UW channel / REST payload.
+//! - [`aggregate`]: option prints summed into `UwFlowBar`s, live and over stored prints.
 //! - [`subscription`]: UW channel names, metadata filters, the channels a subscription joins,
 //!   routing of records.
 //! - [`http`]: REST endpoints, response-body parsing and the REST client.
@@ -22,6 +23,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
+pub mod aggregate;
 pub mod common;
 pub mod data;
 pub mod http;

@@ -34,7 +34,8 @@
 ///   field, or a frame carries many records);
 /// - `history`: the REST endpoints its history comes from, the first that fits the request
 ///   (a ticker in the path needs a ticker; see `http::history`);
-/// - neither: `UwFeedStatus`, which the live client emits itself.
+/// - neither: types the adapter makes itself: `UwFlowBar` (option prints summed per interval,
+///   `aggregate`) and `UwFeedStatus` (the live client's health).
 #[macro_export]
 macro_rules! uw_records {
     ($callback:ident $(, $extra:tt)?) => {
@@ -81,6 +82,7 @@ macro_rules! uw_records {
             CongressTrade: history(CongressRecentTrades),
             InsiderTransaction: history(InsiderTransactions),
             Nope: history(Nope),
+            FlowBar:,
             FeedStatus:,
         }
     };

@@ -1,5 +1,5 @@
-//! The crate's modules depend on each other one way: `common` <- `data` <- `subscription` <- `http`
-//! <- `websocket` (whose back-fill uses the REST client). A source scan, so a path that climbs back
+//! The crate's modules depend on each other one way: `common` <- `data` <- `aggregate` <-
+//! `subscription` <- `http` <- `websocket` (whose back-fill uses the REST client). A source scan, so a path that climbs back
 //! up (`http` naming `crate::websocket`) fails here before it becomes a cycle.
 
 use std::collections::BTreeSet;
@@ -9,9 +9,23 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "common",
-        &["data", "subscription", "http", "websocket", "runtime"],
+        &[
+            "data",
+            "aggregate",
+            "subscription",
+            "http",
+            "websocket",
+            "runtime",
+        ],
     ),
-    ("data", &["subscription", "http", "websocket", "runtime"]),
+    (
+        "data",
+        &["aggregate", "subscription", "http", "websocket", "runtime"],
+    ),
+    (
+        "aggregate",
+        &["subscription", "http", "websocket", "runtime"],
+    ),
     ("subscription", &["http", "websocket", "runtime"]),
     ("http", &["websocket", "runtime"]),
     ("websocket", &["runtime"]),

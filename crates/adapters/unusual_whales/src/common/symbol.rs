@@ -132,6 +132,18 @@ impl OccSymbol {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
+    /// The expiry as a date (always `Some` for a parsed symbol, whose day was checked real).
+    #[must_use]
+    pub fn expiry_date(&self) -> Option<Date> {
+        let year = i16::try_from(self.year).ok()?;
+        Date::new(
+            year,
+            i8::try_from(self.month).ok()?,
+            i8::try_from(self.day).ok()?,
+        )
+        .ok()
+    }
+
     /// The OCC symbol with the root padded to six characters (`SPY   261218C00600000`): IB's
     /// `localSymbol` of the contract.
     #[must_use]
@@ -225,6 +237,19 @@ pub fn validate_ticker(ticker: &str) -> Result<(), SymbolError> {
         Ok(())
     } else {
         Err(SymbolError::InvalidTicker(ticker.to_owned()))
+    }
+}
+
+/// Shares (index units) one option contract of `underlying` delivers: 100, but 10 for `XSP` and
+/// 1 for `NANOS` (docs/uw-api.md#option-symbols). UW's `premium` is `size x price x` this.
+#[must_use]
+pub fn contract_multiplier(underlying: &str) -> f64 {
+    if underlying.eq_ignore_ascii_case("XSP") {
+        10.0
+    } else if underlying.eq_ignore_ascii_case("NANOS") {
+        1.0
+    } else {
+        100.0
     }
 }
 

@@ -14,6 +14,7 @@ pub mod equity;
 pub mod events;
 pub mod exposure;
 pub mod flow;
+pub mod flow_bar;
 pub mod greeks;
 pub mod market;
 pub mod news;
@@ -32,6 +33,7 @@ pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};
 pub use events::{CongressTrade, Earnings, InsiderTransaction};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
+pub use flow_bar::FlowBar;
 pub use greeks::{
     ExpiryGreekExposure, GexLevels, GreekExposure, StrikeGreekExposure, StrikeSpotExposure,
 };

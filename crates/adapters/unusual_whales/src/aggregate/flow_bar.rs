@@ -1,0 +1,526 @@
+//! When bars close: the aggregator of one subscription, the set that shares one pass over the
+//! prints between subscriptions, and the same aggregator over stored prints.
+//!
+//! Time is UW's event time (`executed_at`). An interval closes when a print of the ticker with
+//! an event time at or past its end arrives, or when [`Aggregator::flush_due`] finds its end plus
+//! the grace period passed in wall time, so a quiet contract never holds a bar back. A print
+//! whose event time falls before the open interval (its own already closed) is late: it is counted
+//! in the open bar and in [`FlowBarStats::late`], never dropped and never in two bars.
+
+use crate::aggregate::bar::{BarLabels, OpenBar};
+use crate::aggregate::print::{Admission, PrintFacts, admit};
+use crate::aggregate::spec::{EmptyBars, FlowBarSpec, Window};
+use crate::common::symbol::InstrumentIdFormat;
+use crate::data::{FlowBar, OptionTrade};
+
+/// The most empty bars emitted for one gap between prints (`empty=emit`); the rest are counted
+/// in [`FlowBarStats::empty_bars_dropped`]. A night of 100 ms bars would otherwise be 600,000
+/// objects at the first print of the morning, and a print stamped 1970 billions.
+pub const MAX_EMPTY_RUN: u64 = 100_000;
+
+/// What an aggregator has done so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowBarStats {
+    /// Prints counted in bars.
+    pub prints: u64,
+    /// Counted prints that were late (their interval had closed).
+    pub late: u64,
+    /// Bars returned, empty ones included.
+    pub bars: u64,
+    /// Empty bars returned (`empty=emit`).
+    pub empty_bars: u64,
+    /// Empty bars not returned because a gap held more than [`MAX_EMPTY_RUN`].
+    pub empty_bars_dropped: u64,
+}
+
+/// The flow bars of one subscription, fed its prints in arrival order.
+#[derive(Debug, Clone)]
+pub struct Aggregator {
+    spec: FlowBarSpec,
+    labels: BarLabels,
+    bar: OpenBar,
+    /// Time bars: the start of the open interval, every earlier one being closed; `None` before
+    /// the first print.
+    open_start: Option<u64>,
+    /// Count bars: the end of the last closed bar.
+    closed_end: Option<u64>,
+    latest_ts_init: u64,
+    stats: FlowBarStats,
+}
+
+impl Aggregator {
+    /// An aggregator for `spec`, naming the underlying in `ids`' form.
+    #[must_use]
+    pub fn new(spec: FlowBarSpec, ids: &InstrumentIdFormat) -> Self {
+        Self {
+            labels: BarLabels::new(&spec, ids),
+            spec,
+            bar: OpenBar::default(),
+            open_start: None,
+            closed_end: None,
+            latest_ts_init: 0,
+            stats: FlowBarStats::default(),
+        }
+    }
+
+    /// The subscription.
+    #[must_use]
+    pub const fn spec(&self) -> &FlowBarSpec {
+        &self.spec
+    }
+
+    /// Counters since creation.
+    #[must_use]
+    pub const fn stats(&self) -> FlowBarStats {
+        self.stats
+    }
+
+    /// Whether `print` is of this aggregator's ticker (other tickers' prints are not its time).
+    #[must_use]
+    pub fn wants(&self, print: &OptionTrade) -> bool {
+        print
+            .underlying_symbol
+            .eq_ignore_ascii_case(&self.spec.ticker)
+    }
+
+    /// Takes the next print in arrival order; appends the bars it closes to `out`.
+    pub fn push(&mut self, print: &OptionTrade, out: &mut Vec<FlowBar>) {
+        if self.wants(print) {
+            self.push_facts(&PrintFacts::of(print), &mut |bar| out.push(bar));
+        }
+    }
+
+    /// Closes the intervals whose end plus the grace period is at or before `now_wall_ns`
+    /// (and, with `empty=emit`, returns the empty ones); count bars never close on time.
+    pub fn flush_due(&mut self, now_wall_ns: u64, out: &mut Vec<FlowBar>) {
+        self.flush_due_into(now_wall_ns, &mut |bar| out.push(bar));
+    }
+
+    /// Closes the open time bar as at the end of the data, built at the latest arrival seen: the
+    /// last bar of stored prints. An unfinished count bar stays open (live, it would not have
+    /// been emitted either).
+    pub fn finish(&mut self, out: &mut Vec<FlowBar>) {
+        self.finish_into(&mut |bar| out.push(bar));
+    }
+
+    /// [`Aggregator::push`] of a print of this ticker, classified already.
+    pub fn push_facts<F: FnMut(FlowBar)>(&mut self, f: &PrintFacts<'_>, emit: &mut F) {
+        self.latest_ts_init = self.latest_ts_init.max(f.ts_init);
+        let t = f.executed_at;
+        let late = match (self.spec.window, self.open_start) {
+            (Window::Interval(len), None) => {
+                self.open_start = Some(t - t % len);
+                false
+            }
+            (Window::Interval(len), Some(open)) => {
+                if t >= open.saturating_add(len) {
+                    self.close_until(t - t % len, f.ts_init, emit);
+                }
+                t < open
+            }
+            (Window::Every(_), _) => self.closed_end.is_some_and(|end| t < end),
+        };
+        match admit(&self.spec, f) {
+            Admission::Count => {
+                self.bar.add(f, late);
+                self.stats.prints += 1;
+                self.stats.late += u64::from(late);
+                if let Window::Every(n) = self.spec.window
+                    && self.bar.count >= i64::from(n)
+                {
+                    let (start, end) = (self.bar.first_event, self.bar.last_event);
+                    self.emit_open(start, end, f.ts_init, emit);
+                    self.closed_end = Some(self.closed_end.map_or(end, |e| e.max(end)));
+                }
+            }
+            Admission::Note(reasons) => self.bar.note(reasons),
+            Admission::Ignore => {}
+        }
+    }
+
+    /// [`Aggregator::flush_due`] into a sink.
+    pub fn flush_due_into<F: FnMut(FlowBar)>(&mut self, now_wall_ns: u64, emit: &mut F) {
+        let (Window::Interval(len), Some(open)) = (self.spec.window, self.open_start) else {
+            return;
+        };
+        let horizon = now_wall_ns.saturating_sub(self.spec.grace_ns);
+        if open.saturating_add(len) <= horizon {
+            self.close_until(horizon - horizon % len, now_wall_ns, emit);
+        }
+    }
+
+    /// [`Aggregator::finish`] into a sink.
+    pub fn finish_into<F: FnMut(FlowBar)>(&mut self, emit: &mut F) {
+        if let (Window::Interval(len), Some(open)) = (self.spec.window, self.open_start) {
+            let end = open.saturating_add(len);
+            self.close_until(end, self.latest_ts_init, emit);
+        }
+    }
+
+    /// Closes the open interval and every interval before `next_start` (a later interval start),
+    /// which opens.
+    fn close_until<F: FnMut(FlowBar)>(&mut self, next_start: u64, ts_init: u64, emit: &mut F) {
+        let (Window::Interval(len), Some(open)) = (self.spec.window, self.open_start) else {
+            return;
+        };
+        let end = open.saturating_add(len);
+        if !self.bar.is_empty() || self.spec.empty == EmptyBars::Emit {
+            self.emit_open(open, end, ts_init, emit);
+        } else {
+            self.bar.reset();
+        }
+        if self.spec.empty == EmptyBars::Emit && next_start > end {
+            let gap = (next_start - end) / len;
+            let emitted = gap.min(MAX_EMPTY_RUN);
+            for k in 0..emitted {
+                let start = end + k * len;
+                self.emit_open(start, start + len, ts_init, emit);
+            }
+            self.stats.empty_bars_dropped += gap - emitted;
+        }
+        self.open_start = Some(next_start);
+    }
+
+    /// Emits the open bar over `[start, end)` and empties it.
+    fn emit_open<F: FnMut(FlowBar)>(&mut self, start: u64, end: u64, ts_init: u64, emit: &mut F) {
+        self.stats.bars += 1;
+        self.stats.empty_bars += u64::from(self.bar.is_empty());
+        emit(self.bar.build(&self.labels, start, end, ts_init));
+        self.bar.reset();
+    }
+}
+
+/// Several subscriptions sharing one pass over the prints: each print is classified once and
+/// fed to every aggregator of its ticker.
+#[derive(Debug, Clone, Default)]
+pub struct FlowBarSet {
+    members: Vec<(u64, Aggregator)>,
+    next_id: u64,
+}
+
+impl FlowBarSet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an aggregator; its bars come out tagged with the returned id.
+    pub fn insert(&mut self, aggregator: Aggregator) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.members.push((id, aggregator));
+        id
+    }
+
+    /// Removes and returns the aggregator `id`.
+    pub fn remove(&mut self, id: u64) -> Option<Aggregator> {
+        let at = self.members.iter().position(|(m, _)| *m == id)?;
+        Some(self.members.remove(at).1)
+    }
+
+    /// The aggregator `id`.
+    #[must_use]
+    pub fn get(&self, id: u64) -> Option<&Aggregator> {
+        self.members.iter().find(|(m, _)| *m == id).map(|(_, a)| a)
+    }
+
+    /// Whether the set holds no aggregator.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Feeds `print` to every aggregator of its ticker; appends the closed bars to `out`.
+    pub fn push(&mut self, print: &OptionTrade, out: &mut Vec<(u64, FlowBar)>) {
+        let mut facts = None;
+        for (id, aggregator) in &mut self.members {
+            if aggregator.wants(print) {
+                let f = facts.get_or_insert_with(|| PrintFacts::of(print));
+                aggregator.push_facts(f, &mut |bar| out.push((*id, bar)));
+            }
+        }
+    }
+
+    /// [`Aggregator::flush_due`] of every member.
+    pub fn flush_due(&mut self, now_wall_ns: u64, out: &mut Vec<(u64, FlowBar)>) {
+        for (id, aggregator) in &mut self.members {
+            aggregator.flush_due_into(now_wall_ns, &mut |bar| out.push((*id, bar)));
+        }
+    }
+
+    /// [`Aggregator::finish`] of every member.
+    pub fn finish(&mut self, out: &mut Vec<(u64, FlowBar)>) {
+        for (id, aggregator) in &mut self.members {
+            aggregator.finish_into(&mut |bar| out.push((*id, bar)));
+        }
+    }
+}
+
+/// The bars `spec` gives over stored prints (a catalog, a recording, a REST download): the
+/// prints of its ticker sorted by event time (equal times keep their given order, which in a
+/// recording is UW's), fed to an [`Aggregator`], and its last time bar closed. The live
+/// aggregator fed the same prints in that order returns the same bars.
+#[must_use]
+pub fn flow_bars<'a>(
+    prints: impl IntoIterator<Item = &'a OptionTrade>,
+    spec: &FlowBarSpec,
+    ids: &InstrumentIdFormat,
+) -> Vec<FlowBar> {
+    let mut aggregator = Aggregator::new(spec.clone(), ids);
+    let mut sorted: Vec<&OptionTrade> =
+        prints.into_iter().filter(|p| aggregator.wants(p)).collect();
+    sorted.sort_by_key(|p| p.executed_at);
+    let mut out = Vec::new();
+    for print in sorted {
+        aggregator.push(print, &mut out);
+    }
+    aggregator.finish(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::testing::option_trade;
+
+    /// 2025-05-16 14:00:00 New York, a whole second (and minute).
+    const T0: u64 = 1_747_418_400_000_000_000;
+    const MS: u64 = 1_000_000;
+    const SEC: u64 = 1_000 * MS;
+
+    fn aggregator(pairs: &[(&str, &str)]) -> Aggregator {
+        let mut all = vec![("ticker", "SPY")];
+        all.extend_from_slice(pairs);
+        Aggregator::new(
+            FlowBarSpec::from_metadata(&all).unwrap(),
+            &InstrumentIdFormat::new("SMART", false),
+        )
+    }
+
+    /// A one-contract call bought at the 1.10 ask, arriving 50 ms after `at`.
+    fn print(at: u64) -> OptionTrade {
+        let mut p = option_trade("SPY", at);
+        p.price = 1.10;
+        p
+    }
+
+    fn feed(agg: &mut Aggregator, times: &[u64]) -> Vec<FlowBar> {
+        let mut out = Vec::new();
+        for &t in times {
+            agg.push(&print(t), &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn a_bar_closes_when_a_later_print_passes_its_end() {
+        let mut agg = aggregator(&[("interval", "1s")]);
+        assert!(feed(&mut agg, &[T0 + 100 * MS, T0 + 999 * MS]).is_empty());
+        let bars = feed(&mut agg, &[T0 + SEC]);
+        assert_eq!(bars.len(), 1);
+        let bar = &bars[0];
+        assert_eq!((bar.start, bar.ts_event), (T0, T0 + SEC));
+        assert_eq!(
+            bar.ts_init,
+            T0 + SEC + 50 * MS,
+            "built when the closing print arrived"
+        );
+        assert_eq!(
+            (
+                bar.prints,
+                bar.call_prints_bought,
+                bar.call_contracts_bought
+            ),
+            (2, 2, 2)
+        );
+        let premium = 1.10 * 100.0;
+        assert_eq!(bar.call_premium_bought, premium + premium);
+        assert_eq!(bar.net_premium, premium + premium);
+        assert_eq!(bar.instrument_id.as_deref(), Some("SPY.SMART"));
+        assert_eq!((bar.interval.as_str(), bar.expiry.as_str()), ("1s", "all"));
+    }
+
+    #[test]
+    fn late_prints_count_in_the_next_bar_and_in_stats() {
+        let mut agg = aggregator(&[("interval", "1s")]);
+        let closed = feed(&mut agg, &[T0 + 500 * MS, T0 + SEC + 10 * MS]);
+        assert_eq!(closed[0].prints, 1);
+        // Belongs to [T0, T0+1s), which has closed: counted in [T0+1s, T0+2s).
+        assert!(feed(&mut agg, &[T0 + 900 * MS]).is_empty());
+        let bars = feed(&mut agg, &[T0 + 2 * SEC]);
+        assert_eq!(
+            (bars[0].start, bars[0].prints, bars[0].late_prints),
+            (T0 + SEC, 2, 1)
+        );
+        assert_eq!(agg.stats().late, 1);
+        assert_eq!(agg.stats().prints, 4);
+    }
+
+    #[test]
+    fn empty_intervals_are_skipped_or_emitted() {
+        let times = [T0 + 100 * MS, T0 + 3 * SEC + 100 * MS];
+        let bars = feed(&mut aggregator(&[("interval", "1s")]), &times);
+        assert_eq!(bars.iter().map(|b| b.start).collect::<Vec<_>>(), [T0]);
+
+        let mut agg = aggregator(&[("interval", "1s"), ("empty", "emit")]);
+        let bars = feed(&mut agg, &times);
+        assert_eq!(
+            bars.iter().map(|b| (b.start, b.prints)).collect::<Vec<_>>(),
+            [(T0, 1), (T0 + SEC, 0), (T0 + 2 * SEC, 0)]
+        );
+        let empty = &bars[1];
+        assert_eq!(
+            (
+                empty.ts_event,
+                empty.largest_premium,
+                empty.first_underlying_price
+            ),
+            (T0 + 2 * SEC, None, None)
+        );
+        assert_eq!(agg.stats().empty_bars, 2);
+    }
+
+    #[test]
+    fn a_gap_emits_at_most_max_empty_run_bars() {
+        let mut agg = aggregator(&[("interval", "100ms"), ("empty", "emit")]);
+        let gap = MAX_EMPTY_RUN + 5;
+        let bars = feed(&mut agg, &[T0, T0 + (gap + 1) * 100 * MS]);
+        assert_eq!(bars.len() as u64, 1 + MAX_EMPTY_RUN);
+        assert_eq!(agg.stats().empty_bars_dropped, 5);
+    }
+
+    #[test]
+    fn a_quiet_bar_closes_after_its_grace_in_wall_time() {
+        let mut agg = aggregator(&[("interval", "1s"), ("grace_ms", "200")]);
+        feed(&mut agg, &[T0 + 300 * MS]);
+        let mut out = Vec::new();
+        agg.flush_due(T0 + SEC + 199 * MS, &mut out);
+        assert!(out.is_empty(), "the grace has not passed");
+        agg.flush_due(T0 + SEC + 200 * MS, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].ts_event, out[0].ts_init),
+            (T0 + SEC, T0 + SEC + 200 * MS)
+        );
+        // Its interval is closed: a print of it now is late, in the next bar.
+        feed(&mut agg, &[T0 + 800 * MS]);
+        assert_eq!(agg.stats().late, 1);
+        let mut out = Vec::new();
+        agg.flush_due(T0 + 2 * SEC + 200 * MS, &mut out);
+        assert_eq!((out[0].start, out[0].late_prints), (T0 + SEC, 1));
+    }
+
+    #[test]
+    fn a_flush_emits_the_due_empty_intervals_and_moves_the_open_one_on() {
+        let mut agg = aggregator(&[("interval", "1s"), ("empty", "emit"), ("grace_ms", "0")]);
+        feed(&mut agg, &[T0]);
+        let mut out = Vec::new();
+        agg.flush_due(T0 + 3 * SEC + 500 * MS, &mut out);
+        assert_eq!(
+            out.iter().map(|b| (b.start, b.prints)).collect::<Vec<_>>(),
+            [(T0, 1), (T0 + SEC, 0), (T0 + 2 * SEC, 0)]
+        );
+        // [T0+3s, T0+4s) is open: a print in it is on time.
+        feed(&mut agg, &[T0 + 3 * SEC + 600 * MS]);
+        assert_eq!(agg.stats().late, 0);
+        // Skipping empties moves the open interval all the same.
+        let mut skip = aggregator(&[("interval", "1s"), ("grace_ms", "0")]);
+        feed(&mut skip, &[T0]);
+        let mut out = Vec::new();
+        skip.flush_due(T0 + 3 * SEC + 500 * MS, &mut out);
+        assert_eq!(out.len(), 1);
+        feed(&mut skip, &[T0 + 2 * SEC]);
+        assert_eq!(skip.stats().late, 1);
+    }
+
+    #[test]
+    fn every_n_closes_on_the_nth_counted_print() {
+        let mut agg = aggregator(&[("every", "3"), ("option_type", "call")]);
+        let mut put = print(T0 + 2 * MS);
+        put.option_type = Some("put".into());
+        let mut out = Vec::new();
+        agg.push(&print(T0 + 5 * MS), &mut out);
+        agg.push(&put, &mut out);
+        agg.push(&print(T0 + MS), &mut out);
+        assert!(out.is_empty(), "the put is another bucket's");
+        agg.push(&print(T0 + 9 * MS), &mut out);
+        assert_eq!(out.len(), 1);
+        let bar = &out[0];
+        assert_eq!(
+            (bar.prints, bar.start, bar.ts_event),
+            (3, T0 + MS, T0 + 9 * MS)
+        );
+        assert_eq!(bar.interval, "every 3");
+        agg.push(&print(T0 + 8 * MS), &mut out);
+        assert_eq!(agg.stats().late, 1, "before the last bar's end");
+        let mut last = Vec::new();
+        agg.flush_due(u64::MAX, &mut last);
+        agg.finish(&mut last);
+        assert!(last.is_empty(), "an unfinished count bar is never emitted");
+    }
+
+    #[test]
+    fn a_bar_only_noted_in_is_not_empty() {
+        let mut agg = aggregator(&[("interval", "1s"), ("expiry", "0dte")]);
+        let mut unknown = print(T0);
+        (unknown.expiry, unknown.option_symbol) = (None, "?".into());
+        let mut out = Vec::new();
+        agg.push(&unknown, &mut out);
+        agg.finish(&mut out);
+        assert_eq!(
+            (out.len(), out[0].prints, out[0].unknown_contract),
+            (1, 0, 1)
+        );
+    }
+
+    #[test]
+    fn a_set_feeds_one_classified_print_to_every_spec_of_its_ticker() {
+        let mut set = FlowBarSet::new();
+        let one = set.insert(aggregator(&[("interval", "1s")]));
+        let calls = set.insert(aggregator(&[("interval", "1s"), ("option_type", "call")]));
+        let puts = set.insert(aggregator(&[("interval", "1s"), ("option_type", "put")]));
+        let count = set.insert(aggregator(&[("every", "2")]));
+        let mut out = Vec::new();
+        for t in [T0, T0 + 10 * MS, T0 + SEC] {
+            set.push(&print(t), &mut out);
+        }
+        set.push(&option_trade("QQQ", T0 + 5 * SEC), &mut out);
+        let ids: Vec<u64> = out.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [count, one, calls]);
+        assert_eq!(set.get(puts).unwrap().stats().prints, 0);
+        assert!(set.remove(puts).is_some() && set.get(puts).is_none());
+        let mut rest = Vec::new();
+        set.finish(&mut rest);
+        assert_eq!(
+            rest.iter()
+                .map(|(id, b)| (*id, b.start))
+                .collect::<Vec<_>>(),
+            [(one, T0 + SEC), (calls, T0 + SEC)]
+        );
+    }
+
+    #[test]
+    fn stored_prints_are_sorted_by_event_time_and_the_last_bar_closed() {
+        let spec = FlowBarSpec::from_metadata(&[("ticker", "SPY"), ("interval", "1s")]).unwrap();
+        let ids = InstrumentIdFormat::new("SMART", false);
+        let prints = [
+            print(T0 + 1_500 * MS),
+            print(T0 + 200 * MS),
+            option_trade("QQQ", T0),
+            print(T0 + 900 * MS),
+        ];
+        let bars = flow_bars(&prints, &spec, &ids);
+        assert_eq!(
+            bars.iter()
+                .map(|b| (b.start, b.prints, b.late_prints))
+                .collect::<Vec<_>>(),
+            [(T0, 2, 0), (T0 + SEC, 1, 0)]
+        );
+        assert_eq!(
+            bars[1].ts_init,
+            T0 + 2 * SEC,
+            "the latest arrival, raised to the end"
+        );
+    }
+}
