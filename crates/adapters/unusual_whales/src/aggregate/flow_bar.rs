@@ -461,6 +461,35 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_print_is_the_earliest_of_equal_premiums() {
+        let largest = |prints: &[(u64, &str, i64)]| {
+            let mut agg = aggregator(&[("interval", "1s")]);
+            let mut out = Vec::new();
+            for &(at, symbol, size) in prints {
+                let mut p = print(T0 + at * MS);
+                (p.option_symbol, p.size) = (symbol.to_owned(), size);
+                agg.push(&p, &mut out);
+            }
+            agg.finish(&mut out);
+            (out[0].largest_premium, out[0].largest_option_symbol.clone())
+        };
+        let two = Some(2.0 * 1.10 * 100.0);
+        let (a, b, c) = (
+            "SPY250516C00591000",
+            "SPY250516C00592000",
+            "SPY250516C00593000",
+        );
+        // Equal premium and time: the first to arrive.
+        assert_eq!(
+            largest(&[(300, a, 2), (300, b, 2), (400, c, 1)]),
+            (two, Some(a.into()))
+        );
+        // Equal premium: the earlier event time, though it arrived later.
+        assert_eq!(largest(&[(300, a, 2), (200, b, 2)]), (two, Some(b.into())));
+        assert_eq!(largest(&[(300, a, 1), (400, c, 2)]), (two, Some(c.into())));
+    }
+
+    #[test]
     fn a_bar_only_noted_in_is_not_empty() {
         let mut agg = aggregator(&[("interval", "1s"), ("expiry", "0dte")]);
         let mut unknown = print(T0);
