@@ -485,6 +485,31 @@ class UwNope(_core.UwNope, UwData):
 
 
 @uw_data_type
+class UwFlowBar(_core.UwFlowBar, UwData):
+    """
+    Option prints of one underlying summed over one interval (built by the adapter, not sent by UW).
+
+    One bar covers the prints of `ticker` in one bucket (`expiry`, `option_type`, `moneyness`,
+    `min_premium`) over one interval of UW event time (`executed_at`): `[start, ts_event)` for
+    clock-aligned intervals (UNIX-epoch multiples, so `1d` is a UTC day), or `every N` counted
+    prints. `instrument_id` is the underlying (`SPY.SMART`); `ts_event` is the interval's end
+    (the last print's `executed_at` for `every N`); `ts_init` is when the bar was built: the
+    arrival (`ts_init`) of the print that closed it, or the wall time of the grace flush, never
+    earlier than `ts_event`.
+
+    Aggressor side uses the print's own NBBO (`nbbo_bid`/`nbbo_ask` at the trade): at or above
+    the ask is bought, else at or below the bid is sold, else mid (the ask wins on a locked or
+    crossed NBBO). Premium is `size x price x multiplier` with UW's multipliers (100; `XSP` 10;
+    `NANOS` 1), computed here rather than read from UW's `premium`, so a bar is the same from
+    any source. A print whose event time falls before an interval already closed is late: it
+    is counted in the open bar and in `late_prints`. Prints with unusable values contribute
+    what they can and are counted per reason (the last six fields).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
 class UwFeedStatus(_core.UwFeedStatus, UwData):
     """
     Health of the live UW feed, published by the data client (not by UW).
@@ -541,6 +566,7 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwCongressTrade,
     UwInsiderTransaction,
     UwNope,
+    UwFlowBar,
     UwFeedStatus,
 )
 """Every UW Data type, in the registry's order, for registration and introspection."""
@@ -588,5 +614,6 @@ __all__ = [
     "UwCongressTrade",
     "UwInsiderTransaction",
     "UwNope",
+    "UwFlowBar",
     "UwFeedStatus",
 ]

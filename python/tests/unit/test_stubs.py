@@ -125,6 +125,9 @@ def test_defaults_the_runtime_signatures_hide_are_what_the_extension_does():
     detail = (TEST_DATA / "http_get_flow_alert_detail.jsonl").read_text().splitlines()[0]
     [alert, *_] = _core.parse_rest_response(DETAIL_PATH, detail)
     observed["parse_rest_response", "venue"] = alert.instrument_id.venue.value
+    trade = next(o for f in ws_fixture_frames() for o in _core.parse_ws_frame(f) if type(o).__name__ == "UwOptionTrade")
+    [bar] = _core.flow_bars([trade], {"ticker": trade.underlying_symbol, "every": 1})
+    observed["flow_bars", "venue"] = bar.instrument_id.venue.value
 
     token = "test-token-in-no-url"
     feed = repr(_core.UwLiveFeed(api_key=token))

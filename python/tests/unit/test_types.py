@@ -42,6 +42,11 @@ DECODED[uw.UwFeedStatus] = [
         status="stale", channel="option_trades:SPY", detail="no data for 120s", ts_event=200_002, ts_init=200_002
     ),
 ]
+# Not a UW payload either: bars the adapter sums from the option prints above.
+DECODED[uw.UwFlowBar] = [
+    *uw._core.flow_bars(DECODED[uw.UwOptionTrade], {"ticker": "TSLA", "interval": "1s", "empty": "emit"}),
+    *uw._core.flow_bars(DECODED[uw.UwOptionTrade], {"ticker": "TSLA", "every": 2, "option_type": "call"}),
+]
 
 
 def test_every_type_has_a_fixture():

@@ -8,7 +8,7 @@
 use crate::data::view::record_view;
 
 crate::uw_record! {
-    /// Option prints of one underlying summed over one interval (built by the adapter from `option_trades`, not sent by UW).
+    /// Option prints of one underlying summed over one interval (built by the adapter, not sent by UW).
     ///
     /// One bar covers the prints of `ticker` in one bucket (`expiry`, `option_type`, `moneyness`,
     /// `min_premium`) over one interval of UW event time (`executed_at`): `[start, ts_event)` for

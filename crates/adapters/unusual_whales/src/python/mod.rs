@@ -6,6 +6,7 @@
 #![allow(clippy::missing_errors_doc)]
 
 pub mod errors;
+pub mod flow_bars;
 pub mod live;
 pub mod parse;
 pub mod records;
@@ -87,6 +88,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;
+    flow_bars::register(m)?;
     m.add("UwParseError", py.get_type::<errors::UwParseError>())?;
     m.add(
         "UwUnknownChannelError",
