@@ -155,6 +155,7 @@ fmt: build
 # Benchmarks on the newest leg (the default); `make bench-legacy` repeats the Python ones on 1.221.
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
+	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
 	$(PY) scripts/bench_decode.py
 	$(PY) scripts/bench_e2e.py
 
