@@ -31,12 +31,6 @@ impl UwRequest {
         }
     }
 
-    /// The endpoint.
-    #[must_use]
-    pub const fn endpoint(&self) -> UwEndpoint {
-        self.target.endpoint
-    }
-
     /// Sets the path's `{ticker}`.
     #[must_use]
     pub fn ticker(mut self, ticker: impl Into<String>) -> Self {

@@ -91,7 +91,7 @@ pub(super) fn plan(
     };
     let mut request = UwRequest::new(endpoint);
     if endpoint.ticker_in_path() {
-        request.target.ticker = Some(one_ticker(type_name, filter)?);
+        request = request.ticker(one_ticker(type_name, filter)?);
     } else if let (Some(key), Some(tickers)) = (endpoint.ticker_query(), tickers) {
         request.set_param(key, tickers.join(","));
     }
