@@ -137,8 +137,9 @@ def flow_bars(
     prints: Iterable[Any],
     metadata: Mapping[str, object] | Iterable[tuple[object, object]],
     venue: str,
+    as_arrived: bool,
 ) -> list[UwFlowBar]:
-    """The UwFlowBars a subscription gives over stored UwOptionTrade prints (any order)."""
+    """The UwFlowBars a subscription gives over stored UwOptionTrade prints (any order, or as arrived)."""
 
 def _set_padded_occ_root_default(padded: bool) -> None:
     """Set the OCC root form of option ids when a caller passes ``padded_occ_root=None``."""

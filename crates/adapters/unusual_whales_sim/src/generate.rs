@@ -395,17 +395,21 @@ impl Market {
         #[allow(clippy::cast_precision_loss)]
         let premium = price * size as f64 * 100.0;
         let id = self.uuid();
-        let side = if self.rng.random::<f64>() < 0.5 {
-            "ask_side"
+        // The print's NBBO agrees with its side tag, as at UW: at the ask, at the bid, or between
+        // (flow bars read the side from the NBBO).
+        let draw = self.rng.random::<f64>();
+        let (side, bid, ask) = if draw < 0.45 {
+            ("ask_side", (price - 0.02).max(0.01), price)
+        } else if draw < 0.9 {
+            ("bid_side", price, price + 0.02)
         } else {
-            "bid_side"
+            ("mid_side", (price - 0.01).max(0.01), price + 0.01)
         };
-        let sentiment = if (side == "ask_side") == is_call {
-            "bullish"
-        } else {
-            "bearish"
+        let sentiment = match side {
+            "mid_side" => "neutral",
+            _ if (side == "ask_side") == is_call => "bullish",
+            _ => "bearish",
         };
-        let (bid, ask) = ((price - 0.01).max(0.01), price + 0.01);
         let mut p = String::with_capacity(1024);
         p.push_str(r#"{"id":""#);
         p.push_str(&id);

@@ -208,9 +208,29 @@ impl FlowBarSet {
     /// Adds an aggregator; its bars come out tagged with the returned id.
     pub fn insert(&mut self, aggregator: Aggregator) -> u64 {
         let id = self.next_id;
-        self.next_id += 1;
-        self.members.push((id, aggregator));
+        self.insert_as(id, aggregator);
         id
+    }
+
+    /// Adds an aggregator whose bars come out tagged with `id` (the live client uses its
+    /// subscription ids); a member already under `id` is replaced.
+    pub fn insert_as(&mut self, id: u64, aggregator: Aggregator) {
+        self.remove(id);
+        self.next_id = self.next_id.max(id.saturating_add(1));
+        self.members.push((id, aggregator));
+    }
+
+    /// Every member with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &Aggregator)> {
+        self.members.iter().map(|(id, a)| (*id, a))
+    }
+
+    /// Whether some member counts the prints of `ticker`.
+    #[must_use]
+    pub fn has_ticker(&self, ticker: &str) -> bool {
+        self.members
+            .iter()
+            .any(|(_, a)| a.spec().ticker.eq_ignore_ascii_case(ticker))
     }
 
     /// Removes and returns the aggregator `id`.
@@ -244,8 +264,21 @@ impl FlowBarSet {
 
     /// [`Aggregator::flush_due`] of every member.
     pub fn flush_due(&mut self, now_wall_ns: u64, out: &mut Vec<(u64, FlowBar)>) {
+        self.flush_due_except(now_wall_ns, |_| false, out);
+    }
+
+    /// [`Aggregator::flush_due`] of every member whose ticker `held` does not name (prints of a
+    /// held ticker are still on their way, so its quiet intervals are not over).
+    pub fn flush_due_except(
+        &mut self,
+        now_wall_ns: u64,
+        held: impl Fn(&str) -> bool,
+        out: &mut Vec<(u64, FlowBar)>,
+    ) {
         for (id, aggregator) in &mut self.members {
-            aggregator.flush_due_into(now_wall_ns, &mut |bar| out.push((*id, bar)));
+            if !held(&aggregator.spec().ticker) {
+                aggregator.flush_due_into(now_wall_ns, &mut |bar| out.push((*id, bar)));
+            }
         }
     }
 
@@ -257,22 +290,36 @@ impl FlowBarSet {
     }
 }
 
-/// The bars `spec` gives over stored prints (a catalog, a recording, a REST download): the
-/// prints of its ticker sorted by event time (equal times keep their given order, which in a
-/// recording is UW's), fed to an [`Aggregator`], and its last time bar closed. The live
-/// aggregator fed the same prints in that order returns the same bars.
+/// The bars `spec` gives over stored prints (a catalog, a REST download): the prints of its
+/// ticker sorted by event time (equal times keep their given order, which in a recording is
+/// UW's), fed to an [`Aggregator`], and its last time bar closed. The live aggregator fed the
+/// same prints in that order returns the same bars.
 #[must_use]
 pub fn flow_bars<'a>(
     prints: impl IntoIterator<Item = &'a OptionTrade>,
     spec: &FlowBarSpec,
     ids: &InstrumentIdFormat,
 ) -> Vec<FlowBar> {
-    let mut aggregator = Aggregator::new(spec.clone(), ids);
-    let mut sorted: Vec<&OptionTrade> =
-        prints.into_iter().filter(|p| aggregator.wants(p)).collect();
+    let mut sorted: Vec<&OptionTrade> = prints
+        .into_iter()
+        .filter(|p| p.underlying_symbol.eq_ignore_ascii_case(&spec.ticker))
+        .collect();
     sorted.sort_by_key(|p| p.executed_at);
+    flow_bars_as_arrived(sorted, spec, ids)
+}
+
+/// The bars `spec` gives over prints in the order they arrived (a recording of the live feed):
+/// exactly the bars the live feed delivered from them, late prints included, plus the last time
+/// bar closed at the end (built at the latest arrival).
+#[must_use]
+pub fn flow_bars_as_arrived<'a>(
+    prints: impl IntoIterator<Item = &'a OptionTrade>,
+    spec: &FlowBarSpec,
+    ids: &InstrumentIdFormat,
+) -> Vec<FlowBar> {
+    let mut aggregator = Aggregator::new(spec.clone(), ids);
     let mut out = Vec::new();
-    for print in sorted {
+    for print in prints {
         aggregator.push(print, &mut out);
     }
     aggregator.finish(&mut out);

@@ -20,5 +20,7 @@ pub mod spec;
 #[doc(hidden)]
 pub mod testing;
 
-pub use flow_bar::{Aggregator, FlowBarSet, FlowBarStats, MAX_EMPTY_RUN, flow_bars};
+pub use flow_bar::{
+    Aggregator, FlowBarSet, FlowBarStats, MAX_EMPTY_RUN, flow_bars, flow_bars_as_arrived,
+};
 pub use spec::{FlowBarSpec, FlowBarSpecError};

@@ -81,15 +81,18 @@ pub fn flow_bar_spec<'py>(metadata: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
 ///
 /// The prints are sorted by event time (equal times keep their order) and fed to the same
 /// aggregator the live feed runs, so research sees the bars a strategy saw; the last time bar
-/// is closed at the end of the prints, an unfinished `every` bar is not returned. Instrument ids
-/// are written on `venue`. Metadata errors raise `UwFlowBarSpecError`.
+/// is closed at the end of the prints, an unfinished `every` bar is not returned. With
+/// `as_arrived=True` the prints are taken in the given order instead: a recording's prints in
+/// arrival order give exactly the bars the live feed delivered (late prints included). Instrument
+/// ids are written on `venue`. Metadata errors raise `UwFlowBarSpecError`.
 #[pyfunction]
-#[pyo3(signature = (prints, metadata, venue=DEFAULT_VENUE))]
+#[pyo3(signature = (prints, metadata, venue=DEFAULT_VENUE, as_arrived=false))]
 pub fn flow_bars<'py>(
     py: Python<'py>,
     prints: &Bound<'py, PyAny>,
     metadata: &Bound<'py, PyAny>,
     venue: &str,
+    as_arrived: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let spec = parse_spec(metadata)?;
     let mut held: Vec<Bound<'py, OptionTrade>> = Vec::new();
@@ -115,7 +118,13 @@ pub fn flow_bars<'py>(
     }
     let records: Vec<&OptionTrade> = held.iter().map(Bound::get).collect();
     let ids = id_format(venue, None);
-    let bars = py.detach(|| crate::aggregate::flow_bars(records.iter().copied(), &spec, &ids));
+    let bars = py.detach(|| {
+        if as_arrived {
+            crate::aggregate::flow_bars_as_arrived(records.iter().copied(), &spec, &ids)
+        } else {
+            crate::aggregate::flow_bars(records.iter().copied(), &spec, &ids)
+        }
+    });
     let out = PyList::empty(py);
     for bar in bars {
         out.append(bar.into_py_data(py)?)?;

@@ -278,7 +278,9 @@ impl PyLiveFeed {
 
     /// The counters: frames, records, delivered, parse errors (and by kind), messages per channel,
     /// connects, reconnects, joins, pings, queue depth/high water/capacity, dropped, last message
-    /// time and lag percentiles (nanoseconds).
+    /// time, lag percentiles (nanoseconds), and `flow_bars`: the `UwFlowBar` subscriptions' bars
+    /// (empty ones among them, and those a gap held too many to emit), prints counted, late prints
+    /// (counted in the bar after their own) and live prints held back for a reconnect back-fill.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.client()?.stats();
         let d = PyDict::new(py);
@@ -311,6 +313,16 @@ impl PyLiveFeed {
             lag.set_item("max", max)?;
         }
         d.set_item("lag_ns", lag)?;
+        let fb = s.flow_bars;
+        let bars = PyDict::new(py);
+        bars.set_item("subscriptions", fb.subscriptions)?;
+        bars.set_item("bars", fb.totals.bars)?;
+        bars.set_item("empty_bars", fb.totals.empty_bars)?;
+        bars.set_item("empty_bars_dropped", fb.totals.empty_bars_dropped)?;
+        bars.set_item("prints", fb.totals.prints)?;
+        bars.set_item("late_prints", fb.totals.late)?;
+        bars.set_item("held_prints", fb.held_prints)?;
+        d.set_item("flow_bars", bars)?;
         Ok(d)
     }
 

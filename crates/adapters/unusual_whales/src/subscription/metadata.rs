@@ -42,6 +42,9 @@ pub enum RouteError {
         /// Why it is invalid.
         reason: String,
     },
+    /// A `UwFlowBar` subscription's metadata that is not a flow-bar spec.
+    #[error(transparent)]
+    FlowBar(#[from] crate::aggregate::FlowBarSpecError),
     /// The channel exists only per ticker.
     #[error(
         "{type_name} needs a ticker: UW's {channel} channel exists only per ticker (metadata={{\"ticker\": \"SPY\"}})"

@@ -8,17 +8,22 @@
 //! builds objects someone asked for. REST history applies the same filters, so this module sits
 //! below both `websocket` and `http`.
 //!
+//! `UwFlowBar` subscriptions are not filters but aggregators ([`flow_bars`]): they join their
+//! ticker's option-print channel and are fed its prints before routing.
+//!
 //! UW's channel names ([`channel`]) live here too: they are generated from the registry's record
 //! types, which puts them above `data` (not in `common`), and both the frame parser and the
 //! subscriptions use them.
 
 pub mod channel;
 pub mod filter;
+pub mod flow_bars;
 pub mod metadata;
 pub mod source;
 pub mod table;
 
 pub use filter::history_filter_keys;
+pub use flow_bars::{LiveFlowBarStats, LiveFlowBars};
 pub use metadata::{ExpiryFilter, RouteError, UwFilter};
 pub use source::{StreamSource, channels_for, stream_source};
 pub use table::{RouteId, Subscription, SubscriptionId, SubscriptionTable};

@@ -17,6 +17,8 @@ pub enum StreamSource {
     Channel(ChannelKind),
     /// The client's own `UwFeedStatus` events.
     FeedStatus,
+    /// `UwFlowBar`s, built from the option prints of the subscription's ticker.
+    FlowBars,
 }
 
 /// The live source and the filter keys of a Python type name.
@@ -29,6 +31,10 @@ pub fn stream_source(type_name: &str) -> Result<(StreamSource, &'static [FilterK
     }
     if type_name == <FeedStatus as UwRecord>::TYPE_NAME {
         return Ok((StreamSource::FeedStatus, <FeedStatus as RecordView>::KEYS));
+    }
+    if type_name == <FlowBar as UwRecord>::TYPE_NAME {
+        // Its metadata is a `FlowBarSpec`, not a filter.
+        return Ok((StreamSource::FlowBars, &[]));
     }
     if type_name.starts_with("Uw") {
         Err(RouteError::NotStreamed {
@@ -77,6 +83,7 @@ impl fmt::Display for StreamSource {
         match self {
             Self::Channel(k) => write!(f, "{k}"),
             Self::FeedStatus => f.write_str("feed status"),
+            Self::FlowBars => f.write_str("flow bars"),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::data::view::RecordView;
 use crate::subscription::channel::UwChannel;
+use crate::subscription::flow_bars::LiveFlowBars;
 use crate::subscription::metadata::UwFilter;
 use crate::subscription::source::StreamSource;
 
@@ -50,19 +51,24 @@ pub struct SubscriptionTable {
     /// Retired routes, oldest first.
     retired: VecDeque<RouteId>,
     next_route: RouteId,
+    /// The aggregators of the `UwFlowBar` subscriptions (which receive no raw records).
+    bars: LiveFlowBars,
 }
 
 impl SubscriptionTable {
     /// Adds a subscription; returns the channels that now need a join (first user).
     pub fn add(&mut self, sub: Subscription) -> Vec<UwChannel> {
         let mut new = Vec::new();
+        let receives_records = sub.source != StreamSource::FlowBars;
         for ch in &sub.channels {
             let n = self.refcount.entry(ch.clone()).or_insert(0);
             *n += 1;
             if *n == 1 {
                 new.push(ch.clone());
             }
-            self.by_channel.entry(ch.clone()).or_default().push(sub.id);
+            if receives_records {
+                self.by_channel.entry(ch.clone()).or_default().push(sub.id);
+            }
         }
         self.subs.insert(sub.id, sub);
         new
@@ -73,6 +79,9 @@ impl SubscriptionTable {
         let Some(sub) = self.subs.remove(&id) else {
             return Vec::new();
         };
+        if sub.source == StreamSource::FlowBars {
+            self.bars.remove(id);
+        }
         self.retire_routes_of(id);
         let mut gone = Vec::new();
         for ch in sub.channels {
@@ -91,6 +100,12 @@ impl SubscriptionTable {
             }
         }
         gone
+    }
+
+    /// The flow-bar aggregators (added with [`SubscriptionTable::add`] of a
+    /// [`StreamSource::FlowBars`] subscription, then [`LiveFlowBars::insert`]).
+    pub const fn flow_bars(&mut self) -> &mut LiveFlowBars {
+        &mut self.bars
     }
 
     /// Every channel with at least one subscriber, in a stable order.

@@ -14,6 +14,7 @@ use crate::data::{FlowAlert, OptionTrade, PayloadItem, UwPayload};
 use crate::http::client::UwHttpClient;
 use crate::http::history::{HistoryQuery, fetch_history};
 use crate::subscription::channel::{ChannelKind, UwChannel};
+use crate::websocket::dedup::BackfilledIds;
 use crate::websocket::queue::{FeedEvent, LogLevel};
 use crate::websocket::shared::Shared;
 
@@ -22,6 +23,10 @@ trait BackfillRecord: RecordView + PayloadItem {
     const REST_TYPE_NAME: &'static str;
     fn uw_id(&self) -> Option<&str>;
     fn from_payload(payload: UwPayload) -> Vec<Self>;
+    /// The records as option prints, for the flow bars of their ticker (none for other kinds).
+    fn as_option_prints(_records: &[Self]) -> &[OptionTrade] {
+        &[]
+    }
 }
 
 impl BackfillRecord for FlowAlert {
@@ -48,6 +53,62 @@ impl BackfillRecord for OptionTrade {
             _ => Vec::new(),
         }
     }
+    fn as_option_prints(records: &[Self]) -> &[OptionTrade] {
+        records
+    }
+}
+
+/// Keeps the ids of what a back-fill of `channel` published, for [`drop_backfilled`].
+fn remember_published<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, published: &[R]) {
+    if published.is_empty() {
+        return;
+    }
+    let mut map = shared
+        .backfilled
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let ids = map.entry(channel.clone()).or_default();
+    for id in published.iter().filter_map(BackfillRecord::uw_id) {
+        ids.insert(id);
+    }
+    shared.backfilled_any.store(true, Ordering::Release);
+}
+
+fn drop_published<R: BackfillRecord>(ids: &mut BackfilledIds, records: &mut Vec<R>) {
+    records.retain(|r| r.uw_id().is_none_or(|id| !ids.take(id)));
+}
+
+/// Drops the live records of `channel` that its back-fill has already published: REST can answer
+/// with a record whose frame is still on its way, and a strategy (and the flow bars) must see each
+/// record once. Cheap when no back-fill published anything in the last half minute.
+pub(super) fn drop_backfilled(shared: &Shared, channel: &UwChannel, payload: &mut UwPayload) {
+    if !shared.backfilled_any.load(Ordering::Acquire) {
+        return;
+    }
+    let mut map = shared
+        .backfilled
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(ids) = map.get_mut(channel) {
+        match payload {
+            UwPayload::FlowAlert(v) => drop_published(ids, v),
+            UwPayload::OptionTrade(v) => drop_published(ids, v),
+            _ => {}
+        }
+    }
+    map.retain(|_, ids| !ids.expire());
+    if map.is_empty() {
+        shared.backfilled_any.store(false, Ordering::Release);
+    }
+}
+
+/// Ends the flow-bar hold of `channel` (see `spawn_backfills`) with the prints the back-fill
+/// found, and queues the bars they close.
+fn release_bars(shared: &Shared, channel: &UwChannel, prints: &[OptionTrade]) {
+    let mut table = shared.table();
+    let mut bars = Vec::new();
+    table.flow_bars().release(channel, prints, &mut bars);
+    shared.publish_bars(&mut table, bars);
 }
 
 fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) {
@@ -102,6 +163,9 @@ pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
         .clone();
     for ch in channels {
         if let Some(&gap_start) = last.get(ch) {
+            // Before the first live print of this session: the flow bars of the channel's ticker
+            // wait for the gap's prints (released in `backfill_running`, success or not).
+            shared.table().flow_bars().hold(ch);
             tokio::spawn(backfill(
                 Arc::clone(shared),
                 http.clone(),
@@ -186,6 +250,8 @@ async fn backfill_running<R: BackfillRecord>(
                 });
             }
             let published = missed.len();
+            remember_published(shared, &channel, &missed);
+            release_bars(shared, &channel, R::as_option_prints(&missed));
             let (kept, routes) = shared.table().route(&channel, missed);
             let delivered = routes.len();
             if !routes.is_empty()
@@ -212,6 +278,7 @@ async fn backfill_running<R: BackfillRecord>(
             );
         }
         Err(e) => {
+            release_bars(shared, &channel, &[]);
             let detail = format!("back-fill of {channel} failed: {e}");
             shared.report(
                 LogLevel::Error,

@@ -24,9 +24,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::aggregate::{Aggregator, FlowBarSpec};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::data::UwPayload;
-use crate::subscription::channel::UwChannel;
+use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::subscription::metadata::{RouteError, UwFilter};
 use crate::subscription::source::{StreamSource, channels_for, stream_source};
 use crate::subscription::table::{RouteId, Subscription, SubscriptionId};
@@ -73,10 +74,23 @@ impl UwWsClient {
         metadata: &[(K, V)],
     ) -> Result<(SubscriptionId, Vec<UwChannel>), RouteError> {
         let (source, keys) = stream_source(type_name)?;
-        let filter = UwFilter::from_metadata(type_name, keys, metadata)?;
-        let channels = match source {
-            StreamSource::Channel(kind) => channels_for(type_name, kind, &filter)?,
-            StreamSource::FeedStatus => Vec::new(),
+        let (filter, aggregator) = if source == StreamSource::FlowBars {
+            let spec = FlowBarSpec::from_metadata(metadata)?;
+            (
+                UwFilter::default(),
+                Some(Aggregator::new(spec, &self.shared.config.ids)),
+            )
+        } else {
+            (UwFilter::from_metadata(type_name, keys, metadata)?, None)
+        };
+        let channels = match (source, &aggregator) {
+            (StreamSource::Channel(kind), _) => channels_for(type_name, kind, &filter)?,
+            // Only the ticker's own channel: it carries every print of the ticker once.
+            (StreamSource::FlowBars, Some(aggregator)) => vec![UwChannel {
+                kind: ChannelKind::OptionTrades,
+                ticker: Some(aggregator.spec().ticker.clone()),
+            }],
+            _ => Vec::new(),
         };
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut table = self.shared.table();
@@ -86,6 +100,10 @@ impl UwWsClient {
             filter,
             channels: channels.clone(),
         });
+        if let Some(aggregator) = aggregator {
+            table.flow_bars().insert(id, aggregator);
+            self.shared.bars_active.store(true, Ordering::Relaxed);
+        }
         if source == StreamSource::FeedStatus {
             // A strategy subscribing late still learns the connection state it is in.
             let last = self
@@ -111,7 +129,13 @@ impl UwWsClient {
 
     /// Removes a subscription; channels no other subscription needs are left. Returns those.
     pub fn unsubscribe(&self, id: SubscriptionId) -> Vec<UwChannel> {
-        let gone = self.shared.table().remove(id);
+        let gone = {
+            let mut table = self.shared.table();
+            let gone = table.remove(id);
+            let active = !table.flow_bars().is_empty();
+            self.shared.bars_active.store(active, Ordering::Relaxed);
+            gone
+        };
         if !gone.is_empty() {
             let _ = self.commands.send(Command::Leave(gone.clone()));
         }
@@ -144,9 +168,12 @@ impl UwWsClient {
     #[must_use]
     pub fn stats(&self) -> StatsSnapshot {
         let q = &self.shared.queue;
-        self.shared
-            .stats
-            .snapshot(q.depth(), q.high_water(), q.capacity(), q.dropped())
+        let mut snapshot =
+            self.shared
+                .stats
+                .snapshot(q.depth(), q.high_water(), q.capacity(), q.dropped());
+        snapshot.flow_bars = self.shared.table().flow_bars().stats();
+        snapshot
     }
 
     /// Uses `credential` from the next connection on and reconnects at once (a rotated token).

@@ -2,6 +2,7 @@
 //! publishes only what the gap missed.
 
 use std::collections::{HashSet, VecDeque};
+use std::time::{Duration, Instant};
 
 use crate::data::OptionTrade;
 use crate::data::record::UwRecord;
@@ -94,6 +95,55 @@ impl BackfillDedup {
     }
 }
 
+/// How long the ids of back-filled records wait for a live copy: UW's REST can answer with a print
+/// whose WebSocket frame is still on its way (sent, not yet read), which arrives moments later.
+const BACKFILLED_KEPT: Duration = Duration::from_secs(30);
+
+/// Ids a back-fill published on one channel, so that their live copies arriving afterwards are not
+/// delivered (nor summed into flow bars) a second time.
+#[derive(Default)]
+pub(super) struct BackfilledIds {
+    hasher: std::collections::hash_map::RandomState,
+    set: HashSet<u64>,
+    order: VecDeque<(Instant, u64)>,
+}
+
+impl BackfilledIds {
+    fn key(&self, id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(id)
+    }
+
+    /// Remembers a published id.
+    pub(super) fn insert(&mut self, id: &str) {
+        let key = self.key(id);
+        if self.set.insert(key) {
+            self.order.push_back((Instant::now(), key));
+        }
+    }
+
+    /// Whether `id` was published by the back-fill (once: a second live copy is the channel's).
+    pub(super) fn take(&mut self, id: &str) -> bool {
+        let key = self.key(id);
+        self.set.remove(&key)
+    }
+
+    /// Forgets ids older than [`BACKFILLED_KEPT`]; true when none is left.
+    pub(super) fn expire(&mut self) -> bool {
+        while let Some(&(at, key)) = self.order.front() {
+            if at.elapsed() < BACKFILLED_KEPT {
+                break;
+            }
+            self.order.pop_front();
+            self.set.remove(&key);
+        }
+        if self.set.is_empty() {
+            self.order.clear();
+        }
+        self.set.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +172,15 @@ mod tests {
             seen.insert("id-0", 10, None),
             "evicted once no back-fill needs it"
         );
+    }
+
+    #[test]
+    fn a_back_filled_id_suppresses_one_live_copy() {
+        let mut ids = BackfilledIds::default();
+        ids.insert("p1");
+        assert!(!ids.take("p2"));
+        assert!(ids.take("p1"));
+        assert!(!ids.take("p1"), "a later copy is the channel's own");
+        assert!(ids.expire());
     }
 }

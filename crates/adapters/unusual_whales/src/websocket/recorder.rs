@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write as _};
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
-use crate::common::time::{format_utc, now_nanos};
+use crate::common::time::format_utc;
 
 /// An open recording, appended to.
 pub(super) struct Recorder(Mutex<BufWriter<File>>);
@@ -22,10 +22,10 @@ impl Recorder {
             .map(|f| Self(Mutex::new(BufWriter::new(f))))
     }
 
-    /// Appends `frame`, stamped with the time now.
-    pub(super) fn record(&self, frame: &str) {
+    /// Appends `frame`, stamped with its arrival time (the `ts_init` of its records).
+    pub(super) fn record(&self, frame: &str, received_at_ns: u64) {
         let line = serde_json::json!({
-            "received_at": format_utc(now_nanos(), 9),
+            "received_at": format_utc(received_at_ns, 9),
             "frame": frame,
         });
         let mut w = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -51,8 +51,10 @@ mod tests {
         let path = std::env::temp_dir().join(format!("uw-recorder-{}.jsonl", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let recorder = Recorder::open(&path).unwrap();
-        recorder.record(r#"["flow-alerts",{"ticker":"SPY"}]"#);
-        recorder.record("second");
+        recorder.record(r#"["flow-alerts",{"ticker":"SPY"}]"#, 1);
+        // 2025-05-16T14:30:00.123456789Z: the stamp is the given arrival time, to the nanosecond.
+        let arrival = 1_747_405_800_123_456_789;
+        recorder.record("second", arrival);
         recorder.flush();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
@@ -63,9 +65,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["frame"], r#"["flow-alerts",{"ticker":"SPY"}]"#);
         let at = lines[1]["received_at"].as_str().unwrap();
-        // 2025-05-16T14:30:00.123456789Z
-        assert_eq!(at.len(), 30, "{at}");
-        assert!(at.starts_with("20") && at.ends_with('Z'), "{at}");
-        assert!(crate::common::time::parse_timestamp(at).is_ok(), "{at}");
+        assert_eq!(at, "2025-05-16T14:30:00.123456789Z");
+        assert_eq!(crate::common::time::parse_timestamp(at), Ok(arrival));
     }
 }

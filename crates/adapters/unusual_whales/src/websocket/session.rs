@@ -16,11 +16,11 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::time::{in_regular_session, now_nanos};
-use crate::data::PayloadItem;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
+use crate::data::{PayloadItem, UwPayload};
 use crate::subscription::channel::{ChannelKind, UwChannel};
-use crate::websocket::backfill::{note_records, spawn_backfills};
+use crate::websocket::backfill::{drop_backfilled, note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::parse_frame;
@@ -131,6 +131,10 @@ pub(super) async fn session(
         / 2;
     let mut tick = tokio::time::interval(tick_every.max(Duration::from_millis(10)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Quiet flow-bar intervals close on wall time (their grace period); this is their clock.
+    let mut bar_tick = tokio::time::interval(BAR_FLUSH_EVERY);
+    bar_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut bars = Vec::new();
 
     loop {
         tokio::select! {
@@ -170,11 +174,18 @@ pub(super) async fn session(
                     }
                 }
             },
+            // Ahead of the frames, so that a busy socket never holds a quiet bar back.
+            _ = bar_tick.tick(), if shared.bars_active.load(Ordering::Relaxed) => {
+                flush_quiet_bars(shared, &mut bars, &mut overflow_reported);
+            },
             msg = stream.next() => {
+                // One arrival time for the records and the recording, so that what is computed
+                // from a recording (flow bars included) is what the live feed delivered.
+                let ts_init = now_nanos();
                 let bytes = match msg {
                     Some(Ok(Message::Text(t))) => {
                         if let Some(recorder) = &shared.recorder {
-                            recorder.record(t.as_str());
+                            recorder.record(t.as_str(), ts_init);
                         }
                         t.into()
                     }
@@ -197,7 +208,6 @@ pub(super) async fn session(
                 let stats = &shared.stats;
                 stats.frames.fetch_add(1, Ordering::Relaxed);
                 stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                let ts_init = now_nanos();
                 stats.last_message_ns.store(ts_init, Ordering::Relaxed);
                 match parse_frame(&bytes, ts_init, &config.ids) {
                     Ok(UwWsMessage::JoinAck { channel }) => {
@@ -221,7 +231,8 @@ pub(super) async fn session(
                         );
                         shared.report(LogLevel::Error, state::JOIN_REFUSED, parsed.as_ref(), detail, None);
                     }
-                    Ok(UwWsMessage::Data { channel, payload }) => {
+                    Ok(UwWsMessage::Data { channel, mut payload }) => {
+                        drop_backfilled(shared, &channel, &mut payload);
                         // Per frame: update in place; a key is cloned once per channel.
                         match last_data.get_mut(&channel) {
                             Some(at) => *at = Instant::now(),
@@ -250,13 +261,24 @@ pub(super) async fn session(
                                 }
                             continue;
                         }
+                        let mut bars_queued = true;
                         let (payload, routes) = {
                             let mut table = shared.table();
+                            if let UwPayload::OptionTrade(prints) = &payload
+                                && !table.flow_bars().is_empty()
+                            {
+                                // Bars first: the print that closes a bar comes after it.
+                                table.flow_bars().push(&channel, prints, &mut bars);
+                                bars_queued = shared.publish_bars(&mut table, std::mem::take(&mut bars));
+                            }
                             crate::data::for_each_payload!(payload, |v| {
                                 let (kept, routes) = table.route(&channel, v);
                                 (PayloadItem::into_payload(kept), routes)
                             })
                         };
+                        if !bars_queued {
+                            report_overflow(shared, &mut overflow_reported);
+                        }
                         if routes.is_empty() {
                             continue;
                         }
@@ -326,6 +348,26 @@ pub(super) async fn session(
                     }
             }
         }
+    }
+}
+
+/// How often quiet flow-bar intervals are checked against their grace period: the lateness a
+/// grace-flushed bar can have beyond its grace.
+const BAR_FLUSH_EVERY: Duration = Duration::from_millis(10);
+
+/// Closes the flow bars whose interval ended a grace period ago without a later print.
+fn flush_quiet_bars(
+    shared: &Shared,
+    bars: &mut Vec<(u64, crate::data::FlowBar)>,
+    reported: &mut (Option<Instant>, u64),
+) {
+    let queued = {
+        let mut table = shared.table();
+        table.flow_bars().flush_due(now_nanos(), bars);
+        shared.publish_bars(&mut table, std::mem::take(bars))
+    };
+    if !queued {
+        report_overflow(shared, reported);
     }
 }
 

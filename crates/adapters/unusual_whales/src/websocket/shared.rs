@@ -2,17 +2,17 @@
 //! the queue toward the consumer, the counters, and the way both report to the user.
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::common::credential::UwCredential;
 use crate::common::time::now_nanos;
-use crate::data::{FeedStatus, UwPayload};
+use crate::data::{FeedStatus, FlowBar, UwPayload};
 use crate::subscription::channel::UwChannel;
 use crate::subscription::table::SubscriptionTable;
 use crate::websocket::config::UwWsConfig;
-use crate::websocket::dedup::BackfillDedup;
+use crate::websocket::dedup::{BackfillDedup, BackfilledIds};
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
 use crate::websocket::recorder::Recorder;
 use crate::websocket::stats::FeedStats;
@@ -40,9 +40,17 @@ pub(super) struct Shared {
     pub(super) last_status: Mutex<Option<FeedStatus>>,
     /// Ids of recent flow alerts, so a back-fill publishes only what the gap missed.
     pub(super) seen: Mutex<BackfillDedup>,
+    /// Ids each channel's back-fill published, whose live copies are dropped (see
+    /// `backfill::drop_backfilled`); `backfilled_any` says whether any is kept, so that the
+    /// frames of a connection without a recent back-fill skip the lock.
+    pub(super) backfilled: Mutex<HashMap<UwChannel, BackfilledIds>>,
+    pub(super) backfilled_any: AtomicBool,
     /// Event time of the newest flow alert / option print per channel: where a gap starts.
     pub(super) last_event_ns: Mutex<HashMap<UwChannel, u64>>,
     pub(super) recorder: Option<Recorder>,
+    /// Whether any `UwFlowBar` subscription exists: the session then closes quiet intervals on
+    /// time. Written under the table lock.
+    pub(super) bars_active: AtomicBool,
     stopped: (Mutex<bool>, Condvar),
 }
 
@@ -56,8 +64,11 @@ impl Shared {
             stats: Arc::new(FeedStats::default()),
             last_status: Mutex::new(None),
             seen: Mutex::new(BackfillDedup::default()),
+            backfilled: Mutex::new(HashMap::new()),
+            backfilled_any: AtomicBool::new(false),
             last_event_ns: Mutex::new(HashMap::new()),
             recorder,
+            bars_active: AtomicBool::new(false),
             stopped: (Mutex::new(false), Condvar::new()),
             config,
         }
@@ -119,6 +130,27 @@ impl Shared {
                 routes: vec![route],
             });
         }
+    }
+
+    /// Queues flow bars, each to its own subscription. Called with the table lock held (`table`),
+    /// so a bar is never routed to a subscription removed meanwhile.
+    /// Returns `false` when the queue was full (the bars are counted as dropped).
+    pub(super) fn publish_bars(
+        &self,
+        table: &mut SubscriptionTable,
+        bars: Vec<(u64, FlowBar)>,
+    ) -> bool {
+        if bars.is_empty() {
+            return true;
+        }
+        let routes: Vec<_> = bars.iter().map(|(id, _)| table.route_for(&[*id])).collect();
+        let delivered = routes.len() as u64;
+        let payload = UwPayload::FlowBar(bars.into_iter().map(|(_, bar)| bar).collect());
+        let queued = self.queue.push(FeedEvent::Data { payload, routes });
+        if queued {
+            self.stats.delivered.fetch_add(delivered, Ordering::Relaxed);
+        }
+        queued
     }
 
     /// Logs `detail` and publishes it as a `UwFeedStatus`, so that what a user reads and what a

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::subscription::channel::UwChannel;
+use crate::subscription::flow_bars::LiveFlowBarStats;
 
 /// How many recent lag samples the percentiles are computed over.
 const LAG_WINDOW: usize = 8192;
@@ -89,6 +90,8 @@ pub struct StatsSnapshot {
     pub dropped: u64,
     /// `ts_init - ts_event` percentiles (p50, p90, p99, max) in nanoseconds over recent records.
     pub lag_ns: Option<[u64; 4]>,
+    /// The live flow bars' counters (late prints among them), summed over the subscriptions.
+    pub flow_bars: LiveFlowBarStats,
 }
 
 impl FeedStats {
@@ -168,6 +171,7 @@ impl FeedStats {
             queue_capacity,
             dropped,
             lag_ns,
+            flow_bars: LiveFlowBarStats::default(),
         }
     }
 }
