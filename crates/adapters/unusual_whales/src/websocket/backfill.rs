@@ -21,6 +21,11 @@ use crate::websocket::shared::Shared;
 /// Records of the kinds UW's REST can back-fill, with their UW ids.
 trait BackfillRecord: RecordView + PayloadItem {
     const REST_TYPE_NAME: &'static str;
+    /// Whether records older than the first one the channel delivered can still be missed by a
+    /// gap. Option prints arrive in event-time order within UW's ingest delay, so older ones came
+    /// before the channel was joined (not ours to back-fill); flow alerts are created with a lag
+    /// and can arrive after younger ones.
+    const OLDER_THAN_FIRST_CAN_BE_MISSED: bool;
     fn uw_id(&self) -> Option<&str>;
     fn from_payload(payload: UwPayload) -> Vec<Self>;
     /// The records as option prints, for the flow bars of their ticker (none for other kinds).
@@ -31,6 +36,7 @@ trait BackfillRecord: RecordView + PayloadItem {
 
 impl BackfillRecord for FlowAlert {
     const REST_TYPE_NAME: &'static str = "UwFlowAlert";
+    const OLDER_THAN_FIRST_CAN_BE_MISSED: bool = true;
     fn uw_id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -44,6 +50,7 @@ impl BackfillRecord for FlowAlert {
 
 impl BackfillRecord for OptionTrade {
     const REST_TYPE_NAME: &'static str = "UwOptionTrade";
+    const OLDER_THAN_FIRST_CAN_BE_MISSED: bool = false;
     fn uw_id(&self) -> Option<&str> {
         Some(&self.id)
     }
@@ -115,6 +122,11 @@ fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) 
     let Some(newest) = records.iter().map(UwRecord::ts_event_nanos).max() else {
         return;
     };
+    let oldest = records
+        .iter()
+        .map(UwRecord::ts_event_nanos)
+        .min()
+        .unwrap_or(newest);
     {
         let mut dedup = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
         let (seen, keep_since) = dedup.ids::<R>();
@@ -129,11 +141,25 @@ fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) 
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     match last.get_mut(channel) {
-        Some(at) => *at = (*at).max(newest),
+        Some(span) => span.last = span.last.max(newest),
         None => {
-            last.insert(channel.clone(), newest);
+            last.insert(
+                channel.clone(),
+                EventSpan {
+                    first: oldest,
+                    last: newest,
+                },
+            );
         }
     }
+}
+
+/// The event times a channel's live records covered: the first one delivered, and the newest
+/// (where a gap starts).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EventSpan {
+    first: u64,
+    last: u64,
 }
 
 /// Remembers the ids and the newest event time of live records, so that a back-fill after the next
@@ -162,27 +188,20 @@ pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     for ch in channels {
-        if let Some(&gap_start) = last.get(ch) {
+        if let Some(&span) = last.get(ch) {
             // Before the first live print of this session: the flow bars of the channel's ticker
             // wait for the gap's prints (released in `backfill_running`, success or not).
             shared.table().flow_bars().hold(ch);
-            tokio::spawn(backfill(
-                Arc::clone(shared),
-                http.clone(),
-                ch.clone(),
-                gap_start,
-            ));
+            tokio::spawn(backfill(Arc::clone(shared), http.clone(), ch.clone(), span));
         }
     }
 }
 
-async fn backfill(shared: Arc<Shared>, http: UwHttpClient, channel: UwChannel, gap_start_ns: u64) {
+async fn backfill(shared: Arc<Shared>, http: UwHttpClient, channel: UwChannel, span: EventSpan) {
     match channel.kind {
-        ChannelKind::FlowAlerts => {
-            backfill_kind::<FlowAlert>(shared, http, channel, gap_start_ns).await
-        }
+        ChannelKind::FlowAlerts => backfill_kind::<FlowAlert>(shared, http, channel, span).await,
         ChannelKind::OptionTrades => {
-            backfill_kind::<OptionTrade>(shared, http, channel, gap_start_ns).await
+            backfill_kind::<OptionTrade>(shared, http, channel, span).await
         }
         _ => {}
     }
@@ -192,10 +211,14 @@ async fn backfill_kind<R: BackfillRecord>(
     shared: Arc<Shared>,
     http: UwHttpClient,
     channel: UwChannel,
-    gap_start_ns: u64,
+    span: EventSpan,
 ) {
-    let since =
-        gap_start_ns.saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    let mut since = span
+        .last
+        .saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    if !R::OLDER_THAN_FIRST_CAN_BE_MISSED {
+        since = since.max(span.first);
+    }
     shared
         .seen
         .lock()

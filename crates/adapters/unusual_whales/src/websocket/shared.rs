@@ -11,6 +11,7 @@ use crate::common::time::now_nanos;
 use crate::data::{FeedStatus, FlowBar, UwPayload};
 use crate::subscription::channel::UwChannel;
 use crate::subscription::table::SubscriptionTable;
+use crate::websocket::backfill::EventSpan;
 use crate::websocket::config::UwWsConfig;
 use crate::websocket::dedup::{BackfillDedup, BackfilledIds};
 use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel};
@@ -45,8 +46,9 @@ pub(super) struct Shared {
     /// frames of a connection without a recent back-fill skip the lock.
     pub(super) backfilled: Mutex<HashMap<UwChannel, BackfilledIds>>,
     pub(super) backfilled_any: AtomicBool,
-    /// Event time of the newest flow alert / option print per channel: where a gap starts.
-    pub(super) last_event_ns: Mutex<HashMap<UwChannel, u64>>,
+    /// Event times of the first and the newest flow alert / option print per channel: where a
+    /// gap starts, and how far back one can reach.
+    pub(super) last_event_ns: Mutex<HashMap<UwChannel, EventSpan>>,
     pub(super) recorder: Option<Recorder>,
     /// Whether any `UwFlowBar` subscription exists: the session then closes quiet intervals on
     /// time. Written under the table lock.
