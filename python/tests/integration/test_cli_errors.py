@@ -132,6 +132,14 @@ CASES = [
     case("record an unknown type", (*RECORD, "--subscribe", "UwFlow"), "unknown UW type 'UwFlow'"),
     case("record for no time", (*RECORD, "--seconds", "0"), "--seconds: '0': expected a number > 0"),
     case("record with a REST option", (*RECORD, "--base-url-http", "{sim_http}"), "unrecognized arguments"),
+    case(
+        "bars with a bad interval",
+        ("bars", "--recording", "{not_json}", "--ticker", "SPY", "--interval", "7x"),
+        'UwFlowBar: metadata interval="7x" is invalid: expected a duration from 100ms to 1d',
+    ),
+    case("bars from no recording", ("bars", "--recording", "{missing}", "--ticker", "SPY"), "{missing}: no such"),
+    case("bars from no catalog", ("bars", "--catalog", "{missing}", "--ticker", "SPY"), "no such catalog directory"),
+    case("bars without a source", ("bars", "--ticker", "SPY"), "one of the arguments --recording --catalog is"),
 ]
 
 

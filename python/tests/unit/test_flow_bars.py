@@ -113,3 +113,20 @@ def test_bad_metadata_names_the_key_and_the_accepted_forms(metadata, kind, key, 
 def test_prints_of_another_type_are_refused_by_position():
     with pytest.raises(TypeError, match="item 1 is a str"):
         _core.flow_bars([PRINTS[0], "not a print"], {"ticker": "TSLA", "interval": "1s"})
+
+
+def _at(print_, executed_at: int):
+    values = print_.to_dict()
+    values["executed_at"] = executed_at
+    return type(print_).from_dict(values)
+
+
+def test_prints_taken_as_they_arrived_count_a_late_print_in_the_next_bar():
+    tsla = next(p for p in PRINTS if p.underlying_symbol == "TSLA")
+    t0 = tsla.executed_at - tsla.executed_at % SECOND
+    first, second, third = (_at(tsla, t0 + k * SECOND + 5) for k in range(3))
+    metadata = {"ticker": "TSLA", "interval": "1s"}
+    arrived = [first, third, second]  # the second-second print arrives after the third's
+    assert [b.prints for b in _core.flow_bars(arrived, metadata)] == [1, 1, 1], "sorted by event time"
+    live_like = _core.flow_bars(arrived, metadata, as_arrived=True)
+    assert [(b.start - t0, b.prints, b.late_prints) for b in live_like] == [(0, 1, 0), (2 * SECOND, 2, 1)]
