@@ -35,7 +35,7 @@ VENV_LEGACY := .venv-legacy
 PY := $(VENV)/bin/python
 PY_LEGACY := $(VENV_LEGACY)/bin/python
 WHEELS := target/wheels
-EXTRAS := test,bench,dev
+EXTRAS := test,bench,dev,examples
 
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # Two cores: keep cargo from starving pytest/maturin of memory on the CI machine.

@@ -167,9 +167,11 @@ def run_live_demo(seconds: float, log_level: str = "WARNING") -> int:
     print(f"  feed states    : {' -> '.join(s.feed_states) or 'none'}")
     cfg = strategy.config
     print(f"  0DTE alerts    : {s.alerts} above ${cfg.min_premium:,.0f} on {', '.join(cfg.tickers)}")
-    print(f"  0DTE prints    : {s.prints} on {', '.join(cfg.tickers)}")
+    print(f"  flow bars      : {s.bars} 1s bars of 0DTE prints on {', '.join(cfg.tickers)}, built in Rust")
+    print(f"  0DTE prints    : {s.prints} summed in those bars")
+    window = f"last {cfg.net_premium_window_secs}s of flow bars"
     for ticker, net in sorted(s.net_premium.items()):
-        print(f"  net premium    : {ticker} {net:+,.0f} USD (calls minus puts, session to date)")
+        print(f"  net premium    : {ticker} {net:+,.0f} USD (0DTE calls minus puts, {window})")
     print(f"  skipped        : {dict(s.skipped) or 'none'}")
     print(f"  decisions      : {len(s.decisions)}")
     for decision in s.decisions[:10]:

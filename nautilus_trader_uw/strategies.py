@@ -5,6 +5,7 @@ Example strategies that consume UW data: ``ZeroDteFlowStrategy`` is what ``uw-nt
 
 from collections import Counter
 from collections import defaultdict
+from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -19,6 +20,7 @@ from nautilus_trader.trading.strategy import Strategy
 from nautilus_trader_uw import UW_CLIENT_ID
 from nautilus_trader_uw.types import UwFeedStatus
 from nautilus_trader_uw.types import UwFlowAlert
+from nautilus_trader_uw.types import UwFlowBar
 from nautilus_trader_uw.types import UwNetFlow
 from nautilus_trader_uw.types import UwNetPremTick
 from nautilus_trader_uw.types import UwOptionTrade
@@ -92,6 +94,8 @@ class FlowWatcher(Actor):
     def on_data(self, data) -> None:
         if isinstance(data, UwFlowAlert):
             self._on_flow_alert(data)
+        elif isinstance(data, UwFlowBar):
+            self._on_bar(data)
         elif isinstance(data, UwOptionTrade):
             self._on_option_trade(data)
 
@@ -138,14 +142,19 @@ class ZeroDteFlowConfig(StrategyConfig, frozen=True):
         Alerts below this total premium (USD) are not acted on; the filter runs in Rust.
     min_ask_share : float
         Share of the premium bought at the ask (0-1) that makes an alert aggressive.
+    net_premium_window_secs : int
+        The net-premium signal: 0DTE net premium (calls bought minus sold, minus puts bought minus
+        sold) summed over this many seconds of 1-second ``UwFlowBar`` s.
     adapter_filters : bool
-        Filter in the live adapter (subscription metadata, evaluated in Rust). Set False in a
-        backtest, where data comes from a catalog unfiltered: the same conditions then run here.
+        Filter in the live adapter (subscription metadata, evaluated in Rust) and take the net
+        premium from live flow bars. Set False in a backtest, where data comes from a catalog
+        unfiltered: the same conditions then run here, and the net premium is UW's net flow.
     """
 
     tickers: tuple[str, ...] = ("SPY", "QQQ")
     min_premium: float = 250_000.0
     min_ask_share: float = 0.6
+    net_premium_window_secs: int = 300
     adapter_filters: bool = True
 
 
@@ -157,6 +166,7 @@ class ZeroDteFlowSummary:
 
     alerts: int = 0
     prints: int = 0
+    bars: int = 0
     decisions: list[str] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     net_premium: dict[str, float] = field(default_factory=dict)
@@ -169,9 +179,11 @@ class ZeroDteFlowStrategy(Strategy):
     Follows large aggressive same-day option flow when the ticker's net premium agrees.
 
     It subscribes, with filters evaluated in the adapter's Rust core, to 0DTE flow alerts above
-    ``min_premium`` on ``tickers``, to each ticker's cumulative net flow, and to the feed status.
-    A call alert mostly bought at the ask while net call premium leads is a long-call decision; a
-    put alert mostly bought at the ask while net put premium leads is a long-put decision. The
+    ``min_premium`` on ``tickers``, to each ticker's 1-second 0DTE flow bars (the option prints
+    summed in Rust, one object a second instead of every print), and to the feed status. The
+    net-premium signal is the bars' net premium over the last ``net_premium_window_secs``. A call
+    alert mostly bought at the ask while net call premium leads is a long-call decision; a put
+    alert mostly bought at the ask while net put premium leads is a long-put decision. The
     strategy logs its decisions (the demo has no execution client); route them to Interactive
     Brokers by submitting orders for ``alert.instrument_id``, which already uses IB's symbology.
     """
@@ -182,6 +194,9 @@ class ZeroDteFlowStrategy(Strategy):
         self.summary = ZeroDteFlowSummary()
         tickers = ",".join(self._cfg.tickers)
         self._net_ticks: dict[tuple[str, str], float] = {}
+        # Per ticker: the window's bars as (end, net premium), and their sum.
+        self._window: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
+        self._window_sum: dict[str, float] = defaultdict(float)
         if not self._cfg.adapter_filters:
             self._types = [DataType(t) for t in (UwFlowAlert, UwOptionTrade, UwNetFlow, UwNetPremTick)]
             return
@@ -190,9 +205,11 @@ class ZeroDteFlowStrategy(Strategy):
                 UwFlowAlert,
                 metadata={"ticker": tickers, "expiry": "0dte", "min_premium": self._cfg.min_premium},
             ),
-            DataType(UwOptionTrade, metadata={"ticker": tickers, "expiry": "0dte"}),
+            *(
+                DataType(UwFlowBar, metadata={"ticker": t, "interval": "1s", "expiry": "0dte"})
+                for t in self._cfg.tickers
+            ),
             DataType(UwFeedStatus),
-            *(DataType(UwNetFlow, metadata={"ticker": t}) for t in self._cfg.tickers),
         ]
 
     def on_start(self) -> None:
@@ -215,6 +232,8 @@ class ZeroDteFlowStrategy(Strategy):
                 self._cfg.adapter_filters or data.total_premium >= self._cfg.min_premium
             ):
                 self._on_alert(data)
+        elif isinstance(data, UwFlowBar):
+            self._on_bar(data)
         elif isinstance(data, UwOptionTrade):
             if self._wanted(data.underlying_symbol, data.expiry, data.ts_event):
                 self.summary.prints += 1
@@ -233,6 +252,17 @@ class ZeroDteFlowStrategy(Strategy):
             self.summary.feed_states.append(data.status)
             if data.status in ("not_entitled", "stale", "overflow", "join_refused"):
                 self.log.warning(f"UW feed {data.status}: {data.detail}")
+
+    def _on_bar(self, bar: UwFlowBar) -> None:
+        self.summary.bars += 1
+        self.summary.prints += bar.prints
+        window, ticker = self._window[bar.ticker], bar.ticker
+        window.append((bar.ts_event, bar.net_premium))
+        self._window_sum[ticker] += bar.net_premium
+        horizon = bar.ts_event - self._cfg.net_premium_window_secs * 1_000_000_000
+        while window and window[0][0] <= horizon:
+            self._window_sum[ticker] -= window.popleft()[1]
+        self.summary.net_premium[ticker] = self._window_sum[ticker]
 
     def _on_alert(self, alert: UwFlowAlert) -> None:
         self.summary.alerts += 1

@@ -483,12 +483,25 @@ def _refused(result, reason: str) -> bool:
     return isinstance(result, str) and reason in result
 
 
+def _check_flow_bar_row(live_feed, channel_cell: str, keys_cell: str) -> None:
+    # Its metadata is a bar spec, not a filter: the keys are the spec's, the ticker is required.
+    assert "ticker" in _subscribe(live_feed, "UwFlowBar", [("interval", "1s")])
+    assert set(spans(channel_cell)) == set(_subscribe(live_feed, "UwFlowBar", [("ticker", "SPY"), ("interval", "1s")]))
+    spec_keys = set(_core.flow_bar_spec({"ticker": "SPY", "interval": "1s"})) | {"every"}
+    assert set(spans(keys_cell)) == spec_keys
+    assert bold_spans(keys_cell) == {"ticker"}
+    assert "required" in channel_cell
+
+
 def test_the_live_subscription_table_matches_the_router(live_feed):
     rows = table(section(GUIDE, "Live subscriptions"), "type")
     names = [type_name(row["type"]) for row in rows]
     assert sorted(names) == sorted(t.__name__ for t in ALL_TYPES)
     for row in rows:
         name, channel_cell, keys_cell = type_name(row["type"]), row["UW channel"], row["metadata keys"]
+        if name == "UwFlowBar":
+            _check_flow_bar_row(live_feed, channel_cell, keys_cell)
+            continue
         bare = _subscribe(live_feed, name, [])
         if _refused(bare, "not streamed"):
             assert "not streamed" in channel_cell, f"{name} is REST only"
