@@ -158,10 +158,12 @@ bench: build
 	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
 	$(PY) scripts/bench_decode.py
 	$(PY) scripts/bench_e2e.py
+	$(PY) scripts/bench_flow_bars.py
 
 bench-legacy: $(VENV_LEGACY)/.installed
 	$(PY_LEGACY) scripts/bench_decode.py --out bench-results/decode-nt$(NT_LEGACY_VERSION).json
 	$(PY_LEGACY) scripts/bench_e2e.py --out bench-results/e2e-nt$(NT_LEGACY_VERSION).json
+	$(PY_LEGACY) scripts/bench_flow_bars.py --out bench-results/flow-bars-nt$(NT_LEGACY_VERSION).json
 
 # A real node, the connection dropped every 5 s for 5 minutes: lost, duplicated, out-of-order.
 fault-soak: build

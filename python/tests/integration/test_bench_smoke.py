@@ -76,3 +76,23 @@ def test_bench_e2e_soak_quick_run(tmp_path):
     assert soak["delivered_per_s"] > 0
     assert len(soak["rss_mb_over_time"]) >= 2
     assert "growth after settling" in result.stdout
+
+
+def test_bench_flow_bars_quick_run(tmp_path):
+    out = tmp_path / "flow-bars.json"
+    result = subprocess.run(
+        [
+            sys.executable, str(ROOT / "scripts" / "bench_flow_bars.py"),
+            "--rate", "2000", "--runs", "1", "--seconds", "1", "--warmup", "1", "--out", str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    assert [r["mode"] for r in data["rows"]] == ["raw", "bars"]
+    raw, bars = data["rows"]
+    assert raw["prints_per_s"] > 0 and bars["bars"] > 0 and bars["prints_per_s"] > 0
+    assert "loop CPU raw / bars:" in result.stdout
