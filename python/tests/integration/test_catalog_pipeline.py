@@ -97,9 +97,16 @@ def test_download_resumes_and_only_refetches_the_current_day(tmp_path):
         before = sim.stats()["http_requests"]
         second = download(*args, include_weekends=True, base_url=sim.http_url)
         requests = sim.stats()["http_requests"] - before
+        # Today alone, into another catalog: its pages (several once today's session has begun).
+        before = sim.stats()["http_requests"]
+        today = parse_day("today")
+        spy = {"ticker": "SPY"}
+        download(client, "UwFlowAlert", spy, today, today, tmp_path / "today", False, base_url=sim.http_url)
+        today_requests = sim.stats()["http_requests"] - before
     assert first["days"] == 7
     assert second["skipped"] == first["days"] - 1, "finished days are not fetched again"
-    assert second["days"] == 1 and requests == 1, "only today, still in progress, is fetched again"
+    assert second["days"] == 1, "only today, still in progress, is fetched again"
+    assert 1 <= requests <= today_requests + 1, "no request for a finished day (one page more: today grew)"
 
 
 def test_record_then_replay_into_a_catalog(tmp_path):
@@ -220,7 +227,8 @@ def test_download_state_is_kept_per_server(tmp_path):
         keys = [download_key(sim.http_url, "UwFlowAlert", {"ticker": "SPY"}) for sim in (sim_a, sim_b)]
         token = sim_a.token
     assert first_a["days"] == 4 and first_a["skipped"] == 0
-    assert again_a["skipped"] == 2 and again_a["days"] == requests_again == 2, "today and tomorrow are not done"
+    assert again_a["skipped"] == 2 and again_a["days"] == 2, "today and tomorrow are not done"
+    assert requests_again >= 2, "today's pages and tomorrow's"
     assert first_b["skipped"] == 0 and first_b["days"] == 4 and requests_b >= 4, "another server's days are fetched"
 
     state = json.loads((tmp_path / STATE_FILE).read_text())
