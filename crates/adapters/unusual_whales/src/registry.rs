@@ -84,6 +84,18 @@ macro_rules! uw_records {
             Nope: history(Nope),
             FlowBar:,
             FeedStatus:,
+            // What an options-flow strategy reads beside the flow (#16): chain snapshots, open
+            // interest, volatility, the economic calendar.
+            ExpiryStrikeSpotExposure: history(SpotExposuresExpiryStrike),
+            StrikeGreeks: history(Greeks),
+            StrikeOpenInterest: history(OiPerStrike),
+            ExpiryOpenInterest: history(OiPerExpiry),
+            OpenInterestChange: history(OiChangeTicker, OiChangeMarket),
+            RiskReversalSkew: history(RiskReversalSkew),
+            VolatilityStats: history(VolatilityStats),
+            RealizedVolatility: history(RealizedVolatility),
+            ScreenedContract: history(AtmChains),
+            EconomicEvent: history(EconomicCalendar),
         }
     };
 }
@@ -99,7 +111,8 @@ macro_rules! uw_records {
 /// - `paging`: how history covers a time range (docs/uw-api.md#paging);
 /// - `ticker_query`: the query parameter that takes a comma-separated ticker list;
 /// - `defaults`: query (or path) values sent when the request does not name them;
-/// - `params`: query parameters a history request passes on from its metadata.
+/// - `params`: query parameters a history request passes on from its metadata; `name[]` takes a
+///   list (`metadata={"name": "a,b"}` sends `name[]=a&name[]=b`).
 #[macro_export]
 macro_rules! uw_endpoints {
     ($callback:ident $(, $extra:tt)?) => {
@@ -311,6 +324,79 @@ macro_rules! uw_endpoints {
             Nope {
                 name: "nope", path: "/api/stock/{ticker}/nope",
                 records: Nope via data, paging: Paging::Daily,
+            }
+            // What an options-flow strategy reads beside the flow (#16): chain snapshots, open
+            // interest, volatility, the economic calendar.
+            /// `GET /api/stock/{ticker}/spot-exposures/expiry-strike`: the expiries of `expirations[]`
+            /// (required); one day per `date`, the first page (`limit` <= 500, UW's default 500).
+            SpotExposuresExpiryStrike {
+                name: "spot_exposures_expiry_strike",
+                path: "/api/stock/{ticker}/spot-exposures/expiry-strike",
+                records: ExpiryStrikeSpotExposure via data, paging: Paging::Daily,
+                params: ["expirations[]"],
+            }
+            /// `GET /api/stock/{ticker}/greeks`: every strike of one `expiry` (required), one day per `date`.
+            Greeks {
+                name: "greeks", path: "/api/stock/{ticker}/greeks",
+                records: StrikeGreeks via data, paging: Paging::Daily,
+                params: ["expiry"],
+            }
+            /// `GET /api/stock/{ticker}/oi-per-strike`: one day per `date`.
+            OiPerStrike {
+                name: "oi_per_strike", path: "/api/stock/{ticker}/oi-per-strike",
+                records: StrikeOpenInterest via data, paging: Paging::Daily,
+            }
+            /// `GET /api/stock/{ticker}/oi-per-expiry`: one day per `date`.
+            OiPerExpiry {
+                name: "oi_per_expiry", path: "/api/stock/{ticker}/oi-per-expiry",
+                records: ExpiryOpenInterest via data, paging: Paging::Daily,
+            }
+            /// `GET /api/stock/{ticker}/oi-change`: one day per `date`, every contract unless `limit`
+            /// (`page` from 0), largest change first unless `order=asc`.
+            OiChangeTicker {
+                name: "oi_change_ticker", path: "/api/stock/{ticker}/oi-change",
+                records: OpenInterestChange via data, paging: Paging::Daily,
+                params: ["order"],
+            }
+            /// `GET /api/market/oi-change`: non-index, non-ETF contracts, one day per `date`, the
+            /// largest changes (`limit` <= 200, UW's default 100) unless `order=asc`.
+            OiChangeMarket {
+                name: "oi_change_market", path: "/api/market/oi-change",
+                records: OpenInterestChange via data, paging: Paging::Daily,
+                defaults: [("limit", "200")],
+                params: ["order"],
+            }
+            /// `GET /api/stock/{ticker}/historical-risk-reversal-skew`: `expiry` and `delta` (10 or 25)
+            /// required; a daily series over `timeframe` (UW's default 1Y) ending at `date`.
+            RiskReversalSkew {
+                name: "risk_reversal_skew", path: "/api/stock/{ticker}/historical-risk-reversal-skew",
+                records: RiskReversalSkew via data, paging: Paging::Series,
+                defaults: [("timeframe", "1y")],
+                params: ["expiry", "delta"],
+            }
+            /// `GET /api/stock/{ticker}/volatility/stats`: `data` is one object, one day per `date`.
+            VolatilityStats {
+                name: "volatility_stats", path: "/api/stock/{ticker}/volatility/stats",
+                records: VolatilityStats via data, paging: Paging::Daily,
+            }
+            /// `GET /api/stock/{ticker}/volatility/realized`: a daily series over `timeframe` (UW's
+            /// default 1Y) ending at `date`.
+            RealizedVolatility {
+                name: "realized_volatility", path: "/api/stock/{ticker}/volatility/realized",
+                records: RealizedVolatility via data, paging: Paging::Series,
+                defaults: [("timeframe", "1y")],
+            }
+            /// `GET /api/stock/{ticker}/atm-chains`: the at-the-money contracts of `expirations[]`
+            /// (required), now (no `date`).
+            AtmChains {
+                name: "atm_chains", path: "/api/stock/{ticker}/atm-chains",
+                records: ScreenedContract via data, paging: Paging::Once,
+                params: ["expirations[]"],
+            }
+            /// `GET /api/market/economic-calendar`: reports, FOMC meetings and Fed speakers, no parameters.
+            EconomicCalendar {
+                name: "economic_calendar", path: "/api/market/economic-calendar",
+                records: EconomicEvent via data, paging: Paging::Once,
             }
         }
     };

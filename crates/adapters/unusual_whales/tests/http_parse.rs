@@ -1338,61 +1338,32 @@ fn historic_without_chains_is_an_unexpected_shape() {
     assert!(e.to_string().contains("`chains`"), "{e}");
 }
 
-/// Every REST fixture with a request it answers.
-const FIXTURES: [(&str, &str); 19] = [
-    ("flow_alerts", "http_get_flow_alerts.jsonl"),
-    (
-        "/api/stock/SPY/greek-exposure/strike-expiry",
-        "http_get_greek_exposure_strike_expiry.jsonl",
-    ),
-    (
-        "/api/stock/SPX/spot-exposures/strike",
-        "http_get_spot_exposures_strike.jsonl",
-    ),
-    (
-        "/api/option-trades/flow-alerts/x",
-        "http_get_flow_alert_detail.jsonl",
-    ),
-    ("net_flow_expiry", "http_get_net_flow_expiry.jsonl"),
-    (
-        "/api/stock/SPY/greek-flow/2024-10-28",
-        "http_get_greek_flow_expiry.jsonl",
-    ),
-    (
-        "/api/stock/BABA/flow-per-strike",
-        "http_get_flow_per_strike.jsonl",
-    ),
-    (
-        "/api/stock/AAPL/option-contracts",
-        "http_get_option_contracts.jsonl",
-    ),
-    (
-        "/api/stock/AAPL/option-chains",
-        "http_get_option_chains.jsonl",
-    ),
-    (
-        "/api/option-contract/TSLA230526C00200000/historic",
-        "http_get_option_contract_historic.jsonl",
-    ),
-    ("/api/stock/AAPL/stock-state", "http_get_stock_state.jsonl"),
-    ("/api/stock/AAPL/quote", "http_get_stock_quote.jsonl"),
-    ("/api/stock/AAPL/ohlc/1w", "http_get_ohlc.jsonl"),
-    ("/api/stock/SPY/max-pain", "http_get_max_pain.jsonl"),
-    ("/api/stock/AAPL/iv-rank", "http_get_iv_rank.jsonl"),
-    (
-        "/api/stock/AAPL/interpolated-iv",
-        "http_get_interpolated_iv.jsonl",
-    ),
-    ("/api/earnings/AAPL", "http_get_earnings_ticker.jsonl"),
-    (
-        "congress_recent_trades",
-        "http_get_congress_recent_trades.jsonl",
-    ),
-    (
-        "insider_transactions",
-        "http_get_insider_transactions.jsonl",
-    ),
-];
+/// Every endpoint of the registry with UW's example body of it: a request it answers (the path
+/// with sample values) and the fixture file.
+fn documented_examples() -> Vec<(String, String)> {
+    UwEndpoint::ALL
+        .iter()
+        .map(|endpoint| {
+            // Endpoints UW documents with another's schema and example (test_data/README.md).
+            let fixture = match endpoint.name() {
+                "flow_per_strike_intraday" => "flow_per_strike",
+                "earnings_afterhours" => "earnings_premarket",
+                "darkpool_recent" | "lit_flow_recent" | "lit_flow_ticker" => "darkpool_ticker",
+                "greek_exposure_strike" => "greek_exposure_strike_expiry",
+                "spot_exposures_expiry_strike" => "spot_exposures_strike",
+                "oi_change_market" => "oi_change_ticker",
+                name => name,
+            };
+            let path = endpoint
+                .path_template()
+                .replace("{ticker}", "SPY")
+                .replace("{id}", "SPY250516C00590000")
+                .replace("{expiry}", "2025-05-16")
+                .replace("{candle_size}", "1m");
+            (path, format!("http_get_{fixture}.jsonl"))
+        })
+        .collect()
+}
 
 proptest! {
     #[test]
@@ -1402,8 +1373,9 @@ proptest! {
     }
 
     #[test]
-    fn truncated_documented_bodies_never_panic(cut in any::<prop::sample::Index>(), which in 0usize..FIXTURES.len()) {
-        let (endpoint, fixture) = FIXTURES[which];
+    fn truncated_documented_bodies_never_panic(cut in any::<prop::sample::Index>(), which in any::<prop::sample::Index>()) {
+        let examples = documented_examples();
+        let (endpoint, fixture) = &examples[which.index(examples.len())];
         let body = &fixture_lines(fixture)[0];
         let end = cut.index(body.len());
         if body.is_char_boundary(end) {
@@ -1416,22 +1388,8 @@ proptest! {
 /// registry names: an endpoint added without one fails here.
 #[test]
 fn every_registered_endpoint_has_an_example_of_its_record_type() {
-    for &endpoint in UwEndpoint::ALL {
-        // Endpoints UW documents with another's schema and example (test_data/README.md).
-        let fixture = match endpoint.name() {
-            "flow_per_strike_intraday" => "flow_per_strike",
-            "earnings_afterhours" => "earnings_premarket",
-            "darkpool_recent" | "lit_flow_recent" | "lit_flow_ticker" => "darkpool_ticker",
-            "greek_exposure_strike" => "greek_exposure_strike_expiry",
-            name => name,
-        };
-        let path = endpoint
-            .path_template()
-            .replace("{ticker}", "SPY")
-            .replace("{id}", "SPY250516C00590000")
-            .replace("{expiry}", "2025-05-16")
-            .replace("{candle_size}", "1m");
-        for body in fixture_lines(&format!("http_get_{fixture}.jsonl")) {
+    for (&endpoint, (path, fixture)) in UwEndpoint::ALL.iter().zip(documented_examples()) {
+        for body in fixture_lines(&fixture) {
             let payloads = parse_rest_body(
                 &path,
                 body.as_bytes(),

@@ -59,5 +59,16 @@ pub(crate) const fn example_body(endpoint: UwEndpoint) -> &'static str {
         }
         UwEndpoint::CongressRecentTrades => fixture!("congress_recent_trades"),
         UwEndpoint::InsiderTransactions => fixture!("insider_transactions"),
+        // UW documents `/spot-exposures/expiry-strike` with `/spot-exposures/strike`'s schema and example.
+        UwEndpoint::SpotExposuresExpiryStrike => fixture!("spot_exposures_strike"),
+        UwEndpoint::Greeks => fixture!("greeks"),
+        UwEndpoint::OiPerStrike => fixture!("oi_per_strike"),
+        UwEndpoint::OiPerExpiry => fixture!("oi_per_expiry"),
+        UwEndpoint::OiChangeTicker | UwEndpoint::OiChangeMarket => fixture!("oi_change_ticker"),
+        UwEndpoint::RiskReversalSkew => fixture!("risk_reversal_skew"),
+        UwEndpoint::VolatilityStats => fixture!("volatility_stats"),
+        UwEndpoint::RealizedVolatility => fixture!("realized_volatility"),
+        UwEndpoint::AtmChains => fixture!("atm_chains"),
+        UwEndpoint::EconomicCalendar => fixture!("economic_calendar"),
     }
 }

@@ -281,6 +281,18 @@ pub fn close_or_arrival(date: Option<&str>, ts_init: u64) -> Option<u64> {
         .map(|close| close.min(ts_init))
 }
 
+/// The New York open (09:30) of `date`, or `ts_init` when that is earlier.
+///
+/// For values UW publishes before the session of their date (open interest, updated around 06:45
+/// New York): a strategy knows them by the open, and a row never waits past its arrival.
+#[must_use]
+pub fn open_or_arrival(date: Option<&str>, ts_init: u64) -> Option<u64> {
+    date.and_then(|d| parse_date(d).ok())
+        .map(|d| ny_session_nanos(d).0)
+        .filter(|&open| open > 0)
+        .map(|open| open.min(ts_init))
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -350,6 +362,19 @@ mod tests {
         );
         assert_eq!(close_or_arrival(None, 7), None);
         assert_eq!(close_or_arrival(Some("22/10/2025"), 7), None);
+    }
+
+    #[test]
+    fn open_or_arrival_is_the_new_york_open_unless_arrival_is_earlier() {
+        // 09:30 EST on 2024-01-09 is 14:30 UTC.
+        let open = parse_timestamp("2024-01-09T14:30:00Z").unwrap();
+        assert_eq!(open_or_arrival(Some("2024-01-09"), u64::MAX), Some(open));
+        assert_eq!(
+            open_or_arrival(Some("2024-01-09"), open - 1),
+            Some(open - 1)
+        );
+        assert_eq!(open_or_arrival(None, 7), None);
+        assert_eq!(open_or_arrival(Some("1969-12-31"), 7), None);
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! Corporate and political events from REST: earnings, congress trades, insider transactions
-//! (docs/uw-api.md#rest-earnings, docs/uw-api.md#rest-congress-trades,
-//! docs/uw-api.md#rest-insider-transactions). Each is stamped when it became public, never later
+//! Corporate, political and economic events from REST: earnings, congress trades, insider
+//! transactions, the economic calendar (docs/uw-api.md#rest-earnings,
+//! docs/uw-api.md#rest-congress-trades, docs/uw-api.md#rest-insider-transactions,
+//! docs/uw-api.md#rest-economic-calendar). Each is stamped when it became public, never later
 //! than its arrival.
 
 use serde::{Deserialize, Deserializer, de};
 
 use crate::common::parse::{
-    de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string_list,
+    de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
+    de_string_list,
 };
 use crate::common::time::close_or_arrival;
 use crate::data::view::{TICKER_KEYS, record_view};
@@ -294,7 +296,41 @@ uw_record! {
     }
 }
 
+uw_record! {
+    /// One entry of the economic calendar: a report, an FOMC meeting or a Fed speaker (REST
+    /// `/api/market/economic-calendar`).
+    ///
+    /// `forecast` and `prev` are UW's text (`"69.4"`, `"0.0%"`): units vary by report. No
+    /// `instrument_id` (market-wide); `ts_event` is `time`, or the arrival time for an event still to
+    /// come, whose entry is known before it happens.
+    pub struct EconomicEvent as "UwEconomicEvent" {
+        event_time: |r| r.time.map(|t| t.min(r.ts_init)),
+        instrument: None,
+        fields {
+            /// What happens: the report or indicator (`PCE index`), or the speaker.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub event: Option<String>,
+            /// `report`, `fomc` or `fed-speaker`.
+            #[serde(default, rename = "type", deserialize_with = "de_opt_string")]
+            pub event_type: Option<String>,
+            /// When it starts, UNIX nanoseconds.
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub time: Option<u64>,
+            /// The period a report covers (`December`).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub reported_period: Option<String>,
+            /// The forecast of a report, as UW writes it.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub forecast: Option<String>,
+            /// The report's value for the preceding period, as UW writes it.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub prev: Option<String>,
+        }
+    }
+}
+
 // What subscription filters see of these records (data/view.rs).
 record_view!(Earnings, TICKER_KEYS, ticker: |r| r.symbol.as_deref());
 record_view!(CongressTrade, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(InsiderTransaction, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(EconomicEvent, &[]);

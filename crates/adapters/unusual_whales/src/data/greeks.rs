@@ -1,5 +1,5 @@
 //! REST-only exposure records: daily greek exposure (by date, strike, expiry), GEX levels and
-//! spot exposure by strike (docs/uw-api.md#rest-greek-exposure,
+//! spot exposure by strike and by strike and expiry (docs/uw-api.md#rest-greek-exposure,
 //! docs/uw-api.md#rest-spot-exposures). Rows with only a date are stamped at the New York close of
 //! that date; rows with no time at all at their arrival.
 
@@ -145,14 +145,17 @@ uw_record! {
     }
 }
 
-uw_record! {
-    /// Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
-    ///
-    /// `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
-    pub struct StrikeSpotExposure as "UwStrikeSpotExposure" {
-        event_time: |r| r.time,
-        instrument: Ticker(ticker),
-        fields {
+/// Declares a per-strike spot exposure record: `/spot-exposures/strike` and
+/// `/spot-exposures/expiry-strike` answer the same 32 greek fields (UW's schema "Spot greek
+/// exposures by strike") and differ only in the expiry their rows belong to.
+macro_rules! strike_spot_exposure_record {
+    ($(#[$meta:meta])* $name:ident as $py:literal { $($keys:tt)* }) => {
+        uw_record! {
+            $(#[$meta])*
+            pub struct $name as $py {
+                event_time: |r| r.time,
+                instrument: Ticker(ticker),
+                fields {
             /// Ticker (from the request path; UW's rows omit it).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub ticker: Option<String>,
@@ -162,7 +165,8 @@ uw_record! {
             /// Strike in dollars.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub strike: Option<f64>,
-            /// Underlying price.
+            $($keys)*
+            /// Underlying price (for index tickers, the ATM strike).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub price: Option<f64>,
             /// Call delta exposure, open-interest weighted.
@@ -261,7 +265,30 @@ uw_record! {
             /// Put charm exposure, bid-side (dealer assumed long).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub put_charm_bid: Option<f64>,
+                }
+            }
         }
+    };
+}
+
+strike_spot_exposure_record! {
+    /// Intraday spot exposure at one strike, all expiries (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
+    StrikeSpotExposure as "UwStrikeSpotExposure" {}
+}
+
+strike_spot_exposure_record! {
+    /// Intraday spot exposure at one strike of one expiry (REST `/api/stock/{ticker}/spot-exposures/expiry-strike`).
+    ///
+    /// The expiries are the request's `expirations[]` (`metadata={"expirations": "2024-02-02"}`, a
+    /// comma-separated list for several); UW's rows do not name theirs, so `expiry` is the one
+    /// requested, or `None` when several were. `instrument_id` is the ticker (from the request
+    /// path); `ts_event` is the row time.
+    ExpiryStrikeSpotExposure as "UwExpiryStrikeSpotExposure" {
+        /// Expiry `YYYY-MM-DD` (the row's own, else the one expiry requested).
+        #[serde(default, deserialize_with = "de_opt_date")]
+        pub expiry: Option<String>,
     }
 }
 
@@ -270,4 +297,5 @@ record_view!(GreekExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(StrikeGreekExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(GexLevels, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(StrikeSpotExposure, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(ExpiryStrikeSpotExposure, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
 record_view!(ExpiryGreekExposure, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());

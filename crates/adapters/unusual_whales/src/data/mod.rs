@@ -9,6 +9,7 @@ pub mod record;
 pub mod view;
 
 pub mod alerts;
+pub mod chain;
 pub mod contracts;
 pub mod equity;
 pub mod events;
@@ -19,6 +20,7 @@ pub mod greeks;
 pub mod market;
 pub mod news;
 pub mod nope;
+pub mod open_interest;
 pub mod periscope;
 pub mod rest;
 pub mod screener;
@@ -28,25 +30,31 @@ pub mod ticker_flow;
 pub mod volatility;
 
 pub use alerts::CustomAlert;
+pub use chain::{ScreenedContract, StrikeGreeks};
 pub use contracts::{ContractDay, MaxPain, OptionContract};
 pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};
-pub use events::{CongressTrade, Earnings, InsiderTransaction};
+pub use events::{CongressTrade, Earnings, EconomicEvent, InsiderTransaction};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
 pub use flow_bar::FlowBar;
 pub use greeks::{
-    ExpiryGreekExposure, GexLevels, GreekExposure, StrikeGreekExposure, StrikeSpotExposure,
+    ExpiryGreekExposure, ExpiryStrikeSpotExposure, GexLevels, GreekExposure, StrikeGreekExposure,
+    StrikeSpotExposure,
 };
 pub use market::{ExpiryTide, IntervalFlow, MarketTide, NetFlow};
 pub use news::NewsHeadline;
 pub use nope::Nope;
+pub use open_interest::{ExpiryOpenInterest, OpenInterestChange, StrikeOpenInterest};
 pub use periscope::Periscope;
 pub use rest::{NetPremTick, SpotExposure};
 pub use screener::ContractScreener;
 pub use status::FeedStatus;
 pub use stock::{OhlcBar, StockQuote, StockState};
 pub use ticker_flow::{GreekFlow, StrikeFlow};
-pub use volatility::{ExpiryIv, HorizonIv, InterpolatedIv, IvRank, IvTermStructure};
+pub use volatility::{
+    ExpiryIv, HorizonIv, InterpolatedIv, IvRank, IvTermStructure, RealizedVolatility,
+    RiskReversalSkew, VolatilityStats,
+};
 
 /// Generates [`UwPayload`], [`PayloadItem`], [`for_each_payload!`] and [`with_record_types!`]
 /// from the registry's rows. `$d` is a `$` passed in, so that the macros generated here can have

@@ -1,6 +1,7 @@
 //! Implied volatility: the `interpolated_iv[:<T>]` and `iv_term_structure[:<T>]` channels
 //! (docs/uw-api.md#channel-interpolated_iv, docs/uw-api.md#channel-iv_term_structure) and their
-//! REST counterparts plus IV rank (docs/uw-api.md#rest-volatility).
+//! REST counterparts, plus IV rank, risk-reversal skew, volatility statistics and realized against
+//! implied volatility (docs/uw-api.md#rest-volatility).
 //!
 //! UW stamps these with a trading date only. A channel frame is a live snapshot, so its
 //! `ts_event` is the arrival time. The REST rows are per-date history, whose rows name no ticker
@@ -174,9 +175,120 @@ uw_record! {
     }
 }
 
+uw_record! {
+    /// Risk-reversal skew of one expiry at a fixed delta on one date (REST
+    /// `/api/stock/{ticker}/historical-risk-reversal-skew`).
+    ///
+    /// UW requires the expiry and the delta (`metadata={"expiry": "2024-01-19", "delta": "25"}`; 10 or 25)
+    /// and answers a daily series over `timeframe` (default `1y`) ending at `date`. `instrument_id` is the
+    /// ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
+    pub struct RiskReversalSkew as "UwRiskReversalSkew" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (the request path's when the row omits it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Expiry `YYYY-MM-DD` (the request's; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// The absolute delta of the put and the call compared, in delta points (25 = 0.25).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub delta: Option<i64>,
+            /// Put IV minus call IV at that delta, as a fraction (0.014 = 1.4 volatility points).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub risk_reversal: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// Implied and realized volatility of a ticker on one date with their one-year highs and lows, and
+    /// IV rank (REST `/api/stock/{ticker}/volatility/stats`).
+    ///
+    /// `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the arrival time if
+    /// earlier).
+    pub struct VolatilityStats as "UwVolatilityStats" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (the request path's when the row omits it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD` (the request's `date` when UW omits it).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// Implied volatility as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv: Option<f64>,
+            /// Highest implied volatility of the past year.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_high: Option<f64>,
+            /// Lowest implied volatility of the past year.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_low: Option<f64>,
+            /// Where `iv` stands in its one-year range, as a fraction (0.45 = 45 %).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_rank: Option<f64>,
+            /// Realized volatility as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub rv: Option<f64>,
+            /// Highest realized volatility of the past year.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub rv_high: Option<f64>,
+            /// Lowest realized volatility of the past year.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub rv_low: Option<f64>,
+        }
+    }
+}
+
+uw_record! {
+    /// 30-day implied volatility on one date next to the volatility the stock then realized (REST
+    /// `/api/stock/{ticker}/volatility/realized`).
+    ///
+    /// UW shifts the realized volatility 30 days back so that it lines up with the implied volatility that
+    /// priced it: `realized_volatility` is computed from prices up to `unshifted_rv_date`, after `date`.
+    /// `ts_event` is therefore the New York close of the later of the two dates (the arrival time if
+    /// earlier), so a backtest never sees realized volatility before the prices behind it.
+    /// `instrument_id` is the ticker (from the request path). A daily series over `timeframe` (default
+    /// `1y`) ending at `date`.
+    pub struct RealizedVolatility as "UwRealizedVolatility" {
+        // ISO dates order as text; `None` sorts first.
+        event_time: |r| close_or_arrival(r.date.as_deref().max(r.unshifted_rv_date.as_deref()), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD` of `price` and `implied_volatility`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// The underlying's close on `date`.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub price: Option<f64>,
+            /// 30-day implied volatility on `date`, as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub implied_volatility: Option<f64>,
+            /// Volatility realized over the 30 days (21 trading days) after `date`, as a fraction.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub realized_volatility: Option<f64>,
+            /// The last date `YYYY-MM-DD` whose price `realized_volatility` uses.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub unshifted_rv_date: Option<String>,
+        }
+    }
+}
+
 // What subscription filters see of these records (data/view.rs).
 record_view!(InterpolatedIv, TICKER_KEYS, ticker: |r| Some(&r.ticker));
 record_view!(IvRank, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(HorizonIv, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(IvTermStructure, EXPIRY_KEYS, ticker: |r| Some(&r.ticker), expiry: |r| Some(&r.expiry));
 record_view!(ExpiryIv, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
+record_view!(RiskReversalSkew, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
+record_view!(VolatilityStats, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
+record_view!(RealizedVolatility, TICKER_KEYS, ticker: |r| r.ticker.as_deref());

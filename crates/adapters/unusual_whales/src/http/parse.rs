@@ -52,8 +52,10 @@ impl Envelope<'_> {
 #[derive(Clone)]
 struct RowContext<'a> {
     target: &'a UwRequestTarget,
-    /// The response's top-level `date`.
+    /// The response's top-level `date`, else the request's.
     date: Option<String>,
+    /// The one expiry the request asks for (`expiry=`, or a single `expirations[]=`).
+    expiry: Option<String>,
     /// The response's top-level `expiration` list.
     expiration: Vec<String>,
     /// The `(tide_type, moneyness)` of the net-flow group a row sits in.
@@ -87,7 +89,10 @@ self_contained!(
     MarketTide,
     NewsHeadline,
     CongressTrade,
-    InsiderTransaction
+    InsiderTransaction,
+    OpenInterestChange,
+    ScreenedContract,
+    EconomicEvent
 );
 
 macro_rules! path_ticker_fills {
@@ -128,8 +133,34 @@ path_ticker_and_date_fills!(
     StrikeFlow,
     IvRank,
     HorizonIv,
-    ExpiryIv
+    ExpiryIv,
+    StrikeOpenInterest,
+    ExpiryOpenInterest,
+    VolatilityStats,
+    RealizedVolatility
 );
+
+// Rows of a request for one expiry (`/greeks`, `/historical-risk-reversal-skew`,
+// `/spot-exposures/expiry-strike` with one `expirations[]`) belong to it whether they say so or not.
+macro_rules! path_ticker_and_expiry_fills {
+    ($($t:ty),*) => {$(
+        impl FromContext for $t {
+            fn fill_from(&mut self, ctx: &RowContext<'_>) {
+                fill(&mut self.ticker, ctx.target.ticker.as_ref());
+                fill(&mut self.expiry, ctx.expiry.as_ref());
+            }
+        }
+    )*};
+}
+path_ticker_and_expiry_fills!(ExpiryStrikeSpotExposure, RiskReversalSkew);
+
+impl FromContext for StrikeGreeks {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.ticker, ctx.target.ticker.as_ref());
+        fill(&mut self.expiry, ctx.expiry.as_ref());
+        fill(&mut self.date, ctx.date.as_ref());
+    }
+}
 
 impl FromContext for GreekFlow {
     fn fill_from(&mut self, ctx: &RowContext<'_>) {
@@ -263,6 +294,7 @@ pub fn parse_rest_response(
                 .filter(|d| parse_date(d).is_ok())
                 .map(str::to_owned)
         }),
+        expiry: requested_expiry(request),
         expiration: top.expiration,
         tide_type: None,
         moneyness: None,
@@ -308,6 +340,21 @@ pub fn parse_rest_response(
         };
     }
     Ok(vec![crate::uw_endpoints!(dispatch)])
+}
+
+/// The expiry a request names, when it names exactly one valid date: rows that omit theirs belong
+/// to it.
+fn requested_expiry(request: &UwRequest) -> Option<String> {
+    let mut listed = request
+        .query
+        .iter()
+        .filter(|(k, _)| k == "expirations[]")
+        .map(|(_, v)| v.as_str());
+    let one = match (request.get_param("expiry"), listed.next(), listed.next()) {
+        (Some(e), _, _) | (None, Some(e), None) => e,
+        _ => return None,
+    };
+    parse_date(one).is_ok().then(|| one.to_owned())
 }
 
 /// The envelope member `key`, or an error quoting the body that lacks it.

@@ -54,6 +54,11 @@ impl UwRequest {
         }
     }
 
+    /// Adds a value of query parameter `key` after those it has (UW's `name[]` lists).
+    pub fn push_param(&mut self, key: &str, value: impl Into<String>) {
+        self.query.push((key.to_owned(), value.into()));
+    }
+
     /// The value of query parameter `key`, if set.
     #[must_use]
     pub fn get_param(&self, key: &str) -> Option<&str> {

@@ -11,7 +11,16 @@ use crate::subscription::metadata::UwFilter;
 
 /// Metadata keys that shape the request rather than filter records. An endpoint receives the
 /// ones it declares (its `defaults` and `params` in the registry), `path` and `date` always.
-pub(super) const REQUEST_KEYS: [&str; 5] = ["path", "date", "candle_size", "timeframe", "source"];
+pub(super) const REQUEST_KEYS: [&str; 8] = [
+    "path",
+    "date",
+    "candle_size",
+    "timeframe",
+    "source",
+    "expirations",
+    "delta",
+    "order",
+];
 
 /// Generates [`history_endpoints`] from the `history(...)` of the registry's rows.
 macro_rules! history_endpoints_of {
@@ -110,7 +119,13 @@ pub(super) fn plan(
         }
     }
     for &key in endpoint.params() {
-        if let Some(value) = get(key) {
+        if let Some(list) = key.strip_suffix("[]") {
+            for value in get(list).iter().flat_map(|v| v.split(',')).map(str::trim) {
+                if !value.is_empty() {
+                    request.push_param(key, value);
+                }
+            }
+        } else if let Some(value) = get(key) {
             request.set_param(key, value);
         }
     }
@@ -229,6 +244,42 @@ mod tests {
             )
             .0,
             "/api/stock/SPY/greek-exposure?timeframe=1y"
+        );
+        // A list parameter: one `name[]` per value.
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwScreenedContract",
+                    &f(&[("ticker", "TSLA")]),
+                    &md(&[("expirations", "2023-09-08, 2023-09-15")])
+                )
+                .unwrap()
+            ),
+            (
+                "/api/stock/TSLA/atm-chains?expirations%5B%5D=2023-09-08&expirations%5B%5D=2023-09-15"
+                    .to_owned(),
+                Paging::Once
+            )
+        );
+        assert_eq!(
+            shown(
+                &plan(
+                    "UwRiskReversalSkew",
+                    &f(&[("ticker", "SPY")]),
+                    &md(&[("expiry", "2024-01-19"), ("delta", "25")])
+                )
+                .unwrap()
+            ),
+            (
+                "/api/stock/SPY/historical-risk-reversal-skew?timeframe=1y&expiry=2024-01-19&delta=25"
+                    .to_owned(),
+                Paging::Series
+            )
+        );
+        // Without a ticker, the market-wide list.
+        assert_eq!(
+            shown(&plan("UwOpenInterestChange", &f(&[]), &[]).unwrap()),
+            ("/api/market/oi-change?limit=200".to_owned(), Paging::Daily)
         );
         let err = plan("UwNetPremTick", &f(&[]), &[]).err().unwrap();
         assert!(err.to_string().contains("needs a ticker"), "{err}");
