@@ -63,6 +63,16 @@ __all__ = [
     "UwNope",
     "UwFlowBar",
     "UwFeedStatus",
+    "UwExpiryStrikeSpotExposure",
+    "UwStrikeGreeks",
+    "UwStrikeOpenInterest",
+    "UwExpiryOpenInterest",
+    "UwOpenInterestChange",
+    "UwRiskReversalSkew",
+    "UwVolatilityStats",
+    "UwRealizedVolatility",
+    "UwScreenedContract",
+    "UwEconomicEvent",
     "UwLiveFeed",
     "UwRestClient",
     "UwRequestError",
@@ -857,6 +867,45 @@ class UwEarnings:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwEconomicEvent:
+    """
+    One entry of the economic calendar: a report, an FOMC meeting or a Fed speaker (REST
+    `/api/market/economic-calendar`). `forecast` and `prev` are UW's text (`"69.4"`, `"0.0%"`):
+    units vary by report. No `instrument_id` (market-wide); `ts_event` is `time`, or the arrival
+    time for an event still to come, whose entry is known before it happens.
+    """
+
+    def __new__(
+        cls,
+        *,
+        event: str | None = None,
+        event_type: str | None = None,
+        time: int | None = None,
+        reported_period: str | None = None,
+        forecast: str | None = None,
+        prev: str | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def event(self) -> str | None: ...
+    @property
+    def event_type(self) -> str | None: ...
+    @property
+    def time(self) -> int | None: ...
+    @property
+    def reported_period(self) -> str | None: ...
+    @property
+    def forecast(self) -> str | None: ...
+    @property
+    def prev(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwExpiryGreekExposure:
     """
     Greek exposure of one expiry (REST `/api/stock/{ticker}/greek-exposure/expiry`). `instrument_id` is
@@ -949,6 +998,41 @@ class UwExpiryIv:
     def implied_move(self) -> float | None: ...
     @property
     def implied_move_perc(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwExpiryOpenInterest:
+    """
+    Call and put open interest of one expiry, all strikes (REST `/api/stock/{ticker}/oi-per-expiry`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
+    (the arrival time if earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        expiry: str | None = None,
+        call_oi: int | None = None,
+        put_oi: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def call_oi(self) -> int | None: ...
+    @property
+    def put_oi(self) -> int | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -1067,6 +1151,139 @@ class UwExpiryStrikeGex:
     def put_vanna_ask_vol(self) -> float | None: ...
     @property
     def put_vanna_bid_vol(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwExpiryStrikeSpotExposure:
+    """
+    Intraday spot exposure at one strike of one expiry (REST `/api/stock/{ticker}/spot-exposures/expiry-
+    strike`). The expiries are the request's `expirations[]` (`metadata={"expirations":
+    "2024-02-02"}`, a comma-separated list for several); UW's rows do not name theirs, so `expiry`
+    is the one requested, or `None` when several were. `instrument_id` is the ticker (from the
+    request path); `ts_event` is the row time.
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        time: int | None = None,
+        strike: float | None = None,
+        expiry: str | None = None,
+        price: float | None = None,
+        call_delta_oi: float | None = None,
+        call_delta_vol: float | None = None,
+        call_delta_ask: float | None = None,
+        call_delta_bid: float | None = None,
+        call_gamma_oi: float | None = None,
+        call_gamma_vol: float | None = None,
+        call_gamma_ask: float | None = None,
+        call_gamma_bid: float | None = None,
+        call_vanna_oi: float | None = None,
+        call_vanna_vol: float | None = None,
+        call_vanna_ask: float | None = None,
+        call_vanna_bid: float | None = None,
+        call_charm_oi: float | None = None,
+        call_charm_vol: float | None = None,
+        call_charm_ask: float | None = None,
+        call_charm_bid: float | None = None,
+        put_delta_oi: float | None = None,
+        put_delta_vol: float | None = None,
+        put_delta_ask: float | None = None,
+        put_delta_bid: float | None = None,
+        put_gamma_oi: float | None = None,
+        put_gamma_vol: float | None = None,
+        put_gamma_ask: float | None = None,
+        put_gamma_bid: float | None = None,
+        put_vanna_oi: float | None = None,
+        put_vanna_vol: float | None = None,
+        put_vanna_ask: float | None = None,
+        put_vanna_bid: float | None = None,
+        put_charm_oi: float | None = None,
+        put_charm_vol: float | None = None,
+        put_charm_ask: float | None = None,
+        put_charm_bid: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def time(self) -> int | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def call_delta_oi(self) -> float | None: ...
+    @property
+    def call_delta_vol(self) -> float | None: ...
+    @property
+    def call_delta_ask(self) -> float | None: ...
+    @property
+    def call_delta_bid(self) -> float | None: ...
+    @property
+    def call_gamma_oi(self) -> float | None: ...
+    @property
+    def call_gamma_vol(self) -> float | None: ...
+    @property
+    def call_gamma_ask(self) -> float | None: ...
+    @property
+    def call_gamma_bid(self) -> float | None: ...
+    @property
+    def call_vanna_oi(self) -> float | None: ...
+    @property
+    def call_vanna_vol(self) -> float | None: ...
+    @property
+    def call_vanna_ask(self) -> float | None: ...
+    @property
+    def call_vanna_bid(self) -> float | None: ...
+    @property
+    def call_charm_oi(self) -> float | None: ...
+    @property
+    def call_charm_vol(self) -> float | None: ...
+    @property
+    def call_charm_ask(self) -> float | None: ...
+    @property
+    def call_charm_bid(self) -> float | None: ...
+    @property
+    def put_delta_oi(self) -> float | None: ...
+    @property
+    def put_delta_vol(self) -> float | None: ...
+    @property
+    def put_delta_ask(self) -> float | None: ...
+    @property
+    def put_delta_bid(self) -> float | None: ...
+    @property
+    def put_gamma_oi(self) -> float | None: ...
+    @property
+    def put_gamma_vol(self) -> float | None: ...
+    @property
+    def put_gamma_ask(self) -> float | None: ...
+    @property
+    def put_gamma_bid(self) -> float | None: ...
+    @property
+    def put_vanna_oi(self) -> float | None: ...
+    @property
+    def put_vanna_vol(self) -> float | None: ...
+    @property
+    def put_vanna_ask(self) -> float | None: ...
+    @property
+    def put_vanna_bid(self) -> float | None: ...
+    @property
+    def put_charm_oi(self) -> float | None: ...
+    @property
+    def put_charm_vol(self) -> float | None: ...
+    @property
+    def put_charm_ask(self) -> float | None: ...
+    @property
+    def put_charm_bid(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -2465,6 +2682,98 @@ class UwOhlcBar:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwOpenInterestChange:
+    """
+    One contract's open interest against the day before, with that day's trading (REST
+    `/api/stock/{ticker}/oi-change`, `/api/market/oi-change`). UW ranks the contracts by the size of
+    the change; the market-wide list leaves out index and ETF options. The `prev_*` values and
+    prices are of `last_date`, the session that opened or closed the contracts. `instrument_id` is
+    the option contract; `ts_event` is the New York open of `curr_date` (the arrival time if
+    earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        option_symbol: str,
+        underlying_symbol: str | None = None,
+        curr_date: str | None = None,
+        last_date: str | None = None,
+        curr_oi: int | None = None,
+        last_oi: int | None = None,
+        oi_diff_plain: int | None = None,
+        oi_change: float | None = None,
+        percentage_of_total: float | None = None,
+        rnk: int | None = None,
+        avg_price: float | None = None,
+        last_fill: float | None = None,
+        last_bid: float | None = None,
+        last_ask: float | None = None,
+        volume: int | None = None,
+        trades: int | None = None,
+        prev_total_premium: float | None = None,
+        prev_ask_volume: int | None = None,
+        prev_bid_volume: int | None = None,
+        prev_mid_volume: int | None = None,
+        prev_neutral_volume: int | None = None,
+        prev_multi_leg_volume: int | None = None,
+        prev_stock_multi_leg_volume: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def option_symbol(self) -> str: ...
+    @property
+    def underlying_symbol(self) -> str | None: ...
+    @property
+    def curr_date(self) -> str | None: ...
+    @property
+    def last_date(self) -> str | None: ...
+    @property
+    def curr_oi(self) -> int | None: ...
+    @property
+    def last_oi(self) -> int | None: ...
+    @property
+    def oi_diff_plain(self) -> int | None: ...
+    @property
+    def oi_change(self) -> float | None: ...
+    @property
+    def percentage_of_total(self) -> float | None: ...
+    @property
+    def rnk(self) -> int | None: ...
+    @property
+    def avg_price(self) -> float | None: ...
+    @property
+    def last_fill(self) -> float | None: ...
+    @property
+    def last_bid(self) -> float | None: ...
+    @property
+    def last_ask(self) -> float | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def trades(self) -> int | None: ...
+    @property
+    def prev_total_premium(self) -> float | None: ...
+    @property
+    def prev_ask_volume(self) -> int | None: ...
+    @property
+    def prev_bid_volume(self) -> int | None: ...
+    @property
+    def prev_mid_volume(self) -> int | None: ...
+    @property
+    def prev_neutral_volume(self) -> int | None: ...
+    @property
+    def prev_multi_leg_volume(self) -> int | None: ...
+    @property
+    def prev_stock_multi_leg_volume(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwOptionContract:
     """
     One option contract: session volume split, prices, IV and greeks (REST `/api/stock/{ticker}/option-
@@ -2774,6 +3083,200 @@ class UwPrice:
     def time(self) -> int: ...
     @property
     def vol(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwRealizedVolatility:
+    """
+    30-day implied volatility on one date next to the volatility the stock then realized (REST
+    `/api/stock/{ticker}/volatility/realized`). UW shifts the realized volatility 30 days back so
+    that it lines up with the implied volatility that priced it: `realized_volatility` is computed
+    from prices up to `unshifted_rv_date`, after `date`. `ts_event` is therefore the New York close
+    of the later of the two dates (the arrival time if earlier), so a backtest never sees realized
+    volatility before the prices behind it. `instrument_id` is the ticker (from the request path). A
+    daily series over `timeframe` (default `1y`) ending at `date`.
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        price: float | None = None,
+        implied_volatility: float | None = None,
+        realized_volatility: float | None = None,
+        unshifted_rv_date: str | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def implied_volatility(self) -> float | None: ...
+    @property
+    def realized_volatility(self) -> float | None: ...
+    @property
+    def unshifted_rv_date(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwRiskReversalSkew:
+    """
+    Risk-reversal skew of one expiry at a fixed delta on one date (REST `/api/stock/{ticker}/historical-
+    risk-reversal-skew`). UW requires the expiry and the delta (`metadata={"expiry": "2024-01-19",
+    "delta": "25"}`; 10 or 25) and answers a daily series over `timeframe` (default `1y`) ending at
+    `date`. `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the arrival
+    time if earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        expiry: str | None = None,
+        delta: int | None = None,
+        risk_reversal: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def delta(self) -> int | None: ...
+    @property
+    def risk_reversal(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwScreenedContract:
+    """
+    One option contract's session so far with its underlying's context, as UW's contract screener
+    reports it (REST `/api/stock/{ticker}/atm-chains`). `atm-chains` answers the at-the-money
+    contracts of the expiries requested (`metadata={"expirations": "2024-02-02,2024-02-09"}`,
+    required by UW). `instrument_id` is the option contract; `ts_event` is `last_fill`, its last
+    print, else the arrival time.
+    """
+
+    def __new__(
+        cls,
+        *,
+        option_symbol: str,
+        option_type: str | None = None,
+        strike: float | None = None,
+        expiry: str | None = None,
+        last_fill: int | None = None,
+        open: float | None = None,
+        high: float | None = None,
+        low: float | None = None,
+        close: float | None = None,
+        chain_prev_close: float | None = None,
+        avg_price: float | None = None,
+        premium: float | None = None,
+        volume: int | None = None,
+        trades: int | None = None,
+        open_interest: int | None = None,
+        ask_side_volume: int | None = None,
+        bid_side_volume: int | None = None,
+        mid_volume: int | None = None,
+        no_side_volume: int | None = None,
+        sweep_volume: int | None = None,
+        floor_volume: int | None = None,
+        cross_volume: int | None = None,
+        multileg_volume: int | None = None,
+        stock_multi_leg_volume: int | None = None,
+        total_ask_changes: int | None = None,
+        total_bid_changes: int | None = None,
+        stock_price: float | None = None,
+        ticker_vol: int | None = None,
+        sector: str | None = None,
+        next_earnings_date: str | None = None,
+        er_time: str | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def option_symbol(self) -> str: ...
+    @property
+    def option_type(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def last_fill(self) -> int | None: ...
+    @property
+    def open(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def close(self) -> float | None: ...
+    @property
+    def chain_prev_close(self) -> float | None: ...
+    @property
+    def avg_price(self) -> float | None: ...
+    @property
+    def premium(self) -> float | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def trades(self) -> int | None: ...
+    @property
+    def open_interest(self) -> int | None: ...
+    @property
+    def ask_side_volume(self) -> int | None: ...
+    @property
+    def bid_side_volume(self) -> int | None: ...
+    @property
+    def mid_volume(self) -> int | None: ...
+    @property
+    def no_side_volume(self) -> int | None: ...
+    @property
+    def sweep_volume(self) -> int | None: ...
+    @property
+    def floor_volume(self) -> int | None: ...
+    @property
+    def cross_volume(self) -> int | None: ...
+    @property
+    def multileg_volume(self) -> int | None: ...
+    @property
+    def stock_multi_leg_volume(self) -> int | None: ...
+    @property
+    def total_ask_changes(self) -> int | None: ...
+    @property
+    def total_bid_changes(self) -> int | None: ...
+    @property
+    def stock_price(self) -> float | None: ...
+    @property
+    def ticker_vol(self) -> int | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def next_earnings_date(self) -> str | None: ...
+    @property
+    def er_time(self) -> str | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -3270,10 +3773,134 @@ class UwStrikeGreekExposure:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwStrikeGreeks:
+    """
+    Greeks and implied volatility of the call and the put at one strike of one expiry (REST
+    `/api/stock/{ticker}/greeks`). The expiry is the request's (`metadata={"expiry": "2024-01-05"}`,
+    required by UW). The row names two contracts, so `instrument_id` is the ticker (from the request
+    path) and the contracts are `call_option_symbol` and `put_option_symbol`; `ts_event` is the New
+    York close of `date` (the arrival time if earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        expiry: str | None = None,
+        strike: float | None = None,
+        call_option_symbol: str | None = None,
+        put_option_symbol: str | None = None,
+        call_volatility: float | None = None,
+        call_delta: float | None = None,
+        call_gamma: float | None = None,
+        call_theta: float | None = None,
+        call_vega: float | None = None,
+        call_rho: float | None = None,
+        call_charm: float | None = None,
+        call_vanna: float | None = None,
+        put_volatility: float | None = None,
+        put_delta: float | None = None,
+        put_gamma: float | None = None,
+        put_theta: float | None = None,
+        put_vega: float | None = None,
+        put_rho: float | None = None,
+        put_charm: float | None = None,
+        put_vanna: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def call_option_symbol(self) -> str | None: ...
+    @property
+    def put_option_symbol(self) -> str | None: ...
+    @property
+    def call_volatility(self) -> float | None: ...
+    @property
+    def call_delta(self) -> float | None: ...
+    @property
+    def call_gamma(self) -> float | None: ...
+    @property
+    def call_theta(self) -> float | None: ...
+    @property
+    def call_vega(self) -> float | None: ...
+    @property
+    def call_rho(self) -> float | None: ...
+    @property
+    def call_charm(self) -> float | None: ...
+    @property
+    def call_vanna(self) -> float | None: ...
+    @property
+    def put_volatility(self) -> float | None: ...
+    @property
+    def put_delta(self) -> float | None: ...
+    @property
+    def put_gamma(self) -> float | None: ...
+    @property
+    def put_theta(self) -> float | None: ...
+    @property
+    def put_vega(self) -> float | None: ...
+    @property
+    def put_rho(self) -> float | None: ...
+    @property
+    def put_charm(self) -> float | None: ...
+    @property
+    def put_vanna(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwStrikeOpenInterest:
+    """
+    Call and put open interest at one strike, all expiries (REST `/api/stock/{ticker}/oi-per-strike`).
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
+    (the arrival time if earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        strike: float | None = None,
+        call_oi: int | None = None,
+        put_oi: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def call_oi(self) -> int | None: ...
+    @property
+    def put_oi(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwStrikeSpotExposure:
     """
-    Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
-    `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
+    Intraday spot exposure at one strike, all expiries (REST `/api/stock/{ticker}/spot-
+    exposures/strike`). `instrument_id` is the ticker (from the request path); `ts_event` is the row
+    time.
     """
 
     def __new__(
@@ -3483,6 +4110,53 @@ class UwTradingHalt:
     def reason(self) -> str | None: ...
     @property
     def time(self) -> int: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwVolatilityStats:
+    """
+    Implied and realized volatility of a ticker on one date with their one-year highs and lows, and IV
+    rank (REST `/api/stock/{ticker}/volatility/stats`). `instrument_id` is the ticker; `ts_event` is
+    the New York close of `date` (the arrival time if earlier).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        iv: float | None = None,
+        iv_high: float | None = None,
+        iv_low: float | None = None,
+        iv_rank: float | None = None,
+        rv: float | None = None,
+        rv_high: float | None = None,
+        rv_low: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def iv(self) -> float | None: ...
+    @property
+    def iv_high(self) -> float | None: ...
+    @property
+    def iv_low(self) -> float | None: ...
+    @property
+    def iv_rank(self) -> float | None: ...
+    @property
+    def rv(self) -> float | None: ...
+    @property
+    def rv_high(self) -> float | None: ...
+    @property
+    def rv_low(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property

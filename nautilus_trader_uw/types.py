@@ -287,7 +287,7 @@ class UwGexLevels(_core.UwGexLevels, UwData):
 @uw_data_type
 class UwStrikeSpotExposure(_core.UwStrikeSpotExposure, UwData):
     """
-    Intraday spot exposure at one strike (REST `/api/stock/{ticker}/spot-exposures/strike`).
+    Intraday spot exposure at one strike, all expiries (REST `/api/stock/{ticker}/spot-exposures/strike`).
 
     `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
     """
@@ -524,6 +524,146 @@ class UwFeedStatus(_core.UwFeedStatus, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwExpiryStrikeSpotExposure(_core.UwExpiryStrikeSpotExposure, UwData):
+    """
+    Intraday spot exposure at one strike of one expiry (REST `/api/stock/{ticker}/spot-exposures/expiry-strike`).
+
+    The expiries are the request's `expirations[]` (`metadata={"expirations": "2024-02-02"}`, a
+    comma-separated list for several); UW's rows do not name theirs, so `expiry` is the one
+    requested, or `None` when several were. `instrument_id` is the ticker (from the request
+    path); `ts_event` is the row time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeGreeks(_core.UwStrikeGreeks, UwData):
+    """
+    Greeks and implied volatility of the call and the put at one strike of one expiry (REST
+    `/api/stock/{ticker}/greeks`).
+
+    The expiry is the request's (`metadata={"expiry": "2024-01-05"}`, required by UW). The row names two
+    contracts, so `instrument_id` is the ticker (from the request path) and the contracts are
+    `call_option_symbol` and `put_option_symbol`; `ts_event` is the New York close of `date` (the
+    arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwStrikeOpenInterest(_core.UwStrikeOpenInterest, UwData):
+    """
+    Call and put open interest at one strike, all expiries (REST `/api/stock/{ticker}/oi-per-strike`).
+
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
+    (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwExpiryOpenInterest(_core.UwExpiryOpenInterest, UwData):
+    """
+    Call and put open interest of one expiry, all strikes (REST `/api/stock/{ticker}/oi-per-expiry`).
+
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
+    (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwOpenInterestChange(_core.UwOpenInterestChange, UwData):
+    """
+    One contract's open interest against the day before, with that day's trading (REST
+    `/api/stock/{ticker}/oi-change`, `/api/market/oi-change`).
+
+    UW ranks the contracts by the size of the change; the market-wide list leaves out index and ETF
+    options. The `prev_*` values and prices are of `last_date`, the session that opened or closed
+    the contracts. `instrument_id` is the option contract; `ts_event` is the New York open of
+    `curr_date` (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwRiskReversalSkew(_core.UwRiskReversalSkew, UwData):
+    """
+    Risk-reversal skew of one expiry at a fixed delta on one date (REST
+    `/api/stock/{ticker}/historical-risk-reversal-skew`).
+
+    UW requires the expiry and the delta (`metadata={"expiry": "2024-01-19", "delta": "25"}`; 10 or 25)
+    and answers a daily series over `timeframe` (default `1y`) ending at `date`. `instrument_id` is the
+    ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwVolatilityStats(_core.UwVolatilityStats, UwData):
+    """
+    Implied and realized volatility of a ticker on one date with their one-year highs and lows, and
+    IV rank (REST `/api/stock/{ticker}/volatility/stats`).
+
+    `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the arrival time if
+    earlier).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwRealizedVolatility(_core.UwRealizedVolatility, UwData):
+    """
+    30-day implied volatility on one date next to the volatility the stock then realized (REST
+    `/api/stock/{ticker}/volatility/realized`).
+
+    UW shifts the realized volatility 30 days back so that it lines up with the implied volatility that
+    priced it: `realized_volatility` is computed from prices up to `unshifted_rv_date`, after `date`.
+    `ts_event` is therefore the New York close of the later of the two dates (the arrival time if
+    earlier), so a backtest never sees realized volatility before the prices behind it.
+    `instrument_id` is the ticker (from the request path). A daily series over `timeframe` (default
+    `1y`) ending at `date`.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwScreenedContract(_core.UwScreenedContract, UwData):
+    """
+    One option contract's session so far with its underlying's context, as UW's contract screener
+    reports it (REST `/api/stock/{ticker}/atm-chains`).
+
+    `atm-chains` answers the at-the-money contracts of the expiries requested
+    (`metadata={"expirations": "2024-02-02,2024-02-09"}`, required by UW). `instrument_id` is the
+    option contract; `ts_event` is `last_fill`, its last print, else the arrival time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwEconomicEvent(_core.UwEconomicEvent, UwData):
+    """
+    One entry of the economic calendar: a report, an FOMC meeting or a Fed speaker (REST
+    `/api/market/economic-calendar`).
+
+    `forecast` and `prev` are UW's text (`"69.4"`, `"0.0%"`): units vary by report. No
+    `instrument_id` (market-wide); `ts_event` is `time`, or the arrival time for an event still to
+    come, whose entry is known before it happens.
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
@@ -568,6 +708,16 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwNope,
     UwFlowBar,
     UwFeedStatus,
+    UwExpiryStrikeSpotExposure,
+    UwStrikeGreeks,
+    UwStrikeOpenInterest,
+    UwExpiryOpenInterest,
+    UwOpenInterestChange,
+    UwRiskReversalSkew,
+    UwVolatilityStats,
+    UwRealizedVolatility,
+    UwScreenedContract,
+    UwEconomicEvent,
 )
 """Every UW Data type, in the registry's order, for registration and introspection."""
 
@@ -616,4 +766,14 @@ __all__ = [
     "UwNope",
     "UwFlowBar",
     "UwFeedStatus",
+    "UwExpiryStrikeSpotExposure",
+    "UwStrikeGreeks",
+    "UwStrikeOpenInterest",
+    "UwExpiryOpenInterest",
+    "UwOpenInterestChange",
+    "UwRiskReversalSkew",
+    "UwVolatilityStats",
+    "UwRealizedVolatility",
+    "UwScreenedContract",
+    "UwEconomicEvent",
 ]

@@ -49,7 +49,8 @@ def all_frames() -> list[str]:
     return ws_fixture_frames() + recorded_frames()
 
 
-# The request each REST fixture answers (a path names the ticker its rows omit).
+# The request each REST fixture answers (a path names the ticker its rows omit); several for an
+# example UW documents for more than one endpoint.
 REST_FIXTURE_ENDPOINTS = {
     "http_get_flow_alerts.jsonl": "flow_alerts",
     "http_get_option_trades.jsonl": "option_trades",
@@ -62,7 +63,10 @@ REST_FIXTURE_ENDPOINTS = {
     "http_get_gex_levels.jsonl": "/api/stock/SPY/gex-levels",
     "http_get_greek_exposure.jsonl": "/api/stock/SPY/greek-exposure?date=2023-09-08",
     "http_get_greek_exposure_expiry.jsonl": "/api/stock/SPY/greek-exposure/expiry",
-    "http_get_spot_exposures_strike.jsonl": "/api/stock/SPX/spot-exposures/strike",
+    "http_get_spot_exposures_strike.jsonl": (
+        "/api/stock/SPX/spot-exposures/strike",
+        "/api/stock/SPX/spot-exposures/expiry-strike?expirations[]=2023-12-15",
+    ),
     "http_get_flow_alert_detail.jsonl": "/api/option-trades/flow-alerts/ae47f719-7131-4816-b9f5-8bd35de90ddc",
     "http_get_net_flow_expiry.jsonl": "/api/net-flow/expiry?expiration=zero_dte",
     "http_get_greek_flow.jsonl": "/api/stock/SPY/greek-flow",
@@ -83,12 +87,23 @@ REST_FIXTURE_ENDPOINTS = {
     "http_get_congress_recent_trades.jsonl": "congress_recent_trades",
     "http_get_insider_transactions.jsonl": "insider_transactions",
     "http_get_nope.jsonl": "/api/stock/SPY/nope",
+    # What an options-flow strategy reads beside the flow (#16).
+    "http_get_greeks.jsonl": "/api/stock/SPY/greeks?expiry=2024-01-05",
+    "http_get_oi_per_strike.jsonl": "/api/stock/SPY/oi-per-strike",
+    "http_get_oi_per_expiry.jsonl": "/api/stock/SPY/oi-per-expiry",
+    "http_get_oi_change_ticker.jsonl": ("/api/stock/MSFT/oi-change", "/api/market/oi-change"),
+    "http_get_risk_reversal_skew.jsonl": "/api/stock/SPY/historical-risk-reversal-skew?expiry=2024-01-19&delta=10",
+    "http_get_volatility_stats.jsonl": "/api/stock/AAPL/volatility/stats",
+    "http_get_realized_volatility.jsonl": "/api/stock/AAPL/volatility/realized",
+    "http_get_atm_chains.jsonl": "/api/stock/TSLA/atm-chains?expirations[]=2023-09-08",
+    "http_get_economic_calendar.jsonl": "/api/market/economic-calendar",
 }
 
 
 def rest_fixture_bodies() -> list[tuple[str, str]]:
     out = []
     for path in sorted(TEST_DATA.glob("http_get_*.jsonl")):
-        endpoint = REST_FIXTURE_ENDPOINTS[path.name]
-        out += [(endpoint, line) for line in path.read_text().splitlines() if line.strip()]
+        endpoints = REST_FIXTURE_ENDPOINTS[path.name]
+        for endpoint in (endpoints,) if isinstance(endpoints, str) else endpoints:
+            out += [(endpoint, line) for line in path.read_text().splitlines() if line.strip()]
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+import pandas as pd
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import LoggingConfig
 from nautilus_trader.config import TradingNodeConfig
@@ -69,6 +70,26 @@ class Recorder(Actor):
         self.by_type[type(data).__name__].append(data)
         if isinstance(data, UwFeedStatus):
             self.statuses.append(data.status)
+
+
+class Requester(Recorder):
+    """
+    Requests history in ``on_start`` and keeps what ``on_historical_data`` receives.
+    """
+
+    def __init__(self, requests: list[tuple[DataType, pd.Timestamp]], subscribe: list[DataType] | None = None):
+        super().__init__(subscribe or [], name="Requester")
+        self.requests = requests
+        self.historical: list = []
+        self.completed: list = []
+
+    def on_start(self) -> None:
+        super().on_start()
+        for data_type, start in self.requests:
+            self.request_data(data_type, client_id=UW_CLIENT_ID, start=start, callback=self.completed.append)
+
+    def on_historical_data(self, data) -> None:
+        self.historical.append(data)
 
 
 @dataclass

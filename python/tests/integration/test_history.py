@@ -19,30 +19,11 @@ from nautilus_trader_uw import _compat
 from nautilus_trader_uw.sim import UwSimServer
 
 from .node_harness import Recorder
+from .node_harness import Requester
 from .node_harness import run_node
 
 
 pytestmark = pytest.mark.timeout(120)
-
-
-class Requester(Recorder):
-    """
-    Requests history in ``on_start`` and keeps what ``on_historical_data`` receives.
-    """
-
-    def __init__(self, requests: list[tuple[DataType, pd.Timestamp]], subscribe: list[DataType] | None = None):
-        super().__init__(subscribe or [], name="Requester")
-        self.requests = requests
-        self.historical: list = []
-        self.completed: list = []
-
-    def on_start(self) -> None:
-        super().on_start()
-        for data_type, start in self.requests:
-            self.request_data(data_type, client_id=UW_CLIENT_ID, start=start, callback=self.completed.append)
-
-    def on_historical_data(self, data) -> None:
-        self.historical.append(data)
 
 
 def test_request_data_delivers_typed_history_to_on_historical_data():

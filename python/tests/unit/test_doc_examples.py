@@ -426,7 +426,7 @@ def test_the_configuration_table_lists_every_field_with_its_default_and_range():
 # -- Metadata keys, live subscriptions, history requests ---------------------------------------------
 
 FILTER_KEYS = ("ticker", "min_premium", "min_size", "option_type", "expiry", "instrument_id")
-REQUEST_KEYS = ("date", "candle_size", "timeframe", "source", "path")
+REQUEST_KEYS = ("date", "candle_size", "timeframe", "source", "expirations", "delta", "order", "path")
 SAMPLES = {
     "ticker": "SPY",
     "min_premium": "100000",
@@ -438,6 +438,9 @@ SAMPLES = {
     "candle_size": "5m",
     "timeframe": "ytd",
     "source": "oi",
+    "expirations": "2025-05-16,2025-05-23",
+    "delta": "25",
+    "order": "asc",
     "path": "/api/stock/SPY/max-pain",
 }
 TOKEN = "doc-probe-token-0123456789"  # long: the core scrubs the token from its messages

@@ -271,7 +271,10 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
                         200,
                         match t.endpoint {
                             // Daily series up to `date`, over `timeframe` / `timespan`.
-                            UwEndpoint::GreekExposure | UwEndpoint::IvRank => {
+                            UwEndpoint::GreekExposure
+                            | UwEndpoint::IvRank
+                            | UwEndpoint::RiskReversalSkew
+                            | UwEndpoint::RealizedVolatility => {
                                 let period = params.get("timeframe").or(params.get("timespan"));
                                 daily_series(b, day, period_days(period.copied(), day), ticker)
                             }
