@@ -29,6 +29,10 @@ from nautilus_trader_uw.types import UwFeedStatus
 # ``set_api_key(None)``: read ``UW_API_KEY`` again rather than the configured key.
 _ENV_KEY = object()
 
+# A request whose end is within this of its own creation asks "until now": NautilusTrader sets
+# `end` to the time of the `request_data` call when the strategy gives none.
+_END_IS_NOW_NS = 1_000_000_000
+
 
 @dataclass(frozen=True)
 class _Subscription:
@@ -274,6 +278,11 @@ class UnusualWhalesDataClient(LiveDataClient):
             metadata.append(("instrument_id", request.instrument_id.value))
         start_ns = pd.Timestamp(request.start).value if request.start is not None else None
         end_ns = pd.Timestamp(request.end).value if request.end is not None else None
+        if end_ns is not None and end_ns >= request.ts_init - _END_IS_NOW_NS:
+            # NautilusTrader fills a missing end with the request's own time: "until now", which
+            # must keep the rows UW leaves undated and the core stamps on their arrival, moments
+            # later (calendar entries of events to come, open interest fetched before the open).
+            end_ns = None
         data: list = []
         try:
             rest = self._rest_client()

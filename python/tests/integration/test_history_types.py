@@ -4,6 +4,8 @@ the registry plans from the metadata, UW's example answered for the day asked, t
 delivered to ``on_historical_data``.
 """
 
+import json
+
 import pandas as pd
 import pytest
 from nautilus_trader.model.data import DataType
@@ -72,3 +74,21 @@ def test_request_data_delivers_the_type(delivered, cls):
             assert r.expiry == md["expirations"]
     if "date" in md and hasattr(records[0], "date"):
         assert md["date"] in {r.date for r in records}
+
+
+def test_calendar_events_to_come_reach_the_strategy():
+    # The calendar lists events before they happen; they are known when UW answers.
+    with UwSimServer(rate=0.0) as sim:
+        soon = pd.Timestamp.now("UTC").floor("s") + pd.Timedelta(days=3)
+        rows = [
+            {"event": "CPI", "type": "report", "time": soon.isoformat()},
+            {"event": "PCE index", "type": "report", "time": "2020-01-02T13:30:00Z"},
+        ]
+        sim.inject_http_body(json.dumps({"data": rows}))
+        since = pd.Timestamp.now("UTC") - pd.Timedelta(days=3650)
+        req = Requester([(DataType(uw.UwEconomicEvent), since)])
+        run_node(sim, [req], seconds=2.0)
+    events = {e.event: e for e in req.historical if isinstance(e, uw.UwEconomicEvent)}
+    assert set(events) == {"CPI", "PCE index"}
+    assert events["CPI"].time == soon.value
+    assert events["CPI"].ts_event <= events["CPI"].ts_init + 5 * 10**9 < soon.value

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote
 
 import msgspec
 import pytest
@@ -575,14 +576,16 @@ def history():
     thread.join()
 
 
-def endpoint(target: str) -> str:
+def endpoint(target: str, given: set[str] = frozenset()) -> str:
     """
-    A request target without the parameters paging adds (time cursor, page number, day).
+    A request target without the parameters paging adds (time cursor, page number, day) and those
+    the metadata ``given`` fills (UW's required parameters, shown as keys).
     """
     path, _, query = target.partition("?")
     params = [p.split("=", 1) for p in query.split("&")] if query else []
     paged = any(k in ("older_than", "page") for k, _ in params)
-    kept = [f"{k}={v}" for k, v in params if k not in ("older_than", "newer_than", "page", "date")]
+    dropped = {"older_than", "newer_than", "page", "date"} | {k for k, _ in params if unquote(k).rstrip("[]") in given}
+    kept = [f"{k}={v}" for k, v in params if k not in dropped]
     kept = [p for p in kept if not (paged and p.startswith("limit="))]
     return path + ("?" + "&".join(kept) if kept else "")
 
@@ -605,8 +608,15 @@ def test_the_history_table_matches_the_request_plans(history):
         with_ticker = history(name, [("ticker", "SPY")])
         ticker_ok = not _refused(with_ticker, "cannot be filtered")
         base = [("ticker", "SPY")] if ticker_ok else []
-        plain = with_ticker if ticker_ok else bare
-        keys = {"ticker", "path"} if ticker_ok else {"path"}
+        # The parameters UW requires, each refused by name until given.
+        needed = set()
+        while isinstance(refusal := history(name, base), str) and (asked := re.search(r"needs (\w+) \(", refusal)):
+            needed.add(asked[1])
+            base.append((asked[1], SAMPLES[asked[1]]))
+        plain = history(name, base) if ticker_ok or needed else bare
+        if ticker_ok and not needed:
+            assert plain == with_ticker
+        keys = ({"ticker", "path"} if ticker_ok else {"path"}) | needed
         for key in FILTER_KEYS[1:]:
             if not _refused(history(name, [*base, (key, SAMPLES[key])]), "cannot be filtered"):
                 keys.add(key)
@@ -616,7 +626,7 @@ def test_the_history_table_matches_the_request_plans(history):
             assert not isinstance(plain, str), f"{name}: {plain}"
             # Request keys count where they change what is requested.
             keys |= {key for key in REQUEST_KEYS[:-1] if history(name, [*base, (key, SAMPLES[key])]) != plain}
-            endpoints = {endpoint(plain[0])}
+            endpoints = {endpoint(plain[0], needed)}
             if ticker_ok and not isinstance(bare, str):
                 endpoints.add(endpoint(bare[0]))
             documented = {s for s in spans(endpoint_cell) if s.startswith("/api/")}
@@ -629,7 +639,7 @@ def test_the_history_table_matches_the_request_plans(history):
                 assert ("(one)" in keys_cell) == (not several), f"{name}: one ticker per request"
         assert set(spans(keys_cell)) == keys, f"{name}: requests accept {sorted(keys)}"
         required = _refused(bare, "needs a ticker")
-        assert bold_spans(keys_cell) == ({"ticker"} if required else set()), f"{name}: required keys"
+        assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed, f"{name}: required keys"
 
 
 # -- Troubleshooting: what `uw-nt doctor` prints -----------------------------------------------------

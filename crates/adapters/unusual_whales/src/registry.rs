@@ -112,7 +112,9 @@ macro_rules! uw_records {
 /// - `ticker_query`: the query parameter that takes a comma-separated ticker list;
 /// - `defaults`: query (or path) values sent when the request does not name them;
 /// - `params`: query parameters a history request passes on from its metadata; `name[]` takes a
-///   list (`metadata={"name": "a,b"}` sends `name[]=a&name[]=b`).
+///   list (`metadata={"name": "a,b"}` sends `name[]=a&name[]=b`);
+/// - `required`: parameters as `params` that UW requires: a history request without them is
+///   refused, naming them, before anything is sent.
 #[macro_export]
 macro_rules! uw_endpoints {
     ($callback:ident $(, $extra:tt)?) => {
@@ -333,13 +335,13 @@ macro_rules! uw_endpoints {
                 name: "spot_exposures_expiry_strike",
                 path: "/api/stock/{ticker}/spot-exposures/expiry-strike",
                 records: ExpiryStrikeSpotExposure via data, paging: Paging::Daily,
-                params: ["expirations[]"],
+                required: ["expirations[]"],
             }
             /// `GET /api/stock/{ticker}/greeks`: every strike of one `expiry` (required), one day per `date`.
             Greeks {
                 name: "greeks", path: "/api/stock/{ticker}/greeks",
                 records: StrikeGreeks via data, paging: Paging::Daily,
-                params: ["expiry"],
+                required: ["expiry"],
             }
             /// `GET /api/stock/{ticker}/oi-per-strike`: one day per `date`.
             OiPerStrike {
@@ -372,7 +374,7 @@ macro_rules! uw_endpoints {
                 name: "risk_reversal_skew", path: "/api/stock/{ticker}/historical-risk-reversal-skew",
                 records: RiskReversalSkew via data, paging: Paging::Series,
                 defaults: [("timeframe", "1y")],
-                params: ["expiry", "delta"],
+                required: ["expiry", "delta"],
             }
             /// `GET /api/stock/{ticker}/volatility/stats`: `data` is one object, one day per `date`.
             VolatilityStats {
@@ -391,7 +393,7 @@ macro_rules! uw_endpoints {
             AtmChains {
                 name: "atm_chains", path: "/api/stock/{ticker}/atm-chains",
                 records: ScreenedContract via data, paging: Paging::Once,
-                params: ["expirations[]"],
+                required: ["expirations[]"],
             }
             /// `GET /api/market/economic-calendar`: reports, FOMC meetings and Fed speakers, no parameters.
             EconomicCalendar {

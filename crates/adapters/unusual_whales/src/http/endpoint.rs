@@ -50,6 +50,7 @@ macro_rules! endpoint_enum {
             $( ticker_query: $tq:literal, )?
             $( defaults: [ $( ($dk:literal, $dv:literal) ),* ], )?
             $( params: [ $( $pk:literal ),* ], )?
+            $( required: [ $( $rk:literal ),* ], )?
         }
     )*) => {
         /// A UW REST endpoint with a typed decoder (one row of [`uw_endpoints!`](crate::uw_endpoints)).
@@ -104,6 +105,13 @@ macro_rules! endpoint_enum {
             #[must_use]
             pub const fn params(self) -> &'static [&'static str] {
                 match self { $( Self::$ep => &[ $( $( $pk, )* )? ], )* }
+            }
+
+            /// Query parameters UW refuses to answer without: a history request passes them on
+            /// from its metadata, and is refused before any request when one is missing.
+            #[must_use]
+            pub const fn required(self) -> &'static [&'static str] {
+                match self { $( Self::$ep => &[ $( $( $rk, )* )? ], )* }
             }
         }
     };

@@ -45,7 +45,7 @@ pub struct HistoryQuery {
     pub metadata: Vec<(String, String)>,
     /// Range start, UNIX ns (inclusive); `None` = as far as one page/day goes.
     pub start_ns: Option<u64>,
-    /// Range end, UNIX ns (inclusive); `None` = now.
+    /// Range end, UNIX ns (inclusive); `None` = now, rows stamped on their arrival included.
     pub end_ns: Option<u64>,
     /// Most records to return (0 = no limit).
     pub limit: usize,
@@ -108,7 +108,10 @@ pub async fn fetch_history(
     };
     let mut requests = 0;
     let mut collected = Collected::default();
-    let range = (start, end);
+    // Without an end the range is open: rows UW's answer leaves undated are stamped on their
+    // arrival, after `now_ns` (the calendar's events to come, today's open interest fetched before
+    // the open), and belong to the answer all the same.
+    let range = (start, query.end_ns.unwrap_or(u64::MAX));
     let Plan { request, paging } = plan(type_name, &filter, &query.metadata)?;
     let date_asked = query
         .metadata

@@ -118,7 +118,16 @@ pub(super) fn plan(
             request.set_param(key, value);
         }
     }
-    for &key in endpoint.params() {
+    for &key in endpoint.required() {
+        let name = key.trim_end_matches("[]");
+        if get(name).is_none_or(|v| v.trim().is_empty()) {
+            return Err(HistoryError::Invalid(format!(
+                "{type_name} history needs {name} (metadata={{\"{name}\": ...}}): UW requires it for {}",
+                endpoint.path_template()
+            )));
+        }
+    }
+    for &key in endpoint.required().iter().chain(endpoint.params()) {
         if let Some(list) = key.strip_suffix("[]") {
             for value in get(list).iter().flat_map(|v| v.split(',')).map(str::trim) {
                 if !value.is_empty() {
@@ -276,6 +285,22 @@ mod tests {
                 Paging::Series
             )
         );
+        // What UW requires is asked for before anything is sent.
+        let err = plan(
+            "UwRiskReversalSkew",
+            &f(&[("ticker", "SPY")]),
+            &md(&[("expiry", "2024-01-19")]),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "UwRiskReversalSkew history needs delta (metadata={\"delta\": ...}): UW requires it for /api/stock/{ticker}/historical-risk-reversal-skew"
+        );
+        let err = plan("UwScreenedContract", &f(&[("ticker", "SPY")]), &[])
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("needs expirations"), "{err}");
         // Without a ticker, the market-wide list.
         assert_eq!(
             shown(&plan("UwOpenInterestChange", &f(&[]), &[]).unwrap()),
