@@ -45,7 +45,7 @@ fn spot_exposure_rows_belong_to_the_one_expiry_requested() {
     );
     assert_eq!(
         (r.call_delta_ask, r.put_delta_oi),
-        (Some(23_452_351.20), Some(-191_893_077.7193))
+        (Some(23_452_351.20), Some(-191_893_077.719_3))
     );
     assert_eq!(r.put_vanna_bid, Some(26_934_630.34));
     // UW's calculation time, 2023-12-13 05:00:41.481 UTC.
