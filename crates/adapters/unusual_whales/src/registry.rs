@@ -330,11 +330,11 @@ macro_rules! uw_endpoints {
             // What an options-flow strategy reads beside the flow (#16): chain snapshots, open
             // interest, volatility, the economic calendar.
             /// `GET /api/stock/{ticker}/spot-exposures/expiry-strike`: the expiries of `expirations[]`
-            /// (required); one day per `date`, the first page (`limit` <= 500, UW's default 500).
+            /// (required); one day per `date`, `page` (0-based) + `limit` <= 500 within it.
             SpotExposuresExpiryStrike {
                 name: "spot_exposures_expiry_strike",
                 path: "/api/stock/{ticker}/spot-exposures/expiry-strike",
-                records: ExpiryStrikeSpotExposure via data, paging: Paging::Daily,
+                records: ExpiryStrikeSpotExposure via data, paging: Paging::DailyPages { page: 500 },
                 required: ["expirations[]"],
             }
             /// `GET /api/stock/{ticker}/greeks`: every strike of one `expiry` (required), one day per `date`.

@@ -21,6 +21,12 @@ pub enum Paging {
     },
     /// One request per New York trading day (`date=`).
     Daily,
+    /// One request per New York trading day (`date=`), and each day's page numbers from 0,
+    /// `page` rows a request, until a short page.
+    DailyPages {
+        /// UW's largest `limit`.
+        page: usize,
+    },
     /// Page numbers from 0, `page` rows a request.
     Pages {
         /// UW's largest `limit`.

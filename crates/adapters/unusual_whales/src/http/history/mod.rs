@@ -5,7 +5,7 @@
 //!   ticker; pages are followed back until the range start or a short page;
 //! - one request per New York trading day (`date=`): market tide, net-premium ticks, spot
 //!   exposures, greek flow, per-strike flow and exposures, OHLC;
-//! - page numbers: news headlines;
+//! - page numbers: news headlines; within each trading day: spot exposure by expiry and strike;
 //! - one request: everything else (`path` in the metadata requests any endpoint verbatim).
 //!
 //! Records outside `[start, end]` and records failing the metadata filter are dropped here. Every
@@ -24,6 +24,10 @@ use crate::subscription::metadata::UwFilter;
 use collect::{Collected, PageTimes, TimeCursor, ms};
 pub use plan::history_endpoints;
 use plan::{Plan, REQUEST_KEYS, plan, trading_dates};
+
+/// The most page numbers one query (or one day of it) follows: a bound should UW keep answering
+/// full pages.
+const MAX_PAGES: usize = 1001;
 
 /// What a history request is wrong about.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -185,20 +189,37 @@ pub async fn fetch_history(
                 }
             }
         }
-        Paging::Daily => {
+        Paging::Daily | Paging::DailyPages { .. } => {
             let dates = match date_asked {
                 Some(d) => vec![d],
                 None => trading_dates(query.start_ns.unwrap_or(end), end),
             };
-            let mut request = request;
-            for date in dates {
+            let page = match paging {
+                Paging::DailyPages { page } => Some(page),
+                _ => None,
+            };
+            let mut request = match page {
+                Some(page) => request.param("limit", page.to_string()),
+                None => request,
+            };
+            'days: for date in dates {
                 request.set_param("date", date);
-                requests += 1;
-                for p in client.get(&request).await? {
-                    collected.add(p, &filter, range, now_ns);
-                }
-                if collected.len() >= limit {
-                    break;
+                for n in 0..MAX_PAGES {
+                    if page.is_some() {
+                        request.set_param("page", n.to_string());
+                    }
+                    requests += 1;
+                    let mut times = PageTimes::default();
+                    for p in client.get(&request).await? {
+                        times = times.merge(collected.add(p, &filter, range, now_ns));
+                    }
+                    if collected.len() >= limit {
+                        break 'days;
+                    }
+                    // A short page is the day's last.
+                    if page.is_none_or(|page| times.rows < page) {
+                        break;
+                    }
                 }
             }
         }
@@ -215,7 +236,7 @@ pub async fn fetch_history(
                     || start == 0
                     || times.oldest_event_ns.is_none_or(|o| o < start)
                     || collected.len() >= limit
-                    || n >= 1000
+                    || n + 1 >= MAX_PAGES
                 {
                     break;
                 }
