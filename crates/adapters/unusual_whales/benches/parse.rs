@@ -1,13 +1,25 @@
 //! Parse throughput per channel (criterion): messages/s and bytes/s on UW's documented frames,
-//! the recorded session, and a generated burst of option prints.
+//! the recorded session, and a generated burst of option prints; then the live client's per-frame
+//! work (parse, route to the subscriptions, queue for the consumer) on bursts of option prints and
+//! flow alerts, next to a `serde_json::Value` tree of the same frames, with a last line that prints
+//! their ratio, both measured in this run.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
+use unusual_whales_nt::subscription::{StreamSource, Subscription, SubscriptionTable, UwFilter};
+use unusual_whales_nt::websocket::UwWsMessage;
 use unusual_whales_nt::websocket::parse_frame;
+use unusual_whales_nt::websocket::queue::{FeedEvent, FeedQueue, Popped};
+
+// The wheel's allocator (crates/pyo3): records are allocated per field, so the allocator is part
+// of the per-frame cost measured here.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn frames_by_channel() -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -78,15 +90,19 @@ fn bench_channels(c: &mut Criterion) {
     }
 }
 
-fn bench_burst(c: &mut Criterion) {
-    let by_channel = frames_by_channel();
-    let templates = &by_channel["option_trades"];
-    let burst: Vec<String> = (0..10_000)
+/// 10,000 frames of `channel` from its fixture frames, option prints varied in size.
+fn burst(by_channel: &BTreeMap<String, Vec<String>>, channel: &str) -> Vec<String> {
+    let templates = &by_channel[channel];
+    (0..10_000)
         .map(|i| {
             let t = &templates[i % templates.len()];
             t.replacen("\"size\":1,", &format!("\"size\":{},", 1 + i % 500), 1)
         })
-        .collect();
+        .collect()
+}
+
+fn bench_burst(c: &mut Criterion) {
+    let burst = burst(&frames_by_channel(), "option_trades");
     let bytes: usize = burst.iter().map(String::len).sum();
     let mut group = c.benchmark_group("burst/option_trades_10k");
     group.sample_size(20);
@@ -113,5 +129,137 @@ fn bench_burst(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_channels, bench_burst);
+/// What the live client does with each frame it reads (websocket/session.rs): parse it, route its
+/// records to the subscriptions that want them, queue them for the consumer.
+struct LivePath {
+    table: SubscriptionTable,
+    queue: FeedQueue,
+    ids: InstrumentIdFormat,
+}
+
+impl LivePath {
+    /// One unfiltered subscription on every channel of `frames`.
+    fn subscribed_to(frames: &[String]) -> Self {
+        let ids = InstrumentIdFormat::new("SMART", false);
+        let mut table = SubscriptionTable::default();
+        let mut channels: Vec<_> = frames
+            .iter()
+            .filter_map(|f| match parse_frame(f.as_bytes(), 1, &ids) {
+                Ok(UwWsMessage::Data { channel, .. }) => Some(channel),
+                _ => None,
+            })
+            .collect();
+        channels.sort();
+        channels.dedup();
+        for (id, channel) in channels.into_iter().enumerate() {
+            table.add(Subscription {
+                id: id as u64,
+                source: StreamSource::Channel(channel.kind),
+                filter: UwFilter::default(),
+                channels: vec![channel],
+            });
+        }
+        Self {
+            table,
+            queue: FeedQueue::new(usize::MAX),
+            ids,
+        }
+    }
+
+    fn receive_all(&mut self, frames: &[String]) {
+        for f in frames {
+            if let Ok(UwWsMessage::Data { channel, payload }) =
+                parse_frame(black_box(f.as_bytes()), 1, &self.ids)
+            {
+                let (payload, routes) = self.table.route_payload(&channel, payload);
+                if !routes.is_empty() {
+                    self.queue.push(FeedEvent::Data { payload, routes });
+                }
+            }
+        }
+    }
+
+    /// What the consumer takes (not timed: its side is the Python benches' business).
+    fn drain(&self) -> usize {
+        let mut records = 0;
+        loop {
+            match self.queue.try_pop(usize::MAX) {
+                (Popped::Events(events), again) => {
+                    records += events.len();
+                    drop(events);
+                    if !again {
+                        return records;
+                    }
+                }
+                _ => return records,
+            }
+        }
+    }
+
+    /// The receive time of `frames`, the consumer's drain left out.
+    fn time(&mut self, frames: &[String]) -> Duration {
+        let start = Instant::now();
+        self.receive_all(frames);
+        let spent = start.elapsed();
+        assert_eq!(self.drain(), frames.len(), "every frame delivered");
+        spent
+    }
+}
+
+fn value_trees(frames: &[String]) {
+    for f in frames {
+        black_box(serde_json::from_slice::<serde_json::Value>(black_box(f.as_bytes())).ok());
+    }
+}
+
+/// The best of 15 runs, per frame.
+fn per_frame(frames: usize, mut run: impl FnMut() -> Duration) -> Duration {
+    (0..15).map(|_| run()).min().expect("runs") / u32::try_from(frames).expect("few frames")
+}
+
+/// Channel, burst and the target in frames/s of the live path on one core (issue #17).
+const LIVE_TARGETS: [(&str, f64); 2] = [("option_trades", 1e6), ("flow-alerts", 5e5)];
+
+fn bench_live_path(c: &mut Criterion) {
+    let by_channel = frames_by_channel();
+    for (channel, _) in LIVE_TARGETS {
+        let frames = burst(&by_channel, channel);
+        let mut live = LivePath::subscribed_to(&frames);
+        let mut group = c.benchmark_group(format!("live_path/{channel}_10k"));
+        group.sample_size(20);
+        group.throughput(Throughput::Elements(frames.len() as u64));
+        group.bench_function("parse_route_enqueue", |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| live.time(&frames)).sum());
+        });
+        group.bench_function("serde_json_value_baseline", |b| {
+            b.iter(|| value_trees(&frames));
+        });
+        group.finish();
+    }
+    // The ratio line: both timed here, interleaved, so a loaded machine slows both alike.
+    println!();
+    for (channel, target) in LIVE_TARGETS {
+        let frames = burst(&by_channel, channel);
+        let mut live = LivePath::subscribed_to(&frames);
+        let adapter = per_frame(frames.len(), || live.time(&frames));
+        let baseline = per_frame(frames.len(), || {
+            let start = Instant::now();
+            value_trees(&frames);
+            start.elapsed()
+        });
+        let rate = 1e9 / adapter.as_nanos().max(1) as f64;
+        println!(
+            "live path, one core, {channel}: parse + route + enqueue {} ns/frame ({:.0}k frames/s), \
+             serde_json::Value alone {} ns/frame: {:.2}x the Value baseline; target >= {:.0}k/s: {}",
+            adapter.as_nanos(),
+            rate / 1e3,
+            baseline.as_nanos(),
+            baseline.as_secs_f64() / adapter.as_secs_f64(),
+            target / 1e3,
+            if rate >= target { "met" } else { "NOT met" }
+        );
+    }
+}
+
+criterion_group!(benches, bench_channels, bench_burst, bench_live_path);
 criterion_main!(benches);

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::data::view::RecordView;
+use crate::data::{PayloadItem, UwPayload};
 use crate::subscription::channel::UwChannel;
 use crate::subscription::flow_bars::LiveFlowBars;
 use crate::subscription::metadata::UwFilter;
@@ -207,6 +208,18 @@ impl SubscriptionTable {
             }
         }
         (kept, routes)
+    }
+
+    /// [`Self::route`] over a decoded payload, whatever its record type.
+    pub fn route_payload(
+        &mut self,
+        channel: &UwChannel,
+        payload: UwPayload,
+    ) -> (UwPayload, Vec<RouteId>) {
+        crate::data::for_each_payload!(payload, |v| {
+            let (kept, routes) = self.route(channel, v);
+            (PayloadItem::into_payload(kept), routes)
+        })
     }
 
     /// The route of the feed-status subscriptions, if any.

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::common::time::{in_regular_session, now_nanos};
 use crate::data::record::UwRecord;
 use crate::data::status::state;
-use crate::data::{PayloadItem, UwPayload};
+use crate::data::UwPayload;
 use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::websocket::backfill::{drop_backfilled, note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
@@ -271,10 +271,7 @@ pub(super) async fn session(
                                 table.flow_bars().push(&channel, prints, &mut bars);
                                 bars_queued = shared.publish_bars(&mut table, std::mem::take(&mut bars));
                             }
-                            crate::data::for_each_payload!(payload, |v| {
-                                let (kept, routes) = table.route(&channel, v);
-                                (PayloadItem::into_payload(kept), routes)
-                            })
+                            table.route_payload(&channel, payload)
                         };
                         if !bars_queued {
                             report_overflow(shared, &mut overflow_reported);
