@@ -13,8 +13,8 @@ use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
 use unusual_whales_nt::subscription::{StreamSource, Subscription, SubscriptionTable, UwFilter};
 use unusual_whales_nt::websocket::UwWsMessage;
-use unusual_whales_nt::websocket::parse_frame;
 use unusual_whales_nt::websocket::queue::{FeedEvent, FeedQueue, Popped};
+use unusual_whales_nt::websocket::{parse_frame, parse_text_frame};
 
 // The wheel's allocator (crates/pyo3): records are allocated per field, so the allocator is part
 // of the per-frame cost measured here.
@@ -168,8 +168,9 @@ impl LivePath {
 
     fn receive_all(&mut self, frames: &[String]) {
         for f in frames {
+            // A text message, as UW sends them: the socket has checked its UTF-8.
             if let Ok(UwWsMessage::Data { channel, payload }) =
-                parse_frame(black_box(f.as_bytes()), 1, &self.ids)
+                parse_text_frame(black_box(f), 1, &self.ids)
             {
                 let (payload, routes) = self.table.route_payload(&channel, payload);
                 if !routes.is_empty() {

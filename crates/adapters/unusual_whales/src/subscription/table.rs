@@ -45,15 +45,73 @@ pub struct SubscriptionTable {
     subs: BTreeMap<SubscriptionId, Subscription>,
     refcount: BTreeMap<UwChannel, usize>,
     by_channel: HashMap<UwChannel, Vec<SubscriptionId>>,
+    routes: Routes,
+    /// The subscriptions one record goes to, reused from record to record.
+    hits: Vec<SubscriptionId>,
+    /// The aggregators of the `UwFlowBar` subscriptions (which receive no raw records).
+    bars: LiveFlowBars,
+}
+
+/// Interned routes, apart from the subscriptions so that routing can read those while it interns.
+#[derive(Debug, Default)]
+struct Routes {
     /// The route of each set of live subscriptions that received something.
-    routes: HashMap<Vec<SubscriptionId>, RouteId>,
+    by_members: HashMap<Vec<SubscriptionId>, RouteId>,
     /// The subscriptions of every resolvable route: the live ones and the recently retired.
     members: HashMap<RouteId, Vec<SubscriptionId>>,
     /// Retired routes, oldest first.
     retired: VecDeque<RouteId>,
     next_route: RouteId,
-    /// The aggregators of the `UwFlowBar` subscriptions (which receive no raw records).
-    bars: LiveFlowBars,
+    /// The last route interned and its subscriptions (a live route: retiring clears it).
+    /// Consecutive records mostly take the same route, and comparing a few ids is cheaper than
+    /// hashing them.
+    last: Option<(RouteId, Vec<SubscriptionId>)>,
+}
+
+impl Routes {
+    fn intern(&mut self, ids: &[SubscriptionId]) -> RouteId {
+        if let Some((r, last)) = &self.last
+            && last.as_slice() == ids
+        {
+            return *r;
+        }
+        let r = self.intern_new(ids);
+        self.last = Some((r, ids.to_vec()));
+        r
+    }
+
+    fn intern_new(&mut self, ids: &[SubscriptionId]) -> RouteId {
+        if let Some(r) = self.by_members.get(ids) {
+            return *r;
+        }
+        // Ids wrap only after four billion routes; one still resolvable is skipped, not reused.
+        let mut r = self.next_route;
+        while self.members.contains_key(&r) {
+            r = r.wrapping_add(1);
+        }
+        self.next_route = r.wrapping_add(1);
+        self.members.insert(r, ids.to_vec());
+        self.by_members.insert(ids.to_vec(), r);
+        r
+    }
+
+    /// No new record takes a route of `id` any more; the oldest retired routes are freed.
+    fn retire_routes_of(&mut self, id: SubscriptionId) {
+        let retired = &mut self.retired;
+        self.by_members.retain(|ids, route| {
+            let keep = !ids.contains(&id);
+            if !keep {
+                retired.push_back(*route);
+            }
+            keep
+        });
+        while self.retired.len() > RETIRED_ROUTES_KEPT {
+            if let Some(route) = self.retired.pop_front() {
+                self.members.remove(&route);
+            }
+        }
+        self.last = None;
+    }
 }
 
 impl SubscriptionTable {
@@ -83,7 +141,7 @@ impl SubscriptionTable {
         if sub.source == StreamSource::FlowBars {
             self.bars.remove(id);
         }
-        self.retire_routes_of(id);
+        self.routes.retire_routes_of(id);
         let mut gone = Vec::new();
         for ch in sub.channels {
             if let Some(ids) = self.by_channel.get_mut(&ch) {
@@ -135,50 +193,18 @@ impl SubscriptionTable {
     /// The subscription ids of a route; `None` once the route is freed.
     #[must_use]
     pub fn route_members(&self, route: RouteId) -> Option<&[SubscriptionId]> {
-        self.members.get(&route).map(Vec::as_slice)
+        self.routes.members.get(&route).map(Vec::as_slice)
     }
 
     /// Number of routes that can still be resolved (live and recently retired).
     #[must_use]
     pub fn route_count(&self) -> usize {
-        self.members.len()
+        self.routes.members.len()
     }
 
     /// The route of exactly these subscriptions.
     pub fn route_for(&mut self, ids: &[SubscriptionId]) -> RouteId {
-        self.intern(ids)
-    }
-
-    fn intern(&mut self, ids: &[SubscriptionId]) -> RouteId {
-        if let Some(r) = self.routes.get(ids) {
-            return *r;
-        }
-        // Ids wrap only after four billion routes; one still resolvable is skipped, not reused.
-        let mut r = self.next_route;
-        while self.members.contains_key(&r) {
-            r = r.wrapping_add(1);
-        }
-        self.next_route = r.wrapping_add(1);
-        self.members.insert(r, ids.to_vec());
-        self.routes.insert(ids.to_vec(), r);
-        r
-    }
-
-    /// No new record takes a route of `id` any more; the oldest retired routes are freed.
-    fn retire_routes_of(&mut self, id: SubscriptionId) {
-        let retired = &mut self.retired;
-        self.routes.retain(|ids, route| {
-            let keep = !ids.contains(&id);
-            if !keep {
-                retired.push_back(*route);
-            }
-            keep
-        });
-        while self.retired.len() > RETIRED_ROUTES_KEPT {
-            if let Some(route) = self.retired.pop_front() {
-                self.members.remove(&route);
-            }
-        }
+        self.routes.intern(ids)
     }
 
     /// Keeps the records of `records` that some subscription on `channel` wants; returns them and
@@ -191,10 +217,9 @@ impl SubscriptionTable {
         let Some(ids) = self.by_channel.get(channel) else {
             return (Vec::new(), Vec::new());
         };
-        let ids = ids.clone();
         let mut kept = Vec::with_capacity(records.len());
         let mut routes = Vec::with_capacity(records.len());
-        let mut hits: Vec<SubscriptionId> = Vec::with_capacity(ids.len());
+        let hits = &mut self.hits;
         for record in records {
             hits.clear();
             hits.extend(
@@ -202,7 +227,7 @@ impl SubscriptionTable {
                     .filter(|id| self.subs.get(id).is_some_and(|s| s.filter.matches(&record))),
             );
             if !hits.is_empty() {
-                let route = self.intern(&hits);
+                let route = self.routes.intern(hits);
                 kept.push(record);
                 routes.push(route);
             }
@@ -230,7 +255,7 @@ impl SubscriptionTable {
             .filter(|s| s.source == StreamSource::FeedStatus)
             .map(|s| s.id)
             .collect();
-        (!ids.is_empty()).then(|| self.intern(&ids))
+        (!ids.is_empty()).then(|| self.routes.intern(&ids))
     }
 }
 

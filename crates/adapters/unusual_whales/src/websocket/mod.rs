@@ -14,4 +14,4 @@ mod shared;
 pub mod stats;
 
 pub use messages::UwWsMessage;
-pub use parse::parse_frame;
+pub use parse::{parse_frame, parse_text_frame};

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use memchr::memmem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -45,11 +46,28 @@ pub fn parse_frame(
 ) -> Result<UwWsMessage, UwParseError> {
     if frame.len() <= MAX_FRAME_BYTES
         && let Ok(text) = std::str::from_utf8(frame)
+    {
+        return parse_text_frame(text, ts_init, ids);
+    }
+    parse_frame_in_two_passes(frame, ts_init, ids)
+}
+
+/// [`parse_frame`] for a WebSocket text message, which the socket has already checked to be
+/// UTF-8 (checking a kilobyte again was 4% of the live path's per-frame cost).
+///
+/// # Errors
+/// As [`parse_frame`].
+pub fn parse_text_frame(
+    text: &str,
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Result<UwWsMessage, UwParseError> {
+    if text.len() <= MAX_FRAME_BYTES
         && let Some(message) = parse_data_frame_in_one_pass(text, ts_init, ids)
     {
         return Ok(message);
     }
-    parse_frame_in_two_passes(frame, ts_init, ids)
+    parse_frame_in_two_passes(text.as_bytes(), ts_init, ids)
 }
 
 /// The general path: the envelope (channel and raw payload), then the payload.
@@ -136,7 +154,9 @@ fn parse_data_frame_in_one_pass(
     }
     // Replies (`{"status": .., "response": ..}`) are small; leave anything that might be one
     // (`payload` still ends with the envelope's `]`).
-    if payload.len() <= MAX_REPLY_BYTES + 1 && payload.contains("\"status\"") {
+    if payload.len() <= MAX_REPLY_BYTES + 1
+        && memmem::find(payload.as_bytes(), b"\"status\"").is_some()
+    {
         return None;
     }
     let channel = UwChannel::parse(name)?;

@@ -16,14 +16,14 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::time::{in_regular_session, now_nanos};
+use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
-use crate::data::UwPayload;
 use crate::subscription::channel::{ChannelKind, UwChannel};
 use crate::websocket::backfill::{drop_backfilled, note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;
-use crate::websocket::parse::parse_frame;
+use crate::websocket::parse::{parse_frame, parse_text_frame};
 use crate::websocket::queue::{FeedEvent, LogLevel};
 use crate::websocket::shared::{Command, Shared};
 
@@ -182,14 +182,15 @@ pub(super) async fn session(
                 // One arrival time for the records and the recording, so that what is computed
                 // from a recording (flow bars included) is what the live feed delivered.
                 let ts_init = now_nanos();
-                let bytes = match msg {
+                // Text stays text: the socket has checked its UTF-8 already.
+                let frame = match msg {
                     Some(Ok(Message::Text(t))) => {
                         if let Some(recorder) = &shared.recorder {
                             recorder.record(t.as_str(), ts_init);
                         }
-                        t.into()
+                        Ok(t)
                     }
-                    Some(Ok(Message::Binary(b))) => b,
+                    Some(Ok(Message::Binary(b))) => Err(b),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                         last_rx = Instant::now();
                         ping_sent = None;
@@ -207,9 +208,14 @@ pub(super) async fn session(
                 ping_sent = None;
                 let stats = &shared.stats;
                 stats.frames.fetch_add(1, Ordering::Relaxed);
-                stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                let len = frame.as_ref().map_or_else(|b| b.len(), |t| t.len());
+                stats.bytes.fetch_add(len as u64, Ordering::Relaxed);
                 stats.last_message_ns.store(ts_init, Ordering::Relaxed);
-                match parse_frame(&bytes, ts_init, &config.ids) {
+                let parsed = match &frame {
+                    Ok(text) => parse_text_frame(text.as_str(), ts_init, &config.ids),
+                    Err(bytes) => parse_frame(bytes, ts_init, &config.ids),
+                };
+                match parsed {
                     Ok(UwWsMessage::JoinAck { channel }) => {
                         if let Some(js) = UwChannel::parse(&channel).and_then(|ch| joins.get_mut(&ch))
                             && js.acked_at.is_none() {
