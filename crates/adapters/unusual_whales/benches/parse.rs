@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
+use unusual_whales_nt::data::{FlowAlert, OptionTrade};
 use unusual_whales_nt::subscription::{StreamSource, Subscription, SubscriptionTable, UwFilter};
 use unusual_whales_nt::websocket::UwWsMessage;
 use unusual_whales_nt::websocket::queue::{FeedEvent, FeedQueue, Popped};
@@ -218,12 +219,26 @@ fn per_frame(frames: usize, mut run: impl FnMut() -> Duration) -> Duration {
     (0..15).map(|_| run()).min().expect("runs") / u32::try_from(frames).expect("few frames")
 }
 
-/// Channel, burst and the target in frames/s of the live path on one core (issue #17).
-const LIVE_TARGETS: [(&str, f64); 2] = [("option_trades", 1e6), ("flow-alerts", 5e5)];
+/// Deserializes each frame's record alone (serde_json into the record type, nothing else): the
+/// floor under the live path as long as records own their 30 to 47 fields.
+fn records_alone<R: serde::de::DeserializeOwned>(frames: &[String]) {
+    for f in frames {
+        black_box(serde_json::from_str::<(serde::de::IgnoredAny, R)>(black_box(f)).ok());
+    }
+}
+
+/// Channel, the target in frames/s of the live path on one core (issue #17), and its records
+/// deserialized alone.
+type LiveTarget = (&'static str, f64, fn(&[String]));
+
+const LIVE_TARGETS: [LiveTarget; 2] = [
+    ("option_trades", 1e6, records_alone::<OptionTrade>),
+    ("flow-alerts", 5e5, records_alone::<FlowAlert>),
+];
 
 fn bench_live_path(c: &mut Criterion) {
     let by_channel = frames_by_channel();
-    for (channel, _) in LIVE_TARGETS {
+    for (channel, _, _) in LIVE_TARGETS {
         let frames = burst(&by_channel, channel);
         let mut live = LivePath::subscribed_to(&frames);
         let mut group = c.benchmark_group(format!("live_path/{channel}_10k"));
@@ -239,7 +254,7 @@ fn bench_live_path(c: &mut Criterion) {
     }
     // The ratio line: both timed here, interleaved, so a loaded machine slows both alike.
     println!();
-    for (channel, target) in LIVE_TARGETS {
+    for (channel, target, deserialize) in LIVE_TARGETS {
         let frames = burst(&by_channel, channel);
         let mut live = LivePath::subscribed_to(&frames);
         let adapter = per_frame(frames.len(), || live.time(&frames));
@@ -248,12 +263,19 @@ fn bench_live_path(c: &mut Criterion) {
             value_trees(&frames);
             start.elapsed()
         });
+        let floor = per_frame(frames.len(), || {
+            let start = Instant::now();
+            deserialize(&frames);
+            start.elapsed()
+        });
         let rate = 1e9 / adapter.as_nanos().max(1) as f64;
         println!(
             "live path, one core, {channel}: parse + route + enqueue {} ns/frame ({:.0}k frames/s), \
-             serde_json::Value alone {} ns/frame: {:.2}x the Value baseline; target >= {:.0}k/s: {}",
+             of which {} ns deserialize the record alone; serde_json::Value alone {} ns/frame: \
+             {:.2}x the Value baseline; target >= {:.0}k/s: {}",
             adapter.as_nanos(),
             rate / 1e3,
+            floor.as_nanos(),
             baseline.as_nanos(),
             baseline.as_secs_f64() / adapter.as_secs_f64(),
             target / 1e3,

@@ -24,6 +24,11 @@ pub struct SimConfig {
     pub default_rate: f64,
     /// Per-channel-kind rates (`"flow-alerts" -> 20.0`), overriding `default_rate`.
     pub rates: HashMap<String, f64>,
+    /// Frames of each generated channel built once at the start and sent in turn, their times set
+    /// to the send time (0: each frame generated when due). A load generator for benchmarks: a
+    /// copy per frame instead of a generated print, on the cores the measured client needs. The
+    /// REST side does not see pooled frames (no flow-alert or print history).
+    pub pregenerate: usize,
     /// Replay this JSONL recording (`{"received_at", "frame"}` per line) instead of generating.
     pub replay: Option<PathBuf>,
     /// Replay speed multiplier (2.0 = twice as fast as recorded).
@@ -53,6 +58,7 @@ impl Default for SimConfig {
             tickers: vec!["SPY".to_owned(), "QQQ".to_owned()],
             default_rate: 5.0,
             rates: HashMap::new(),
+            pregenerate: 0,
             replay: None,
             replay_speed: 1.0,
             replay_loop: false,

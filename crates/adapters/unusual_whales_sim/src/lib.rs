@@ -27,6 +27,7 @@ mod fixtures;
 pub mod generate;
 mod http;
 mod past;
+pub mod pool;
 #[cfg(feature = "python")]
 pub mod python;
 mod retime;

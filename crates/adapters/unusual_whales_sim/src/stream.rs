@@ -11,6 +11,7 @@ use unusual_whales_nt::common::time::parse_timestamp;
 use unusual_whales_nt::subscription::channel::UwChannel;
 
 use crate::generate::Market;
+use crate::pool::{FramePool, frame_text};
 use crate::{Outgoing, SimState, lock, now_ms};
 
 /// Frames an unlimited-rate channel keeps queued for its slowest reader.
@@ -104,6 +105,8 @@ pub(crate) async fn replay_task(
 
 pub(crate) async fn generate_task(state: Arc<SimState>, mut stop: watch::Receiver<bool>) {
     let mut market = Market::new(state.config.seed, &state.config.tickers);
+    let pregenerate = state.config.pregenerate;
+    let mut pools: HashMap<String, FramePool> = HashMap::new();
     let mut owed: HashMap<String, f64> = HashMap::new();
     let mut sticky: HashSet<String> = HashSet::new();
     let mut tick = tokio::time::interval(Duration::from_millis(1));
@@ -161,20 +164,25 @@ pub(crate) async fn generate_task(state: Arc<SimState>, mut stop: watch::Receive
             }
             while *due >= 1.0 {
                 *due -= 1.0;
-                let (payload, alert) = market.payload(&channel, now);
-                if let Some(alert) = alert {
-                    let mut alerts = lock(&state.alerts);
-                    if alerts.len() == ALERT_HISTORY {
-                        alerts.pop_front();
+                let text = if pregenerate > 0 {
+                    let pool = pools.entry(name.clone()).or_insert_with(|| {
+                        FramePool::generate(&mut market, &channel, &name, pregenerate, now)
+                    });
+                    let Some(text) = pool.next_frame(now) else {
+                        break;
+                    };
+                    text
+                } else {
+                    let (payload, alert) = market.payload(&channel, now);
+                    if let Some(alert) = alert {
+                        let mut alerts = lock(&state.alerts);
+                        if alerts.len() == ALERT_HISTORY {
+                            alerts.pop_front();
+                        }
+                        alerts.push_back(alert);
                     }
-                    alerts.push_back(alert);
-                }
-                let mut text = String::with_capacity(payload.len() + name.len() + 5);
-                text.push_str("[\"");
-                text.push_str(&name);
-                text.push_str("\",");
-                text.push_str(&payload);
-                text.push(']');
+                    frame_text(&name, &payload)
+                };
                 let _ = state.frames.send(Arc::new(Outgoing {
                     channel: name.clone(),
                     text: text.into(),

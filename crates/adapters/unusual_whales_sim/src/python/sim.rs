@@ -38,12 +38,15 @@ fn check_rate(rate: f64) -> PyResult<()> {
 impl PySimServer {
     /// Starts the simulator. `rates` maps channel kinds (`"option_trades"`) to frames per second;
     /// `rate` applies to the others; `float("inf")` streams as fast as the slowest reader takes.
-    /// `replay` plays a JSONL recording instead of generating.
+    /// `replay` plays a JSONL recording instead of generating. `pregenerate` > 0 builds that many
+    /// frames of each channel once and sends them in turn, restamped with the send time (a cheap
+    /// load generator for benchmarks; REST then has no history of them).
     #[new]
     #[pyo3(signature = (
         seed=42, tickers=None, rate=5.0, rates=None, replay=None, replay_speed=1.0,
         replay_loop=false, token="sim-token".to_owned(), host="127.0.0.1".to_owned(), ws_port=0,
-        http_port=0, http_per_minute=120, http_per_day=40_000, http_window_secs=60.0
+        http_port=0, http_per_minute=120, http_per_day=40_000, http_window_secs=60.0,
+        pregenerate=0
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -62,6 +65,7 @@ impl PySimServer {
         http_per_minute: u32,
         http_per_day: u64,
         http_window_secs: f64,
+        pregenerate: usize,
     ) -> PyResult<Self> {
         for r in std::iter::once(&rate).chain(rates.iter().flat_map(HashMap::values)) {
             check_rate(*r)?;
@@ -79,6 +83,7 @@ impl PySimServer {
                 .collect(),
             default_rate: rate,
             rates: rates.unwrap_or_default(),
+            pregenerate,
             replay,
             replay_speed,
             replay_loop,
