@@ -291,6 +291,7 @@ class UwSimServer:
         http_per_minute: int = 120,
         http_per_day: int = 40_000,
         http_window_secs: float = 60.0,
+        pregenerate: int = 0,
     ) -> Self: ...
     @property
     def ws_url(self) -> str: ...

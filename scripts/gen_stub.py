@@ -267,6 +267,7 @@ class UwSimServer:
         http_per_minute: int,
         http_per_day: int,
         http_window_secs: float,
+        pregenerate: int,
     ) -> Self: ...
     @property
     def ws_url(self) -> str: ...
