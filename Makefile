@@ -156,6 +156,7 @@ fmt: build
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
 	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
+	cargo bench -p unusual-whales-nt-sim --bench generate -- --noplot
 	$(PY) scripts/bench_decode.py
 	$(PY) scripts/bench_e2e.py
 	$(PY) scripts/bench_flow_bars.py
