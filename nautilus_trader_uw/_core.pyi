@@ -1550,7 +1550,11 @@ class UwFlowBar:
     `NANOS` 1), computed here rather than read from UW's `premium`, so a bar is the same from any
     source. A print whose event time falls before an interval already closed is late: it is counted
     in the open bar and in `late_prints`. Prints with unusable values contribute what they can and
-    are counted per reason (the last six fields).
+    are counted per reason (the last six fields). Live: `subscribe_data(DataType(UwFlowBar,
+    metadata={"ticker": "SPY", "interval": "1s", "expiry": "0dte"}), client_id=UW_CLIENT_ID)` joins
+    `option_trades:SPY` and sums its prints in Rust before Python sees them. From stored prints:
+    `_core.flow_bars(prints, metadata)`, `nautilus_trader_uw.bars.flow_bars_from_recording` (exactly
+    the bars the live feed delivered while recording) and `uw-nt bars`.
     """
 
     def __new__(
