@@ -174,12 +174,22 @@ def cmd_download(args: argparse.Namespace) -> int:
     metadata = dict(args.metadata)
     if args.ticker:
         metadata["ticker"] = args.ticker
+    type_name = args.type
+    if args.operation:
+        if type_name not in (None, "UwApiResponse"):
+            raise CliError(f"--operation answers UwApiResponse, not {type_name}: drop --type")
+        if _core.find_operation(args.operation) is None:
+            raise CliError(f"unknown UW operation {args.operation!r}; `uw-nt operations` lists them")
+        type_name = "UwApiResponse"
+        metadata["operation"] = args.operation
+    elif type_name is None:
+        raise CliError("name what to download: --type TYPE, or --operation NAME (`uw-nt operations` lists them)")
     try:
         with _maybe_simulated(args):
             client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
             counts = download(
                 client,
-                args.type,
+                type_name,
                 metadata,
                 args.start,
                 args.end,
@@ -191,9 +201,28 @@ def cmd_download(args: argparse.Namespace) -> int:
     except (ValueError, _core.UwRequestError) as e:
         raise CliError(cli_wording(str(e), "download")) from e
     print(
-        f"{args.type}: {counts['records']} records from {counts['days']} days written to {args.catalog} "
+        f"{type_name}: {counts['records']} records from {counts['days']} days written to {args.catalog} "
         f"({counts['skipped']} days already there)",
     )
+    return 0
+
+
+def cmd_operations(args: argparse.Namespace) -> int:
+    ops = _core.operations()
+    if args.tag:
+        ops = [op for op in ops if op["tag"] == args.tag]
+        if not ops:
+            tags = sorted({op["tag"] for op in _core.operations()})
+            raise CliError(f"no operation is tagged {args.tag!r}; tags: {', '.join(tags)}")
+    if args.name:
+        ops = [op for op in ops if args.name in op["name"]]
+    for op in ops:
+        required = [p["name"] for p in op["params"] if p["required"]]
+        target = f"channel {op['channel']}" if op["channel"] else op["record_type"]
+        needs = f"  needs {', '.join(required)}" if required else ""
+        plan = "  [plan]" if op["plan"] else ""
+        print(f"{op['name']:<52} {op['path']:<58} {target}{needs}{plan}")
+    print(f"{len(ops)} operations", file=sys.stderr)
     return 0
 
 
@@ -483,7 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=cmd_sim)
 
     dl = command("download", "download UW history into a ParquetDataCatalog (resumable)", epilog=types_list)
-    dl.add_argument("--type", type=_type_name, required=True, metavar="TYPE", help="UW Data type (listed below)")
+    dl.add_argument("--type", type=_type_name, metavar="TYPE", help="UW Data type (listed below)")
+    dl.add_argument(
+        "--operation",
+        metavar="NAME",
+        help="any UW operation (`uw-nt operations`), as UwApiResponse; its parameters as --metadata/--ticker",
+    )
     dl.add_argument("--ticker", help="underlying, e.g. SPY")
     dl.add_argument("--start", type=_day, required=True, help="first New York date: YYYY-MM-DD, today or -N (days ago)")
     dl.add_argument("--end", type=_day, default="today", help="last New York date: YYYY-MM-DD, today or -N")
@@ -494,11 +528,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="filters, e.g. min_premium=100000 (repeatable)",
+        help="filters, e.g. min_premium=100000, or the parameters of --operation (repeatable)",
     )
     dl.add_argument("--quiet", action="store_true", help="no progress bar (drawn only when stderr is a terminal)")
     _connection_args(dl, http=True)
     dl.set_defaults(func=cmd_download)
+
+    ops = command("operations", "list every GET operation of UW's API: name, path, record type, required parameters")
+    ops.add_argument("--tag", help="only UW's tag TAG (stock, market, ...)")
+    ops.add_argument("--name", help="only names containing NAME")
+    ops.set_defaults(func=cmd_operations)
 
     rec = command(
         "record",

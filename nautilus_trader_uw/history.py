@@ -134,6 +134,27 @@ def _write_day(catalog: ParquetDataCatalog, records: list, lo: int, hi: int) -> 
     catalog.write_data(records, start=lo, end=hi)
 
 
+def _answers_by_day(metadata: dict[str, str]) -> bool:
+    """
+    Whether a generic operation's answer depends on the day asked for: a ``date`` parameter picks
+    it, or a time cursor pages through it. Others answer "now", whatever the day.
+    """
+    name = metadata.get("operation") or metadata.get("path") or ""
+    op = _core.find_operation(name)
+    if op is None:
+        return True  # the request itself reports what is wrong
+    paging = op["paging"]
+    return paging["daily"] or paging["style"] == "cursor"
+
+
+def _download_once(client: _core.UwRestClient, metadata: dict[str, str], catalog: ParquetDataCatalog) -> dict[str, int]:
+    # Fetched again on every run: the answer is the operation's current one, stamped with its time.
+    records = client.history("UwApiResponse", list(metadata.items()), None, None, 0, True)
+    if records:
+        catalog.write_data(records)
+    return {"days": 1, "skipped": 0, "records": len(records)}
+
+
 def download(
     client: _core.UwRestClient,
     type_name: str,
@@ -150,6 +171,9 @@ def download(
     """
     Download ``type_name`` history for each trading day in ``[start, end]`` into the catalog.
 
+    ``UwApiResponse`` (any documented operation, ``metadata["operation"]``) goes day by day when the
+    operation takes a ``date`` or pages by time; otherwise its current answer is fetched once.
+
     ``base_url`` is the server ``client`` talks to (the client does not say): the finished days are
     remembered per server, type and filters (``download_key``). Returns counts: ``days`` fetched
     now, ``skipped`` (already done), ``records`` written.
@@ -158,6 +182,8 @@ def download(
     catalog_path = Path(catalog_path)
     catalog_path.mkdir(parents=True, exist_ok=True)
     catalog = ParquetDataCatalog(str(catalog_path))
+    if type_name == "UwApiResponse" and not _answers_by_day(metadata):
+        return _download_once(client, metadata, catalog)
     key = download_key(base_url, type_name, metadata)
     state = _load_state(catalog_path)
     done = state.get(key)

@@ -112,6 +112,10 @@ def parameter(prm: dict, schemas: Schemas) -> dict:
     for key in ("format", "pattern"):
         if key in schema:
             out[key] = schema[key]
+    # UW's date parameters are plain strings whose example is a date (`Optional Market Date`).
+    example = prm.get("example", schema.get("example"))
+    if kind == "string" and "format" not in out and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(example or "")):
+        out["format"] = "date"
     return out
 
 
@@ -175,8 +179,15 @@ def operation_name(path: str, marked: bool = False) -> str:
 
 def operation_names(paths: list[str]) -> dict[str, str]:
     plain = {path: operation_name(path) for path in paths}
+    values = lambda path: path.count("{")  # noqa: E731
+    fewest = {}
+    for path, name in plain.items():
+        fewest[name] = min(fewest.get(name, values(path)), values(path))
     taken = list(plain.values())
-    names = {path: operation_name(path, marked=taken.count(name) > 1) for path, name in plain.items()}
+    names = {
+        path: operation_name(path, marked=taken.count(name) > 1 and values(path) > fewest[name])
+        for path, name in plain.items()
+    }
     if len(set(names.values())) != len(names):
         raise ValueError("operation names are not unique")
     return names

@@ -35,7 +35,8 @@
 /// - `history`: the REST endpoints its history comes from, the first that fits the request
 ///   (a ticker in the path needs a ticker; see `http::history`);
 /// - neither: types the adapter makes itself: `UwFlowBar` (option prints summed per interval,
-///   `aggregate`) and `UwFeedStatus` (the live client's health).
+///   `aggregate`) and `UwFeedStatus` (the live client's health), and `UwApiResponse`, UW's whole
+///   answer to any documented operation without a typed record (`http::operations`).
 #[macro_export]
 macro_rules! uw_records {
     ($callback:ident $(, $extra:tt)?) => {
@@ -82,6 +83,7 @@ macro_rules! uw_records {
             CongressTrade: history(CongressRecentTrades),
             InsiderTransaction: history(InsiderTransactions),
             Nope: history(Nope),
+            ApiResponse:,
             FlowBar:,
             FeedStatus:,
             // What an options-flow strategy reads beside the flow (#16): chain snapshots, open

@@ -19,6 +19,7 @@ use unusual_whales_nt::subscription::channel::ChannelKind;
 
 use crate::fixtures::example_body;
 use crate::generate::GeneratedAlert;
+use crate::operations::Answer;
 use crate::past::ny_day;
 use crate::retime::{daily_series, period_days, retime};
 use crate::{SimState, accept_until_stopped, lock};
@@ -283,7 +284,17 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
                     )
                 },
             ),
-            Err(_) => Reply::json(404, r#"{"error":"Route not found"}"#),
+            // Every other documented operation: UW's example, varied by the request.
+            Err(_) => match crate::operations::answer(path, &params, config.seed) {
+                Some(Answer::Ok(content_type, body)) => Reply {
+                    status: 200,
+                    content_type,
+                    headers: Vec::new(),
+                    body,
+                },
+                Some(Answer::Invalid(body)) => Reply::json(422, body),
+                None => Reply::json(404, r#"{"error":"Route not found"}"#),
+            },
         }
     };
     if reply.status == 200 {

@@ -26,6 +26,7 @@ mod config;
 mod fixtures;
 pub mod generate;
 mod http;
+mod operations;
 mod past;
 pub mod pool;
 #[cfg(feature = "python")]

@@ -9,6 +9,7 @@ pub mod record;
 pub mod view;
 
 pub mod alerts;
+pub mod api_response;
 pub mod chain;
 pub mod contracts;
 pub mod equity;
@@ -30,6 +31,7 @@ pub mod ticker_flow;
 pub mod volatility;
 
 pub use alerts::CustomAlert;
+pub use api_response::ApiResponse;
 pub use chain::{ScreenedContract, StrikeGreeks};
 pub use contracts::{ContractDay, MaxPain, OptionContract};
 pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};

@@ -7,9 +7,12 @@
 //! 429 (its body mentions "daily") stops every request until the 20:00 New York reset; 401/403
 //! (bad token, `historic_data_access_missing`, `advanced_tier_required`, ...) are never retried.
 
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use reqwest::Url;
 
 use crate::common::backoff::ExponentialBackoff;
 use crate::common::consts::UW_HTTP_BASE_URL;
@@ -18,12 +21,38 @@ use crate::common::error::UwParseError;
 use crate::common::settings::defaults as d;
 use crate::common::symbol::InstrumentIdFormat;
 use crate::common::time::now_nanos;
+use crate::data::ApiResponse;
 use crate::data::UwPayload;
-use crate::http::parse::parse_rest_response;
+use crate::http::operations::{
+    OperationRequest, ResponseKind, answer_of_file, base64, parse_answer,
+};
+use crate::http::parse::{error_text, parse_rest_response};
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
 };
 use crate::http::request::UwRequest;
+
+/// A request the client can send: a typed endpoint's ([`UwRequest`]) or any documented
+/// operation's ([`OperationRequest`]). `Display` is the path and query as sent, for messages.
+pub trait RestRequest: fmt::Display + Sync {
+    /// The URL under `base_url`.
+    ///
+    /// # Errors
+    /// A base URL that cannot take the path, or a path value left unset.
+    fn url(&self, base_url: &str) -> Result<Url, String>;
+}
+
+impl RestRequest for UwRequest {
+    fn url(&self, base_url: &str) -> Result<Url, String> {
+        Self::url(self, base_url)
+    }
+}
+
+impl RestRequest for OperationRequest {
+    fn url(&self, base_url: &str) -> Result<Url, String> {
+        Self::url(self, base_url)
+    }
+}
 
 /// UW's usage-attribution header value for third-party clients
 /// (docs/uw-api.md#client-attribution-header).
@@ -210,12 +239,9 @@ fn shorten(text: &str) -> String {
 ///
 /// The body may echo the request's `Authorization` header (proxies do); it is scrubbed before
 /// anything is cut from it, so that no cut leaves part of the token behind.
-fn error_message(credential: &UwCredential, request: &UwRequest, body: &str) -> String {
+fn error_message(credential: &UwCredential, body: &str) -> String {
     let body = credential.scrub(body);
-    match parse_rest_response(request, body.as_bytes(), 0, &InstrumentIdFormat::default()) {
-        Err(UwParseError::ErrorBody { message, .. }) => shorten(&message),
-        _ => shorten(&body),
-    }
+    error_text(&body).map_or_else(|| shorten(&body), |message| shorten(&message))
 }
 
 impl UwHttpClient {
@@ -266,7 +292,23 @@ impl UwHttpClient {
     ///
     /// # Errors
     /// See [`UwHttpError`]; the policy is in the module docs.
-    pub async fn get_body(&self, request: &UwRequest) -> Result<String, UwHttpError> {
+    pub async fn get_body<R: RestRequest + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<String, UwHttpError> {
+        let bytes = self.get_bytes(request).await?;
+        Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// GETs `request` and returns the bytes of the 2xx response (the full tape is a ZIP file).
+    ///
+    /// # Errors
+    /// See [`UwHttpError`]; the policy is in the module docs.
+    pub async fn get_bytes<R: RestRequest + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<Vec<u8>, UwHttpError> {
         let result = self.get_body_inner(request).await;
         if result.is_err() {
             self.stats.failures.fetch_add(1, Ordering::Relaxed);
@@ -274,18 +316,21 @@ impl UwHttpClient {
         result
     }
 
-    async fn get_body_inner(&self, request: &UwRequest) -> Result<String, UwHttpError> {
+    async fn get_body_inner<R: RestRequest + ?Sized>(
+        &self,
+        request: &R,
+    ) -> Result<Vec<u8>, UwHttpError> {
         let credential = &self.config.credential;
         let scrub = |s: &str| credential.scrub(s);
         // Every text of an error reaches a user (Python exceptions, the node's log, `doctor`).
         let shown = scrub(&request.to_string());
         let path = shown.as_str();
-        let url = request
-            .url(&self.config.base_url)
-            .map_err(|message| UwHttpError::Invalid {
+        let url = RestRequest::url(request, &self.config.base_url).map_err(|message| {
+            UwHttpError::Invalid {
                 path: path.to_owned(),
                 message: scrub(&message),
-            })?;
+            }
+        })?;
         let mut retries = 0;
         let mut waits = 0;
         loop {
@@ -316,7 +361,7 @@ impl UwHttpClient {
                         response.headers().get(name).and_then(|v| v.to_str().ok())
                     });
                     self.limiter.observe(&headers);
-                    let body = match response.text().await {
+                    let bytes = match response.bytes().await {
                         Ok(b) => b,
                         Err(e) => {
                             drop(permit);
@@ -335,11 +380,12 @@ impl UwHttpClient {
                         }
                     };
                     drop(permit);
+                    if (200..=299).contains(&status) {
+                        self.stats.ok.fetch_add(1, Ordering::Relaxed);
+                        return Ok(bytes.to_vec());
+                    }
+                    let body = String::from_utf8_lossy(&bytes);
                     match status {
-                        200..=299 => {
-                            self.stats.ok.fetch_add(1, Ordering::Relaxed);
-                            return Ok(body);
-                        }
                         429 => {
                             if body.to_ascii_lowercase().contains("daily") {
                                 return Err(self.limiter.exhaust_daily().into());
@@ -362,15 +408,15 @@ impl UwHttpClient {
                             return Err(UwHttpError::Unauthorized {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(credential, request, &body),
+                                message: error_message(credential, &body),
                             });
                         }
-                        500..=599 => Ok((status, error_message(credential, request, &body))),
+                        500..=599 => Ok((status, error_message(credential, &body))),
                         _ => {
                             return Err(UwHttpError::Rejected {
                                 path: path.to_owned(),
                                 status,
-                                message: error_message(credential, request, &body),
+                                message: error_message(credential, &body),
                             });
                         }
                     }
@@ -414,6 +460,38 @@ impl UwHttpClient {
                 // Scrubbing removed the fault itself.
                 Ok(_) => source,
             };
+            UwHttpError::Parse {
+                path: scrub(&request.to_string()),
+                source: source.map_text(scrub),
+            }
+        })
+    }
+
+    /// GETs one page of any documented operation: UW's JSON answer, whole, stamped with the
+    /// arrival time.
+    ///
+    /// # Errors
+    /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] for a body that is not JSON.
+    pub async fn get_operation(
+        &self,
+        request: &OperationRequest,
+        page: Option<i64>,
+    ) -> Result<ApiResponse, UwHttpError> {
+        let bytes = self.get_bytes(request).await?;
+        if request.operation.response == ResponseKind::Zip {
+            // A file, not JSON: kept whole as base64, the form a text column holds.
+            let body = base64(&bytes);
+            return Ok(answer_of_file(request, body, page, now_nanos()));
+        }
+        let body = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let scrub = |s: &str| self.config.credential.scrub(s);
+        // Error texts quote the body: taken from the scrubbed body, so no cut leaves a token part.
+        let scrubbed = scrub(&body);
+        parse_answer(request, body, page, now_nanos()).map_err(|source| {
+            let source = parse_answer(request, scrubbed, page, 0)
+                .err()
+                .unwrap_or(source);
             UwHttpError::Parse {
                 path: scrub(&request.to_string()),
                 source: source.map_text(scrub),

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod endpoint;
 pub mod history;
+pub mod operations;
 pub mod parse;
 pub mod ratelimit;
 pub mod request;

@@ -357,6 +357,22 @@ fn requested_expiry(request: &UwRequest) -> Option<String> {
     parse_date(one).is_ok().then(|| one.to_owned())
 }
 
+/// UW's message when `body` is one of its error shapes (or not JSON at all: UW's 500 is
+/// `text/plain`), `None` for a body that may hold data.
+#[must_use]
+pub fn error_text(body: &str) -> Option<String> {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with('[') {
+        return None;
+    }
+    if trimmed.starts_with('{') {
+        return serde_json::from_str::<Envelope>(body)
+            .ok()
+            .and_then(|env| error_message(&env));
+    }
+    Some(preview(body.trim()))
+}
+
 /// The envelope member `key`, or an error quoting the body that lacks it.
 fn required<'a>(
     value: Option<&'a RawValue>,

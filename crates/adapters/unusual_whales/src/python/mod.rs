@@ -8,6 +8,7 @@
 pub mod errors;
 pub mod flow_bars;
 pub mod live;
+pub mod operations;
 pub mod parse;
 pub mod records;
 pub mod rest;
@@ -88,6 +89,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::operations, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::operations_source, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::find_operation, m)?)?;
+    m.add_function(wrap_pyfunction!(operations::parse_api_response, m)?)?;
     flow_bars::register(m)?;
     m.add("UwParseError", py.get_type::<errors::UwParseError>())?;
     m.add(

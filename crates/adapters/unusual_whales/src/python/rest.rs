@@ -15,6 +15,7 @@ use crate::common::time::now_nanos;
 use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
+use crate::http::operations::{OperationError, OperationRequest};
 use crate::http::ratelimit::RateLimitConfig;
 use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
 use crate::python::records::append_payload;
@@ -131,6 +132,9 @@ impl PyRestClient {
 
     /// Fetches history of `type_name` for `metadata` (`ticker`, filters, `date`, `path`, ...)
     /// between `start_ns` and `end_ns`, oldest first. Blocks without holding the GIL.
+    /// `UwApiResponse` reaches any documented operation: `metadata` names it (`operation`: short
+    /// name, UW's id or path; or `path` with a query) and its parameters, plus `max_pages`; one
+    /// record per page, `limit` counting pages.
     /// Raises `ValueError` for requests that cannot be built and `UwRequestError` for failures.
     #[pyo3(signature = (type_name, metadata, start_ns=None, end_ns=None, limit=0, event_time_init=false))]
     #[allow(clippy::too_many_arguments)]
@@ -168,7 +172,9 @@ impl PyRestClient {
         Ok(out)
     }
 
-    /// GETs one request path (`/api/stock/SPY/max-pain`) and decodes it.
+    /// GETs one request path (`/api/stock/SPY/max-pain`) and decodes it: typed records where
+    /// the adapter has a decoder for the path, else one `UwApiResponse` holding UW's answer (any
+    /// documented operation; its parameters are checked against UW's document first).
     #[pyo3(signature = (path, event_time_init=false))]
     fn get<'py>(
         &self,
@@ -178,11 +184,23 @@ impl PyRestClient {
     ) -> PyResult<Bound<'py, PyList>> {
         let client = self.client.clone();
         let result = py.detach(move || {
-            let request = UwRequest::parse(&path).map_err(|e| UwHttpError::Invalid {
-                path: client.config().credential.scrub(&path),
-                message: e.to_string(),
-            })?;
-            get_runtime().block_on(client.get(&request))
+            let scrub = |s: &str| client.config().credential.scrub(s);
+            let invalid = |message: String| UwHttpError::Invalid {
+                path: scrub(&path),
+                message: scrub(&message),
+            };
+            match UwRequest::parse(&path) {
+                Ok(request) => get_runtime().block_on(client.get(&request)),
+                Err(typed) => {
+                    let request = match OperationRequest::parse(&path) {
+                        Ok(r) => r,
+                        Err(OperationError::Unknown(_)) => return Err(invalid(typed.to_string())),
+                        Err(e) => return Err(invalid(e.to_string())),
+                    };
+                    let answer = get_runtime().block_on(client.get_operation(&request, None))?;
+                    Ok(vec![UwPayload::ApiResponse(vec![answer])])
+                }
+            }
         });
         let out = PyList::empty(py);
         for p in finish(

@@ -6,7 +6,8 @@
 //! - one request per New York trading day (`date=`): market tide, net-premium ticks, spot
 //!   exposures, greek flow, per-strike flow and exposures, OHLC;
 //! - page numbers: news headlines; within each trading day: spot exposure by expiry and strike;
-//! - one request: everything else (`path` in the metadata requests any endpoint verbatim).
+//! - one request: everything else (`path` in the metadata requests any endpoint verbatim);
+//! - `UwApiResponse`: any documented operation, with its own pagination (`http::operations`).
 //!
 //! Records outside `[start, end]` and records failing the metadata filter are dropped here. Every
 //! request, whatever its plan and however many pages it took, delivers each record once, oldest
@@ -20,6 +21,7 @@ use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::http::client::{UwHttpClient, UwHttpError};
 use crate::http::endpoint::Paging;
+use crate::http::operations::fetch::{OperationQuery, fetch_operation};
 use crate::subscription::metadata::UwFilter;
 use collect::{Collected, PageTimes, TimeCursor, ms};
 pub use plan::history_endpoints;
@@ -91,6 +93,19 @@ pub async fn fetch_history(
     now_ns: u64,
 ) -> Result<HistoryResult, HistoryError> {
     let type_name = query.type_name.as_str();
+    if type_name == ApiResponse::TYPE_NAME {
+        let query = OperationQuery {
+            metadata: query.metadata.clone(),
+            start_ns: query.start_ns,
+            end_ns: query.end_ns,
+            limit: query.limit,
+        };
+        let answers = fetch_operation(client, &query, now_ns).await?;
+        return Ok(HistoryResult {
+            requests: u32::try_from(answers.len()).unwrap_or(u32::MAX),
+            payloads: vec![UwPayload::ApiResponse(answers)],
+        });
+    }
     let keys = crate::subscription::filter::history_filter_keys(type_name);
     let filter_md: Vec<&(String, String)> = query
         .metadata

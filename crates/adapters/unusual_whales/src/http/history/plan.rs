@@ -80,7 +80,16 @@ pub(super) fn plan(
                 "path must start with /api/, got {path:?}"
             )));
         }
-        let request = UwRequest::parse(&path).map_err(|e| HistoryError::Invalid(e.to_string()))?;
+        let request = UwRequest::parse(&path).map_err(|e| {
+            // A documented operation without a typed decoder answers as UwApiResponse.
+            match crate::http::operations::Operation::find(&path) {
+                Some(op) => HistoryError::Invalid(format!(
+                    "{path} ({}) has no typed record: request it as DataType(UwApiResponse, metadata={{\"path\": \"{path}\"}})",
+                    op.name
+                )),
+                None => HistoryError::Invalid(e.to_string()),
+            }
+        })?;
         return Ok(Plan {
             request,
             paging: Paging::Once,

@@ -1,0 +1,236 @@
+"""
+Every GET operation of UW's OpenAPI document is reachable: the adapter's operation table is the
+document's (regenerated and compared), each REST operation has a record type (typed where the
+registry has an endpoint of its path, else ``UwApiResponse``), each WebSocket page names a channel
+the adapter joins, every response example of the document decodes without losing a field, and the
+simulator answers every operation with data valid for its response schema.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nautilus_trader_uw import UwApiResponse
+from nautilus_trader_uw import _core
+
+
+ROOT = Path(__file__).resolve().parents[3]
+SPEC = ROOT.parent / "shared" / "uw-api" / "openapi.yaml"
+
+yaml = pytest.importorskip("yaml")
+pytestmark = pytest.mark.skipif(not SPEC.exists(), reason=f"UW's OpenAPI document is not at {SPEC}")
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Dates stay strings, as on the wire.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, r) for tag, r in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    with SPEC.open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=_Loader)  # noqa: S506 - a SafeLoader
+
+
+def resolve(doc: dict, schema: object) -> dict:
+    while isinstance(schema, dict) and "$ref" in schema:
+        name = urllib.parse.unquote(schema["$ref"].split("#/components/schemas/", 1)[1])
+        name = name.replace("~1", "/").replace("~0", "~")
+        schemas = doc["components"]["schemas"]
+        schema = schemas.get(name) or schemas[name.strip()]
+    return schema if isinstance(schema, dict) else {}
+
+
+def get_operations(doc: dict) -> list[tuple[str, dict]]:
+    return [(path, methods["get"]) for path, methods in doc["paths"].items() if "get" in methods]
+
+
+def response_schema(doc: dict, op: dict) -> dict | None:
+    content = ((op.get("responses") or {}).get("200") or {}).get("content") or {}
+    if "application/json" not in content:
+        return None
+    return resolve(doc, content["application/json"].get("schema", {}))
+
+
+def schema_errors(doc: dict, schema: object, value: object, where: str = "$") -> list[str]:
+    """
+    Where ``value`` does not have the JSON types ``schema`` declares (types, nullability, enums,
+    object properties and array items; the document's own loose spots, `additionalProperties`, are
+    accepted).
+    """
+    s = resolve(doc, schema)
+    if value is None:
+        return [] if s.get("nullable") or not s or "type" not in s else [f"{where}: null"]
+    for key in ("oneOf", "anyOf"):
+        if key in s:
+            options = [schema_errors(doc, o, value, where) for o in s[key]]
+            return [] if any(not o for o in options) else options[0]
+    if "allOf" in s:
+        return [e for part in s["allOf"] for e in schema_errors(doc, part, value, where)]
+    kind = s.get("type")
+    checks = {
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+    }
+    if kind in checks and not checks[kind](value):
+        return [f"{where}: expected {kind}, got {type(value).__name__}"]
+    if "enum" in s and value not in s["enum"]:
+        return [f"{where}: {value!r} is not one of {s['enum']}"]
+    errors = []
+    if isinstance(value, dict):
+        for key, sub in (s.get("properties") or {}).items():
+            if key in value:
+                errors += schema_errors(doc, sub, value[key], f"{where}.{key}")
+    if isinstance(value, list) and "items" in s:
+        for i, item in enumerate(value[:5]):
+            errors += schema_errors(doc, s["items"], item, f"{where}[{i}]")
+    return errors
+
+
+def test_the_operation_table_is_generated_from_the_document():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_operations.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def coverage(ops: list[dict]) -> dict[str, Counter]:
+    by_tag: dict[str, Counter] = {}
+    for op in ops:
+        counts = by_tag.setdefault(op["tag"], Counter())
+        counts["operations"] += 1
+        if op["channel"] or op["path"] == "/api/socket" and op["tag"] == "websocket":
+            counts["channel"] += 1
+        elif op["record_type"] == "UwApiResponse":
+            counts["generic"] += 1
+        else:
+            counts["typed"] += 1
+    return by_tag
+
+
+def test_every_get_operation_of_the_document_is_reachable(document, capsys):
+    ops = {op["id"]: op for op in _core.operations()}
+    reachable = 0
+    for path, doc_op in get_operations(document):
+        op = ops.pop(doc_op["operationId"])
+        assert op["path"] == path
+        assert _core.find_operation(op["name"])["path"] == path
+        if doc_op["tags"][0] == "websocket" and path != "/api/socket":
+            # A channel page: the adapter joins the channel it documents.
+            assert op["channel"] in _core.channel_names(), f"{path}: {op['channel']} is not joined"
+        else:
+            assert op["record_type"] in {t.__name__ for t in _all_types()}, path
+        # Every documented parameter can be named in the metadata.
+        assert [p["name"] for p in op["params"]] == [p["name"] for p in doc_op.get("parameters", [])]
+        reachable += 1
+    assert not ops, f"operations not in the document: {sorted(ops)}"
+    websocket = sum(1 for _, o in get_operations(document) if o["tags"][0] == "websocket")
+    assert (reachable, reachable - websocket, websocket) == (214, 197, 17)
+    table = coverage(_core.operations())
+    with capsys.disabled():
+        print(f"\n{'tag':<24}{'operations':>11}{'typed':>7}{'generic':>9}{'channel':>9}")
+        for tag, c in sorted(table.items()):
+            print(f"{tag:<24}{c['operations']:>11}{c['typed']:>7}{c['generic']:>9}{c['channel']:>9}")
+        total = sum(table.values(), Counter())
+        print(f"{'all':<24}{total['operations']:>11}{total['typed']:>7}{total['generic']:>9}{total['channel']:>9}")
+
+
+def _all_types() -> list[type]:
+    from nautilus_trader_uw.types import ALL_TYPES
+
+    return ALL_TYPES
+
+
+def examples(document: dict) -> list[tuple[str, dict, object]]:
+    out = []
+    for path, op in get_operations(document):
+        schema = response_schema(document, op)
+        if schema is not None and "example" in schema:
+            out.append((path, op, schema["example"]))
+    return out
+
+
+def test_every_response_example_decodes_into_its_record_without_losing_a_field(document):
+    found = examples(document)
+    assert len(found) >= 120
+    typed = 0
+    for path, op, example in found:
+        body = json.dumps(example)
+        answer = _core.parse_api_response(op["operationId"], body, ts_init=1)
+        assert isinstance(answer, UwApiResponse)
+        # The generic record keeps UW's answer whole: every documented field, at every depth.
+        assert json.loads(answer.body) == example, path
+        endpoint = _core.find_operation(path)["typed_endpoint"]
+        if endpoint is not None:
+            records = _core.parse_rest_response(endpoint, body)
+            assert records, f"{path}: the typed decoder found no record in UW's example"
+            typed += 1
+    assert typed >= 20
+
+
+def test_the_simulator_answers_every_operation_with_schema_valid_data(document):
+    from nautilus_trader_uw.sim import UwSimServer
+
+    with UwSimServer(rate=1.0) as sim:
+        client = _core.UwRestClient(base_url=sim.http_url, api_key=sim.token, requests_per_minute=100_000)
+        answered = 0
+        for path, op in get_operations(document):
+            if op["tags"][0] == "websocket" and path != "/api/socket":
+                continue
+            params = [(p["name"], sample_value(document, p)) for p in op.get("parameters", []) if p.get("required")]
+            [answer] = client.history("UwApiResponse", [("operation", op["operationId"]), *params])
+            schema = response_schema(document, op)
+            if schema is not None:
+                errors = schema_errors(document, schema, json.loads(answer.body))
+                assert not errors, f"{path}: {errors[:3]}"
+            answered += 1
+    assert answered == 214 - 16
+
+
+def sample_value(document: dict, param: dict) -> str:
+    schema = resolve(document, param.get("schema", {}))
+    if param["in"] == "path" and param["name"] in ("ticker", "symbol"):
+        return "SPY"
+    if "enum" in schema:
+        return str(schema["enum"][0])
+    example = param.get("example", schema.get("example"))
+    if example is not None and not isinstance(example, list | dict):
+        return str(example).lower() if isinstance(example, bool) else str(example)
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        return str(int(schema.get("minimum", 1)))
+    if kind == "boolean":
+        return "true"
+    if schema.get("format") == "date" or re.search(r"date", param["name"]):
+        return "2025-05-16"
+    return "SPY"
+
+
+def test_errors_name_the_parameter():
+    with pytest.raises(ValueError, match='parameter "ticker" is required'):
+        _core.UwRestClient(base_url="http://127.0.0.1:9", api_key="k").history(
+            "UwApiResponse", [("operation", "stock_ticker_volatility_realized")]
+        )
+    with pytest.raises(ValueError, match=r"limit=\"9999\" is invalid: the largest value is"):
+        _core.UwRestClient(base_url="http://127.0.0.1:9", api_key="k").history(
+            "UwApiResponse", [("operation", "darkpool_recent"), ("limit", "9999")]
+        )
