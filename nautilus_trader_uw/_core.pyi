@@ -61,6 +61,7 @@ __all__ = [
     "UwCongressTrade",
     "UwInsiderTransaction",
     "UwNope",
+    "UwApiResponse",
     "UwFlowBar",
     "UwFeedStatus",
     "UwExpiryStrikeSpotExposure",
@@ -86,6 +87,10 @@ __all__ = [
     "_deliver_to_engine",
     "parse_rest_response",
     "rest_endpoint_names",
+    "operations",
+    "operations_source",
+    "find_operation",
+    "parse_api_response",
     "flow_bars",
     "flow_bar_spec",
     "UwFlowBarSpecError",
@@ -146,6 +151,18 @@ def parse_rest_response(
 
 def rest_endpoint_names() -> list[str]:
     """The REST endpoint short names parse_rest_response accepts."""
+
+def operations() -> list[dict[str, Any]]:
+    """Every GET operation of UW's OpenAPI document: name, id, path, record type, paging, params."""
+
+def find_operation(text: str) -> dict[str, Any] | None:
+    """The operation a short name, UW operation id, path template or concrete path names."""
+
+def operations_source() -> dict[str, Any]:
+    """Where the operation table came from: the document's SHA-256, version and channel forms."""
+
+def parse_api_response(operation: str, body: bytes | bytearray | str, ts_init: int | None = None) -> UwApiResponse:
+    """Decode UW's answer to any documented operation into a UwApiResponse, kept whole."""
 
 class UwFlowBarSpecError(ValueError):
     """A UwFlowBar subscription's metadata is wrong; ``field`` names the key."""
@@ -323,6 +340,52 @@ class UwSimServer:
         _exc: BaseException | None,
         _tb: TracebackType | None,
     ) -> Literal[False]: ...
+
+@disjoint_base
+class UwApiResponse:
+    """
+    UW's answer to one request of any documented operation (`metadata={"operation": ...}`), or one frame
+    of a channel without a typed record (`futures_trades`, `futures:<CONTRACT>`). `body` is UW's
+    JSON exactly as received; `params` the request's parameters as a JSON object. `ts_event` is the
+    request time, or the New York close of the `date` asked for when that is earlier (a past day's
+    answer describes that day).
+    """
+
+    def __new__(
+        cls,
+        *,
+        operation: str,
+        operation_id: str,
+        path: str,
+        params: str,
+        body: str,
+        page: int | None = None,
+        date: str | None = None,
+        requested_at: int,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def operation_id(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def params(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def page(self) -> int | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def requested_at(self) -> int: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
 
 @disjoint_base
 class UwCongressTrade:

@@ -485,6 +485,20 @@ class UwNope(_core.UwNope, UwData):
 
 
 @uw_data_type
+class UwApiResponse(_core.UwApiResponse, UwData):
+    """
+    UW's answer to one request of any documented operation (`metadata={"operation": ...}`),
+    or one frame of a channel without a typed record (`futures_trades`, `futures:<CONTRACT>`).
+
+    `body` is UW's JSON exactly as received; `params` the request's parameters as a JSON
+    object. `ts_event` is the request time, or the New York close of the `date` asked for when
+    that is earlier (a past day's answer describes that day).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
 class UwFlowBar(_core.UwFlowBar, UwData):
     """
     Option prints of one underlying summed over one interval (built by the adapter, not sent by UW).
@@ -712,6 +726,7 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwCongressTrade,
     UwInsiderTransaction,
     UwNope,
+    UwApiResponse,
     UwFlowBar,
     UwFeedStatus,
     UwExpiryStrikeSpotExposure,
@@ -770,6 +785,7 @@ __all__ = [
     "UwCongressTrade",
     "UwInsiderTransaction",
     "UwNope",
+    "UwApiResponse",
     "UwFlowBar",
     "UwFeedStatus",
     "UwExpiryStrikeSpotExposure",

@@ -59,7 +59,7 @@ _CURSOR_PARAMS = ("older_than",)
 
 def load(spec: Path) -> dict:
     with spec.open(encoding="utf-8") as f:
-        return yaml.load(f, Loader=_Loader)  # noqa: S506 - a SafeLoader without timestamps
+        return yaml.load(f, Loader=_Loader)
 
 
 class Schemas:
@@ -108,7 +108,9 @@ def parameter(prm: dict, schemas: Schemas) -> dict:
     if "enum" in schema:
         out["enum"] = [str(v) for v in schema["enum"]]
     if "default" in schema:
-        out["default"] = str(schema["default"]).lower() if isinstance(schema["default"], bool) else str(schema["default"])
+        out["default"] = (
+            str(schema["default"]).lower() if isinstance(schema["default"], bool) else str(schema["default"])
+        )
     for key in ("format", "pattern"):
         if key in schema:
             out[key] = schema[key]
@@ -178,14 +180,16 @@ def operation_name(path: str, marked: bool = False) -> str:
 
 
 def operation_names(paths: list[str]) -> dict[str, str]:
+    """
+    Every path's name; of paths sharing a plain name, those with the most path values are marked.
+    """
     plain = {path: operation_name(path) for path in paths}
-    values = lambda path: path.count("{")  # noqa: E731
-    fewest = {}
+    fewest: dict[str, int] = {}
     for path, name in plain.items():
-        fewest[name] = min(fewest.get(name, values(path)), values(path))
+        fewest[name] = min(fewest.get(name, path.count("{")), path.count("{"))
     taken = list(plain.values())
     names = {
-        path: operation_name(path, marked=taken.count(name) > 1 and values(path) > fewest[name])
+        path: operation_name(path, marked=taken.count(name) > 1 and path.count("{") > fewest[name])
         for path, name in plain.items()
     }
     if len(set(names.values())) != len(names):

@@ -123,6 +123,18 @@ def parse_rest_response(
 def rest_endpoint_names() -> list[str]:
     """The REST endpoint short names parse_rest_response accepts."""
 
+def operations() -> list[dict[str, Any]]:
+    """Every GET operation of UW's OpenAPI document: name, id, path, record type, paging, params."""
+
+def find_operation(text: str) -> dict[str, Any] | None:
+    """The operation a short name, UW operation id, path template or concrete path names."""
+
+def operations_source() -> dict[str, Any]:
+    """Where the operation table came from: the document's SHA-256, version and channel forms."""
+
+def parse_api_response(operation: str, body: bytes | bytearray | str, ts_init: int | None) -> UwApiResponse:
+    """Decode UW's answer to any documented operation into a UwApiResponse, kept whole."""
+
 class UwFlowBarSpecError(ValueError):
     """A UwFlowBar subscription's metadata is wrong; ``field`` names the key."""
 

@@ -447,9 +447,13 @@ SAMPLES = {
 TOKEN = "doc-probe-token-0123456789"  # long: the core scrubs the token from its messages
 
 
+# The keys of `UwApiResponse` history: which operation, and how many of its pages.
+OPERATION_KEYS = ("operation", "max_pages")
+
+
 def test_the_metadata_key_table_names_every_key():
     rows = table(section(GUIDE, "Data types"), "key")
-    assert [type_name(row["key"]) for row in rows] == [*FILTER_KEYS, *REQUEST_KEYS]
+    assert [type_name(row["key"]) for row in rows] == [*FILTER_KEYS, *REQUEST_KEYS, *OPERATION_KEYS]
 
 
 def test_the_documented_option_type_forms_are_accepted(live_feed):
@@ -604,6 +608,9 @@ def test_the_history_table_matches_the_request_plans(history):
     assert sorted(names) == sorted(t.__name__ for t in ALL_TYPES)
     for row in rows:
         name, endpoint_cell, keys_cell = type_name(row["type"]), row["UW endpoint"], row["metadata keys"]
+        if name == "UwApiResponse":
+            check_any_operation_row(history, row)
+            continue
         bare = history(name, [])
         with_ticker = history(name, [("ticker", "SPY")])
         ticker_ok = not _refused(with_ticker, "cannot be filtered")
@@ -640,6 +647,23 @@ def test_the_history_table_matches_the_request_plans(history):
         assert set(spans(keys_cell)) == keys, f"{name}: requests accept {sorted(keys)}"
         required = _refused(bare, "needs a ticker")
         assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed, f"{name}: required keys"
+
+
+def check_any_operation_row(history, row: dict) -> None:
+    """
+    ``UwApiResponse`` requests whichever operation its metadata names, with that operation's
+    parameters and pagination.
+    """
+    assert "needs the operation" in history("UwApiResponse", [])
+    assert history("UwApiResponse", [("operation", "market_sector_etfs")]) == ["/api/market/sector-etfs"]
+    by_path = history("UwApiResponse", [("path", "/api/stock/SPY/volatility/realized?date=2025-05-16")])
+    assert by_path == ["/api/stock/SPY/volatility/realized?date=2025-05-16"]
+    # A `date` operation over the range: one request per trading day (Thursday and Friday, New York).
+    days = history("UwApiResponse", [("operation", "stock_ticker_oi_per_strike"), ("ticker", "SPY")])
+    assert [endpoint(t) for t in days] == ["/api/stock/SPY/oi-per-strike"] * 2, days
+    assert set(spans(row["metadata keys"])) == {"operation", "max_pages", "path"}
+    assert bold_spans(row["metadata keys"]) == {"operation"}
+    assert "own pagination" in row["requests"]
 
 
 # -- Troubleshooting: what `uw-nt doctor` prints -----------------------------------------------------

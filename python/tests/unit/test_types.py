@@ -48,6 +48,17 @@ DECODED[uw.UwFlowBar] = [
     *uw._core.flow_bars(DECODED[uw.UwOptionTrade], {"ticker": "TSLA", "every": 2, "option_type": "call"}),
 ]
 
+# Any UW operation's answer, whole (UW's example of /api/market/sector-etfs, shortened), and a frame
+# of a channel UW documents no payload for.
+DECODED[uw.UwApiResponse] = [
+    uw._core.parse_api_response(
+        "market_sector_etfs",
+        '{"data":[{"ticker":"XLK","full_name":"Technology","call_premium":"1213400.5","volume":2}]}',
+        ts_init=300_000,
+    ),
+    *uw.parse_ws_frame('["futures:ESZ5",{"sym":"ESZ5","price":"5910.25","size":2,"side":"buy"}]', ts_init=300_001),
+]
+
 
 def test_every_type_has_a_fixture():
     assert set(DECODED) == set(ALL_TYPES)

@@ -35,8 +35,11 @@
 /// - `history`: the REST endpoints its history comes from, the first that fits the request
 ///   (a ticker in the path needs a ticker; see `http::history`);
 /// - neither: types the adapter makes itself: `UwFlowBar` (option prints summed per interval,
-///   `aggregate`) and `UwFeedStatus` (the live client's health), and `UwApiResponse`, UW's whole
-///   answer to any documented operation without a typed record (`http::operations`).
+///   `aggregate`) and `UwFeedStatus` (the live client's health).
+///
+/// `UwApiResponse` is UW's whole answer to any documented operation (`http::operations`), and the
+/// frames of the channels UW documents no payload for: `futures_trades`, whose per-contract form
+/// UW names `futures:<CONTRACT>` (`ChannelKind::ticker_base`).
 #[macro_export]
 macro_rules! uw_records {
     ($callback:ident $(, $extra:tt)?) => {
@@ -83,7 +86,7 @@ macro_rules! uw_records {
             CongressTrade: history(CongressRecentTrades),
             InsiderTransaction: history(InsiderTransactions),
             Nope: history(Nope),
-            ApiResponse:,
+            ApiResponse: live(FuturesTrades, "futures_trades", OptionalTicker, custom),
             FlowBar:,
             FeedStatus:,
             // What an options-flow strategy reads beside the flow (#16): chain snapshots, open

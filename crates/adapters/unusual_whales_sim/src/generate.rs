@@ -326,6 +326,33 @@ impl Market {
                     None,
                 )
             }
+            // UW documents no payload for its futures channels: prints with the fields of its REST
+            // futures trades (`/api/futures/{contract}/trades`), the contract from the channel.
+            ChannelKind::FuturesTrades => {
+                let contract = channel.ticker.clone().unwrap_or_else(|| {
+                    ["ESZ5", "NQZ5"][(self.rng.next_u64() % 2) as usize].to_owned()
+                });
+                let price = 5_900.0 + (self.rng.random::<f64>() * 40.0).round() / 4.0;
+                let side = if self.rng.random::<f64>() < 0.5 {
+                    "buy"
+                } else {
+                    "sell"
+                };
+                (
+                    format!(
+                        r#"{{"sym":"{contract}","product":"{}","executed_at":"{}","price":"{price:.2}","size":{},"side":"{side}","nbbo_bid":"{:.2}","nbbo_ask":"{:.2}","crossed":false,"trade_id":{}}}"#,
+                        contract
+                            .get(..contract.len().saturating_sub(2))
+                            .unwrap_or(&contract),
+                        iso_millis(now_ms),
+                        1 + self.rng.next_u64() % 10,
+                        price - 0.25,
+                        price,
+                        self.rng.next_u64() % 1_000_000_000,
+                    ),
+                    None,
+                )
+            }
             ChannelKind::News => {
                 let h = HEADLINES[(self.rng.next_u64() % HEADLINES.len() as u64) as usize];
                 (
@@ -593,7 +620,10 @@ mod tests {
     fn every_channel_generates_frames_the_parser_accepts() {
         let mut m = Market::new(7, &["SPY".to_owned(), "QQQ".to_owned()]);
         for kind in ChannelKind::ALL {
-            for channel in [kind.as_str().to_owned(), format!("{}:SPY", kind.as_str())] {
+            for channel in [
+                kind.as_str().to_owned(),
+                format!("{}:SPY", kind.ticker_base()),
+            ] {
                 for _ in 0..50 {
                     assert!(!frame(&mut m, &channel).is_empty(), "{channel}");
                 }

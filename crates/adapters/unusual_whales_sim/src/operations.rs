@@ -39,12 +39,22 @@ pub(crate) enum Answer {
 /// path no operation has.
 pub(crate) fn answer(path: &str, params: &HashMap<&str, &str>, seed: u64) -> Option<Answer> {
     let op = Operation::find(path)?;
+    // Keys as sent: array parameters' brackets arrive percent-encoded (`expirations%5B%5D`).
+    let given: Vec<String> = params
+        .keys()
+        .map(|k| {
+            k.replace("%5B", "[")
+                .replace("%5D", "]")
+                .replace("%5b", "[")
+                .replace("%5d", "]")
+        })
+        .collect();
     for p in op
         .params
         .iter()
         .filter(|p| p.required && p.location == ParamIn::Query)
     {
-        if !params.contains_key(p.name.as_str()) {
+        if !given.contains(&p.name) {
             return Some(Answer::Invalid(format!(
                 r#"{{"msg":"Invalid query input(s): {} is required","path":"{path}"}}"#,
                 p.name
@@ -65,6 +75,17 @@ pub(crate) fn answer(path: &str, params: &HashMap<&str, &str>, seed: u64) -> Opt
     Some(Answer::Ok("application/json", body.to_string()))
 }
 
+/// `-12.5`, `0.23`: a decimal number written as text.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.split_once('.').is_some_and(|(i, f)| {
+        !i.is_empty()
+            && !f.is_empty()
+            && i.bytes().all(|b| b.is_ascii_digit())
+            && f.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// The `{ticker}` of `path`, if the operation's path has one.
 fn ticker_of(op: &Operation, path: &str) -> Option<String> {
     op.path
@@ -74,23 +95,31 @@ fn ticker_of(op: &Operation, path: &str) -> Option<String> {
         .map(|(_, s)| s.to_ascii_uppercase())
 }
 
-/// Scales every fractional number by a factor in [0.9, 1.1) drawn from `state`, and writes the
+/// Scales every fractional number (and decimal text) by a factor in [0.9, 1.1) drawn from `state`, and writes the
 /// requested ticker into `ticker` fields.
 fn vary(value: &mut Value, mut state: u64, ticker: Option<&str>) {
+    // xorshift: a deterministic sequence from the request's hash.
+    fn factor(state: &mut u64) -> f64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        #[allow(clippy::cast_precision_loss)]
+        let f = 0.9 + (*state % 2000) as f64 / 10_000.0;
+        f
+    }
     fn walk(value: &mut Value, state: &mut u64, ticker: Option<&str>) {
         match value {
             Value::Number(n) if n.is_f64() => {
-                // xorshift: a deterministic sequence from the request's hash.
-                *state ^= *state << 13;
-                *state ^= *state >> 7;
-                *state ^= *state << 17;
-                #[allow(clippy::cast_precision_loss)]
-                let factor = 0.9 + (*state % 2000) as f64 / 10_000.0;
-                if let Some(v) = n
-                    .as_f64()
-                    .and_then(|f| serde_json::Number::from_f64(f * factor))
-                {
+                let f = factor(state);
+                if let Some(v) = n.as_f64().and_then(|x| serde_json::Number::from_f64(x * f)) {
                     *n = v;
+                }
+            }
+            // UW writes most decimals as strings ("150.15"): varied the same way, same digits.
+            Value::String(text) if is_decimal(text) => {
+                let digits = text.len() - text.find('.').unwrap_or(text.len()) - 1;
+                if let Ok(x) = text.parse::<f64>() {
+                    *text = format!("{:.digits$}", x * factor(state));
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|v| walk(v, state, ticker)),

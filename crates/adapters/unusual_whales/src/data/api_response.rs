@@ -3,7 +3,7 @@
 
 use crate::common::parse::{de_opt_date, de_opt_i64, de_string};
 use crate::common::time::close_or_arrival;
-use crate::data::view::record_view;
+use crate::data::view::{FilterKey, record_view};
 
 crate::uw_record! {
     /// UW's answer to one request of any documented operation (`metadata={"operation": ...}`),
@@ -79,7 +79,34 @@ impl ApiResponse {
             close_or_arrival(record.date.as_deref(), requested_at).unwrap_or(requested_at);
         record
     }
+
+    /// One frame of a channel without a typed record: its payload whole, named by the channel.
+    #[must_use]
+    pub fn of_frame(channel: &str, payload: &str, ts_init: u64) -> Self {
+        Self::answer(
+            channel,
+            FRAME_OPERATION_ID,
+            String::new(),
+            "{}".to_owned(),
+            payload.to_owned(),
+            None,
+            None,
+            ts_init,
+        )
+    }
+
+    /// The contract (ticker) of a frame from a per-contract channel (`futures:ESZ5`).
+    #[must_use]
+    pub fn channel_ticker(&self) -> Option<&str> {
+        if self.operation_id != FRAME_OPERATION_ID {
+            return None;
+        }
+        self.operation.split_once(':').map(|(_, t)| t)
+    }
 }
 
-// What subscription filters see of these records (data/view.rs): nothing to filter on.
-record_view!(ApiResponse, &[]);
+/// The `operation_id` of records made from WebSocket frames.
+pub const FRAME_OPERATION_ID: &str = "websocket";
+
+// What subscription filters see of these records (data/view.rs): a frame's contract.
+record_view!(ApiResponse, &[FilterKey::Ticker], ticker: |r| r.channel_ticker());

@@ -23,9 +23,7 @@ use crate::common::symbol::InstrumentIdFormat;
 use crate::common::time::now_nanos;
 use crate::data::ApiResponse;
 use crate::data::UwPayload;
-use crate::http::operations::{
-    OperationRequest, ResponseKind, answer_of_file, base64, parse_answer,
-};
+use crate::http::operations::{OperationRequest, ResponseKind, answer_of, base64, parse_answer};
 use crate::http::parse::{error_text, parse_rest_response};
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
@@ -481,7 +479,7 @@ impl UwHttpClient {
         if request.operation.response == ResponseKind::Zip {
             // A file, not JSON: kept whole as base64, the form a text column holds.
             let body = base64(&bytes);
-            return Ok(answer_of_file(request, body, page, now_nanos()));
+            return Ok(answer_of(request, body, page, now_nanos()));
         }
         let body = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());

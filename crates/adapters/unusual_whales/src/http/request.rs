@@ -120,33 +120,55 @@ impl UwRequest {
     /// # Errors
     /// A base URL that does not parse or cannot take a path, and a path value left unset.
     pub fn url(&self, base_url: &str) -> Result<Url, String> {
-        let segments = self.path_segments()?;
-        let mut url =
-            Url::parse(base_url).map_err(|e| format!("base URL {base_url:?} is invalid: {e}"))?;
-        url.path_segments_mut()
-            .map_err(|()| format!("base URL {base_url:?} cannot take a path"))?
-            .pop_if_empty()
-            .extend(segments);
-        if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
+        url_of(base_url, self.path_segments()?, &self.query)
+    }
+}
+
+/// `base_url` with `segments` appended (each encoded as one segment) and `query` encoded.
+///
+/// # Errors
+/// A base URL that does not parse or cannot take a path.
+pub(crate) fn url_of<'a>(
+    base_url: &str,
+    segments: impl IntoIterator<Item = &'a str>,
+    query: &[(String, String)],
+) -> Result<Url, String> {
+    let mut url =
+        Url::parse(base_url).map_err(|e| format!("base URL {base_url:?} is invalid: {e}"))?;
+    url.path_segments_mut()
+        .map_err(|()| format!("base URL {base_url:?} cannot take a path"))?
+        .pop_if_empty()
+        .extend(segments);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url)
+}
+
+/// Writes the path and query of `url` (`/api/...?...`, encoded), or `fallback` when there is no
+/// URL: what messages and logs show of a request.
+pub(crate) fn show_request(
+    f: &mut fmt::Formatter<'_>,
+    url: Result<Url, String>,
+    fallback: &str,
+) -> fmt::Result {
+    match url {
+        Ok(url) => {
+            f.write_str(url.path())?;
+            url.query().map_or(Ok(()), |q| write!(f, "?{q}"))
         }
-        Ok(url)
+        Err(_) => f.write_str(fallback),
     }
 }
 
 /// `/api/...?...` as sent (encoded), for messages and logs.
 impl fmt::Display for UwRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.url("http://uw") {
-            Ok(url) => {
-                f.write_str(url.path())?;
-                match url.query() {
-                    Some(q) => write!(f, "?{q}"),
-                    None => Ok(()),
-                }
-            }
-            Err(_) => f.write_str(self.target.endpoint.path_template()),
-        }
+        show_request(
+            f,
+            self.url("http://uw"),
+            self.target.endpoint.path_template(),
+        )
     }
 }
 

@@ -74,6 +74,16 @@ impl ChannelKind {
     pub fn from_base(base: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.as_str() == base)
     }
+
+    /// The base name of the per-ticker form: the kind's own name, except that UW names the
+    /// per-contract channels of `futures_trades` `futures:<CONTRACT>` (its channel table).
+    #[must_use]
+    pub const fn ticker_base(self) -> &'static str {
+        match self {
+            Self::FuturesTrades => "futures",
+            other => other.as_str(),
+        }
+    }
 }
 
 impl fmt::Display for ChannelKind {
@@ -99,7 +109,13 @@ impl UwChannel {
             Some((base, ticker)) => (base, Some(ticker)),
             None => (text, None),
         };
-        let kind = ChannelKind::from_base(base)?;
+        let kind = match ticker {
+            Some(_) => ChannelKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.ticker_base() == base)?,
+            None => ChannelKind::from_base(base)?,
+        };
         match ticker {
             Some(t) if validate_ticker(t).is_ok() => Some(Self {
                 kind,
@@ -114,7 +130,7 @@ impl UwChannel {
 impl fmt::Display for UwChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.ticker {
-            Some(t) => write!(f, "{}:{t}", self.kind),
+            Some(t) => write!(f, "{}:{t}", self.kind.ticker_base()),
             None => f.write_str(self.kind.as_str()),
         }
     }
@@ -131,6 +147,8 @@ mod tests {
     #[case("gex:SPY", ChannelKind::Gex, Some("SPY"))]
     #[case("option_trades:TSLA", ChannelKind::OptionTrades, Some("TSLA"))]
     #[case("gex_strike_expiry:SPX", ChannelKind::GexStrikeExpiry, Some("SPX"))]
+    #[case("futures_trades", ChannelKind::FuturesTrades, None)]
+    #[case("futures:ESZ5", ChannelKind::FuturesTrades, Some("ESZ5"))]
     fn parses_documented_channels(
         #[case] text: &str,
         #[case] kind: ChannelKind,
@@ -148,6 +166,8 @@ mod tests {
     #[case("market-tide")]
     #[case("gex:")]
     #[case("gex:S P Y")]
+    #[case("futures_trades:ESZ5")]
+    #[case("futures")]
     #[case("")]
     fn rejects_undocumented_names(#[case] text: &str) {
         assert_eq!(UwChannel::parse(text), None);

@@ -217,6 +217,14 @@ fn decode_payload(
         (Periscope) => {
             UwPayload::Periscope(decode_periscope(raw, ctx, ts_init, ids)?)
         };
+        // Channels UW documents no payload for: the payload whole, named by its channel.
+        (ApiResponse) => {
+            UwPayload::ApiResponse(vec![ApiResponse::of_frame(
+                &channel.to_string(),
+                raw,
+                ts_init,
+            )])
+        };
     }
     Ok(crate::uw_records!(
         channel_dispatch,

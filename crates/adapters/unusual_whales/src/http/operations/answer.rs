@@ -28,21 +28,12 @@ pub fn parse_answer(
     }
     serde_json::from_str::<&RawValue>(&body)
         .map_err(|e| UwParseError::MalformedJson(format!("{name}: {e}")))?;
-    Ok(ApiResponse::answer(
-        name,
-        &request.operation.id,
-        request.to_string(),
-        request.params_json(),
-        body,
-        page,
-        request.get_query("date").map(str::to_owned),
-        requested_at,
-    ))
+    Ok(answer_of(request, body, page, requested_at))
 }
 
-/// A file answer (`response: zip`), its bytes already encoded.
+/// The record of an answer `body` already checked (JSON), or encoded (a file, `response: zip`).
 #[must_use]
-pub fn answer_of_file(
+pub fn answer_of(
     request: &OperationRequest,
     body: String,
     page: Option<i64>,

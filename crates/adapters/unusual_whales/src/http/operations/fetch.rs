@@ -131,6 +131,7 @@ pub async fn fetch_operation(
         }
         return Ok(answers);
     }
+    let explicit_max_pages = query.metadata.iter().any(|(k, _)| k == "max_pages");
     let max_pages = match query.metadata.iter().find(|(k, _)| k == "max_pages") {
         Some((_, v)) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
             HistoryError::Invalid(format!(
@@ -196,19 +197,24 @@ pub async fn fetch_operation(
         let count = list.map_or(0, Vec::len);
         let has_more = body.get("has_more").and_then(Value::as_bool) == Some(true);
         let full = page_size.is_some_and(|size| count >= size && count > 0);
-        if !(full || has_more) {
+        let oldest = list.and_then(|l| l.iter().filter_map(row_time).min());
+        // A range is covered once a page reaches back to its start; pages of rows without times
+        // are followed only as far as `max_pages` says.
+        let in_range = match (query.start_ns, oldest) {
+            (Some(start), Some(o)) => o > start,
+            (Some(_), None) => explicit_max_pages,
+            (None, _) => true,
+        };
+        if !(has_more || full && in_range) {
             break;
         }
         match style {
             PagingStyle::Page => page += 1,
             PagingStyle::Offset => offset += count,
             PagingStyle::Cursor => {
-                let Some(oldest) = list.and_then(|l| l.iter().filter_map(row_time).min()) else {
+                let Some(oldest) = oldest.filter(|_| in_range) else {
                     break;
                 };
-                if query.start_ns.is_some_and(|s| oldest <= s) {
-                    break;
-                }
                 request.set_query("older_than", ms(oldest).to_string());
             }
             PagingStyle::None => break,

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::http::endpoint::UwEndpoint;
 use crate::subscription::channel::ChannelKind;
-pub use answer::{answer_of_file, base64, parse_answer};
+pub use answer::{answer_of, base64, parse_answer};
 pub use request::{OperationError, OperationRequest};
 
 /// Where a parameter goes.

@@ -7,6 +7,7 @@ use reqwest::Url;
 
 use crate::common::time::parse_date;
 use crate::http::operations::{Operation, Param, ParamIn};
+use crate::http::request::{show_request, url_of};
 
 /// Why a request of an operation cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -271,26 +272,11 @@ impl OperationRequest {
             .trim_start_matches('/')
             .split('/')
             .map(|s| {
-                if s.starts_with('{') {
-                    let name = s.trim_matches(['{', '}']);
-                    self.path_values
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map_or(s, |(_, v)| v.as_str())
-                } else {
-                    s
-                }
+                let name = s.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+                name.and_then(|name| self.path_values.iter().find(|(k, _)| k == name))
+                    .map_or(s, |(_, v)| v.as_str())
             });
-        let mut url =
-            Url::parse(base_url).map_err(|e| format!("base URL {base_url:?} is invalid: {e}"))?;
-        url.path_segments_mut()
-            .map_err(|()| format!("base URL {base_url:?} cannot take a path"))?
-            .pop_if_empty()
-            .extend(segments);
-        if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
-        }
-        Ok(url)
+        url_of(base_url, segments, &self.query)
     }
 }
 
@@ -310,13 +296,7 @@ fn accepted(operation: &Operation) -> String {
 /// `/api/...?...` as sent (encoded), for messages and logs.
 impl fmt::Display for OperationRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.url("http://uw") {
-            Ok(url) => {
-                f.write_str(url.path())?;
-                url.query().map_or(Ok(()), |q| write!(f, "?{q}"))
-            }
-            Err(_) => f.write_str(&self.operation.path),
-        }
+        show_request(f, self.url("http://uw"), &self.operation.path)
     }
 }
 
