@@ -28,6 +28,7 @@ from nautilus_trader_uw.cli_support import CliError
 from nautilus_trader_uw.cli_support import check_recording
 from nautilus_trader_uw.cli_support import decode_recording
 from nautilus_trader_uw.cli_support import end_status_line
+from nautilus_trader_uw.cli_support import operation_lines
 from nautilus_trader_uw.samples import sample_recording_path
 from nautilus_trader_uw.types import ALL_TYPES
 
@@ -208,21 +209,10 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_operations(args: argparse.Namespace) -> int:
-    ops = _core.operations()
-    if args.tag:
-        ops = [op for op in ops if op["tag"] == args.tag]
-        if not ops:
-            tags = sorted({op["tag"] for op in _core.operations()})
-            raise CliError(f"no operation is tagged {args.tag!r}; tags: {', '.join(tags)}")
-    if args.name:
-        ops = [op for op in ops if args.name in op["name"]]
-    for op in ops:
-        required = [p["name"] for p in op["params"] if p["required"]]
-        target = f"channel {op['channel']}" if op["channel"] else op["record_type"]
-        needs = f"  needs {', '.join(required)}" if required else ""
-        plan = "  [plan]" if op["plan"] else ""
-        print(f"{op['name']:<52} {op['path']:<58} {target}{needs}{plan}")
-    print(f"{len(ops)} operations", file=sys.stderr)
+    lines = operation_lines(tag=args.tag, name=args.name)
+    for line in lines:
+        print(line)
+    print(f"{len(lines)} operations", file=sys.stderr)
     return 0
 
 

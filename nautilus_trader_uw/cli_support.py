@@ -155,3 +155,29 @@ def progress(items: Iterable[T], desc: str = "", enabled: bool = True) -> Iterat
     """
     with tqdm(items, desc=desc, disable=not enabled, file=sys.stderr, leave=True) as bar:
         yield from bar
+
+
+def operation_lines(tag: str | None = None, name: str | None = None) -> list[str]:
+    """
+    One line per UW operation (of ``tag``, with ``name`` in its name): its short name, path, the
+    record type it arrives as or the channel its page documents, its required parameters, and
+    ``[plan]`` where UW's document states a plan requirement.
+
+    Raises ``CliError`` for a tag no operation has.
+    """
+    ops = _core.operations()
+    if tag:
+        ops = [op for op in ops if op["tag"] == tag]
+        if not ops:
+            tags = sorted({op["tag"] for op in _core.operations()})
+            raise CliError(f"no operation is tagged {tag!r}; tags: {', '.join(tags)}")
+    lines = []
+    for op in ops:
+        if name and name not in op["name"]:
+            continue
+        required = [p["name"] for p in op["params"] if p["required"]]
+        target = f"channel {op['channel']}" if op["channel"] else op["record_type"]
+        needs = f"  needs {', '.join(required)}" if required else ""
+        plan = "  [plan]" if op["plan"] else ""
+        lines.append(f"{op['name']:<52} {op['path']:<58} {target}{needs}{plan}")
+    return lines

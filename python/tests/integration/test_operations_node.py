@@ -6,16 +6,21 @@ to UW's futures channels, which arrive as ``UwApiResponse`` frames counted in th
 """
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
+from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
+from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from nautilus_trader_uw import UW_CLIENT_ID
 from nautilus_trader_uw import UwApiResponse
 from nautilus_trader_uw import UwFeedStatus
 from nautilus_trader_uw import UwRequestError
 from nautilus_trader_uw import UwRestClient
+from nautilus_trader_uw import _core
 from nautilus_trader_uw.sim import UwSimServer
 
 from .node_harness import Recorder
@@ -109,3 +114,54 @@ def test_uw_rest_client_get_answers_any_documented_path():
         assert err.value.kind == "invalid"
         typed = client.get("/api/stock/SPY/max-pain")
         assert typed and type(typed[0]).__name__ == "UwMaxPain", "typed where the adapter has a decoder"
+
+
+def _uw_nt(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nautilus_trader_uw.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_uw_nt_download_writes_any_operation_to_a_catalog(tmp_path):
+    catalog = tmp_path / "catalog"
+    # A `date` operation: one answer per trading day (Friday, Monday); the weekend is skipped.
+    done = _uw_nt(
+        "download", "--sim", "--operation", "stock_ticker_volatility_realized", "--ticker", "SPY",
+        "--start", "2025-05-16", "--end", "2025-05-19", "--catalog", str(catalog),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "UwApiResponse: 2 records from 2 days" in done.stdout
+    stored = ParquetDataCatalog(str(catalog)).query(UwApiResponse)
+    answers = [c.data if isinstance(c, CustomData) else c for c in stored]
+    assert sorted(a.date for a in answers) == ["2025-05-16", "2025-05-19"]
+    assert {a.operation for a in answers} == {"stock_ticker_volatility_realized"}
+    # An operation that answers "now": fetched once, not once per day.
+    once = _uw_nt(
+        "download", "--sim", "--operation", "market_sector_etfs",
+        "--start", "2025-05-12", "--end", "2025-05-16", "--catalog", str(catalog),
+    )  # fmt: skip
+    assert once.returncode == 0, once.stderr
+    assert "UwApiResponse: 1 records from 1 days" in once.stdout
+    wrong = _uw_nt("download", "--sim", "--operation", "no_such_operation", "--start", "-1", "--catalog", str(catalog))
+    assert wrong.returncode != 0 and "unknown UW operation 'no_such_operation'" in wrong.stderr
+    missing = _uw_nt(
+        "download", "--sim", "--operation", "stock_ticker_volatility_realized",
+        "--start", "-1", "--catalog", str(catalog),
+    )  # fmt: skip
+    assert missing.returncode != 0 and 'parameter "ticker" is required' in missing.stderr
+
+
+def test_uw_nt_operations_lists_every_operation():
+    listed = _uw_nt("operations")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 214 and "214 operations" in listed.stderr
+    (etfs,) = [line for line in lines if line.startswith("market_sector_etfs ")]
+    assert "/api/market/sector-etfs" in etfs and "UwApiResponse" in etfs
+    (futures,) = [line for line in lines if line.startswith("futures_contract_trades ")]
+    assert "needs contract" in futures and "[plan]" in futures
+    market = _uw_nt("operations", "--tag", "market")
+    tags = {op["name"]: op["tag"] for op in _core.operations()}
+    assert market.returncode == 0
+    assert {tags[line.split()[0]] for line in market.stdout.splitlines()} == {"market"}
+    assert _uw_nt("operations", "--tag", "nope").returncode != 0

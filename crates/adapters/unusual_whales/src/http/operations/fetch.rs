@@ -151,10 +151,10 @@ pub async fn fetch_operation(
         {
             request.set_query("older_than", (ms(end) + 1).to_string());
         }
-        if let Some(start) = query.start_ns.filter(|_| op.param("newer_than").is_some()) {
-            if request.get_query("newer_than").is_none() {
-                request.set_query("newer_than", ms(start).saturating_sub(1).to_string());
-            }
+        let takes_newer_than =
+            op.param("newer_than").is_some() && request.get_query("newer_than").is_none();
+        if let Some(start) = query.start_ns.filter(|_| takes_newer_than) {
+            request.set_query("newer_than", ms(start).saturating_sub(1).to_string());
         }
     }
     // Following pages needs to know a full page when it sees one.
