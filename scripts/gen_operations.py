@@ -28,7 +28,7 @@ import yaml
 
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT.parent / "shared" / "uw-api" / "openapi.yaml"
+OPENAPI_DOC = ROOT.parent / "shared" / "uw-api" / "openapi.yaml"
 TABLE = ROOT / "crates/adapters/unusual_whales/src/http/operations/operations.json"
 EXAMPLES = ROOT / "crates/adapters/unusual_whales_sim/test_data/openapi_examples.jsonl"
 
@@ -326,7 +326,7 @@ def build(spec: Path) -> tuple[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="exit 1 if a checked-in file differs")
-    parser.add_argument("--spec", type=Path, default=SPEC, help=f"the OpenAPI document (default {SPEC})")
+    parser.add_argument("--spec", type=Path, default=OPENAPI_DOC, help=f"the OpenAPI document (default {OPENAPI_DOC})")
     args = parser.parse_args()
     table, examples = build(args.spec)
     stale = [p for p, text in ((TABLE, table), (EXAMPLES, examples)) if not p.exists() or p.read_text() != text]

@@ -21,10 +21,10 @@ from nautilus_trader_uw import _core
 
 
 ROOT = Path(__file__).resolve().parents[3]
-SPEC = ROOT.parent / "shared" / "uw-api" / "openapi.yaml"
+OPENAPI_DOC = ROOT.parent / "shared" / "uw-api" / "openapi.yaml"
 
 yaml = pytest.importorskip("yaml")
-pytestmark = pytest.mark.skipif(not SPEC.exists(), reason=f"UW's OpenAPI document is not at {SPEC}")
+pytestmark = pytest.mark.skipif(not OPENAPI_DOC.exists(), reason=f"UW's OpenAPI document is not at {OPENAPI_DOC}")
 
 
 class _Loader(yaml.SafeLoader):
@@ -40,7 +40,7 @@ _Loader.yaml_implicit_resolvers = {
 
 @pytest.fixture(scope="module")
 def document() -> dict:
-    with SPEC.open(encoding="utf-8") as f:
+    with OPENAPI_DOC.open(encoding="utf-8") as f:
         return yaml.load(f, Loader=_Loader)
 
 

@@ -1,5 +1,5 @@
 //! History of any documented operation: the request from `DataType(UwApiResponse, metadata)`,
-//! then the operation's own pagination (SPEC §7.1): one request per trading day where a `date`
+//! then the operation's own pagination (docs/uw-api.md#paging): one request per trading day where a `date`
 //! picks the day, else `older_than` cursors, `page` numbers or `offset`s, and `has_more`, each
 //! page arriving as one [`ApiResponse`].
 

@@ -66,7 +66,7 @@ pub struct Param {
     pub pattern: Option<String>,
 }
 
-/// How an operation pages, from its parameters and response (SPEC §7.1).
+/// How an operation pages, from its parameters and response (docs/uw-api.md#paging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PagingStyle {
