@@ -57,7 +57,7 @@ macro_rules! uw_records {
             NetFlow: live(NetFlow, "net_flow", TickerOnly, custom),
             IntervalFlow: live(IntervalFlow, "interval_flow", AllTickers, one),
             NewsHeadline: live(News, "news", AllTickers, one) history(NewsHeadlines),
-            ContractScreener: live(ContractScreener, "contract_screener", AllTickers, one),
+            ContractScreener: live(ContractScreener, "contract_screener", AllTickers, one) history(ScreenerOptionContracts),
             TradingHalt: live(TradingHalts, "trading_halts", AllTickers, one),
             CustomAlert: live(CustomAlerts, "custom_alerts", AllTickers, one),
             Periscope: live(Periscope, "periscope", OptionalTicker, custom),
@@ -101,6 +101,15 @@ macro_rules! uw_records {
             RealizedVolatility: history(RealizedVolatility),
             ScreenedContract: history(AtmChains),
             EconomicEvent: history(EconomicCalendar),
+            // What an options-flow strategy reads beside the prints (#16).
+            ExpiryFlow: history(FlowPerExpiry),
+            NetImpact: history(TopNetImpact),
+            EtfTide: history(EtfTide),
+            GroupGreekFlow: history(GroupGreekFlow),
+            DarkPoolLevel: history(DarkPoolPriceLevels),
+            MultiLegTrade: history(MultiLegTrades),
+            MultiLegLeg:,
+            ContractBar: history(OptionContractIntraday),
         }
     };
 }
@@ -109,7 +118,8 @@ macro_rules! uw_records {
 ///
 /// A row is `Variant { name, path, records: Type via body, paging, [ticker_query], [defaults] }`:
 /// - `name`: the short name `parse_rest_response` accepts;
-/// - `path`: UW's path template; `{ticker}`, `{id}`, `{expiry}`, `{candle_size}` are path values;
+/// - `path`: UW's path template; `{ticker}`, `{id}`, `{expiry}`, `{candle_size}`, `{flow_group}`
+///   and `{date}` are path values;
 /// - `records`: the record type and where the rows sit (docs/uw-api.md#response-envelopes):
 ///   `data` (a `data` list or object, or a bare array), `chains`, `detail` (the flow alert's
 ///   `alert` then its `trades`), `tide` (net flow's nested groups);
@@ -129,14 +139,14 @@ macro_rules! uw_endpoints {
             FlowAlerts {
                 name: "flow_alerts", path: "/api/option-trades/flow-alerts",
                 records: FlowAlert via data,
-                paging: Paging::Cursor { page: 200, lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS },
+                paging: Paging::Cursor { page: 200, lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS, iso: false },
                 ticker_query: "ticker_symbol",
             }
             /// `GET /api/option-trades` (latest trading day): cursor `newer_than`/`older_than`.
             OptionTrades {
                 name: "option_trades", path: "/api/option-trades",
                 records: OptionTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0 },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
                 ticker_query: "ticker_symbol",
             }
             /// `GET /api/darkpool/recent`: the newest prints of all tickers.
@@ -149,7 +159,7 @@ macro_rules! uw_endpoints {
             DarkPoolTicker {
                 name: "darkpool_ticker", path: "/api/darkpool/{ticker}",
                 records: DarkPoolTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0 },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
             }
             /// `GET /api/lit-flow/recent`: the newest prints of all tickers.
             LitFlowRecent {
@@ -161,7 +171,7 @@ macro_rules! uw_endpoints {
             LitFlowTicker {
                 name: "lit_flow_ticker", path: "/api/lit-flow/{ticker}",
                 records: LitTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0 },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
             }
             /// `GET /api/market/market-tide`: one day per `date`.
             MarketTide {
@@ -404,6 +414,67 @@ macro_rules! uw_endpoints {
             EconomicCalendar {
                 name: "economic_calendar", path: "/api/market/economic-calendar",
                 records: EconomicEvent via data, paging: Paging::Once,
+            // What an options-flow strategy reads beside the prints (#16).
+            /// `GET /api/stock/{ticker}/flow-per-expiry`: the last trading day only (UW takes no
+            /// `date`); rows under `data` with a top-level `date`, or a bare array.
+            FlowPerExpiry {
+                name: "flow_per_expiry", path: "/api/stock/{ticker}/flow-per-expiry",
+                records: ExpiryFlow via data, paging: Paging::Once,
+            }
+            /// `GET /api/market/top-net-impact`: one day per `date`, `limit` <= 100.
+            TopNetImpact {
+                name: "top_net_impact", path: "/api/market/top-net-impact",
+                records: NetImpact via data, paging: Paging::Daily,
+                defaults: [("limit", "100")],
+            }
+            /// `GET /api/market/{ticker}/etf-tide`: the ETF's holdings by minute, one day per `date`.
+            EtfTide {
+                name: "etf_tide", path: "/api/market/{ticker}/etf-tide",
+                records: EtfTide via data, paging: Paging::Daily,
+            }
+            /// `GET /api/group-flow/{flow_group}/greek-flow`: by minute, one day per `date`.
+            GroupGreekFlow {
+                name: "group_greek_flow", path: "/api/group-flow/{flow_group}/greek-flow",
+                records: GroupGreekFlow via data, paging: Paging::Daily,
+                params: ["flow_group"],
+            }
+            /// `GET /api/group-flow/{flow_group}/greek-flow/{expiry}`: one expiry, one day per `date`.
+            GroupGreekFlowExpiry {
+                name: "group_greek_flow_expiry",
+                path: "/api/group-flow/{flow_group}/greek-flow/{expiry}",
+                records: GroupGreekFlow via data, paging: Paging::Daily,
+            }
+            /// `GET /api/darkpool/{ticker}/price-levels`: one day per `date` (top-level `date`).
+            DarkPoolPriceLevels {
+                name: "darkpool_price_levels", path: "/api/darkpool/{ticker}/price-levels",
+                records: DarkPoolLevel via data, paging: Paging::Daily,
+            }
+            /// `GET /api/option-trades/multi-leg`: newest first, ISO-8601 cursor `older_than`
+            /// (`newer_than` at most 24 h earlier), `limit` <= 500.
+            MultiLegTrades {
+                name: "multi_leg_trades", path: "/api/option-trades/multi-leg",
+                records: MultiLegTrade via data,
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: true },
+                ticker_query: "ticker_symbol",
+            }
+            /// `GET /api/option-trades/multi-leg/{id}/legs`: the contracts of strategy `{id}`.
+            MultiLegLegs {
+                name: "multi_leg_legs", path: "/api/option-trades/multi-leg/{id}/legs",
+                records: MultiLegLeg via data, paging: Paging::Once,
+            }
+            /// `GET /api/screener/option-contracts`: the hottest contracts of a `date` (contracts
+            /// under 200 contracts of volume left out), `limit` <= 250.
+            ScreenerOptionContracts {
+                name: "screener_option_contracts", path: "/api/screener/option-contracts",
+                records: ContractScreener via data, paging: Paging::Daily,
+                ticker_query: "ticker_symbol",
+                defaults: [("limit", "250")],
+            }
+            /// `GET /api/option-contract/{id}/intraday`: one-minute bars of contract `{id}`, one
+            /// day per `date`.
+            OptionContractIntraday {
+                name: "option_contract_intraday", path: "/api/option-contract/{id}/intraday",
+                records: ContractBar via data, paging: Paging::Daily,
             }
         }
     };

@@ -148,6 +148,48 @@ fn parse_at(endpoint: &str, body: &str, ts_init: u64) -> Result<UwPayload, UwPar
     "UwInsiderTransaction"
 )]
 #[case("/api/stock/SPY/nope?date=2024-10-28", "http_get_nope.jsonl", "UwNope")]
+#[case(
+    "/api/stock/BABA/flow-per-expiry",
+    "http_get_flow_per_expiry.jsonl",
+    "UwExpiryFlow"
+)]
+#[case("top_net_impact", "http_get_top_net_impact.jsonl", "UwNetImpact")]
+#[case("/api/market/XLK/etf-tide", "http_get_etf_tide.jsonl", "UwEtfTide")]
+#[case(
+    "/api/group-flow/mag7/greek-flow",
+    "http_get_group_greek_flow.jsonl",
+    "UwGroupGreekFlow"
+)]
+#[case(
+    "/api/group-flow/mag7/greek-flow/2024-10-28",
+    "http_get_group_greek_flow_expiry.jsonl",
+    "UwGroupGreekFlow"
+)]
+#[case(
+    "/api/darkpool/AAPL/price-levels",
+    "http_get_darkpool_price_levels.jsonl",
+    "UwDarkPoolLevel"
+)]
+#[case(
+    "multi_leg_trades",
+    "http_get_multi_leg_trades.jsonl",
+    "UwMultiLegTrade"
+)]
+#[case(
+    "/api/option-trades/multi-leg/x/legs",
+    "http_get_multi_leg_legs.jsonl",
+    "UwMultiLegLeg"
+)]
+#[case(
+    "screener_option_contracts",
+    "http_get_screener_option_contracts.jsonl",
+    "UwContractScreener"
+)]
+#[case(
+    "/api/option-contract/AAPL240621C00190000/intraday",
+    "http_get_option_contract_intraday.jsonl",
+    "UwContractBar"
+)]
 fn every_documented_body_parses(
     #[case] endpoint: &str,
     #[case] fixture: &str,
@@ -409,6 +451,10 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         multi_vol: Some(2_500),
         stock_multi_vol: Some(0),
         canceled: Some(false),
+        alert_score: None,
+        aggregated_trade_id: None,
+        trade_id: None,
+        market_center_locate: None,
         ts_event: 1_773_242_266_346_162_000,
         ts_init: LATER,
         instrument_id: s("DINO260417C00070000.SMART"),
@@ -450,6 +496,10 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         multi_vol: Some(2_501),
         stock_multi_vol: Some(0),
         canceled: Some(false),
+        alert_score: None,
+        aggregated_trade_id: None,
+        trade_id: None,
+        market_center_locate: None,
         ts_event: 1_773_242_266_346_147_000,
         ts_init: LATER,
         instrument_id: s("DINO260417C00060000.SMART"),
@@ -1359,7 +1409,9 @@ fn documented_examples() -> Vec<(String, String)> {
                 .replace("{ticker}", "SPY")
                 .replace("{id}", "SPY250516C00590000")
                 .replace("{expiry}", "2025-05-16")
-                .replace("{candle_size}", "1m");
+                .replace("{candle_size}", "1m")
+                .replace("{flow_group}", "mag7")
+                .replace("{date}", "2025-05-16");
             (path, format!("http_get_{fixture}.jsonl"))
         })
         .collect()

@@ -70,5 +70,16 @@ pub(crate) const fn example_body(endpoint: UwEndpoint) -> &'static str {
         UwEndpoint::RealizedVolatility => fixture!("realized_volatility"),
         UwEndpoint::AtmChains => fixture!("atm_chains"),
         UwEndpoint::EconomicCalendar => fixture!("economic_calendar"),
+        // What an options-flow strategy reads beside the prints (#16).
+        UwEndpoint::FlowPerExpiry => fixture!("flow_per_expiry"),
+        UwEndpoint::TopNetImpact => fixture!("top_net_impact"),
+        UwEndpoint::EtfTide => fixture!("etf_tide"),
+        UwEndpoint::GroupGreekFlow => fixture!("group_greek_flow"),
+        UwEndpoint::GroupGreekFlowExpiry => fixture!("group_greek_flow_expiry"),
+        UwEndpoint::DarkPoolPriceLevels => fixture!("darkpool_price_levels"),
+        UwEndpoint::MultiLegTrades => fixture!("multi_leg_trades"),
+        UwEndpoint::MultiLegLegs => fixture!("multi_leg_legs"),
+        UwEndpoint::ScreenerOptionContracts => fixture!("screener_option_contracts"),
+        UwEndpoint::OptionContractIntraday => fixture!("option_contract_intraday"),
     }
 }

@@ -1,12 +1,13 @@
 //! Option-chain snapshots from REST: contracts of a ticker with their session statistics, one
-//! contract's daily history, and max pain per expiry (docs/uw-api.md#rest-option-contracts,
+//! contract's daily history and minute bars, and max pain per expiry
+//! (docs/uw-api.md#rest-option-contracts, docs/uw-api.md#rest-contract-intraday,
 //! docs/uw-api.md#rest-max-pain).
 
 use crate::common::parse::{
-    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string,
+    de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string, de_timestamp,
 };
 use crate::common::symbol::occ_root;
-use crate::common::time::close_or_arrival;
+use crate::common::time::{NANOS_PER_SECOND, close_or_arrival};
 use crate::data::flow::fill_contract_terms;
 use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, record_view};
 use crate::uw_record;
@@ -242,7 +243,82 @@ uw_record! {
     }
 }
 
+uw_record! {
+    /// One minute of one option contract: OHLC of its fills, the IV range, and volume and
+    /// premium split by side (REST `/api/option-contract/{id}/intraday`).
+    ///
+    /// `instrument_id` is the contract; `ts_event` is the end of the minute, when the bar is
+    /// complete (`start_time` + 60 s).
+    pub struct ContractBar as "UwContractBar" {
+        event_time: |r| r.start_time.checked_add(60 * NANOS_PER_SECOND),
+        instrument: OptionSymbol(option_symbol),
+        fields {
+            /// OCC option symbol (from the request path when the row omits it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub option_symbol: Option<String>,
+            /// Start of the minute, UNIX nanoseconds.
+            #[serde(deserialize_with = "de_timestamp")]
+            pub start_time: u64,
+            /// Expiry `YYYY-MM-DD`.
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// First fill of the minute.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub open: Option<f64>,
+            /// Highest fill.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub high: Option<f64>,
+            /// Lowest fill.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub low: Option<f64>,
+            /// Last fill.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub close: Option<f64>,
+            /// Volume-weighted average fill price.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub avg_price: Option<f64>,
+            /// Highest implied volatility a print had.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_high: Option<f64>,
+            /// Lowest implied volatility a print had.
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub iv_low: Option<f64>,
+            /// Contracts traded on the ask side (fill above the mid).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_ask_side: Option<i64>,
+            /// Contracts traded on the bid side (fill below the mid).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_bid_side: Option<i64>,
+            /// Contracts traded at the mid.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_mid_side: Option<i64>,
+            /// Contracts traded with no identifiable side (late, out of sequence, crosses).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_no_side: Option<i64>,
+            /// Contracts traded as a leg of a multi-leg order.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_multi: Option<i64>,
+            /// Contracts traded with stock (covered calls and the like).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub volume_stock_multi: Option<i64>,
+            /// Premium traded on the ask side ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub premium_ask_side: Option<f64>,
+            /// Premium traded on the bid side ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub premium_bid_side: Option<f64>,
+            /// Premium traded at the mid ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub premium_mid_side: Option<f64>,
+            /// Premium traded with no identifiable side ($).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub premium_no_side: Option<f64>,
+        }
+    }
+}
+
 // What subscription filters see of these records (data/view.rs).
+record_view!(ContractBar, EXPIRY_KEYS, ticker: |r| r.option_symbol.as_deref().and_then(occ_root), expiry: |r| r.expiry.as_deref());
 record_view!(MaxPain, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
 record_view!(ContractDay, &[FilterKey::InstrumentId]);
 

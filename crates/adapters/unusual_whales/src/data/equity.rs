@@ -1,11 +1,13 @@
 //! Equity channels: `price[:<T>]`, `lit_trades`, `off_lit_trades`, `trading_halts`
 //! (docs/uw-api.md#channel-price, docs/uw-api.md#channel-lit_trades,
-//! docs/uw-api.md#channel-off_lit_trades, docs/uw-api.md#channel-trading_halts).
+//! docs/uw-api.md#channel-off_lit_trades, docs/uw-api.md#channel-trading_halts), and REST
+//! dark-pool price levels (docs/uw-api.md#rest-dark-pool-price-levels).
 
 use crate::common::parse::{
     de_f64, de_i64, de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
     de_opt_timestamp, de_string, de_timestamp,
 };
+use crate::common::time::close_or_arrival;
 use crate::data::view::{EQUITY_KEYS, FilterKey, RecordView, TICKER_KEYS, record_view};
 use crate::uw_record;
 
@@ -159,7 +161,37 @@ uw_record! {
     }
 }
 
+uw_record! {
+    /// Shares of one ticker traded off exchange and on lit exchanges at one rounded price over a
+    /// day (REST `/api/darkpool/{ticker}/price-levels`): where volume concentrated.
+    ///
+    /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
+    /// `date` (the arrival time while that day is still trading).
+    pub struct DarkPoolLevel as "UwDarkPoolLevel" {
+        event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
+        instrument: Ticker(ticker),
+        fields {
+            /// Ticker (from the request path; UW's rows omit it).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub ticker: Option<String>,
+            /// Trading date `YYYY-MM-DD` (the response's top-level `date`).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub date: Option<String>,
+            /// The price level (UW's bucket).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub price: Option<f64>,
+            /// Shares traded off exchange at this level.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub dark_pool_volume: Option<i64>,
+            /// Shares traded on lit exchanges at this level.
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub regular_volume: Option<i64>,
+        }
+    }
+}
+
 // What subscription filters see of these records (data/view.rs).
+record_view!(DarkPoolLevel, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(Price, TICKER_KEYS, ticker: |r| r.ticker.as_deref());
 record_view!(TradingHalt, TICKER_KEYS, ticker: |r| Some(&r.ticker));
 

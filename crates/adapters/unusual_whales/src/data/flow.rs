@@ -199,7 +199,8 @@ uw_record! {
 }
 
 uw_record! {
-    /// One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`).
+    /// One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`, the
+    /// full tape of a day `/api/option-trades/full-tape/{date}`).
     ///
     /// `instrument_id` is the option contract; `ts_event` is the execution time.
     pub struct OptionTrade as "UwOptionTrade" {
@@ -314,6 +315,18 @@ uw_record! {
             /// The print was canceled (REST).
             #[serde(default, deserialize_with = "crate::common::parse::de_opt_bool")]
             pub canceled: Option<bool>,
+            /// UW's score of the print for its alert rules (full tape).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub alert_score: Option<f64>,
+            /// Id of the aggregated print this one was rolled into (full tape).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub aggregated_trade_id: Option<String>,
+            /// The exchange's own trade id (full tape).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub trade_id: Option<String>,
+            /// Market-center locate code of the reporting venue (full tape).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub market_center_locate: Option<String>,
         }
     }
 }

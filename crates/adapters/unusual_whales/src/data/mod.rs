@@ -17,8 +17,10 @@ pub mod events;
 pub mod exposure;
 pub mod flow;
 pub mod flow_bar;
+pub mod flow_summary;
 pub mod greeks;
 pub mod market;
+pub mod multi_leg;
 pub mod news;
 pub mod nope;
 pub mod open_interest;
@@ -33,17 +35,19 @@ pub mod volatility;
 pub use alerts::CustomAlert;
 pub use api_response::ApiResponse;
 pub use chain::{ScreenedContract, StrikeGreeks};
-pub use contracts::{ContractDay, MaxPain, OptionContract};
-pub use equity::{DarkPoolTrade, LitTrade, Price, TradingHalt};
+pub use contracts::{ContractBar, ContractDay, MaxPain, OptionContract};
+pub use equity::{DarkPoolLevel, DarkPoolTrade, LitTrade, Price, TradingHalt};
 pub use events::{CongressTrade, Earnings, EconomicEvent, InsiderTransaction};
 pub use exposure::{ExpiryStrikeGex, StrikeGex, TickerGex};
 pub use flow::{FlowAlert, OptionTrade};
 pub use flow_bar::FlowBar;
+pub use flow_summary::{EtfTide, ExpiryFlow, GroupGreekFlow, NetImpact};
 pub use greeks::{
     ExpiryGreekExposure, ExpiryStrikeSpotExposure, GexLevels, GreekExposure, StrikeGreekExposure,
     StrikeSpotExposure,
 };
 pub use market::{ExpiryTide, IntervalFlow, MarketTide, NetFlow};
+pub use multi_leg::{MultiLegLeg, MultiLegTrade};
 pub use news::NewsHeadline;
 pub use nope::Nope;
 pub use open_interest::{ExpiryOpenInterest, OpenInterestChange, StrikeOpenInterest};

@@ -1,25 +1,34 @@
 //! The `contract_screener` channel: hot-contract snapshots
-//! (docs/uw-api.md#channel-contract_screener).
+//! (docs/uw-api.md#channel-contract_screener), and their REST history
+//! `/api/screener/option-contracts` (docs/uw-api.md#rest-contract-screener).
 
-use crate::common::parse::{de_opt_bool, de_opt_f64, de_opt_i64, de_string, de_timestamp};
+use crate::common::parse::{
+    de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string,
+};
 use crate::common::symbol::occ_root;
 use crate::data::view::{FilterKey, RecordView};
 use crate::uw_record;
 
 uw_record! {
-    /// A hot-contract snapshot (channel `contract_screener`).
+    /// A hot-contract snapshot (channel `contract_screener`, REST `/api/screener/option-contracts`).
     ///
-    /// `instrument_id` is the option contract; `ts_event` is the snapshot time.
+    /// The channel and the REST screener share most fields; the channel adds the greeks, NBBO and
+    /// `tape_time`, REST the contract's terms, the underlying's context and `last_fill`.
+    /// `instrument_id` is the option contract; `ts_event` is the snapshot time (`tape_time`), for
+    /// REST rows the contract's last fill.
     pub struct ContractScreener as "UwContractScreener" {
-        event_time: |r| r.tape_time,
+        event_time: |r| r.tape_time.or(r.last_fill),
         instrument: OptionSymbol(option_symbol),
         fields {
             /// OCC option symbol.
             #[serde(deserialize_with = "de_string")]
             pub option_symbol: String,
-            /// Snapshot time, UNIX nanoseconds.
-            #[serde(deserialize_with = "de_timestamp")]
-            pub tape_time: u64,
+            /// Snapshot time, UNIX nanoseconds (channel only).
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub tape_time: Option<u64>,
+            /// Time of the contract's last fill, UNIX nanoseconds (REST only).
+            #[serde(default, deserialize_with = "de_opt_timestamp")]
+            pub last_fill: Option<u64>,
             /// Contracts traded today.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub volume: Option<i64>,
@@ -38,8 +47,8 @@ uw_record! {
             /// Contracts traded at the bid.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub bid_side_volume: Option<i64>,
-            /// Contracts traded with no side.
-            #[serde(default, deserialize_with = "de_opt_i64")]
+            /// Contracts traded with no side (REST: `no_side_volume`).
+            #[serde(default, alias = "no_side_volume", deserialize_with = "de_opt_i64")]
             pub neutral_volume: Option<i64>,
             /// Contracts traded at the mid.
             #[serde(default, deserialize_with = "de_opt_i64")]
@@ -116,6 +125,36 @@ uw_record! {
             /// The contract is new today.
             #[serde(default, deserialize_with = "de_opt_bool")]
             pub is_new: Option<bool>,
+            /// `call` or `put` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub option_type: Option<String>,
+            /// Strike in dollars (REST).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub strike: Option<f64>,
+            /// Expiry `YYYY-MM-DD` (REST).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub expiry: Option<String>,
+            /// Close of the underlying (REST).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub stock_price: Option<f64>,
+            /// Options volume of the whole ticker (REST).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub ticker_vol: Option<i64>,
+            /// Changes of the NBBO ask during the session (REST).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub total_ask_changes: Option<i64>,
+            /// Changes of the NBBO bid during the session (REST).
+            #[serde(default, deserialize_with = "de_opt_i64")]
+            pub total_bid_changes: Option<i64>,
+            /// The underlying's sector; empty for ETFs and indices (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub sector: Option<String>,
+            /// The underlying's next earnings date `YYYY-MM-DD` (REST).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub next_earnings_date: Option<String>,
+            /// When earnings are released: `premarket`, `afterhours` or `unknown` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub er_time: Option<String>,
         }
     }
 }
@@ -133,5 +172,11 @@ impl RecordView for ContractScreener {
     }
     fn premium(&self) -> Option<f64> {
         self.premium
+    }
+    fn option_type(&self) -> Option<&str> {
+        self.option_type.as_deref()
+    }
+    fn expiry(&self) -> Option<&str> {
+        self.expiry.as_deref()
     }
 }

@@ -10,7 +10,7 @@ use crate::data::*;
 /// How history covers a time range on an endpoint (docs/uw-api.md#paging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
-    /// Newest first by `older_than` (milliseconds), `page` rows a request, starting
+    /// Newest first by `older_than` (milliseconds, or RFC 3339), `page` rows a request, starting
     /// `lag_allowance_ms` past the range end.
     Cursor {
         /// UW's largest `limit`.
@@ -18,6 +18,9 @@ pub enum Paging {
         /// How far past the range end the first cursor lies (see
         /// [`ALERT_CREATION_LAG_ALLOWANCE_MS`]).
         lag_allowance_ms: u64,
+        /// The cursors are sent as RFC 3339 times, not milliseconds: the endpoint documents
+        /// only ISO-8601 (`/api/option-trades/multi-leg`).
+        iso: bool,
     },
     /// One request per New York trading day (`date=`).
     Daily,
@@ -138,6 +141,35 @@ impl UwEndpoint {
 /// The candle sizes `/api/stock/{ticker}/ohlc/{candle_size}` accepts.
 pub const CANDLE_SIZES: [&str; 9] = ["1m", "5m", "10m", "15m", "30m", "1h", "4h", "1d", "1w"];
 
+/// The flow groups `/api/group-flow/{flow_group}/...` accepts (UW's `flow_group` enum).
+pub const FLOW_GROUPS: [&str; 25] = [
+    "airline",
+    "bank",
+    "basic materials",
+    "china",
+    "communication services",
+    "consumer cyclical",
+    "consumer defensive",
+    "crypto",
+    "cyber",
+    "energy",
+    "financial services",
+    "gas",
+    "gold",
+    "healthcare",
+    "industrials",
+    "mag7",
+    "oil",
+    "real estate",
+    "refiners",
+    "reit",
+    "semi",
+    "silver",
+    "technology",
+    "uranium",
+    "utilities",
+];
+
 /// An endpoint plus the values its path names, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UwRequestTarget {
@@ -151,6 +183,10 @@ pub struct UwRequestTarget {
     pub expiry: Option<String>,
     /// The `{candle_size}` segment (`/ohlc/1m`).
     pub candle_size: Option<String>,
+    /// The `{flow_group}` segment (`/group-flow/mag7/...`), decoded (`basic materials`).
+    pub flow_group: Option<String>,
+    /// The `{date}` segment, `YYYY-MM-DD` (`/full-tape/2025-07-25`).
+    pub date: Option<String>,
 }
 
 /// Whether `segment` is a usable value for the template placeholder `placeholder`.
@@ -163,8 +199,9 @@ fn segment_fits(placeholder: &str, segment: &str) -> bool {
                 && segment.len() <= 64
                 && segment.bytes().all(|c| c.is_ascii_graphic())
         }
-        "{expiry}" => parse_date(segment).is_ok(),
+        "{expiry}" | "{date}" => parse_date(segment).is_ok(),
         "{candle_size}" => CANDLE_SIZES.contains(&segment),
+        "{flow_group}" => FLOW_GROUPS.contains(&segment),
         _ => false,
     }
 }
@@ -211,14 +248,18 @@ impl UwRequestTarget {
                 if t == s {
                     continue;
                 }
-                if !segment_fits(t, s) {
+                // A path as sent has its values percent-encoded (`basic%20materials`).
+                let decoded = percent_decoded(s);
+                if !segment_fits(t, &decoded) {
                     continue 'templates;
                 }
-                let value = Some((*s).to_owned());
+                let value = Some(decoded);
                 match *t {
                     "{ticker}" => target.ticker = value,
                     "{id}" => target.id = value,
                     "{expiry}" => target.expiry = value,
+                    "{flow_group}" => target.flow_group = value,
+                    "{date}" => target.date = value,
                     _ => target.candle_size = value,
                 }
             }
@@ -236,8 +277,21 @@ impl UwRequestTarget {
             id: None,
             expiry: None,
             candle_size: None,
+            flow_group: None,
+            date: None,
         }
     }
+}
+
+/// `segment` with its percent-escapes decoded (a `+` stays a `+`: this is a path, not a form).
+fn percent_decoded(segment: &str) -> String {
+    if !segment.contains('%') {
+        return segment.to_owned();
+    }
+    let escaped = segment.replace('+', "%2B");
+    url::form_urlencoded::parse(format!("v={escaped}").as_bytes())
+        .next()
+        .map_or_else(|| segment.to_owned(), |(_, v)| v.into_owned())
 }
 
 #[cfg(test)]

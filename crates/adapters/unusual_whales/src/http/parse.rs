@@ -28,7 +28,8 @@ struct Envelope<'a> {
     alert: Option<&'a RawValue>,
     #[serde(borrow)]
     trades: Option<&'a RawValue>,
-    // Top-level values some rows omit: the trading date (`/max-pain`) and the `expiration`
+    // Top-level values some rows omit: the trading date (`/max-pain`, `/flow-per-expiry`,
+    // `/darkpool/{ticker}/price-levels`) and the `expiration`
     // filter echo (`/net-flow/expiry`). Kept raw so a bad value is reported by name.
     #[serde(borrow)]
     date: Option<&'a RawValue>,
@@ -92,7 +93,9 @@ self_contained!(
     InsiderTransaction,
     OpenInterestChange,
     ScreenedContract,
-    EconomicEvent
+    EconomicEvent,
+    ContractScreener,
+    MultiLegTrade
 );
 
 macro_rules! path_ticker_fills {
@@ -137,7 +140,11 @@ path_ticker_and_date_fills!(
     StrikeOpenInterest,
     ExpiryOpenInterest,
     VolatilityStats,
-    RealizedVolatility
+    RealizedVolatility,
+    ExpiryFlow,
+    NetImpact,
+    EtfTide,
+    DarkPoolLevel
 );
 
 // Rows of a request for one expiry (`/greeks`, `/historical-risk-reversal-skew`,
@@ -199,6 +206,25 @@ impl FromContext for OptionContract {
 }
 
 impl FromContext for ContractDay {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.option_symbol, ctx.target.id.as_ref());
+    }
+}
+
+impl FromContext for GroupGreekFlow {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.flow_group, ctx.target.flow_group.as_ref());
+        fill(&mut self.expiry, ctx.target.expiry.as_ref());
+    }
+}
+
+impl FromContext for MultiLegLeg {
+    fn fill_from(&mut self, ctx: &RowContext<'_>) {
+        fill(&mut self.strategy_id, ctx.target.id.as_ref());
+    }
+}
+
+impl FromContext for ContractBar {
     fn fill_from(&mut self, ctx: &RowContext<'_>) {
         fill(&mut self.option_symbol, ctx.target.id.as_ref());
     }
@@ -283,7 +309,10 @@ pub fn parse_rest_response(
     // Only the endpoints that use them decode the top-level values, so that an odd `date` on
     // another endpoint cannot fail its rows.
     let top = match target.endpoint {
-        UwEndpoint::MaxPain | UwEndpoint::NetFlowExpiry => top_level(&env, name)?,
+        UwEndpoint::MaxPain
+        | UwEndpoint::NetFlowExpiry
+        | UwEndpoint::FlowPerExpiry
+        | UwEndpoint::DarkPoolPriceLevels => top_level(&env, name)?,
         _ => TopLevel::default(),
     };
     let ctx = RowContext {

@@ -102,6 +102,8 @@ impl UwRequest {
                     "{id}" => t.id.as_deref(),
                     "{expiry}" => t.expiry.as_deref(),
                     "{candle_size}" => t.candle_size.as_deref(),
+                    "{flow_group}" => t.flow_group.as_deref(),
+                    "{date}" => t.date.as_deref(),
                     literal => Some(literal),
                 };
                 value.ok_or_else(|| {

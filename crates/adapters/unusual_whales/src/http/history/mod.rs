@@ -173,14 +173,16 @@ pub async fn fetch_history(
         Paging::Cursor {
             page,
             lag_allowance_ms,
+            iso,
         } => {
             let mut cursor =
                 TimeCursor::new(ms(end).saturating_add(1).saturating_add(lag_allowance_ms));
             let mut request = request.param("limit", page.to_string());
+            let text = |ms: u64| if iso { iso_millis(ms) } else { ms.to_string() };
             loop {
-                request.set_param("older_than", cursor.older_than_ms.to_string());
+                request.set_param("older_than", text(cursor.older_than_ms));
                 if start > 0 {
-                    request.set_param("newer_than", ms(start).saturating_sub(1).to_string());
+                    request.set_param("newer_than", text(ms(start).saturating_sub(1)));
                 }
                 requests += 1;
                 let mut times = PageTimes::default();
@@ -266,6 +268,14 @@ pub async fn fetch_history(
         truncate_newest(&mut result, limit);
     }
     Ok(result)
+}
+
+/// `ms` as an RFC 3339 UTC time with milliseconds (`2026-07-17T14:31:02.123Z`).
+fn iso_millis(ms: u64) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or_else(|| ms.to_string(), |t| format!("{t:.3}"))
 }
 
 /// Keeps the `limit` newest records.

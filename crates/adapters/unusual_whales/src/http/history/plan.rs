@@ -1,17 +1,18 @@
 //! The requests that cover a history query: the endpoint the registry names for the type, its
 //! path values and parameters from the metadata, and how its pages follow (docs/uw-api.md#paging).
 
+use crate::common::symbol::OccSymbol;
 use crate::common::time::{dates, is_weekday, ny_date};
 use crate::data::record::UwRecord;
 use crate::data::*;
-use crate::http::endpoint::{CANDLE_SIZES, Paging, UwEndpoint};
+use crate::http::endpoint::{CANDLE_SIZES, FLOW_GROUPS, Paging, UwEndpoint};
 use crate::http::history::HistoryError;
 use crate::http::request::UwRequest;
 use crate::subscription::metadata::UwFilter;
 
 /// Metadata keys that shape the request rather than filter records. An endpoint receives the
 /// ones it declares (its `defaults` and `params` in the registry), `path` and `date` always.
-pub(super) const REQUEST_KEYS: [&str; 8] = [
+pub(super) const REQUEST_KEYS: [&str; 9] = [
     "path",
     "date",
     "candle_size",
@@ -20,6 +21,7 @@ pub(super) const REQUEST_KEYS: [&str; 8] = [
     "expirations",
     "delta",
     "order",
+    "flow_group",
 ];
 
 /// Generates [`history_endpoints`] from the `history(...)` of the registry's rows.
@@ -64,6 +66,20 @@ fn one_ticker(type_name: &str, filter: &UwFilter) -> Result<String, HistoryError
         ))),
         None => Err(HistoryError::Invalid(format!(
             "{type_name} history needs a ticker (metadata={{\"ticker\": \"SPY\"}})"
+        ))),
+    }
+}
+
+fn one_contract(type_name: &str, filter: &UwFilter) -> Result<String, HistoryError> {
+    let symbol = filter
+        .instrument_id
+        .as_deref()
+        .map(|id| id.rsplit_once('.').map_or(id, |(s, _)| s));
+    // UW's path takes the unpadded symbol; Nautilus's IB ids may pad the root.
+    match symbol.and_then(|s| OccSymbol::parse(s).ok()) {
+        Some(occ) => Ok(occ.to_string()),
+        None => Err(HistoryError::Invalid(format!(
+            "{type_name} history is per option contract: request it with instrument_id=<OCC symbol>.<venue>"
         ))),
     }
 }
@@ -137,7 +153,19 @@ pub(super) fn plan(
         }
     }
     for &key in endpoint.required().iter().chain(endpoint.params()) {
-        if let Some(list) = key.strip_suffix("[]") {
+        if key == "flow_group" {
+            match get(key) {
+                Some(group) if FLOW_GROUPS.contains(&group.as_str()) => {
+                    request.target.flow_group = Some(group);
+                }
+                value => {
+                    return Err(HistoryError::Invalid(format!(
+                        "{type_name} history is per flow group: metadata flow_group={value:?} is invalid: expected one of {}",
+                        FLOW_GROUPS.join(", ")
+                    )));
+                }
+            }
+        } else if let Some(list) = key.strip_suffix("[]") {
             for value in get(list).iter().flat_map(|v| v.split(',')).map(str::trim) {
                 if !value.is_empty() {
                     request.push_param(key, value);
@@ -146,6 +174,10 @@ pub(super) fn plan(
         } else if let Some(value) = get(key) {
             request.set_param(key, value);
         }
+    }
+    // `/api/option-contract/{id}/...`: the contract a strategy names with `instrument_id=`.
+    if endpoint.path_template().contains("/option-contract/{id}/") {
+        request.target.id = Some(one_contract(type_name, filter)?);
     }
     Ok(Plan {
         request,
@@ -187,7 +219,8 @@ mod tests {
                 "/api/option-trades/flow-alerts?ticker_symbol=SPY%2CQQQ".to_owned(),
                 Paging::Cursor {
                     page: 200,
-                    lag_allowance_ms: crate::http::endpoint::ALERT_CREATION_LAG_ALLOWANCE_MS
+                    lag_allowance_ms: crate::http::endpoint::ALERT_CREATION_LAG_ALLOWANCE_MS,
+                    iso: false,
                 }
             )
         );
