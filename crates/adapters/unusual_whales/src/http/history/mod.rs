@@ -313,3 +313,18 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_cursors_are_utc_times_with_milliseconds() {
+        assert_eq!(
+            super::iso_millis(1_784_298_662_123),
+            "2026-07-17T14:31:02.123Z"
+        );
+        assert_eq!(
+            super::iso_millis(1_784_298_662_000),
+            "2026-07-17T14:31:02.000Z"
+        );
+    }
+}

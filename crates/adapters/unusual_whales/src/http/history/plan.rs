@@ -353,4 +353,50 @@ mod tests {
         let err = plan("UwPeriscope", &f(&[]), &[]).err().unwrap();
         assert!(err.to_string().contains("no REST history"), "{err}");
     }
+
+    #[test]
+    fn path_values_come_from_the_metadata_and_the_instrument() {
+        let md = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+        let none =
+            UwFilter::from_metadata("UwGroupGreekFlow", &[], &[] as &[(&str, &str)]).unwrap();
+        let group = plan(
+            "UwGroupGreekFlow",
+            &none,
+            &md("flow_group", "basic materials"),
+        )
+        .unwrap();
+        assert_eq!(
+            group.request.to_string(),
+            "/api/group-flow/basic%20materials/greek-flow"
+        );
+        let err = plan("UwGroupGreekFlow", &none, &md("flow_group", "moon"))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("expected one of airline"), "{err}");
+        let err = plan("UwGroupGreekFlow", &none, &[]).err().unwrap();
+        assert!(err.to_string().contains("per flow group"), "{err}");
+        // IB's padded root names the same contract as UW's unpadded one.
+        let contract = |id: &str| {
+            UwFilter::from_metadata(
+                "UwContractBar",
+                &[FilterKey::InstrumentId],
+                &[("instrument_id", id)],
+            )
+            .unwrap()
+        };
+        for id in ["AAPL240621C00190000.SMART", "AAPL  240621C00190000.SMART"] {
+            let p = plan("UwContractBar", &contract(id), &[]).unwrap();
+            assert_eq!(
+                (p.request.to_string(), p.paging),
+                (
+                    "/api/option-contract/AAPL240621C00190000/intraday".to_owned(),
+                    Paging::Daily
+                )
+            );
+        }
+        let err = plan("UwContractBar", &contract("AAPL.SMART"), &[])
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("per option contract"), "{err}");
+    }
 }
