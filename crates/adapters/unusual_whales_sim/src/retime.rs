@@ -26,9 +26,10 @@ fn is_time_key(key: &str) -> bool {
     key.ends_with("time") || key.ends_with("_at") || key == "timestamp" || key == "time"
 }
 
-/// A date-time string (not a bare date) as UNIX nanoseconds.
+/// A date-time string (not a bare date) as UNIX nanoseconds; UW separates date and time with a
+/// `T` or, in many REST examples (`"2024-10-28 18:46:00+00:00"`), a space.
 fn date_time_nanos(s: &str) -> Option<u64> {
-    (s.len() > 10 && s.as_bytes().get(10) == Some(&b'T'))
+    (s.len() > 10 && matches!(s.as_bytes().get(10), Some(b'T' | b' ')))
         .then(|| parse_timestamp(s).ok())
         .flatten()
 }
