@@ -122,7 +122,7 @@ macro_rules! uw_records {
 ///   and `{date}` are path values;
 /// - `records`: the record type and where the rows sit (docs/uw-api.md#response-envelopes):
 ///   `data` (a `data` list or object, or a bare array), `chains`, `detail` (the flow alert's
-///   `alert` then its `trades`), `tide` (net flow's nested groups);
+///   `alert` then its `trades`), `tide` (net flow's nested groups), `tape` (a zip of one CSV);
 /// - `paging`: how history covers a time range (docs/uw-api.md#paging);
 /// - `ticker_query`: the query parameter that takes a comma-separated ticker list;
 /// - `defaults`: query (or path) values sent when the request does not name them;
@@ -469,6 +469,12 @@ macro_rules! uw_endpoints {
                 records: ContractScreener via data, paging: Paging::Daily,
                 ticker_query: "ticker_symbol",
                 defaults: [("limit", "250")],
+            }
+            /// `GET /api/option-trades/full-tape/{date}`: every print of a day, a zip of one CSV
+            /// (5-6 GB); downloads stream it (`http::tape`).
+            FullTape {
+                name: "full_tape", path: "/api/option-trades/full-tape/{date}",
+                records: OptionTrade via tape, paging: Paging::Once,
             }
             /// `GET /api/option-contract/{id}/intraday`: one-minute bars of contract `{id}`, one
             /// day per `date`.

@@ -81,5 +81,7 @@ pub(crate) const fn example_body(endpoint: UwEndpoint) -> &'static str {
         UwEndpoint::MultiLegLegs => fixture!("multi_leg_legs"),
         UwEndpoint::ScreenerOptionContracts => fixture!("screener_option_contracts"),
         UwEndpoint::OptionContractIntraday => fixture!("option_contract_intraday"),
+        // A zip, not JSON; UW documents no example of it: the simulator makes one (src/tape.rs).
+        UwEndpoint::FullTape => "",
     }
 }

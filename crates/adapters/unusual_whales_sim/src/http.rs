@@ -49,7 +49,7 @@ struct Reply {
     status: u16,
     content_type: &'static str,
     headers: Vec<(&'static str, String)>,
-    body: String,
+    body: Vec<u8>,
 }
 
 impl Reply {
@@ -58,7 +58,7 @@ impl Reply {
             status,
             content_type: "application/json",
             headers: Vec::new(),
-            body: body.into(),
+            body: body.into().into_bytes(),
         }
     }
 }
@@ -127,8 +127,9 @@ async fn connection(state: &SimState, stream: TcpStream) {
             let _ = write!(out, "{k}: {v}\r\n");
         }
         out.push_str("\r\n");
-        out.push_str(&reply.body);
-        if write.write_all(out.as_bytes()).await.is_err() {
+        if write.write_all(out.as_bytes()).await.is_err()
+            || write.write_all(&reply.body).await.is_err()
+        {
             return;
         }
     }
@@ -186,7 +187,7 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
                 status,
                 content_type: "text/plain",
                 headers: Vec::new(),
-                body: "Something went wrong".to_owned(),
+                body: b"Something went wrong".to_vec(),
             },
             _ => Reply::json(
                 status,
@@ -261,6 +262,18 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         generated(state, &params, ChannelKind::FlowAlerts, path, 200)
     } else if path == "/api/option-trades" {
         generated(state, &params, ChannelKind::OptionTrades, path, 500)
+    } else if let Some(day) = UwRequestTarget::parse(path)
+        .ok()
+        .filter(|t| t.endpoint == UwEndpoint::FullTape)
+        .and_then(|t| t.date)
+        .and_then(|d| parse_date(&d).ok())
+    {
+        Reply {
+            status: 200,
+            content_type: "application/zip",
+            headers: Vec::new(),
+            body: crate::tape::full_tape(day),
+        }
     } else {
         match UwRequestTarget::parse(path) {
             Ok(t) => example_body(t.endpoint).lines().next().map_or_else(

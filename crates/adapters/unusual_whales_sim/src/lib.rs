@@ -33,6 +33,7 @@ pub mod pool;
 pub mod python;
 mod retime;
 mod stream;
+mod tape;
 mod text;
 mod ws;
 

@@ -237,6 +237,31 @@ fn shorten(text: &str) -> String {
 ///
 /// The body may echo the request's `Authorization` header (proxies do); it is scrubbed before
 /// anything is cut from it, so that no cut leaves part of the token behind.
+/// How much of a 2xx response a request wants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The body, read whole.
+    Whole,
+    /// The response unread, to stream its body.
+    Stream,
+}
+
+impl Want {
+    /// UW answers a narrow `Accept` on the full tape (`application/zip`) with 406
+    /// (docs/uw-api.md#rest-full-tape).
+    const fn accept(self) -> &'static str {
+        match self {
+            Self::Whole => "application/json, text/plain",
+            Self::Stream => "*/*",
+        }
+    }
+}
+
+enum Answer {
+    Bytes(Vec<u8>),
+    Stream(reqwest::Response),
+}
+
 fn error_message(credential: &UwCredential, body: &str) -> String {
     let body = credential.scrub(body);
     error_text(&body).map_or_else(|| shorten(&body), |message| shorten(&message))
@@ -314,10 +339,44 @@ impl UwHttpClient {
         result
     }
 
+    /// GETs `request` and returns the 2xx response with its body unread, for a body too large to
+    /// hold (the full tape). Rate limiting, retries and errors are those of
+    /// [`UwHttpClient::get_body`] up to the response head.
+    ///
+    /// # Errors
+    /// See [`UwHttpError`].
+    pub async fn get_stream(&self, request: &UwRequest) -> Result<reqwest::Response, UwHttpError> {
+        match self.fetch(request, Want::Stream).await {
+            Ok(Answer::Stream(response)) => Ok(response),
+            Ok(Answer::Bytes(_)) => Err(UwHttpError::Invalid {
+                path: self.config.credential.scrub(&request.to_string()),
+                message: "the response was read whole".to_owned(),
+            }),
+            Err(e) => {
+                self.stats.failures.fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
     async fn get_body_inner<R: RestRequest + ?Sized>(
         &self,
         request: &R,
     ) -> Result<Vec<u8>, UwHttpError> {
+        match self.fetch(request, Want::Whole).await? {
+            Answer::Bytes(body) => Ok(body),
+            Answer::Stream(_) => Err(UwHttpError::Invalid {
+                path: self.config.credential.scrub(&request.to_string()),
+                message: "the response was not read".to_owned(),
+            }),
+        }
+    }
+
+    async fn fetch<R: RestRequest + ?Sized>(
+        &self,
+        request: &R,
+        want: Want,
+    ) -> Result<Answer, UwHttpError> {
         let credential = &self.config.credential;
         let scrub = |s: &str| credential.scrub(s);
         // Every text of an error reaches a user (Python exceptions, the node's log, `doctor`).
@@ -339,7 +398,7 @@ impl UwHttpClient {
                 .get(url.clone())
                 .bearer_auth(self.config.credential.expose())
                 .header("UW-CLIENT-API-ID", CLIENT_API_ID)
-                .header("Accept", "application/json, text/plain")
+                .header("Accept", want.accept())
                 .send()
                 .await;
             let failure = match sent {
@@ -359,6 +418,11 @@ impl UwHttpClient {
                         response.headers().get(name).and_then(|v| v.to_str().ok())
                     });
                     self.limiter.observe(&headers);
+                    if want == Want::Stream && (200..=299).contains(&status) {
+                        drop(permit);
+                        self.stats.ok.fetch_add(1, Ordering::Relaxed);
+                        return Ok(Answer::Stream(response));
+                    }
                     let bytes = match response.bytes().await {
                         Ok(b) => b,
                         Err(e) => {
@@ -380,7 +444,7 @@ impl UwHttpClient {
                     drop(permit);
                     if (200..=299).contains(&status) {
                         self.stats.ok.fetch_add(1, Ordering::Relaxed);
-                        return Ok(bytes.to_vec());
+                        return Ok(Answer::Bytes(bytes.to_vec()));
                     }
                     let body = String::from_utf8_lossy(&bytes);
                     match status {

@@ -110,6 +110,12 @@ macro_rules! endpoint_enum {
                 match self { $( Self::$ep => &[ $( $( ($dk, $dv), )* )? ], )* }
             }
 
+            /// Whether UW answers with a zip of CSV (`via tape`) rather than JSON.
+            #[must_use]
+            pub const fn zipped(self) -> bool {
+                match self { $( Self::$ep => endpoint_enum!(@zipped $body), )* }
+            }
+
             /// Query parameters a history request passes on from its metadata when given.
             #[must_use]
             pub const fn params(self) -> &'static [&'static str] {
@@ -126,6 +132,8 @@ macro_rules! endpoint_enum {
     };
     (@opt $tq:literal) => { Some($tq) };
     (@opt) => { None };
+    (@zipped tape) => { true };
+    (@zipped $other:ident) => { false };
 }
 
 crate::uw_endpoints!(endpoint_enum);

@@ -7,6 +7,7 @@ pub mod operations;
 pub mod parse;
 pub mod ratelimit;
 pub mod request;
+pub mod tape;
 
 pub use client::{UwHttpClient, UwHttpConfig, UwHttpError};
 pub use endpoint::{UwEndpoint, UwRequestTarget};

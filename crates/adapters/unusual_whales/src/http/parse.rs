@@ -14,6 +14,7 @@ use crate::data::record::{UwRecord, finish_record};
 use crate::data::*;
 use crate::http::endpoint::{UwEndpoint, UwRequestTarget};
 use crate::http::request::UwRequest;
+use crate::http::tape::decode_tape;
 
 #[derive(Deserialize, Default)]
 struct Envelope<'a> {
@@ -279,6 +280,12 @@ pub fn parse_rest_response(
 ) -> Result<Vec<UwPayload>, UwParseError> {
     let target = &request.target;
     let name = target.endpoint.name();
+    // The full tape is a zip of CSV (docs/uw-api.md#rest-full-tape), the one body that is not JSON.
+    if target.endpoint.zipped() {
+        return Ok(vec![UwPayload::OptionTrade(decode_tape(
+            body, ts_init, ids,
+        )?)]);
+    }
     let text = std::str::from_utf8(body)
         .map_err(|e| UwParseError::MalformedJson(format!("body is not UTF-8: {e}")))?;
     let trimmed = text.trim_start();
@@ -356,6 +363,9 @@ pub fn parse_rest_response(
         }};
         (tide, $rec:ident) => {
             UwPayload::$rec(dec.tide(data()?, &ctx)?)
+        };
+        (tape, $rec:ident) => {
+            UwPayload::$rec(decode_tape(body, ts_init, ids)?)
         };
     }
     macro_rules! dispatch {

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod records;
 pub mod rest;
 pub mod settings;
+pub mod tape;
 
 use pyo3::prelude::*;
 
@@ -78,6 +79,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_record_classes(m)?;
     m.add_class::<live::PyLiveFeed>()?;
     m.add_class::<rest::PyRestClient>()?;
+    m.add_class::<tape::PyTapeReader>()?;
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;

@@ -32,7 +32,7 @@ create_exception!(
 
 /// The REST client scrubs its errors already; this is the last point before a Python exception,
 /// whose text ends up in logs and tracebacks.
-fn to_py(py: Python<'_>, err: &UwHttpError, credential: &UwCredential) -> PyErr {
+pub(crate) fn to_py(py: Python<'_>, err: &UwHttpError, credential: &UwCredential) -> PyErr {
     let e = UwRequestError::new_err(credential.scrub(&err.to_string()));
     let _ = e.value(py).setattr("kind", err.kind());
     if let UwHttpError::DailyQuota(q) = err {
@@ -210,6 +210,19 @@ impl PyRestClient {
             append_payload(py, p, &out)?;
         }
         Ok(out)
+    }
+
+    /// Downloads the full tape of `date` (`YYYY-MM-DD`): every option print of the day, decoded
+    /// while the zip downloads and handed out in batches of `batch_size` `UwOptionTrade`s by the
+    /// returned `UwTapeReader`. The body (gigabytes) is never held: memory is about two batches.
+    #[pyo3(signature = (date, batch_size=100_000, event_time_init=false))]
+    fn full_tape(
+        &self,
+        date: &str,
+        batch_size: usize,
+        event_time_init: bool,
+    ) -> PyResult<crate::python::tape::PyTapeReader> {
+        crate::python::tape::PyTapeReader::start(&self.client, date, batch_size, event_time_init)
     }
 
     /// The shared request budget and this client's counters.
