@@ -172,6 +172,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 
     if args.start > args.end:
         raise CliError(f"--start {args.start} is after --end {args.end}")
+    if args.full_tape:
+        return _download_full_tape(args)
     metadata = dict(args.metadata)
     if args.ticker:
         metadata["ticker"] = args.ticker
@@ -213,6 +215,32 @@ def cmd_operations(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     print(f"{len(lines)} operations", file=sys.stderr)
+    return 0
+
+
+def _download_full_tape(args: argparse.Namespace) -> int:
+    from nautilus_trader_uw.history import download_full_tape
+
+    if args.type != "UwOptionTrade" or args.ticker or args.metadata:
+        raise CliError("--full-tape downloads every UwOptionTrade of a day: use --type UwOptionTrade, no filters")
+    try:
+        with _maybe_simulated(args):
+            client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
+            counts = download_full_tape(
+                client,
+                args.start,
+                args.end,
+                args.catalog,
+                batch_size=args.batch_size,
+                show_progress=_show_progress(args),
+                base_url="built-in simulator" if args.sim else args.base_url_http,
+            )
+    except (ValueError, _core.UwRequestError) as e:
+        raise CliError(cli_wording(str(e), "download")) from e
+    print(
+        f"UwOptionTrade: {counts['records']} records of the full tape of {counts['days']} days written to "
+        f"{args.catalog} in {counts['batches']} batches ({counts['skipped']} days already there)",
+    )
     return 0
 
 
@@ -337,6 +365,7 @@ def _number(convert: Callable[[str], float], minimum: float, inclusive: bool = T
 _positive = _number(float, 0.0, inclusive=False)
 _non_negative = _number(float, 0.0)
 _non_negative_int = _number(int, 0)
+_positive_int = _number(int, 1)
 
 
 def _port(text: str) -> int:
@@ -519,6 +548,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="filters, e.g. min_premium=100000, or the parameters of --operation (repeatable)",
+    )
+    dl.add_argument(
+        "--full-tape",
+        action="store_true",
+        help="UwOptionTrade only: every print of each day from UW's full tape, streamed in batches",
+    )
+    dl.add_argument(
+        "--batch-size", type=_positive_int, default=100_000, help="records per catalog write with --full-tape"
     )
     dl.add_argument("--quiet", action="store_true", help="no progress bar (drawn only when stderr is a terminal)")
     _connection_args(dl, http=True)

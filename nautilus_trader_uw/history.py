@@ -212,6 +212,54 @@ def download(
     return {"days": counts["days"], "skipped": counts["skipped"], "records": counts["records"]}
 
 
+def download_full_tape(
+    client: _core.UwRestClient,
+    start: date,
+    end: date,
+    catalog_path: str | Path,
+    batch_size: int = 100_000,
+    show_progress: bool = True,
+    on_batch: Callable[[date, int], None] | None = None,
+    include_weekends: bool = False,
+    *,
+    base_url: str,
+) -> dict[str, int]:
+    """
+    Download UW's full tape of each trading day in ``[start, end]`` into the catalog as
+    ``UwOptionTrade`` records (docs/uw-api.md#rest-full-tape).
+
+    A day's tape is gigabytes: it is decoded while it downloads and written ``batch_size`` records
+    at a time, so memory holds about two batches, never the day. Finished days are remembered like
+    ``download``'s (a broken-off day is fetched again whole). Returns counts: ``days`` fetched now,
+    ``skipped``, ``records`` and ``batches`` written.
+    """
+    catalog_path = Path(catalog_path)
+    catalog_path.mkdir(parents=True, exist_ok=True)
+    catalog = ParquetDataCatalog(str(catalog_path))
+    key = download_key(base_url, "UwOptionTrade", {"full_tape": "true"})
+    state = _load_state(catalog_path)
+    done = state.get(key)
+    if not isinstance(done, list):
+        done = state[key] = []
+    counts: Counter = Counter()
+    for day in progress(trading_days(start, end, include_weekends), desc="full tape", enabled=show_progress):
+        if day.isoformat() in done:
+            counts["skipped"] += 1
+            continue
+        for batch in client.full_tape(day.isoformat(), batch_size, True):
+            batch.sort(key=lambda r: (r.ts_init, r.ts_event))
+            catalog.write_data(batch)
+            counts["batches"] += 1
+            counts["records"] += len(batch)
+            if on_batch is not None:
+                on_batch(day, len(batch))
+        # UW publishes a day's tape once the day is over: a tape fetched is final.
+        done.append(day.isoformat())
+        _save_state(catalog_path, state)
+        counts["days"] += 1
+    return {k: counts[k] for k in ("days", "skipped", "records", "batches")}
+
+
 def received_at_ns(text: str) -> int:
     """
     A recording's ``received_at`` in UNIX nanoseconds; a time without a zone is UTC.

@@ -97,6 +97,17 @@ REST_FIXTURE_ENDPOINTS = {
     "http_get_realized_volatility.jsonl": "/api/stock/AAPL/volatility/realized",
     "http_get_atm_chains.jsonl": "/api/stock/TSLA/atm-chains?expirations[]=2023-09-08",
     "http_get_economic_calendar.jsonl": "/api/market/economic-calendar",
+    # What an options-flow strategy reads beside the prints (#16).
+    "http_get_flow_per_expiry.jsonl": "/api/stock/BABA/flow-per-expiry",
+    "http_get_top_net_impact.jsonl": "/api/market/top-net-impact?date=2025-10-22",
+    "http_get_etf_tide.jsonl": "/api/market/XLK/etf-tide",
+    "http_get_group_greek_flow.jsonl": "/api/group-flow/airline/greek-flow",
+    "http_get_group_greek_flow_expiry.jsonl": "/api/group-flow/airline/greek-flow/2024-10-28",
+    "http_get_darkpool_price_levels.jsonl": "/api/darkpool/AAPL/price-levels",
+    "http_get_multi_leg_trades.jsonl": "multi_leg_trades",
+    "http_get_multi_leg_legs.jsonl": "/api/option-trades/multi-leg/0197f-c3/legs",
+    "http_get_screener_option_contracts.jsonl": "screener_option_contracts",
+    "http_get_option_contract_intraday.jsonl": "/api/option-contract/AAPL240621C00190000/intraday",
 }
 
 

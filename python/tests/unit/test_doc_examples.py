@@ -427,7 +427,7 @@ def test_the_configuration_table_lists_every_field_with_its_default_and_range():
 # -- Metadata keys, live subscriptions, history requests ---------------------------------------------
 
 FILTER_KEYS = ("ticker", "min_premium", "min_size", "option_type", "expiry", "instrument_id")
-REQUEST_KEYS = ("date", "candle_size", "timeframe", "source", "expirations", "delta", "order", "path")
+REQUEST_KEYS = ("date", "candle_size", "timeframe", "source", "expirations", "delta", "order", "flow_group", "path")
 SAMPLES = {
     "ticker": "SPY",
     "min_premium": "100000",
@@ -442,7 +442,12 @@ SAMPLES = {
     "expirations": "2025-05-16,2025-05-23",
     "delta": "25",
     "order": "asc",
+    "flow_group": "semi",
     "path": "/api/stock/SPY/max-pain",
+}
+# What a type's requests cannot do without besides a ticker: the value the table is shown for.
+NAMED_BY = {
+    "UwContractBar": [("instrument_id", "SPY250516C00590000.SMART")],
 }
 TOKEN = "doc-probe-token-0123456789"  # long: the core scrubs the token from its messages
 
@@ -611,10 +616,11 @@ def test_the_history_table_matches_the_request_plans(history):
         if name == "UwApiResponse":
             check_any_operation_row(history, row)
             continue
-        bare = history(name, [])
-        with_ticker = history(name, [("ticker", "SPY")])
+        named = NAMED_BY.get(name, [])
+        bare = history(name, named)
+        with_ticker = history(name, [*named, ("ticker", "SPY")])
         ticker_ok = not _refused(with_ticker, "cannot be filtered")
-        base = [("ticker", "SPY")] if ticker_ok else []
+        base = [*named, ("ticker", "SPY")] if ticker_ok else [*named]
         # The parameters UW requires, each refused by name until given.
         needed = set()
         while isinstance(refusal := history(name, base), str) and (asked := re.search(r"needs (\w+) \(", refusal)):
@@ -641,12 +647,16 @@ def test_the_history_table_matches_the_request_plans(history):
             kind, first = plan_kind(plain), row["requests"].split(";")[0]
             assert first == kind if kind == "one" else kind in first, f"{name}: {kind} ({plain})"
             if ticker_ok:
-                several = not isinstance(history(name, [("ticker", "SPY,QQQ")]), str)
+                several = not isinstance(history(name, [*named, ("ticker", "SPY,QQQ")]), str)
                 assert ("several" in keys_cell) == several, f"{name}: several tickers allowed: {several}"
                 assert ("(one)" in keys_cell) == (not several), f"{name}: one ticker per request"
+        keys |= {key for key, _ in named}
         assert set(spans(keys_cell)) == keys, f"{name}: requests accept {sorted(keys)}"
         required = _refused(bare, "needs a ticker")
-        assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed, f"{name}: required keys"
+        named_keys = {key for key, _ in named}
+        assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed | named_keys, f"{name}: required keys"
+        if named:
+            assert _refused(history(name, []), "history is per"), f"{name} needs {named}"
 
 
 def check_any_operation_row(history, row: dict) -> None:

@@ -160,8 +160,15 @@ def test_flow_alert_detail_returns_the_alert_then_its_prints():
 
 
 def test_every_rest_endpoint_has_a_fixture_or_shares_one():
-    # These share a schema and example with a sibling.
-    shared = {"flow_per_strike_intraday", "earnings_afterhours", "spot_exposures_expiry_strike", "oi_change_market"}
+    # These share a schema and example with a sibling; UW gives no example of the full tape's zip,
+    # which the simulator makes (test_data/README.md).
+    shared = {
+        "flow_per_strike_intraday",
+        "earnings_afterhours",
+        "spot_exposures_expiry_strike",
+        "oi_change_market",
+        "full_tape",
+    }
     names = set(uw._core.rest_endpoint_names())
     with_fixture = {
         path.name.removeprefix("http_get_").removesuffix(".jsonl") for path in TEST_DATA.glob("http_get_*.jsonl")

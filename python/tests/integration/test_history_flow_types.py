@@ -1,0 +1,90 @@
+"""
+Every options-flow REST type of #16 reaches a strategy through ``request_data`` on the simulator.
+"""
+
+import pandas as pd
+import pytest
+from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import InstrumentId
+
+from nautilus_trader_uw import UW_CLIENT_ID
+from nautilus_trader_uw import UwContractBar
+from nautilus_trader_uw import UwContractScreener
+from nautilus_trader_uw import UwDarkPoolLevel
+from nautilus_trader_uw import UwEtfTide
+from nautilus_trader_uw import UwExpiryFlow
+from nautilus_trader_uw import UwFeedStatus
+from nautilus_trader_uw import UwGroupGreekFlow
+from nautilus_trader_uw import UwMultiLegLeg
+from nautilus_trader_uw import UwMultiLegTrade
+from nautilus_trader_uw import UwNetImpact
+from nautilus_trader_uw.sim import UwSimServer
+
+from .node_harness import Recorder
+from .node_harness import run_node
+
+
+pytestmark = pytest.mark.timeout(120)
+
+# (type, metadata, instrument id, what every record delivered must show)
+REQUESTS = [
+    (UwExpiryFlow, {"ticker": "BABA"}, None, lambda r: r.ticker == "BABA" and r.expiry is not None),
+    (UwNetImpact, {}, None, lambda r: r.ticker in {"AAPL", "MSFT", "TSLA", "QQQ"} and r.net_premium is not None),
+    (UwEtfTide, {"ticker": "XLK"}, None, lambda r: r.ticker == "XLK" and r.net_volume is not None),
+    (UwGroupGreekFlow, {"flow_group": "mag7"}, None, lambda r: r.flow_group is not None and r.volume == 12_348),
+    (UwDarkPoolLevel, {"ticker": "AAPL"}, None, lambda r: r.ticker == "AAPL" and r.dark_pool_volume == 12_000),
+    (UwMultiLegTrade, {"ticker": "AAPL"}, None, lambda r: r.ticker == "AAPL" and r.strategy == "vertical"),
+    (
+        UwMultiLegLeg,
+        {"path": "/api/option-trades/multi-leg/0197f-c3/legs"},
+        None,
+        lambda r: r.strategy_id == "0197f-c3",
+    ),
+    (UwContractScreener, {}, None, lambda r: r.volume == 264_899 and r.last_fill is not None),
+    (
+        UwContractBar,
+        {},
+        "AAPL240621C00190000.SMART",
+        lambda r: str(r.instrument_id) == "AAPL240621C00190000.SMART" and r.volume_ask_side is not None,
+    ),
+]
+
+
+class Requester(Recorder):
+    """
+    Requests each type's history in ``on_start`` and keeps what ``on_historical_data`` receives.
+    """
+
+    def __init__(self, since: pd.Timestamp):
+        super().__init__([], name="FlowTypesRequester")
+        self.since = since
+        self.historical: list = []
+        self.completed: list = []
+
+    def on_start(self) -> None:
+        super().on_start()
+        for cls, metadata, instrument_id, _ in REQUESTS:
+            kwargs = {"instrument_id": InstrumentId.from_str(instrument_id)} if instrument_id else {}
+            self.request_data(
+                DataType(cls, metadata=metadata),
+                client_id=UW_CLIENT_ID,
+                start=self.since,
+                callback=self.completed.append,
+                **kwargs,
+            )
+
+    def on_historical_data(self, data) -> None:
+        self.historical.append(data)
+
+
+def test_every_options_flow_type_reaches_a_strategy_through_request_data():
+    with UwSimServer(rate=0.0) as sim:
+        req = Requester(pd.Timestamp.now("UTC").normalize() - pd.Timedelta(days=6))
+        run_node(sim, [req], seconds=3.0)
+    failures = [d.detail for d in req.historical if isinstance(d, UwFeedStatus)]
+    assert not failures, failures
+    assert len(req.completed) == len(REQUESTS), "every request completes"
+    for cls, _, _, shows in REQUESTS:
+        records = [d for d in req.historical if isinstance(d, cls)]
+        assert records, f"no {cls.__name__} arrived"
+        assert all(shows(r) for r in records), f"{cls.__name__}: {records[0]}"
