@@ -171,14 +171,24 @@ impl TimeCursor {
 }
 
 /// Keeps the records in range that pass the filter; also returns the times of all rows.
+/// How close to the query's own time a range must end to reach the present.
+const PRESENT_TOLERANCE_NS: u64 = 60 * 1_000_000_000;
+
 fn keep<R: HistoryRecord>(
     mut records: Vec<R>,
     filter: &UwFilter,
-    start: u64,
-    end: u64,
+    (start, end): (u64, u64),
+    now_ns: u64,
 ) -> (Vec<R>, PageTimes) {
     let times = PageTimes::of(&records);
-    records.retain(|r| (start..=end).contains(&r.ts_event_nanos()) && filter.matches(r));
+    // A record without a time of its own (a multi-leg strategy's legs) is as of its arrival, a
+    // moment after any `end` a caller can give: a range that ends at the present includes it.
+    let reaches_present = end.saturating_add(PRESENT_TOLERANCE_NS) >= now_ns;
+    records.retain(|r| {
+        let in_range = (start..=end).contains(&r.ts_event_nanos())
+            || (reaches_present && r.event_time().is_none());
+        in_range && filter.matches(r)
+    });
     (records, times)
 }
 
@@ -205,11 +215,11 @@ impl Collected {
         &mut self,
         payload: UwPayload,
         filter: &UwFilter,
-        (start, end): (u64, u64),
+        range: (u64, u64),
         ts_init: u64,
     ) -> PageTimes {
         crate::data::for_each_payload!(payload, |v| {
-            let (kept, times) = keep(v, filter, start, end);
+            let (kept, times) = keep(v, filter, range, ts_init);
             self.absorb(kept, ts_init);
             times
         })
@@ -458,5 +468,29 @@ mod tests {
                 ("x".to_owned(), 2_000, 9),
             ]
         );
+    }
+
+    #[test]
+    fn records_without_a_time_of_their_own_are_in_a_range_that_ends_now() {
+        let legs = || {
+            let body = r#"{"data":[{"option_symbol":"AAPL260918C00250000","size":3}]}"#;
+            let ids = crate::common::symbol::InstrumentIdFormat::default();
+            let path = "/api/option-trades/multi-leg/x/legs";
+            crate::http::parse_rest_body(path, body.as_bytes(), 1_000_000_000 * MS, &ids)
+                .unwrap()
+                .remove(0)
+        };
+        let filter =
+            UwFilter::from_metadata::<&str, &str>("UwMultiLegLeg", &[FilterKey::Ticker], &[])
+                .unwrap();
+        let now = 1_000_000_000 * MS;
+        // Stamped on arrival, after the `end` a caller gave a moment before.
+        let mut present = Collected::default();
+        present.add(legs(), &filter, (0, now - 10 * MS), now);
+        assert_eq!(present.len(), 1);
+        // A range that ended long ago does not reach them.
+        let mut past = Collected::default();
+        past.add(legs(), &filter, (0, now - PRESENT_TOLERANCE_NS - 1), now);
+        assert_eq!(past.len(), 0);
     }
 }
