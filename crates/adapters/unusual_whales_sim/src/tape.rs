@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use unusual_whales_nt::common::time::ny_session_nanos;
 
-/// Prints in a simulated tape: about 4.7 MB of CSV.
+/// Prints in a simulated tape: 8.1 MB of CSV, 0.6 MB zipped.
 pub(crate) const TAPE_ROWS: usize = 20_000;
 
 /// UW's columns, in order (docs/uw-api.md#rest-full-tape).
