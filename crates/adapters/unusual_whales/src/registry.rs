@@ -414,6 +414,7 @@ macro_rules! uw_endpoints {
             EconomicCalendar {
                 name: "economic_calendar", path: "/api/market/economic-calendar",
                 records: EconomicEvent via data, paging: Paging::Once,
+            }
             // What an options-flow strategy reads beside the prints (#16).
             /// `GET /api/stock/{ticker}/flow-per-expiry`: the last trading day only (UW takes no
             /// `date`); rows under `data` with a top-level `date`, or a bare array.
@@ -436,7 +437,7 @@ macro_rules! uw_endpoints {
             GroupGreekFlow {
                 name: "group_greek_flow", path: "/api/group-flow/{flow_group}/greek-flow",
                 records: GroupGreekFlow via data, paging: Paging::Daily,
-                params: ["flow_group"],
+                required: ["flow_group"],
             }
             /// `GET /api/group-flow/{flow_group}/greek-flow/{expiry}`: one expiry, one day per `date`.
             GroupGreekFlowExpiry {

@@ -374,7 +374,7 @@ mod tests {
             .unwrap();
         assert!(err.to_string().contains("expected one of airline"), "{err}");
         let err = plan("UwGroupGreekFlow", &none, &[]).err().unwrap();
-        assert!(err.to_string().contains("per flow group"), "{err}");
+        assert!(err.to_string().contains("needs flow_group"), "{err}");
         // IB's padded root names the same contract as UW's unpadded one.
         let contract = |id: &str| {
             UwFilter::from_metadata(
