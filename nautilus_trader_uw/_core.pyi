@@ -74,8 +74,17 @@ __all__ = [
     "UwRealizedVolatility",
     "UwScreenedContract",
     "UwEconomicEvent",
+    "UwExpiryFlow",
+    "UwNetImpact",
+    "UwEtfTide",
+    "UwGroupGreekFlow",
+    "UwDarkPoolLevel",
+    "UwMultiLegTrade",
+    "UwMultiLegLeg",
+    "UwContractBar",
     "UwLiveFeed",
     "UwRestClient",
+    "UwTapeReader",
     "UwRequestError",
     "parse_ws_frame",
     "channel_names",
@@ -244,7 +253,15 @@ class UwRestClient:
         event_time_init: bool = False,
     ) -> list[Data]: ...
     def get(self, path: str, event_time_init: bool = False) -> list[Data]: ...
+    def full_tape(self, date: str, batch_size: int = 100_000, event_time_init: bool = False) -> UwTapeReader: ...
     def stats(self) -> dict[str, Any]: ...
+
+@final
+class UwTapeReader:
+    """The prints of one day's full tape, in batches of `UwOptionTrade`s as they download."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> list[UwOptionTrade]: ...
 
 @final
 class UwLiveFeed:
@@ -444,6 +461,86 @@ class UwCongressTrade:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwContractBar:
+    """
+    One minute of one option contract: OHLC of its fills, the IV range, and volume and premium split by
+    side (REST `/api/option-contract/{id}/intraday`). `instrument_id` is the contract; `ts_event` is
+    the end of the minute, when the bar is complete (`start_time` + 60 s).
+    """
+
+    def __new__(
+        cls,
+        *,
+        option_symbol: str | None = None,
+        start_time: int,
+        expiry: str | None = None,
+        open: float | None = None,
+        high: float | None = None,
+        low: float | None = None,
+        close: float | None = None,
+        avg_price: float | None = None,
+        iv_high: float | None = None,
+        iv_low: float | None = None,
+        volume_ask_side: int | None = None,
+        volume_bid_side: int | None = None,
+        volume_mid_side: int | None = None,
+        volume_no_side: int | None = None,
+        volume_multi: int | None = None,
+        volume_stock_multi: int | None = None,
+        premium_ask_side: float | None = None,
+        premium_bid_side: float | None = None,
+        premium_mid_side: float | None = None,
+        premium_no_side: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def option_symbol(self) -> str | None: ...
+    @property
+    def start_time(self) -> int: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def open(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def close(self) -> float | None: ...
+    @property
+    def avg_price(self) -> float | None: ...
+    @property
+    def iv_high(self) -> float | None: ...
+    @property
+    def iv_low(self) -> float | None: ...
+    @property
+    def volume_ask_side(self) -> int | None: ...
+    @property
+    def volume_bid_side(self) -> int | None: ...
+    @property
+    def volume_mid_side(self) -> int | None: ...
+    @property
+    def volume_no_side(self) -> int | None: ...
+    @property
+    def volume_multi(self) -> int | None: ...
+    @property
+    def volume_stock_multi(self) -> int | None: ...
+    @property
+    def premium_ask_side(self) -> float | None: ...
+    @property
+    def premium_bid_side(self) -> float | None: ...
+    @property
+    def premium_mid_side(self) -> float | None: ...
+    @property
+    def premium_no_side(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwContractDay:
     """
     One trading day of one option contract (REST `/api/option-contract/{id}/historic`). `instrument_id`
@@ -553,15 +650,19 @@ class UwContractDay:
 @disjoint_base
 class UwContractScreener:
     """
-    A hot-contract snapshot (channel `contract_screener`). `instrument_id` is the option contract;
-    `ts_event` is the snapshot time.
+    A hot-contract snapshot (channel `contract_screener`, REST `/api/screener/option-contracts`). The
+    channel and the REST screener share most fields; the channel adds the greeks, NBBO and
+    `tape_time`, REST the contract's terms, the underlying's context and `last_fill`.
+    `instrument_id` is the option contract; `ts_event` is the snapshot time (`tape_time`), for REST
+    rows the contract's last fill.
     """
 
     def __new__(
         cls,
         *,
         option_symbol: str,
-        tape_time: int,
+        tape_time: int | None = None,
+        last_fill: int | None = None,
         volume: int | None = None,
         open_interest: int | None = None,
         prev_oi: int | None = None,
@@ -594,6 +695,16 @@ class UwContractScreener:
         ask_side_perc_7_day: float | None = None,
         bid_side_perc_7_day: float | None = None,
         is_new: bool | None = None,
+        option_type: str | None = None,
+        strike: float | None = None,
+        expiry: str | None = None,
+        stock_price: float | None = None,
+        ticker_vol: int | None = None,
+        total_ask_changes: int | None = None,
+        total_bid_changes: int | None = None,
+        sector: str | None = None,
+        next_earnings_date: str | None = None,
+        er_time: str | None = None,
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
@@ -601,7 +712,9 @@ class UwContractScreener:
     @property
     def option_symbol(self) -> str: ...
     @property
-    def tape_time(self) -> int: ...
+    def tape_time(self) -> int | None: ...
+    @property
+    def last_fill(self) -> int | None: ...
     @property
     def volume(self) -> int | None: ...
     @property
@@ -667,6 +780,26 @@ class UwContractScreener:
     @property
     def is_new(self) -> bool | None: ...
     @property
+    def option_type(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def stock_price(self) -> float | None: ...
+    @property
+    def ticker_vol(self) -> int | None: ...
+    @property
+    def total_ask_changes(self) -> int | None: ...
+    @property
+    def total_bid_changes(self) -> int | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def next_earnings_date(self) -> str | None: ...
+    @property
+    def er_time(self) -> str | None: ...
+    @property
     def ts_event(self) -> int: ...
     @property
     def ts_init(self) -> int: ...
@@ -710,6 +843,42 @@ class UwCustomAlert:
     def tape_time(self) -> int: ...
     @property
     def meta_json(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwDarkPoolLevel:
+    """
+    Shares of one ticker traded off exchange and on lit exchanges at one rounded price over a day (REST
+    `/api/darkpool/{ticker}/price-levels`): where volume concentrated. `instrument_id` is the ticker
+    (from the request path); `ts_event` is the New York close of `date` (the arrival time while that
+    day is still trading).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        price: float | None = None,
+        dark_pool_volume: int | None = None,
+        regular_volume: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def dark_pool_volume(self) -> int | None: ...
+    @property
+    def regular_volume(self) -> int | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -964,6 +1133,133 @@ class UwEconomicEvent:
     def forecast(self) -> str | None: ...
     @property
     def prev(self) -> str | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwEtfTide:
+    """
+    One minute of the options flow in the holdings of an ETF (REST `/api/market/{ticker}/etf-tide`): the
+    market tide restricted to that ETF. `instrument_id` is the ETF (from the request path);
+    `ts_event` is the minute.
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        timestamp: int,
+        net_call_premium: float | None = None,
+        net_put_premium: float | None = None,
+        net_volume: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def net_call_premium(self) -> float | None: ...
+    @property
+    def net_put_premium(self) -> float | None: ...
+    @property
+    def net_volume(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwExpiryFlow:
+    """
+    Call and put flow of one expiry over a trading day (REST `/api/stock/{ticker}/flow-per-expiry`).
+    `instrument_id` is the ticker; `ts_event` is the 16:00 New York close of `date` (the arrival
+    time while that day is still trading).
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        expiry: str | None = None,
+        call_trades: int | None = None,
+        call_volume: int | None = None,
+        call_volume_ask_side: int | None = None,
+        call_volume_bid_side: int | None = None,
+        call_premium: float | None = None,
+        call_premium_ask_side: float | None = None,
+        call_premium_bid_side: float | None = None,
+        call_otm_trades: int | None = None,
+        call_otm_volume: int | None = None,
+        call_otm_premium: float | None = None,
+        put_trades: int | None = None,
+        put_volume: int | None = None,
+        put_volume_ask_side: int | None = None,
+        put_volume_bid_side: int | None = None,
+        put_premium: float | None = None,
+        put_premium_ask_side: float | None = None,
+        put_premium_bid_side: float | None = None,
+        put_otm_trades: int | None = None,
+        put_otm_volume: int | None = None,
+        put_otm_premium: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def call_trades(self) -> int | None: ...
+    @property
+    def call_volume(self) -> int | None: ...
+    @property
+    def call_volume_ask_side(self) -> int | None: ...
+    @property
+    def call_volume_bid_side(self) -> int | None: ...
+    @property
+    def call_premium(self) -> float | None: ...
+    @property
+    def call_premium_ask_side(self) -> float | None: ...
+    @property
+    def call_premium_bid_side(self) -> float | None: ...
+    @property
+    def call_otm_trades(self) -> int | None: ...
+    @property
+    def call_otm_volume(self) -> int | None: ...
+    @property
+    def call_otm_premium(self) -> float | None: ...
+    @property
+    def put_trades(self) -> int | None: ...
+    @property
+    def put_volume(self) -> int | None: ...
+    @property
+    def put_volume_ask_side(self) -> int | None: ...
+    @property
+    def put_volume_bid_side(self) -> int | None: ...
+    @property
+    def put_premium(self) -> float | None: ...
+    @property
+    def put_premium_ask_side(self) -> float | None: ...
+    @property
+    def put_premium_bid_side(self) -> float | None: ...
+    @property
+    def put_otm_trades(self) -> int | None: ...
+    @property
+    def put_otm_volume(self) -> int | None: ...
+    @property
+    def put_otm_premium(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -1935,6 +2231,77 @@ class UwGreekFlow:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwGroupGreekFlow:
+    """
+    One minute of the greek flow of every ticker of a flow group (REST `/api/group-
+    flow/{flow_group}/greek-flow[/{expiry}]`), e.g. `mag7`, `semi`, `bank`. No `instrument_id` (a
+    group of tickers); `ts_event` is the minute. `expiry` is set on the per-expiry variant.
+    """
+
+    def __new__(
+        cls,
+        *,
+        flow_group: str | None = None,
+        expiry: str | None = None,
+        timestamp: int,
+        transactions: int | None = None,
+        volume: int | None = None,
+        net_call_premium: float | None = None,
+        net_call_volume: int | None = None,
+        net_put_premium: float | None = None,
+        net_put_volume: int | None = None,
+        dir_delta_flow: float | None = None,
+        dir_vega_flow: float | None = None,
+        total_delta_flow: float | None = None,
+        total_vega_flow: float | None = None,
+        otm_dir_delta_flow: float | None = None,
+        otm_dir_vega_flow: float | None = None,
+        otm_total_delta_flow: float | None = None,
+        otm_total_vega_flow: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def flow_group(self) -> str | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def transactions(self) -> int | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def net_call_premium(self) -> float | None: ...
+    @property
+    def net_call_volume(self) -> int | None: ...
+    @property
+    def net_put_premium(self) -> float | None: ...
+    @property
+    def net_put_volume(self) -> int | None: ...
+    @property
+    def dir_delta_flow(self) -> float | None: ...
+    @property
+    def dir_vega_flow(self) -> float | None: ...
+    @property
+    def total_delta_flow(self) -> float | None: ...
+    @property
+    def total_vega_flow(self) -> float | None: ...
+    @property
+    def otm_dir_delta_flow(self) -> float | None: ...
+    @property
+    def otm_dir_vega_flow(self) -> float | None: ...
+    @property
+    def otm_total_delta_flow(self) -> float | None: ...
+    @property
+    def otm_total_vega_flow(self) -> float | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwHorizonIv:
     """
     Implied volatility, expected move and percentile at a fixed horizon (REST
@@ -2503,6 +2870,198 @@ class UwMaxPain:
     def ts_init(self) -> int: ...
 
 @disjoint_base
+class UwMultiLegLeg:
+    """
+    One contract of a multi-leg strategy, its prints summed with size-weighted prices and greeks (REST
+    `/api/option-trades/multi-leg/{id}/legs`). `instrument_id` is the option contract; `ts_event` is
+    the arrival time (UW's legs carry no time: the strategy's `executed_at` is on its
+    `UwMultiLegTrade`).
+    """
+
+    def __new__(
+        cls,
+        *,
+        strategy_id: str | None = None,
+        option_symbol: str,
+        option_symbol_id: int | None = None,
+        option_type: str | None = None,
+        strike: float | None = None,
+        expiry: str | None = None,
+        side: str | None = None,
+        size: int | None = None,
+        price: float | None = None,
+        premium: float | None = None,
+        nbbo_bid: float | None = None,
+        nbbo_ask: float | None = None,
+        delta: float | None = None,
+        theta: float | None = None,
+        open_interest: int | None = None,
+        volume: int | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def strategy_id(self) -> str | None: ...
+    @property
+    def option_symbol(self) -> str: ...
+    @property
+    def option_symbol_id(self) -> int | None: ...
+    @property
+    def option_type(self) -> str | None: ...
+    @property
+    def strike(self) -> float | None: ...
+    @property
+    def expiry(self) -> str | None: ...
+    @property
+    def side(self) -> str | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def price(self) -> float | None: ...
+    @property
+    def premium(self) -> float | None: ...
+    @property
+    def nbbo_bid(self) -> float | None: ...
+    @property
+    def nbbo_ask(self) -> float | None: ...
+    @property
+    def delta(self) -> float | None: ...
+    @property
+    def theta(self) -> float | None: ...
+    @property
+    def open_interest(self) -> int | None: ...
+    @property
+    def volume(self) -> int | None: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwMultiLegTrade:
+    """
+    A multi-leg option strategy (vertical, iron condor, calendar, ...) as one row: its net price,
+    premium and greeks across the legs (REST `/api/option-trades/multi-leg`). `instrument_id` is the
+    underlying ticker; `ts_event` is the execution time. Pass `id` to `/api/option-trades/multi-
+    leg/{id}/legs` for the contracts (`UwMultiLegLeg`).
+    """
+
+    def __new__(
+        cls,
+        *,
+        id: str,
+        ticker: str,
+        executed_at: int,
+        strategy: str | None = None,
+        direction: str | None = None,
+        code: str | None = None,
+        net_side: str | None = None,
+        leg_count: int | None = None,
+        size: int | None = None,
+        txns: int | None = None,
+        net_price: float | None = None,
+        net_bid: float | None = None,
+        net_ask: float | None = None,
+        bid_ask_spread: float | None = None,
+        net_premium: float | None = None,
+        total_premium: float | None = None,
+        net_delta: float | None = None,
+        net_theta: float | None = None,
+        underlying_price: float | None = None,
+        min_strike: float | None = None,
+        max_strike: float | None = None,
+        strikes: list[float] = [],
+        ivs: list[float] = [],
+        min_dte: int | None = None,
+        max_dte: int | None = None,
+        breakevens: list[float] = [],
+        max_profit: float | None = None,
+        max_loss: float | None = None,
+        all_otm: bool | None = None,
+        all_opening_legs: bool | None = None,
+        diff_expirations: bool | None = None,
+        diff_strikes: bool | None = None,
+        diff_types: bool | None = None,
+        uniq_exchanges: list[str] = [],
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def ticker(self) -> str: ...
+    @property
+    def executed_at(self) -> int: ...
+    @property
+    def strategy(self) -> str | None: ...
+    @property
+    def direction(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def net_side(self) -> str | None: ...
+    @property
+    def leg_count(self) -> int | None: ...
+    @property
+    def size(self) -> int | None: ...
+    @property
+    def txns(self) -> int | None: ...
+    @property
+    def net_price(self) -> float | None: ...
+    @property
+    def net_bid(self) -> float | None: ...
+    @property
+    def net_ask(self) -> float | None: ...
+    @property
+    def bid_ask_spread(self) -> float | None: ...
+    @property
+    def net_premium(self) -> float | None: ...
+    @property
+    def total_premium(self) -> float | None: ...
+    @property
+    def net_delta(self) -> float | None: ...
+    @property
+    def net_theta(self) -> float | None: ...
+    @property
+    def underlying_price(self) -> float | None: ...
+    @property
+    def min_strike(self) -> float | None: ...
+    @property
+    def max_strike(self) -> float | None: ...
+    @property
+    def strikes(self) -> list[float]: ...
+    @property
+    def ivs(self) -> list[float]: ...
+    @property
+    def min_dte(self) -> int | None: ...
+    @property
+    def max_dte(self) -> int | None: ...
+    @property
+    def breakevens(self) -> list[float]: ...
+    @property
+    def max_profit(self) -> float | None: ...
+    @property
+    def max_loss(self) -> float | None: ...
+    @property
+    def all_otm(self) -> bool | None: ...
+    @property
+    def all_opening_legs(self) -> bool | None: ...
+    @property
+    def diff_expirations(self) -> bool | None: ...
+    @property
+    def diff_strikes(self) -> bool | None: ...
+    @property
+    def diff_types(self) -> bool | None: ...
+    @property
+    def uniq_exchanges(self) -> list[str]: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
 class UwNetFlow:
     """
     Session-cumulative net premium and volume of one ticker (channel `net_flow:<TICKER>`).
@@ -2534,6 +3093,35 @@ class UwNetFlow:
     def net_put_vol(self) -> int | None: ...
     @property
     def time(self) -> int: ...
+    @property
+    def ts_event(self) -> int: ...
+    @property
+    def ts_init(self) -> int: ...
+
+@disjoint_base
+class UwNetImpact:
+    """
+    One of the tickers with the largest net premium of a day, bullish or bearish (REST `/api/market/top-
+    net-impact`): the tickers that moved the market tide most. `instrument_id` is the ticker;
+    `ts_event` is the New York close of `date` (the day asked for), else the arrival time.
+    """
+
+    def __new__(
+        cls,
+        *,
+        ticker: str | None = None,
+        date: str | None = None,
+        net_premium: float | None = None,
+        instrument_id: InstrumentId | str | None = None,
+        ts_event: int = 0,
+        ts_init: int = 0,
+    ) -> Self: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def net_premium(self) -> float | None: ...
     @property
     def ts_event(self) -> int: ...
     @property
@@ -2955,8 +3543,9 @@ class UwOptionContract:
 @disjoint_base
 class UwOptionTrade:
     """
-    One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`). `instrument_id` is
-    the option contract; `ts_event` is the execution time.
+    One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`, the full tape of a
+    day `/api/option-trades/full-tape/{date}`). `instrument_id` is the option contract; `ts_event`
+    is the execution time.
     """
 
     def __new__(
@@ -2998,6 +3587,10 @@ class UwOptionTrade:
         multi_vol: int | None = None,
         stock_multi_vol: int | None = None,
         canceled: bool | None = None,
+        alert_score: float | None = None,
+        aggregated_trade_id: str | None = None,
+        trade_id: str | None = None,
+        market_center_locate: str | None = None,
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
@@ -3074,6 +3667,14 @@ class UwOptionTrade:
     def stock_multi_vol(self) -> int | None: ...
     @property
     def canceled(self) -> bool | None: ...
+    @property
+    def alert_score(self) -> float | None: ...
+    @property
+    def aggregated_trade_id(self) -> str | None: ...
+    @property
+    def trade_id(self) -> str | None: ...
+    @property
+    def market_center_locate(self) -> str | None: ...
     @property
     def ts_event(self) -> int: ...
     @property

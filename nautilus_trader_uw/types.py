@@ -28,7 +28,8 @@ class UwFlowAlert(_core.UwFlowAlert, UwData):
 @uw_data_type
 class UwOptionTrade(_core.UwOptionTrade, UwData):
     """
-    One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`).
+    One option print (channel `option_trades[:<TICKER>]`, REST `/api/option-trades`, the
+    full tape of a day `/api/option-trades/full-tape/{date}`).
 
     `instrument_id` is the option contract; `ts_event` is the execution time.
     """
@@ -149,9 +150,12 @@ class UwNewsHeadline(_core.UwNewsHeadline, UwData):
 @uw_data_type
 class UwContractScreener(_core.UwContractScreener, UwData):
     """
-    A hot-contract snapshot (channel `contract_screener`).
+    A hot-contract snapshot (channel `contract_screener`, REST `/api/screener/option-contracts`).
 
-    `instrument_id` is the option contract; `ts_event` is the snapshot time.
+    The channel and the REST screener share most fields; the channel adds the greeks, NBBO and
+    `tape_time`, REST the contract's terms, the underlying's context and `last_fill`.
+    `instrument_id` is the option contract; `ts_event` is the snapshot time (`tape_time`), for
+    REST rows the contract's last fill.
     """
 
     __slots__ = ()
@@ -684,6 +688,108 @@ class UwEconomicEvent(_core.UwEconomicEvent, UwData):
     __slots__ = ()
 
 
+@uw_data_type
+class UwExpiryFlow(_core.UwExpiryFlow, UwData):
+    """
+    Call and put flow of one expiry over a trading day (REST `/api/stock/{ticker}/flow-per-expiry`).
+
+    `instrument_id` is the ticker; `ts_event` is the 16:00 New York close of `date` (the
+    arrival time while that day is still trading).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwNetImpact(_core.UwNetImpact, UwData):
+    """
+    One of the tickers with the largest net premium of a day, bullish or bearish
+    (REST `/api/market/top-net-impact`): the tickers that moved the market tide most.
+
+    `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the day asked
+    for), else the arrival time.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwEtfTide(_core.UwEtfTide, UwData):
+    """
+    One minute of the options flow in the holdings of an ETF (REST `/api/market/{ticker}/etf-tide`):
+    the market tide restricted to that ETF.
+
+    `instrument_id` is the ETF (from the request path); `ts_event` is the minute.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwGroupGreekFlow(_core.UwGroupGreekFlow, UwData):
+    """
+    One minute of the greek flow of every ticker of a flow group (REST
+    `/api/group-flow/{flow_group}/greek-flow[/{expiry}]`), e.g. `mag7`, `semi`, `bank`.
+
+    No `instrument_id` (a group of tickers); `ts_event` is the minute. `expiry` is set on the
+    per-expiry variant.
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwDarkPoolLevel(_core.UwDarkPoolLevel, UwData):
+    """
+    Shares of one ticker traded off exchange and on lit exchanges at one rounded price over a
+    day (REST `/api/darkpool/{ticker}/price-levels`): where volume concentrated.
+
+    `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
+    `date` (the arrival time while that day is still trading).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwMultiLegTrade(_core.UwMultiLegTrade, UwData):
+    """
+    A multi-leg option strategy (vertical, iron condor, calendar, ...) as one row: its net
+    price, premium and greeks across the legs (REST `/api/option-trades/multi-leg`).
+
+    `instrument_id` is the underlying ticker; `ts_event` is the execution time. Pass `id` to
+    `/api/option-trades/multi-leg/{id}/legs` for the contracts (`UwMultiLegLeg`).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwMultiLegLeg(_core.UwMultiLegLeg, UwData):
+    """
+    One contract of a multi-leg strategy, its prints summed with size-weighted prices and
+    greeks (REST `/api/option-trades/multi-leg/{id}/legs`).
+
+    `instrument_id` is the option contract; `ts_event` is the arrival time (UW's legs carry
+    no time: the strategy's `executed_at` is on its `UwMultiLegTrade`).
+    """
+
+    __slots__ = ()
+
+
+@uw_data_type
+class UwContractBar(_core.UwContractBar, UwData):
+    """
+    One minute of one option contract: OHLC of its fills, the IV range, and volume and
+    premium split by side (REST `/api/option-contract/{id}/intraday`).
+
+    `instrument_id` is the contract; `ts_event` is the end of the minute, when the bar is
+    complete (`start_time` + 60 s).
+    """
+
+    __slots__ = ()
+
+
 ALL_TYPES: tuple[type[UwData], ...] = (
     UwFlowAlert,
     UwOptionTrade,
@@ -739,6 +845,14 @@ ALL_TYPES: tuple[type[UwData], ...] = (
     UwRealizedVolatility,
     UwScreenedContract,
     UwEconomicEvent,
+    UwExpiryFlow,
+    UwNetImpact,
+    UwEtfTide,
+    UwGroupGreekFlow,
+    UwDarkPoolLevel,
+    UwMultiLegTrade,
+    UwMultiLegLeg,
+    UwContractBar,
 )
 """Every UW Data type, in the registry's order, for registration and introspection."""
 
@@ -798,4 +912,12 @@ __all__ = [
     "UwRealizedVolatility",
     "UwScreenedContract",
     "UwEconomicEvent",
+    "UwExpiryFlow",
+    "UwNetImpact",
+    "UwEtfTide",
+    "UwGroupGreekFlow",
+    "UwDarkPoolLevel",
+    "UwMultiLegTrade",
+    "UwMultiLegLeg",
+    "UwContractBar",
 ]

@@ -21,6 +21,7 @@ from nautilus_trader_uw.sim import UwSimServer
 from nautilus_trader_uw.symbology import option_instrument_id
 
 from .node_harness import Recorder
+from .node_harness import Requester
 from .node_harness import run_node
 
 
@@ -52,36 +53,28 @@ REQUESTS = [
 ]
 
 
-class Requester(Recorder):
+class ContractRequester(Requester):
     """
-    Requests each type's history in ``on_start`` and keeps what ``on_historical_data`` receives.
+    ``Requester`` that also names the instrument of the requests that need one.
     """
-
-    def __init__(self, since: pd.Timestamp):
-        super().__init__([], name="FlowTypesRequester")
-        self.since = since
-        self.historical: list = []
-        self.completed: list = []
 
     def on_start(self) -> None:
-        super().on_start()
+        Recorder.on_start(self)
         for cls, metadata, instrument_id, _ in REQUESTS:
             kwargs = {"instrument_id": instrument_id} if instrument_id else {}
             self.request_data(
                 DataType(cls, metadata=metadata),
                 client_id=UW_CLIENT_ID,
-                start=self.since,
+                start=self.requests[0][1],
                 callback=self.completed.append,
                 **kwargs,
             )
 
-    def on_historical_data(self, data) -> None:
-        self.historical.append(data)
-
 
 def test_every_options_flow_type_reaches_a_strategy_through_request_data():
     with UwSimServer(rate=0.0) as sim:
-        req = Requester(pd.Timestamp.now("UTC").normalize() - pd.Timedelta(days=6))
+        since = pd.Timestamp.now("UTC").normalize() - pd.Timedelta(days=6)
+        req = ContractRequester([(DataType(cls), since) for cls, *_ in REQUESTS])
         run_node(sim, [req], seconds=3.0)
     failures = [d.detail for d in req.historical if isinstance(d, UwFeedStatus)]
     assert not failures, failures
