@@ -303,7 +303,7 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
                     status: 200,
                     content_type,
                     headers: Vec::new(),
-                    body,
+                    body: body.into_bytes(),
                 },
                 Some(Answer::Invalid(body)) => Reply::json(422, body),
                 None => Reply::json(404, r#"{"error":"Route not found"}"#),
