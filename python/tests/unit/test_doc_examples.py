@@ -654,7 +654,9 @@ def test_the_history_table_matches_the_request_plans(history):
         assert set(spans(keys_cell)) == keys, f"{name}: requests accept {sorted(keys)}"
         required = _refused(bare, "needs a ticker")
         named_keys = {key for key, _ in named}
-        assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed | named_keys, f"{name}: required keys"
+        assert bold_spans(keys_cell) == ({"ticker"} if required else set()) | needed | named_keys, (
+            f"{name}: required keys"
+        )
         if named:
             assert _refused(history(name, []), "history is per"), f"{name} needs {named}"
 
