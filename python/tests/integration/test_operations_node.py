@@ -18,6 +18,7 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 from nautilus_trader_uw import UW_CLIENT_ID
 from nautilus_trader_uw import UwApiResponse
 from nautilus_trader_uw import UwFeedStatus
+from nautilus_trader_uw import UwOptionTrade
 from nautilus_trader_uw import UwRequestError
 from nautilus_trader_uw import UwRestClient
 from nautilus_trader_uw import _core
@@ -107,8 +108,9 @@ def test_uw_rest_client_get_answers_any_documented_path():
         client = UwRestClient(base_url=sim.http_url, api_key=sim.token)
         (answer,) = client.get("/api/market/sector-etfs")
         assert isinstance(answer, UwApiResponse) and answer.operation == "market_sector_etfs"
-        (tape,) = client.get("/api/option-trades/full-tape/2025-05-16")
-        assert tape.body.startswith("UEsFBg"), "the ZIP file, base64"
+        # The full tape has a typed decoder: its ZIP file arrives as option prints.
+        tape = client.get("/api/option-trades/full-tape/2025-05-16")
+        assert len(tape) > 1000 and all(isinstance(p, UwOptionTrade) for p in tape)
         with pytest.raises(UwRequestError, match='unknown parameter "colour"') as err:
             client.get("/api/market/sector-etfs?colour=red")
         assert err.value.kind == "invalid"

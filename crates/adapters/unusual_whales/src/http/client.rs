@@ -510,14 +510,16 @@ impl UwHttpClient {
     /// # Errors
     /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] naming the bad field.
     pub async fn get(&self, request: &UwRequest) -> Result<Vec<UwPayload>, UwHttpError> {
-        let body = self.get_body(request).await?;
+        // Bytes, not text: the full tape is a ZIP file.
+        let body = self.get_bytes(request).await?;
         let ts_init = now_nanos();
         let ids = &self.config.ids;
-        parse_rest_response(request, body.as_bytes(), ts_init, ids).map_err(|source| {
+        parse_rest_response(request, &body, ts_init, ids).map_err(|source| {
             // A 200 can carry an error body that echoes the request. Its texts are taken from
             // the scrubbed body, so that the parser's cuts come after the scrubbing.
             let scrub = |s: &str| self.config.credential.scrub(s);
-            let source = match parse_rest_response(request, scrub(&body).as_bytes(), 0, ids) {
+            let text = String::from_utf8_lossy(&body);
+            let source = match parse_rest_response(request, scrub(&text).as_bytes(), 0, ids) {
                 Err(e) => e,
                 // Scrubbing removed the fault itself.
                 Ok(_) => source,
