@@ -9,6 +9,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use unusual_whales_nt::common::compact_json::from_compact_str;
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
 use unusual_whales_nt::data::{FlowAlert, OptionTrade};
@@ -219,11 +220,14 @@ fn per_frame(frames: usize, mut run: impl FnMut() -> Duration) -> Duration {
     (0..15).map(|_| run()).min().expect("runs") / u32::try_from(frames).expect("few frames")
 }
 
-/// Deserializes each frame's record alone (serde_json into the record type, nothing else): the
-/// floor under the live path as long as records own their 30 to 47 fields.
+/// Deserializes each frame's record alone (the compact lexer into the record type, nothing
+/// else): the floor under the live path as long as records own their 30 to 47 fields.
 fn records_alone<R: serde::de::DeserializeOwned>(frames: &[String]) {
     for f in frames {
-        black_box(serde_json::from_str::<(serde::de::IgnoredAny, R)>(black_box(f)).ok());
+        black_box(
+            from_compact_str::<(serde::de::IgnoredAny, R)>(black_box(f), None)
+                .expect("compact frames"),
+        );
     }
 }
 

@@ -4,11 +4,13 @@
 //! of a known channel is deserialized, straight into its record type.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use memchr::memmem;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::common::compact_json;
 use crate::common::consts::MAX_FRAME_BYTES;
 use crate::common::error::{UwParseError, deserialize_json, preview};
 use crate::common::parse::{
@@ -28,6 +30,10 @@ struct Reply {
     status: Option<String>,
     response: Option<serde_json::Value>,
 }
+
+/// Built once: building the searcher was half the cost of the probe.
+static REPLY_KEY: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\"status\""));
 
 /// Acks are tiny; payloads longer than this are never probed for a reply shape.
 const MAX_REPLY_BYTES: usize = 1024;
@@ -154,15 +160,16 @@ fn parse_data_frame_in_one_pass(
     }
     // Replies (`{"status": .., "response": ..}`) are small; leave anything that might be one
     // (`payload` still ends with the envelope's `]`).
-    if payload.len() <= MAX_REPLY_BYTES + 1
-        && memmem::find(payload.as_bytes(), b"\"status\"").is_some()
-    {
+    if payload.len() <= MAX_REPLY_BYTES + 1 && REPLY_KEY.find(payload.as_bytes()).is_some() {
         return None;
     }
     let channel = UwChannel::parse(name)?;
     let ctx = channel.kind.as_str();
     fn one<R: UwRecord + serde::de::DeserializeOwned>(text: &str) -> Option<R> {
-        serde_json::from_str::<(serde::de::IgnoredAny, R)>(text)
+        // The compact lexer decodes what it can vouch for exactly as serde_json would, about
+        // twice as fast; serde_json takes the rest (escapes, doubts) and words every error.
+        compact_json::from_compact_str::<(serde::de::IgnoredAny, R)>(text, None)
+            .or_else(|_| serde_json::from_str::<(serde::de::IgnoredAny, R)>(text))
             .ok()
             .map(|(_, r)| r)
     }
@@ -403,6 +410,30 @@ mod tests {
             }
         }
         assert!(taken > 50, "{taken}");
+    }
+
+    // The speed of the hot channels rests on the compact lexer taking their frames; a decline
+    // would be correct but silently slow.
+    #[test]
+    fn option_prints_and_flow_alerts_take_the_compact_lexer() {
+        let mut taken = 0;
+        for frame in all_ws_frames() {
+            if frame.contains("\"status\"") {
+                continue; // acks
+            }
+            let ok = if frame.starts_with("[\"option_trades") {
+                compact_json::from_compact_str::<(serde::de::IgnoredAny, OptionTrade)>(&frame, None)
+                    .is_ok()
+            } else if frame.starts_with("[\"flow-alerts") {
+                compact_json::from_compact_str::<(serde::de::IgnoredAny, FlowAlert)>(&frame, None)
+                    .is_ok()
+            } else {
+                continue;
+            };
+            assert!(ok, "declined: {frame}");
+            taken += 1;
+        }
+        assert!(taken > 20, "{taken}");
     }
 
     #[test]

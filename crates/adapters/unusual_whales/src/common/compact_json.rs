@@ -1,0 +1,647 @@
+//! A serde `Deserializer` for the shape nearly every UW frame has: compact JSON whose strings hold
+//! no escape and no control character.
+//!
+//! Why it exists: on an option print (a kilobyte, 36 fields, most of them numbers in strings),
+//! serde_json spent about 1 us per record in its lexer and the calls around each value, more than
+//! the record's own conversions. Knowing up front that no string needs unescaping, this lexer finds
+//! a string's end with one `memchr` and hands the derived `Deserialize` impls the very calls
+//! serde_json would make (`visit_borrowed_str`, `visit_u64`, `visit_none`, ...), with the same
+//! values, so a record decodes to the same bits.
+//!
+//! It declines (returns [`Declined`], no message) rather than decide anything itself: a frame with
+//! an escape, a control character, a number it does not read exactly as serde_json does, any
+//! structural doubt, or any error a record's decoder raises. The caller then decodes the frame with
+//! serde_json, which produces the result, or the error with its message. So a frame this accepts
+//! decodes exactly as serde_json decodes it, and nothing else changes.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// The compact path's only error: "decode this frame with serde_json instead".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declined;
+
+impl fmt::Display for Declined {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("left to serde_json")
+    }
+}
+
+impl std::error::Error for Declined {}
+
+impl de::Error for Declined {
+    // Record decoders build messages through `custom`; the message is never shown (serde_json
+    // decodes the frame again and words the error), so it is not even formatted.
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Self
+    }
+}
+
+/// Whether `text` can go the compact way at all: no backslash (no escape to undo) and no byte
+/// below 0x20 (JSON forbids those in strings; UW's frames carry no newlines or tabs either).
+/// One pass the compiler vectorises, a few dozen ns for a kilobyte.
+#[must_use]
+pub fn is_compact(text: &str) -> bool {
+    // `fold` rather than `any`: no early exit, so the loop vectorises.
+    !text
+        .as_bytes()
+        .iter()
+        .fold(false, |seen, &b| seen | (b == b'\\') | (b < 0x20))
+}
+
+/// Decodes `text`, one JSON value, optionally followed by the `suffix` byte (the envelope's `]`
+/// when `text` is the payload of a `[channel, payload]` frame) and spaces.
+///
+/// # Errors
+/// [`Declined`] whenever the frame is not compact or anything about it is in doubt; decode it with
+/// serde_json then.
+pub fn from_compact_str<'de, T: de::Deserialize<'de>>(
+    text: &'de str,
+    suffix: Option<u8>,
+) -> Result<T, Declined> {
+    if !is_compact(text) {
+        return Err(Declined);
+    }
+    let mut de = CompactDeserializer { text, pos: 0 };
+    let value = T::deserialize(&mut de)?;
+    de.skip_spaces();
+    if let Some(b) = suffix {
+        de.expect(b)?;
+        de.skip_spaces();
+    }
+    if de.pos == text.len() {
+        Ok(value)
+    } else {
+        Err(Declined)
+    }
+}
+
+/// The lexer over a text that [`is_compact`].
+struct CompactDeserializer<'de> {
+    text: &'de str,
+    pos: usize,
+}
+
+impl<'de> CompactDeserializer<'de> {
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// JSON's whitespace, of which only the space survives [`is_compact`].
+    #[inline(always)]
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn peek_value(&mut self) -> Result<u8, Declined> {
+        self.skip_spaces();
+        self.peek().ok_or(Declined)
+    }
+
+    #[inline(always)]
+    fn expect(&mut self, b: u8) -> Result<(), Declined> {
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// The string starting at the current `"`, without its quotes. No escapes to undo: the text
+    /// holds no backslash, so the next quote ends it.
+    #[inline(always)]
+    fn string(&mut self) -> Result<&'de str, Declined> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos + 1;
+        let mut end = start;
+        // Eight bytes at a time (most strings are short: keys, tickers, numbers), the classic
+        // "which byte is zero" bit trick on `word ^ """""""""`; `memchr` costs more per call.
+        const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        while let Some(chunk) = bytes.get(end..end + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().map_err(|_| Declined)?);
+            let x = word ^ QUOTES;
+            let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+            if zero != 0 {
+                // The lowest flagged byte is exact (false flags only sit above a true one).
+                end += (zero.trailing_zeros() / 8) as usize;
+                return self.string_to(start, end);
+            }
+            end += 8;
+        }
+        while let Some(&b) = bytes.get(end) {
+            if b == b'"' {
+                return self.string_to(start, end);
+            }
+            end += 1;
+        }
+        Err(Declined)
+    }
+
+    #[inline(always)]
+    fn string_to(&mut self, start: usize, end: usize) -> Result<&'de str, Declined> {
+        self.pos = end + 1;
+        // Both ends are ASCII quotes, so these are char boundaries.
+        Ok(&self.text[start..end])
+    }
+
+    #[inline(always)]
+    fn literal(&mut self, word: &[u8]) -> Result<(), Declined> {
+        if self.text.as_bytes()[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Declined)
+        }
+    }
+
+    /// A number, visited as serde_json visits it: a non-negative integer as `u64`, a negative one
+    /// as `i64`, anything else (fractions, exponents, -0, 19+ digits) through serde_json's own
+    /// number parser, whose float rounding this must not second-guess.
+    #[inline]
+    fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut end = start;
+        while end < bytes.len()
+            && matches!(bytes[end], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        {
+            end += 1;
+        }
+        self.pos = end;
+        let token = &bytes[start..end];
+        let (negative, digits) = match token.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, token),
+        };
+        // At most 18 digits cannot overflow; a leading zero is only `0` itself (JSON forbids
+        // `01`, and `-0` is a float to serde_json).
+        let plain = !digits.is_empty()
+            && digits.len() <= 18
+            && digits.iter().all(u8::is_ascii_digit)
+            && (digits[0] != b'0' || (digits.len() == 1 && !negative));
+        if plain {
+            let n = digits
+                .iter()
+                .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
+            return if negative {
+                // n < 10^18 < i64::MAX
+                #[allow(clippy::cast_possible_wrap)]
+                visitor.visit_i64(-(n as i64))
+            } else {
+                visitor.visit_u64(n)
+            };
+        }
+        // `415.981`: JSON's grammar (no leading zero, a digit after the point), and a decimal
+        // short enough that serde_json's `m / 10^k` is one exact division, the very result of
+        // `short_decimal`.
+        if let Some(point) = digits.iter().position(|&d| d == b'.') {
+            let (whole, fraction) = (&digits[..point], &digits[point + 1..]);
+            let json_grammar =
+                !whole.is_empty() && (whole[0] != b'0' || whole.len() == 1) && !fraction.is_empty();
+            if json_grammar && let Some(value) = crate::common::parse::short_decimal(token) {
+                return visitor.visit_f64(value);
+            }
+        }
+        let mut json = serde_json::Deserializer::from_str(&self.text[start..end]);
+        let value = json.deserialize_any(visitor).map_err(|_| Declined)?;
+        json.end().map_err(|_| Declined)?;
+        Ok(value)
+    }
+
+    /// After a visited array: its `]` must come next (serde_json's `end_seq`).
+    #[inline(always)]
+    fn end_seq(&mut self) -> Result<(), Declined> {
+        self.skip_spaces();
+        self.expect(b']')
+    }
+
+    #[inline(always)]
+    fn end_map(&mut self) -> Result<(), Declined> {
+        self.skip_spaces();
+        self.expect(b'}')
+    }
+}
+
+impl<'de> Deserializer<'de> for &mut CompactDeserializer<'de> {
+    type Error = Declined;
+
+    #[inline(always)]
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        match self.peek_value()? {
+            b'"' => visitor.visit_borrowed_str(self.string()?),
+            b'n' => {
+                self.literal(b"null")?;
+                visitor.visit_unit()
+            }
+            b't' => {
+                self.literal(b"true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                visitor.visit_bool(false)
+            }
+            b'-' | b'0'..=b'9' => self.number(visitor),
+            b'[' => self.deserialize_seq(visitor),
+            b'{' => self.deserialize_map(visitor),
+            _ => Err(Declined),
+        }
+    }
+
+    #[inline(always)]
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        if self.peek_value()? == b'n' {
+            self.literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    #[inline(always)]
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        if self.peek_value()? == b'"' {
+            visitor.visit_borrowed_str(self.string()?)
+        } else {
+            Err(Declined)
+        }
+    }
+
+    #[inline(always)]
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_str(visitor)
+    }
+
+    #[inline(always)]
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        match self.peek_value()? {
+            b't' | b'f' => self.deserialize_any(visitor),
+            _ => Err(Declined),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        if self.peek_value()? == b'n' {
+            self.deserialize_any(visitor)
+        } else {
+            Err(Declined)
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        // serde_json's `RawValue` and friends are private protocols of serde_json.
+        if name.starts_with("$serde_json") {
+            return Err(Declined);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    #[inline]
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        if self.peek_value()? != b'[' {
+            return Err(Declined);
+        }
+        self.pos += 1;
+        let value = visitor.visit_seq(Elements {
+            de: self,
+            first: true,
+        })?;
+        self.end_seq()?;
+        Ok(value)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        self.deserialize_seq(visitor)
+    }
+
+    #[inline]
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        if self.peek_value()? != b'{' {
+            return Err(Declined);
+        }
+        self.pos += 1;
+        let value = visitor.visit_map(Entries {
+            de: self,
+            first: true,
+        })?;
+        self.end_map()?;
+        Ok(value)
+    }
+
+    #[inline]
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        // serde_json also takes a struct from an array; UW never sends one, so that is declined.
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Declined> {
+        // A unit variant named by a string, as serde_json reads it; other forms are declined.
+        if self.peek_value()? != b'"' {
+            return Err(Declined);
+        }
+        let name = self.string()?;
+        visitor.visit_enum(de::value::BorrowedStrDeserializer::<Declined>::new(name))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        // Checked like any value (serde_json rejects a malformed value it ignores, too).
+        self.deserialize_any(de::IgnoredAny)?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
+        self.deserialize_number(visitor)
+    }
+
+    // Byte strings and 128-bit numbers take serde_json's own, different paths; no record uses them.
+    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Declined> {
+        Err(Declined)
+    }
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Declined> {
+        Err(Declined)
+    }
+    fn deserialize_i128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Declined> {
+        Err(Declined)
+    }
+    fn deserialize_u128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Declined> {
+        Err(Declined)
+    }
+
+    fn is_human_readable(&self) -> bool {
+        true
+    }
+}
+
+impl<'de> CompactDeserializer<'de> {
+    /// serde_json's typed numbers: a number token, never a string.
+    #[inline(always)]
+    fn deserialize_number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
+        match self.peek_value()? {
+            b'-' | b'0'..=b'9' => self.number(visitor),
+            _ => Err(Declined),
+        }
+    }
+}
+
+/// An array's elements (serde_json's `SeqAccess`): `]` ends it, a comma separates elements.
+struct Elements<'a, 'de> {
+    de: &'a mut CompactDeserializer<'de>,
+    first: bool,
+}
+
+impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = Declined;
+
+    #[inline(always)]
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Declined> {
+        if self.de.peek_value()? == b']' {
+            return Ok(None);
+        }
+        if !std::mem::take(&mut self.first) {
+            self.de.expect(b',')?;
+            // `[1,]`: the `]` reaches a value's decoder, which declines it.
+        }
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+/// An object's entries (serde_json's `MapAccess`); keys are strings.
+struct Entries<'a, 'de> {
+    de: &'a mut CompactDeserializer<'de>,
+    first: bool,
+}
+
+impl<'de> MapAccess<'de> for Entries<'_, 'de> {
+    type Error = Declined;
+
+    #[inline(always)]
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Declined> {
+        if self.de.peek_value()? == b'}' {
+            return Ok(None);
+        }
+        if !std::mem::take(&mut self.first) {
+            self.de.expect(b',')?;
+        }
+        if self.de.peek_value()? != b'"' {
+            return Err(Declined);
+        }
+        let key = self.de.string()?;
+        // serde_json reads a key as a borrowed string too (its `MapKey` visits strings alike).
+        seed.deserialize(de::value::BorrowedStrDeserializer::<Declined>::new(key))
+            .map(Some)
+    }
+
+    #[inline(always)]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Declined> {
+        self.de.skip_spaces();
+        self.de.expect(b':')?;
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    use super::*;
+
+    fn both<T: for<'de> Deserialize<'de> + PartialEq + fmt::Debug>(text: &str) -> Option<T> {
+        let fast = from_compact_str::<T>(text, None).ok()?;
+        let json = serde_json::from_str::<T>(text).expect("accepted by the compact path");
+        assert_eq!(fast, json, "{text}");
+        Some(fast)
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        assert_eq!(both::<u64>("12"), Some(12));
+        assert_eq!(both::<i64>("-12"), Some(-12));
+        assert_eq!(both::<f64>("0.1"), Some(0.1));
+        assert_eq!(both::<f64>("-0"), Some(-0.0));
+        assert_eq!(
+            both::<Vec<String>>(r#"["a", "b"]"#),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(both::<Option<bool>>("null"), Some(None));
+        assert_eq!(
+            both::<serde_json::Value>(r#"{"a":[1,2.5,{"b":null}],"c":true}"#),
+            serde_json::from_str(r#"{"a":[1,2.5,{"b":null}],"c":true}"#).ok()
+        );
+    }
+
+    #[test]
+    fn declines_what_it_cannot_vouch_for() {
+        for text in [
+            r#""a\"b""#,
+            "\"a\tb\"",
+            "01",
+            "1.",
+            "+1",
+            "[1,]",
+            "[1 2]",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            "nul",
+            "truee",
+            "",
+            "[",
+        ] {
+            assert_eq!(
+                from_compact_str::<serde_json::Value>(text, None),
+                Err(Declined),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_envelope_suffix_is_required_once() {
+        assert_eq!(from_compact_str::<u64>("1 ]", Some(b']')), Ok(1));
+        assert_eq!(from_compact_str::<u64>("1", Some(b']')), Err(Declined));
+        assert_eq!(from_compact_str::<u64>("1]]", Some(b']')), Err(Declined));
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(serde_json::Value::from),
+            "[ -~]{0,12}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map("[a-z_]{1,8}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        // Round trip: any value serde_json writes, the compact path reads back as serde_json
+        // reads it (not always the value written: serde_json's float reading is not exact without
+        // its `float_roundtrip` feature), or declines it (an escaped quote).
+        #[test]
+        fn agrees_with_serde_json_on_written_values(value in json_value()) {
+            let text = serde_json::to_string(&value).unwrap();
+            if let Ok(fast) = from_compact_str::<serde_json::Value>(&text, None) {
+                prop_assert_eq!(Some(fast), serde_json::from_str::<serde_json::Value>(&text).ok());
+            }
+        }
+
+        // Garbage: whatever text it accepts, serde_json accepts with the same value.
+        #[test]
+        fn accepts_only_what_serde_json_accepts(text in "[ -~]{0,40}") {
+            if let Ok(fast) = from_compact_str::<serde_json::Value>(&text, None) {
+                prop_assert_eq!(Some(fast), serde_json::from_str::<serde_json::Value>(&text).ok());
+            }
+        }
+
+        #[test]
+        fn numbers_read_as_serde_json_reads_them(
+            text in "-?[0-9]{1,22}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?|-?[0-9]{0,6}\\.?[0-9]{0,14}"
+        ) {
+            let fast = from_compact_str::<serde_json::Value>(&text, None).ok();
+            let json = serde_json::from_str::<serde_json::Value>(&text).ok();
+            if fast.is_some() {
+                prop_assert_eq!(&fast, &json);
+            }
+            let fast = from_compact_str::<f64>(&text, None).ok();
+            if fast.is_some() {
+                prop_assert_eq!(fast.map(f64::to_bits), serde_json::from_str::<f64>(&text).ok().map(f64::to_bits));
+            }
+        }
+    }
+}
