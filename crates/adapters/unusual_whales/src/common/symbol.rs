@@ -129,7 +129,14 @@ impl OccSymbol {
     /// The expiry as `YYYY-MM-DD`.
     #[must_use]
     pub fn expiry(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        // Byte by byte, as `option_id`: every flow alert fills its expiry from its symbol.
+        let mut out = String::with_capacity(10);
+        push_digits(&mut out, u32::from(self.year), 4);
+        out.push('-');
+        push_digits(&mut out, u32::from(self.month), 2);
+        out.push('-');
+        push_digits(&mut out, u32::from(self.day), 2);
+        out
     }
 
     /// The expiry as a date (always `Some` for a parsed symbol, whose day was checked real).
@@ -220,12 +227,7 @@ pub fn same_instrument(a: &str, b: &str) -> bool {
 impl OccSymbol {
     /// Appends `YYMMDD`, `C`/`P` and the eight strike digits: the symbol after its root.
     fn push_expiry_kind_strike(&self, out: &mut String) {
-        fn digits(out: &mut String, value: u32, width: u32) {
-            for place in (0..width).rev() {
-                let digit = (value / 10u32.pow(place)) % 10;
-                out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
-            }
-        }
+        let digits = push_digits;
         digits(out, u32::from(self.year % 100), 2);
         digits(out, u32::from(self.month), 2);
         digits(out, u32::from(self.day), 2);
@@ -234,6 +236,15 @@ impl OccSymbol {
             OptionKind::Put => 'P',
         });
         digits(out, self.strike_thousandths, 8);
+    }
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded (`{:0width$}` for values that
+/// fit, without the formatting machinery).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
     }
 }
 
@@ -341,7 +352,14 @@ mod tests {
                            call in proptest::bool::ANY, strike in 0u32..100_000_000) {
             let text = format!("{root}{yy:02}{month:02}{day:02}{}{strike:08}", if call { 'C' } else { 'P' });
             let occ = OccSymbol::parse(&text).unwrap();
-            proptest::prop_assert_eq!(occ.to_string(), text);
+            proptest::prop_assert_eq!(occ.to_string(), text.clone());
+            // The hand-written ids and expiry say what `format!` says.
+            proptest::prop_assert_eq!(occ.expiry(), format!("{:04}-{month:02}-{day:02}", 2000 + yy));
+            proptest::prop_assert_eq!(InstrumentIdFormat::new("SMART", false).option_id(&occ), format!("{text}.SMART"));
+            proptest::prop_assert_eq!(
+                InstrumentIdFormat::new("X", true).option_id(&occ),
+                format!("{root:<6}{}.X", &text[root.len()..])
+            );
         }
 
         #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::data::view::RecordView;
 use crate::data::{PayloadItem, UwPayload};
-use crate::subscription::channel::UwChannel;
+use crate::subscription::channel::{ChannelMap, UwChannel};
 use crate::subscription::flow_bars::LiveFlowBars;
 use crate::subscription::metadata::UwFilter;
 use crate::subscription::source::StreamSource;
@@ -44,7 +44,7 @@ const RETIRED_ROUTES_KEPT: usize = 4096;
 pub struct SubscriptionTable {
     subs: BTreeMap<SubscriptionId, Subscription>,
     refcount: BTreeMap<UwChannel, usize>,
-    by_channel: HashMap<UwChannel, Vec<SubscriptionId>>,
+    by_channel: ChannelMap<Vec<SubscriptionId>>,
     routes: Routes,
     /// The subscriptions one record goes to, reused from record to record.
     hits: Vec<SubscriptionId>,

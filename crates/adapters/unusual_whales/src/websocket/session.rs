@@ -6,7 +6,6 @@
 //! `heartbeat_after` of silence a WebSocket ping is sent, and the connection is declared dead when
 //! no pong (or any frame) arrives within `pong_timeout`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -19,7 +18,7 @@ use crate::common::time::{in_regular_session, now_nanos};
 use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
-use crate::subscription::channel::{ChannelKind, UwChannel};
+use crate::subscription::channel::{ChannelKind, ChannelMap, ChannelSet, UwChannel};
 use crate::websocket::backfill::{drop_backfilled, note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;
@@ -76,10 +75,10 @@ pub(super) async fn session(
 ) -> SessionEnd {
     let config = &shared.config;
     let (mut sink, mut stream) = socket.split();
-    let mut joins: HashMap<UwChannel, JoinState> = HashMap::new();
-    let mut left: HashMap<UwChannel, Instant> = HashMap::new();
-    let mut last_data: HashMap<UwChannel, Instant> = HashMap::new();
-    let mut stale: HashSet<UwChannel> = HashSet::new();
+    let mut joins: ChannelMap<JoinState> = ChannelMap::default();
+    let mut left: ChannelMap<Instant> = ChannelMap::default();
+    let mut last_data: ChannelMap<Instant> = ChannelMap::default();
+    let mut stale = ChannelSet::default();
     let mut last_rx = Instant::now();
     let mut ping_sent: Option<Instant> = None;
     let mut overflow_reported: (Option<Instant>, u64) = (None, shared.queue.dropped());
@@ -204,7 +203,9 @@ pub(super) async fn session(
                     Some(Err(e)) => return SessionEnd::Lost(shared.scrub(&e.to_string())),
                     None => return SessionEnd::Lost("connection closed".to_owned()),
                 };
-                last_rx = Instant::now();
+                // One clock read per frame serves the heartbeat and the staleness check.
+                let received = Instant::now();
+                last_rx = received;
                 ping_sent = None;
                 let stats = &shared.stats;
                 stats.frames.fetch_add(1, Ordering::Relaxed);
@@ -241,9 +242,9 @@ pub(super) async fn session(
                         drop_backfilled(shared, &channel, &mut payload);
                         // Per frame: update in place; a key is cloned once per channel.
                         match last_data.get_mut(&channel) {
-                            Some(at) => *at = Instant::now(),
+                            Some(at) => *at = received,
                             None => {
-                                last_data.insert(channel.clone(), Instant::now());
+                                last_data.insert(channel.clone(), received);
                             }
                         }
                         if !stale.is_empty() && stale.remove(&channel) {

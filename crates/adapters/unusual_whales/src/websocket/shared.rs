@@ -1,7 +1,6 @@
 //! What the client handle and its connection task share: the settings, the subscription table,
 //! the queue toward the consumer, the counters, and the way both report to the user.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use crate::common::credential::UwCredential;
 use crate::common::time::now_nanos;
 use crate::data::{FeedStatus, FlowBar, UwPayload};
-use crate::subscription::channel::UwChannel;
+use crate::subscription::channel::{ChannelMap, UwChannel};
 use crate::subscription::table::SubscriptionTable;
 use crate::websocket::backfill::EventSpan;
 use crate::websocket::config::UwWsConfig;
@@ -44,11 +43,11 @@ pub(super) struct Shared {
     /// Ids each channel's back-fill published, whose live copies are dropped (see
     /// `backfill::drop_backfilled`); `backfilled_any` says whether any is kept, so that the
     /// frames of a connection without a recent back-fill skip the lock.
-    pub(super) backfilled: Mutex<HashMap<UwChannel, BackfilledIds>>,
+    pub(super) backfilled: Mutex<ChannelMap<BackfilledIds>>,
     pub(super) backfilled_any: AtomicBool,
     /// Event times of the first and the newest flow alert / option print per channel: where a
     /// gap starts, and how far back one can reach.
-    pub(super) last_event_ns: Mutex<HashMap<UwChannel, EventSpan>>,
+    pub(super) last_event_ns: Mutex<ChannelMap<EventSpan>>,
     pub(super) recorder: Option<Recorder>,
     /// Whether any `UwFlowBar` subscription exists: the session then closes quiet intervals on
     /// time. Written under the table lock.
@@ -66,9 +65,9 @@ impl Shared {
             stats: Arc::new(FeedStats::default()),
             last_status: Mutex::new(None),
             seen: Mutex::new(BackfillDedup::default()),
-            backfilled: Mutex::new(HashMap::new()),
+            backfilled: Mutex::new(ChannelMap::default()),
             backfilled_any: AtomicBool::new(false),
-            last_event_ns: Mutex::new(HashMap::new()),
+            last_event_ns: Mutex::new(ChannelMap::default()),
             recorder,
             bars_active: AtomicBool::new(false),
             stopped: (Mutex::new(false), Condvar::new()),

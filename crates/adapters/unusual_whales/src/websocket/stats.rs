@@ -1,10 +1,10 @@
 //! Live-client counters, readable at any time from any thread (Python's `client.stats()`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use crate::subscription::channel::UwChannel;
+use crate::subscription::channel::{ChannelMap, UwChannel};
 use crate::subscription::flow_bars::LiveFlowBarStats;
 
 /// How many recent lag samples the percentiles are computed over.
@@ -43,7 +43,7 @@ pub struct FeedStats {
 #[derive(Debug, Default)]
 struct Detail {
     // Keyed by the parsed channel: counting a frame must not format its name.
-    per_channel: HashMap<UwChannel, u64>,
+    per_channel: ChannelMap<u64>,
     errors_by_kind: BTreeMap<&'static str, u64>,
     lags: Vec<u64>,
     lag_next: usize,
