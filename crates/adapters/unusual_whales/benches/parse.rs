@@ -256,6 +256,15 @@ fn bench_live_path(c: &mut Criterion) {
         });
         group.finish();
     }
+    if let Ok(ch) = std::env::var("PROF") {
+        let frames = burst(&by_channel, &ch);
+        let mut live = LivePath::subscribed_to(&frames);
+        let t = Instant::now();
+        while t.elapsed().as_secs() < 8 {
+            live.time(&frames);
+        }
+        return;
+    }
     // The ratio line: both timed here, interleaved, so a loaded machine slows both alike.
     println!();
     for (channel, target, deserialize) in LIVE_TARGETS {

@@ -63,7 +63,7 @@ pub fn from_compact_str<'de, T: de::Deserialize<'de>>(
     if !is_compact(text) {
         return Err(Declined);
     }
-    let mut de = CompactDeserializer { text, pos: 0 };
+    let mut de = CompactDeserializer::new(text);
     let value = T::deserialize(&mut de)?;
     de.skip_spaces();
     if let Some(b) = suffix {
@@ -77,13 +77,52 @@ pub fn from_compact_str<'de, T: de::Deserialize<'de>>(
     }
 }
 
+/// Decodes a data frame `[channel, record]` into its record, declining a frame whose payload has
+/// both a `status` and a `response` key: it may be UW's reply to a join (an ack or a refusal),
+/// which is the general parser's to recognise. Noting two keys while decoding replaces a search
+/// of every kilobyte frame for `"status"`.
+///
+/// # Errors
+/// As [`from_compact_str`], and [`Declined`] for a possible reply.
+pub fn from_compact_frame<'de, R: de::Deserialize<'de>>(text: &'de str) -> Result<R, Declined> {
+    if !is_compact(text) {
+        return Err(Declined);
+    }
+    let mut de = CompactDeserializer::new(text);
+    let (de::IgnoredAny, record) = <(de::IgnoredAny, R) as de::Deserialize>::deserialize(&mut de)?;
+    de.skip_spaces();
+    if de.pos == text.len() && de.reply_keys != REPLY_KEYS {
+        Ok(record)
+    } else {
+        Err(Declined)
+    }
+}
+
+/// `status` and `response` seen among the payload's keys (bits of `reply_keys`).
+const REPLY_KEYS: u8 = 0b11;
+/// The payload object's depth in a frame: inside the envelope array.
+const PAYLOAD_DEPTH: u32 = 2;
+
 /// The lexer over a text that [`is_compact`].
 struct CompactDeserializer<'de> {
     text: &'de str,
     pos: usize,
+    /// Arrays and objects entered and not yet left.
+    depth: u32,
+    /// Which of `status` / `response` are keys at [`PAYLOAD_DEPTH`].
+    reply_keys: u8,
 }
 
 impl<'de> CompactDeserializer<'de> {
+    fn new(text: &'de str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            depth: 0,
+            reply_keys: 0,
+        }
+    }
+
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
@@ -169,28 +208,24 @@ impl<'de> CompactDeserializer<'de> {
     fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Declined> {
         let bytes = self.text.as_bytes();
         let start = self.pos;
-        let mut end = start;
-        while end < bytes.len()
-            && matches!(bytes[end], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-        {
+        let negative = bytes.get(start) == Some(&b'-');
+        let first = start + usize::from(negative);
+        // The integer digits, read as they are scanned (most numbers are integers: times, sizes).
+        let mut end = first;
+        let mut n: u64 = 0;
+        while let Some(&d) = bytes.get(end).filter(|d| d.is_ascii_digit()) {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
             end += 1;
         }
-        self.pos = end;
-        let token = &bytes[start..end];
-        let (negative, digits) = match token.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            _ => (false, token),
-        };
+        let count = end - first;
+        let ends_here = !matches!(bytes.get(end), Some(b'.' | b'e' | b'E' | b'+' | b'-'));
         // At most 18 digits cannot overflow; a leading zero is only `0` itself (JSON forbids
         // `01`, and `-0` is a float to serde_json).
-        let plain = !digits.is_empty()
-            && digits.len() <= 18
-            && digits.iter().all(u8::is_ascii_digit)
-            && (digits[0] != b'0' || (digits.len() == 1 && !negative));
-        if plain {
-            let n = digits
-                .iter()
-                .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
+        if ends_here
+            && (1..=18).contains(&count)
+            && (bytes[first] != b'0' || (count == 1 && !negative))
+        {
+            self.pos = end;
             return if negative {
                 // n < 10^18 < i64::MAX
                 #[allow(clippy::cast_possible_wrap)]
@@ -199,6 +234,14 @@ impl<'de> CompactDeserializer<'de> {
                 visitor.visit_u64(n)
             };
         }
+        while end < bytes.len()
+            && matches!(bytes[end], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        {
+            end += 1;
+        }
+        self.pos = end;
+        let token = &bytes[start..end];
+        let digits = &token[usize::from(negative)..];
         // `415.981`: JSON's grammar (no leading zero, a digit after the point), and a decimal
         // short enough that serde_json's `m / 10^k` is one exact division, the very result of
         // `short_decimal`.
@@ -330,10 +373,12 @@ impl<'de> Deserializer<'de> for &mut CompactDeserializer<'de> {
             return Err(Declined);
         }
         self.pos += 1;
+        self.depth += 1;
         let value = visitor.visit_seq(Elements {
             de: self,
             first: true,
         })?;
+        self.depth -= 1;
         self.end_seq()?;
         Ok(value)
     }
@@ -361,10 +406,12 @@ impl<'de> Deserializer<'de> for &mut CompactDeserializer<'de> {
             return Err(Declined);
         }
         self.pos += 1;
+        self.depth += 1;
         let value = visitor.visit_map(Entries {
             de: self,
             first: true,
         })?;
+        self.depth -= 1;
         self.end_map()?;
         Ok(value)
     }
@@ -510,6 +557,13 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
             return Err(Declined);
         }
         let key = self.de.string()?;
+        if self.de.depth == PAYLOAD_DEPTH {
+            match key {
+                "status" => self.de.reply_keys |= 0b01,
+                "response" => self.de.reply_keys |= 0b10,
+                _ => {}
+            }
+        }
         // serde_json reads a key as a borrowed string too (its `MapKey` visits strings alike).
         seed.deserialize(de::value::BorrowedStrDeserializer::<Declined>::new(key))
             .map(Some)
@@ -578,6 +632,37 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_frame_that_may_be_a_reply_is_declined() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Anything {}
+        for frame in [
+            r#"["option_trades",{"response":{},"status":"ok"}]"#,
+            r#"["option_trades",{"status":"error","x":1,"response":{"reason":"no"}}]"#,
+        ] {
+            assert_eq!(
+                from_compact_frame::<Anything>(frame),
+                Err(Declined),
+                "{frame}"
+            );
+        }
+        // One of the two keys, or both deeper down, is data.
+        for frame in [
+            r#"["option_trades",{"status":"ok"}]"#,
+            r#"["option_trades",{"a":{"response":{},"status":"ok"}}]"#,
+        ] {
+            assert_eq!(
+                from_compact_frame::<Anything>(frame),
+                Ok(Anything {}),
+                "{frame}"
+            );
+        }
+        assert_eq!(
+            from_compact_frame::<Anything>(r#"["x",{}] ]"#),
+            Err(Declined)
+        );
     }
 
     #[test]

@@ -48,6 +48,23 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// The value of eight ASCII digits, `None` unless all eight are digits: the usual SWAR reading
+/// (check every byte at once, then combine pairs, quads and halves with three multiplies).
+fn eight_digits(bytes: &[u8]) -> Option<u64> {
+    let word = u64::from_le_bytes(bytes.try_into().ok()?);
+    const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+    const HIGH_NIBBLES: u64 = u64::from_ne_bytes([0xF0; 8]);
+    const SIXES: u64 = u64::from_ne_bytes([0x06; 8]);
+    // Each byte 0x30..=0x39: high nibble 3, and adding 6 keeps it 3 (no carry past 9).
+    if word & HIGH_NIBBLES != ZEROS || word.wrapping_add(SIXES) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    let v = word - ZEROS;
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF)
+}
+
 /// Powers of ten that are exact in an `f64`.
 const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -79,6 +96,12 @@ pub(crate) fn short_decimal(text: &[u8]) -> Option<f64> {
     let mut decimals = 0;
     if whole > 0 && digits.get(i) == Some(&b'.') {
         i += 1;
+        // Greeks carry 15 to 17 decimals: eight digits at a time first.
+        while let Some(eight) = digits.get(i..i + 8).and_then(eight_digits) {
+            mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight);
+            i += 8;
+            decimals += 8;
+        }
         while let Some(&c) = digits.get(i).filter(|c| c.is_ascii_digit()) {
             mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
             i += 1;
@@ -674,6 +697,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn eight_digits_reads_eight_digits(bytes in proptest::array::uniform8(0x20u8..0x7f), n in 0u64..100_000_000) {
+            let text = format!("{n:08}");
+            proptest::prop_assert_eq!(eight_digits(text.as_bytes()), Some(n));
+            let all_digits = bytes.iter().all(u8::is_ascii_digit);
+            let read = eight_digits(&bytes);
+            proptest::prop_assert_eq!(read.is_some(), all_digits);
+            if all_digits {
+                let expected: u64 = std::str::from_utf8(&bytes).unwrap().parse().unwrap();
+                proptest::prop_assert_eq!(read, Some(expected));
+            }
+        }
+
         #[test]
         fn short_decimal_is_bit_for_bit_the_standard_parser(
             text in "-?[0-9]{0,20}(\\.[0-9]{0,24})?"

@@ -76,7 +76,13 @@ impl OccSymbol {
             return Err(bad("expected ROOT + YYMMDD + C/P + 8-digit strike"));
         }
         let tail = &b[b.len() - 15..];
-        let root = text[..b.len() - 15].trim_end();
+        let root = &text[..b.len() - 15];
+        // Only a padded root (`SPY   `) has anything to trim; the full trim is Unicode-aware.
+        let root = if root.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            root
+        } else {
+            root.trim_end()
+        };
         if root.is_empty() || root.len() > 6 {
             return Err(bad("root must be 1-6 characters"));
         }

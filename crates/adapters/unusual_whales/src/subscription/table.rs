@@ -217,22 +217,24 @@ impl SubscriptionTable {
         let Some(ids) = self.by_channel.get(channel) else {
             return (Vec::new(), Vec::new());
         };
-        let mut kept = Vec::with_capacity(records.len());
+        let mut records = records;
         let mut routes = Vec::with_capacity(records.len());
-        let hits = &mut self.hits;
-        for record in records {
+        let (hits, subs, interned) = (&mut self.hits, &self.subs, &mut self.routes);
+        // In place: a kept record is not moved (a record is most of a kilobyte, and copying each
+        // into a second vector was a tenth of routing a flow alert).
+        records.retain(|record| {
             hits.clear();
             hits.extend(
                 ids.iter()
-                    .filter(|id| self.subs.get(id).is_some_and(|s| s.filter.matches(&record))),
+                    .filter(|id| subs.get(id).is_some_and(|s| s.filter.matches(record))),
             );
-            if !hits.is_empty() {
-                let route = self.routes.intern(hits);
-                kept.push(record);
-                routes.push(route);
+            let wanted = !hits.is_empty();
+            if wanted {
+                routes.push(interned.intern(hits));
             }
-        }
-        (kept, routes)
+            wanted
+        });
+        (records, routes)
     }
 
     /// [`Self::route`] over a decoded payload, whatever its record type.
