@@ -132,7 +132,7 @@ fn note<R: BackfillRecord>(shared: &Shared, channel: &UwChannel, records: &[R]) 
         let (seen, keep_since) = dedup.ids::<R>();
         for r in records {
             if let Some(id) = r.uw_id() {
-                seen.insert(id, r.ts_event_nanos(), keep_since);
+                seen.remember(id, r.ts_event_nanos(), keep_since);
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The back-fill's de-duplication: ids of recent records, so that a back-fill after a reconnect
 //! publishes only what the gap missed.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::data::OptionTrade;
@@ -14,21 +15,29 @@ use crate::data::record::UwRecord;
 /// long after the live stream went on, and evicting the ids it needs re-delivered them (measured:
 /// 33k duplicate prints over a 5-minute soak with a drop every 5 s). A hard cap still holds if a
 /// back-fill never ends.
+///
+/// The live stream only appends to a queue ([`SeenIds::remember`]); the index that answers "seen?"
+/// is built when a back-fill first asks and dropped when none runs. Kept up to date for every
+/// record, the index (a few hundred thousand entries, a cache miss to add one and another to
+/// evict one) was 6% of the live client's CPU at full rate, for a question asked only after a
+/// reconnect.
 pub(super) struct SeenIds {
     // 64-bit keyed hashes, not the ids: no allocation per record on the hot path. A false "seen"
     // needs a collision among a few hundred thousand hashes (~1e-14 per lookup).
     hasher: std::collections::hash_map::RandomState,
-    set: HashSet<u64>,
-    /// (event time, key), in insertion order.
+    /// (event time, key), in insertion order; a key can appear twice only if UW sent an id twice
+    /// while no index was kept.
     order: VecDeque<(u64, u64)>,
+    /// How often each key is in `order`, while a back-fill needs it.
+    index: Option<HashMap<u64, u32, BuildHasherDefault<KeyHasher>>>,
 }
 
 impl Default for SeenIds {
     fn default() -> Self {
         Self {
             hasher: std::collections::hash_map::RandomState::new(),
-            set: HashSet::with_capacity(Self::CAPACITY),
             order: VecDeque::with_capacity(Self::CAPACITY),
+            index: None,
         }
     }
 }
@@ -37,15 +46,51 @@ impl SeenIds {
     const CAPACITY: usize = 200_000;
     const HARD_CAP: usize = 8 * Self::CAPACITY;
 
-    /// Records `id` (event time `ts`); false when it was already there. Ids with an event time at
-    /// or after `keep_since` (the start of the oldest running back-fill) outlive the capacity.
-    pub(super) fn insert(&mut self, id: &str, ts: u64, keep_since: Option<u64>) -> bool {
+    fn key(&self, id: &str) -> u64 {
         use std::hash::BuildHasher;
-        let key = self.hasher.hash_one(id);
-        if !self.set.insert(key) {
-            return false;
+        self.hasher.hash_one(id)
+    }
+
+    /// A live record's `id` (event time `ts`): remembered for back-fills to come. Ids with an
+    /// event time at or after `keep_since` (the start of the oldest running back-fill) outlive
+    /// the capacity.
+    pub(super) fn remember(&mut self, id: &str, ts: u64, keep_since: Option<u64>) {
+        let key = self.key(id);
+        if let Some(index) = &mut self.index {
+            let count = index.entry(key).or_insert(0);
+            if *count > 0 {
+                return;
+            }
+            *count = 1;
         }
         self.order.push_back((ts, key));
+        self.evict(keep_since);
+    }
+
+    /// Records `id` (event time `ts`); false when it was already there (a back-fill's record the
+    /// live stream delivered). As [`SeenIds::remember`] otherwise.
+    pub(super) fn insert(&mut self, id: &str, ts: u64, keep_since: Option<u64>) -> bool {
+        let key = self.key(id);
+        let order = &self.order;
+        let index = self.index.get_or_insert_with(|| {
+            let mut index =
+                HashMap::with_capacity_and_hasher(order.len(), BuildHasherDefault::default());
+            for &(_, key) in order {
+                *index.entry(key).or_insert(0) += 1;
+            }
+            index
+        });
+        let count = index.entry(key).or_insert(0);
+        if *count > 0 {
+            return false;
+        }
+        *count = 1;
+        self.order.push_back((ts, key));
+        self.evict(keep_since);
+        true
+    }
+
+    fn evict(&mut self, keep_since: Option<u64>) {
         while self.order.len() > Self::CAPACITY {
             let Some(&(oldest_ts, oldest)) = self.order.front() else {
                 break;
@@ -55,9 +100,40 @@ impl SeenIds {
                 break;
             }
             self.order.pop_front();
-            self.set.remove(&oldest);
+            if let Some(index) = &mut self.index
+                && let Some(count) = index.get_mut(&oldest)
+            {
+                *count -= 1;
+                if *count == 0 {
+                    index.remove(&oldest);
+                }
+            }
         }
-        true
+    }
+
+    /// No back-fill runs any more: the index goes until the next one asks.
+    fn drop_index(&mut self) {
+        self.index = None;
+    }
+}
+
+/// The keys are already keyed hashes: they are their own hash.
+#[derive(Default)]
+pub(super) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -91,6 +167,10 @@ impl BackfillDedup {
     pub(super) fn end(&mut self, since: u64) {
         if let Some(i) = self.running.iter().position(|s| *s == since) {
             self.running.swap_remove(i);
+        }
+        if self.running.is_empty() {
+            self.alerts.drop_index();
+            self.prints.drop_index();
         }
     }
 }
@@ -172,6 +252,46 @@ mod tests {
             seen.insert("id-0", 10, None),
             "evicted once no back-fill needs it"
         );
+    }
+
+    #[test]
+    fn ids_the_live_stream_remembered_are_seen_by_a_back_fill() {
+        let mut dedup = BackfillDedup::default();
+        let (seen, _) = dedup.ids::<OptionTrade>();
+        seen.remember("live-1", 1, None);
+        seen.remember("live-1", 1, None); // UW sent it twice
+        seen.remember("live-2", 2, None);
+        dedup.start(0);
+        let (seen, keep_since) = dedup.ids::<OptionTrade>();
+        assert!(!seen.insert("live-1", 1, keep_since), "seen live");
+        assert!(seen.insert("rest-1", 1, keep_since), "only REST had it");
+        assert!(!seen.insert("rest-1", 1, keep_since), "once");
+        // While the index is kept, live records go into it too.
+        seen.remember("live-3", 3, keep_since);
+        assert!(!seen.insert("live-3", 3, keep_since));
+        dedup.end(0);
+        // The next back-fill builds the index again from what was remembered meanwhile.
+        let (seen, _) = dedup.ids::<OptionTrade>();
+        seen.remember("live-4", 4, None);
+        dedup.start(0);
+        let (seen, keep_since) = dedup.ids::<OptionTrade>();
+        for id in ["live-1", "live-2", "live-3", "live-4", "rest-1"] {
+            assert!(!seen.insert(id, 1, keep_since), "{id}");
+        }
+    }
+
+    #[test]
+    fn eviction_keeps_the_index_true_with_twice_remembered_ids() {
+        let mut seen = SeenIds::default();
+        seen.remember("twice", 0, None);
+        seen.remember("twice", 0, None);
+        for i in 0..SeenIds::CAPACITY as u64 - 1 {
+            seen.remember(&format!("id-{i}"), 1 + i, None);
+        }
+        // One copy of "twice" was evicted, the other is still in the queue: still seen.
+        assert!(!seen.insert("twice", 0, None));
+        seen.remember("push-out", u64::MAX, None);
+        assert!(seen.insert("twice", 0, None), "both copies evicted");
     }
 
     #[test]
