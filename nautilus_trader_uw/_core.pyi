@@ -94,6 +94,7 @@ __all__ = [
     "setting_ranges",
     "setting_defaults",
     "_deliver_to_engine",
+    "_publish_on_bus",
     "parse_rest_response",
     "rest_endpoint_names",
     "operations",
@@ -217,6 +218,17 @@ def _deliver_to_engine(
     handle: Callable[[Any], None],
 ) -> int:
     """Wrap each object in a CustomData per DataType of its route and pass it to handle."""
+
+def _publish_on_bus(
+    objects: list[Data],
+    routes: list[int],
+    route_targets: dict[int, tuple[tuple[str | None, str], ...]],
+    resolve: Callable[[int], tuple[tuple[str | None, str], ...]],
+    instrument_topic: Callable[[str, str | None], str],
+    publish: Callable[[str, Any], None],
+    handler_error: Callable[[Any, Exception], None],
+) -> int:
+    """Publish each object on the topic of each target of its route; a raising handler is reported."""
 
 class UwRequestError(ConnectionError):
     """A UW REST request failed after the retries its kind allows."""

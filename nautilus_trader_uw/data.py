@@ -366,23 +366,22 @@ class UnusualWhalesDataClient(LiveDataClient):
         return topic
 
     def _publish_on_bus(self, objects: list, routes: list[int]) -> None:
-        cache = self._bus_routes
-        publish = self._msgbus.publish
-        published = 0
-        for obj, route in zip(objects, routes, strict=True):
-            targets = cache.get(route)
-            if targets is None:
-                targets = self._bus_route(route)
-            for topic, type_name in targets:
-                try:
-                    publish(topic or self._instrument_topic(type_name, obj._instrument_id_str), obj)
-                except Exception as e:
-                    # A handler raised (a strategy's on_data): log it as the DataEngine's queue
-                    # does and go on, so one bad handler costs its message, not the rest of the batch.
-                    self._handler_errors += 1
-                    self._log.exception(f"Handler error for {type(obj).__name__} in on_data", e)
-            published += len(targets)
-        self._published += published
+        # The loop over the batch runs in Rust (see _core._publish_on_bus for why).
+        self._published += _core._publish_on_bus(
+            objects,
+            routes,
+            self._bus_routes,
+            self._bus_route,
+            self._instrument_topic,
+            self._msgbus.publish,
+            self._on_handler_error,
+        )
+
+    def _on_handler_error(self, obj: object, e: Exception) -> None:
+        # A handler raised (a strategy's on_data): log it as the DataEngine's queue does and go
+        # on, so one bad handler costs its message, not the rest of the batch.
+        self._handler_errors += 1
+        self._log.exception(f"Handler error for {type(obj).__name__} in on_data", e)
 
     def _on_feed_batch(self, objects: list, routes: list[int], logs: list[tuple[int, str]]) -> None:
         for level, message in logs:

@@ -110,6 +110,50 @@ def test_engine_delivery_wraps_each_record_once_per_data_type_of_its_route():
         _core._deliver_to_engine(records[:2], [0], cache, resolve, handed.append)
 
 
+def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survives_a_raising_handler():
+    records = _parsed_trades(3)
+    cache = {0: (("data.keyed", "UwOptionTrade"),)}
+    resolved: list[int] = []
+
+    def resolve(route: int) -> tuple:
+        resolved.append(route)
+        cache[route] = ((None, "UwOptionTrade"), ("data.keyed", "UwOptionTrade"))
+        return cache[route]
+
+    published: list = []
+    errors: list = []
+
+    def publish(topic: str, obj: object) -> None:
+        if obj is records[1] and topic == "data.keyed":
+            raise RuntimeError("a strategy's on_data failed")
+        published.append((topic, obj))
+
+    def instrument_topic(type_name: str, instrument: str) -> str:
+        return f"data.{type_name}.{instrument}"
+
+    n = _core._publish_on_bus(
+        records, [0, 1, 1], cache, resolve, instrument_topic, publish, lambda o, e: errors.append((o, e))
+    )
+    assert n == 5, "a publication whose handler raised still counts as made"
+    assert resolved == [1], "a cached route is not resolved again"
+    plain = [f"data.UwOptionTrade.{r.instrument_id}" for r in records]
+    assert published == [
+        ("data.keyed", records[0]),
+        (plain[1], records[1]),
+        (plain[2], records[2]),
+        ("data.keyed", records[2]),
+    ], "the batch goes on after the failing handler"
+    assert [(o, type(e), str(e)) for o, e in errors] == [(records[1], RuntimeError, "a strategy's on_data failed")]
+
+    def interrupted(topic: str, obj: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _core._publish_on_bus(records, [0, 0, 0], cache, resolve, instrument_topic, interrupted, errors.append)
+    with pytest.raises(ValueError, match="2 objects but 1 routes"):
+        _core._publish_on_bus(records[:2], [0], cache, resolve, instrument_topic, publish, errors.append)
+
+
 def _parsed_trades(n: int) -> list[UwOptionTrade]:
     # As the feed builds them (parsed in Rust), not through the keyword constructor.
     sample = Path(samples.__file__).parent / "uw_ws_2025-05-16.jsonl"

@@ -519,3 +519,63 @@ pub fn _deliver_to_engine(
     }
     Ok(published)
 }
+
+/// Publishes a batch on the message bus (`publish_mode="bus"`): each record on the topic of each
+/// target of its route. Returns how many publications were made.
+///
+/// `route_targets` caches route -> `((topic | None, type name), ...)`, `resolve(route)` fills a
+/// miss; a target without a topic goes to `instrument_topic(type_name, instrument_id)`, the topic
+/// the DataEngine would give the record. `publish(topic, record)` is the bus's. When a handler (a
+/// strategy's `on_data`) raises an `Exception`, `handler_error(record, exc)` hears of it and the
+/// rest of the batch is still published.
+///
+/// In Rust for the interpreter's sake: the Python loop over a batch cost about a fifth of the
+/// loop thread's time per record at full rate, more than the bus itself.
+///
+/// # Errors
+/// What `resolve`, `instrument_topic` or `handler_error` raise, and any `BaseException` that is
+/// not an `Exception` (`KeyboardInterrupt`) from a handler.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+pub fn _publish_on_bus(
+    py: Python<'_>,
+    objects: &Bound<'_, PyList>,
+    routes: &Bound<'_, PyList>,
+    route_targets: &Bound<'_, PyDict>,
+    resolve: &Bound<'_, PyAny>,
+    instrument_topic: &Bound<'_, PyAny>,
+    publish: &Bound<'_, PyAny>,
+    handler_error: &Bound<'_, PyAny>,
+) -> PyResult<usize> {
+    if objects.len() != routes.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} objects but {} routes",
+            objects.len(),
+            routes.len()
+        )));
+    }
+    let instrument_id = pyo3::intern!(py, "_instrument_id_str");
+    let mut published = 0;
+    for (object, route) in objects.iter().zip(routes.iter()) {
+        let targets = match route_targets.get_item(&route)? {
+            Some(targets) => targets,
+            None => resolve.call1((&route,))?,
+        };
+        for target in targets.try_iter()? {
+            let (topic, type_name): (Bound<'_, PyAny>, Bound<'_, PyAny>) = target?.extract()?;
+            let topic = if topic.is_none() {
+                instrument_topic.call1((type_name, object.getattr(instrument_id)?))?
+            } else {
+                topic
+            };
+            if let Err(e) = publish.call1((topic, &object)) {
+                if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
+                    return Err(e);
+                }
+                handler_error.call1((&object, e.into_value(py)))?;
+            }
+            published += 1;
+        }
+    }
+    Ok(published)
+}
