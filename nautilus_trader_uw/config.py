@@ -152,9 +152,12 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     stale_only_in_session : bool
         Check staleness only 09:30-16:00 New York on weekdays.
     queue_capacity : int
-        Records waiting for the event loop before new ones are dropped (counted, logged and
-        reported as ``UwFeedStatus("overflow")`` ahead of the backlog; never silently). A queued
-        record costs about 2.1 KB, so the default bounds the backlog at about 210 MB.
+        Records waiting for the event loop. When they fill it, the reader first stops taking
+        frames off the socket (TCP holds UW back, nothing is lost) for up to 0.5 s of backlog;
+        a backlog that lasts longer (the queue not back to half empty) drops new records
+        (counted, logged and reported as ``UwFeedStatus("overflow")`` ahead of the backlog; never
+        silently). A queued record costs about 2.1 KB, so the default bounds the backlog at about
+        210 MB.
     max_batch : int
         Most records handed to the event loop in one callback. Small on purpose: on the standard
         path NautilusTrader allocates four GC-tracked objects per message in its live queue, and

@@ -219,6 +219,33 @@ def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
     assert delivered > 1_000
 
 
+def test_a_burst_the_strategy_absorbs_within_the_wait_loses_nothing():
+    # A full queue holds the reader back (TCP pushes back on the sender) before anything is dropped.
+    with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        received = [0]
+        stalled = [True]
+
+        def strategy(objects: list, routes: list, logs: list) -> None:
+            received[0] += len(objects)
+            if stalled[0]:
+                time.sleep(0.2)  # a slow moment: the queue of 200 fills at once
+                stalled[0] = False
+
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=200)
+        feed.start(loop, strategy, 16)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(1.5))
+            stats = feed.stats()
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert received[0] > 1_000
+    assert stats["dropped"] == 0, stats
+
+
 def test_an_overflow_is_reported_ahead_of_the_backlog():
     # The report must not wait behind the records the strategy is already behind on.
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:

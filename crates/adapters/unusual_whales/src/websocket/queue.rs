@@ -52,7 +52,9 @@ pub enum FeedEvent {
 }
 
 impl FeedEvent {
-    fn records(&self) -> usize {
+    /// The records this event carries (0 for a log line).
+    #[must_use]
+    pub fn records(&self) -> usize {
         match self {
             Self::Data { payload, .. } => payload.len(),
             Self::Log { .. } => 0,
@@ -215,6 +217,23 @@ impl FeedQueue {
         drop(state);
         self.signal(waiting);
         true
+    }
+
+    /// As [`FeedQueue::push`], except that an event that does not fit comes back (`Err`) instead
+    /// of being dropped: the reader holds it and stops reading while the consumer catches up.
+    /// `Ok` carries what `push` returns (false only once the queue is closed).
+    ///
+    /// # Errors
+    /// The event itself, when it does not fit.
+    pub fn try_push(&self, event: FeedEvent) -> Result<bool, FeedEvent> {
+        let n = event.records();
+        {
+            let state = self.lock();
+            if !state.closed && n > 0 && state.records + n > self.capacity {
+                return Err(event);
+            }
+        }
+        Ok(self.push(event))
     }
 
     /// Queues an event regardless of capacity, ahead of all data: for the client's own logs and

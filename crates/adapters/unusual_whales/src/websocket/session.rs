@@ -134,6 +134,10 @@ pub(super) async fn session(
     let mut bar_tick = tokio::time::interval(BAR_FLUSH_EVERY);
     bar_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut bars = Vec::new();
+    // A full queue first holds the reader back (see QUEUE_FULL_WAIT); this re-offers the held event.
+    let mut held = HeldEvent::new(shared);
+    let mut retry_tick = tokio::time::interval(QUEUE_RETRY_EVERY);
+    retry_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     loop {
         tokio::select! {
@@ -177,7 +181,12 @@ pub(super) async fn session(
             _ = bar_tick.tick(), if shared.bars_active.load(Ordering::Relaxed) => {
                 flush_quiet_bars(shared, &mut bars, &mut overflow_reported);
             },
-            msg = stream.next() => {
+            _ = retry_tick.tick(), if held.is_holding() => {
+                if !held.offer() {
+                    report_overflow(shared, &mut overflow_reported);
+                }
+            },
+            msg = stream.next(), if !held.is_holding() => {
                 // One arrival time for the records and the recording, so that what is computed
                 // from a recording (flow bars included) is what the live feed delivered.
                 let ts_init = now_nanos();
@@ -286,10 +295,7 @@ pub(super) async fn session(
                         if routes.is_empty() {
                             continue;
                         }
-                        let delivered = routes.len() as u64;
-                        if shared.queue.push(FeedEvent::Data { payload, routes }) {
-                            stats.delivered.fetch_add(delivered, Ordering::Relaxed);
-                        } else {
+                        if !held.push(FeedEvent::Data { payload, routes }) {
                             report_overflow(shared, &mut overflow_reported);
                         }
                     }
@@ -350,6 +356,91 @@ pub(super) async fn session(
                             }
                         }
                     }
+            }
+        }
+    }
+}
+
+/// How long a backlog may hold the reader back: while the queue is full the reader stops taking
+/// frames off the socket (TCP holds UW back meanwhile), and a burst the strategy absorbs within
+/// this time loses nothing. A backlog that lasts longer (the queue not back to half empty) means
+/// the strategy is behind: then what does not fit is dropped, counted and reported as before, so
+/// it keeps getting the newest data and no loss goes unseen on UW's side. Far below any heartbeat
+/// timeout. Dropping at once, the reader went on parsing frames only to drop them, CPU the event
+/// loop lacked on two cores.
+const QUEUE_FULL_WAIT: Duration = Duration::from_millis(500);
+/// How often a held event is offered to the queue again.
+const QUEUE_RETRY_EVERY: Duration = Duration::from_millis(1);
+
+/// The event the full queue did not take, while the reader waits for room.
+struct HeldEvent<'a> {
+    shared: &'a Shared,
+    event: Option<FeedEvent>,
+    /// When the queue last filled up without getting back to half empty since.
+    backlog_since: Option<Instant>,
+}
+
+impl<'a> HeldEvent<'a> {
+    const fn new(shared: &'a Shared) -> Self {
+        Self {
+            shared,
+            event: None,
+            backlog_since: None,
+        }
+    }
+
+    const fn is_holding(&self) -> bool {
+        self.event.is_some()
+    }
+
+    /// Queues `event`, holds it when the queue is full, or drops it once the backlog has lasted
+    /// [`QUEUE_FULL_WAIT`] (false: dropped, counted).
+    fn push(&mut self, event: FeedEvent) -> bool {
+        let n = event.records() as u64;
+        match self.shared.queue.try_push(event) {
+            Ok(queued) => {
+                if queued {
+                    self.shared.stats.delivered.fetch_add(n, Ordering::Relaxed);
+                }
+                self.end_backlog_once_drained();
+                queued
+            }
+            Err(event) => {
+                let since = *self.backlog_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= QUEUE_FULL_WAIT {
+                    self.shared.queue.push(event);
+                    return false;
+                }
+                self.event = Some(event);
+                true
+            }
+        }
+    }
+
+    /// Offers the held event again (false: the backlog lasted too long, it was dropped).
+    fn offer(&mut self) -> bool {
+        match self.event.take() {
+            Some(event) => self.push(event),
+            None => true,
+        }
+    }
+
+    fn end_backlog_once_drained(&mut self) {
+        if self.backlog_since.is_some()
+            && self.shared.queue.depth() <= self.shared.queue.capacity() / 2
+        {
+            self.backlog_since = None;
+        }
+    }
+}
+
+impl Drop for HeldEvent<'_> {
+    /// A session that ends while holding an event queues it if it fits, or counts it dropped.
+    fn drop(&mut self) {
+        if let Some(event) = self.event.take() {
+            let n = event.records() as u64;
+            if self.shared.queue.push(event) {
+                self.shared.stats.delivered.fetch_add(n, Ordering::Relaxed);
             }
         }
     }
