@@ -161,8 +161,9 @@ impl OccSymbol {
     /// `localSymbol` of the contract.
     #[must_use]
     pub fn padded(&self) -> String {
-        let compact = self.to_string();
-        format!("{:<6}{}", self.root, &compact[self.root.len()..])
+        let mut out = String::with_capacity(21);
+        self.push_symbol(&mut out, true);
+        out
     }
 }
 
@@ -193,14 +194,7 @@ impl InstrumentIdFormat {
         // Written byte by byte: every option print gets one, and `format!` was a tenth of
         // the live path's per-frame cost.
         let mut id = String::with_capacity(6 + 15 + 1 + self.venue.len());
-        id.push_str(&occ.root);
-        if self.padded_occ_root {
-            id.extend(std::iter::repeat_n(
-                ' ',
-                6usize.saturating_sub(occ.root.len()),
-            ));
-        }
-        occ.push_expiry_kind_strike(&mut id);
+        occ.push_symbol(&mut id, self.padded_occ_root);
         id.push('.');
         id.push_str(&self.venue);
         id
@@ -231,17 +225,28 @@ pub fn same_instrument(a: &str, b: &str) -> bool {
 }
 
 impl OccSymbol {
+    /// Appends the symbol, its root padded to six characters when `padded_root`.
+    fn push_symbol(&self, out: &mut String, padded_root: bool) {
+        out.push_str(&self.root);
+        if padded_root {
+            out.extend(std::iter::repeat_n(
+                ' ',
+                6usize.saturating_sub(self.root.len()),
+            ));
+        }
+        self.push_expiry_kind_strike(out);
+    }
+
     /// Appends `YYMMDD`, `C`/`P` and the eight strike digits: the symbol after its root.
     fn push_expiry_kind_strike(&self, out: &mut String) {
-        let digits = push_digits;
-        digits(out, u32::from(self.year % 100), 2);
-        digits(out, u32::from(self.month), 2);
-        digits(out, u32::from(self.day), 2);
+        push_digits(out, u32::from(self.year % 100), 2);
+        push_digits(out, u32::from(self.month), 2);
+        push_digits(out, u32::from(self.day), 2);
         out.push(match self.kind {
             OptionKind::Call => 'C',
             OptionKind::Put => 'P',
         });
-        digits(out, self.strike_thousandths, 8);
+        push_digits(out, self.strike_thousandths, 8);
     }
 }
 
@@ -256,9 +261,9 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 
 impl fmt::Display for OccSymbol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut tail = String::with_capacity(15);
-        self.push_expiry_kind_strike(&mut tail);
-        write!(f, "{}{tail}", self.root)
+        let mut symbol = String::with_capacity(21);
+        self.push_symbol(&mut symbol, false);
+        f.write_str(&symbol)
     }
 }
 

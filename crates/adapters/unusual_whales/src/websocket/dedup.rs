@@ -2,11 +2,12 @@
 //! publishes only what the gap missed.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::time::{Duration, Instant};
 
 use crate::data::OptionTrade;
 use crate::data::record::UwRecord;
+use crate::subscription::channel::ChannelHasher;
 
 /// Recent ids of one record kind, for the back-fill's de-duplication.
 ///
@@ -28,8 +29,9 @@ pub(super) struct SeenIds {
     /// (event time, key), in insertion order; a key can appear twice only if UW sent an id twice
     /// while no index was kept.
     order: VecDeque<(u64, u64)>,
-    /// How often each key is in `order`, while a back-fill needs it.
-    index: Option<HashMap<u64, u32, BuildHasherDefault<KeyHasher>>>,
+    /// How often each key is in `order`, while a back-fill needs it. The keys are keyed hashes
+    /// already: the cheap hasher of the channel maps suffices.
+    index: Option<HashMap<u64, u32, BuildHasherDefault<ChannelHasher>>>,
 }
 
 impl Default for SeenIds {
@@ -114,26 +116,6 @@ impl SeenIds {
     /// No back-fill runs any more: the index goes until the next one asks.
     fn drop_index(&mut self) {
         self.index = None;
-    }
-}
-
-/// The keys are already keyed hashes: they are their own hash.
-#[derive(Default)]
-pub(super) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 

@@ -203,20 +203,11 @@ impl FeedQueue {
     /// Queues an event without waiting. Returns `false` (and counts the records as dropped) when a
     /// data event does not fit or the queue is closed.
     pub fn push(&self, event: FeedEvent) -> bool {
-        let n = event.records();
-        let mut state = self.lock();
-        if state.closed || (n > 0 && state.records + n > self.capacity) {
-            drop(state);
-            self.dropped.fetch_add(n as u64, Ordering::Relaxed);
-            return false;
-        }
-        state.records += n;
-        self.high_water.fetch_max(state.records, Ordering::Relaxed);
-        state.events.push_back(event);
-        let waiting = state.waiting > 0;
-        drop(state);
-        self.signal(waiting);
-        true
+        self.try_push(event).unwrap_or_else(|event| {
+            self.dropped
+                .fetch_add(event.records() as u64, Ordering::Relaxed);
+            false
+        })
     }
 
     /// As [`FeedQueue::push`], except that an event that does not fit comes back (`Err`) instead
@@ -227,13 +218,22 @@ impl FeedQueue {
     /// The event itself, when it does not fit.
     pub fn try_push(&self, event: FeedEvent) -> Result<bool, FeedEvent> {
         let n = event.records();
-        {
-            let state = self.lock();
-            if !state.closed && n > 0 && state.records + n > self.capacity {
-                return Err(event);
-            }
+        let mut state = self.lock();
+        if state.closed {
+            drop(state);
+            self.dropped.fetch_add(n as u64, Ordering::Relaxed);
+            return Ok(false);
         }
-        Ok(self.push(event))
+        if n > 0 && state.records + n > self.capacity {
+            return Err(event);
+        }
+        state.records += n;
+        self.high_water.fetch_max(state.records, Ordering::Relaxed);
+        state.events.push_back(event);
+        let waiting = state.waiting > 0;
+        drop(state);
+        self.signal(waiting);
+        Ok(true)
     }
 
     /// Queues an event regardless of capacity, ahead of all data: for the client's own logs and
