@@ -152,12 +152,13 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     stale_only_in_session : bool
         Check staleness only 09:30-16:00 New York on weekdays.
     queue_capacity : int
-        Records waiting for the event loop. When they fill it, the reader first stops taking
-        frames off the socket (TCP holds UW back, nothing is lost) for up to 0.5 s of backlog;
-        a backlog that lasts longer (the queue not back to half empty) drops new records
-        (counted, logged and reported as ``UwFeedStatus("overflow")`` ahead of the backlog; never
-        silently). A queued record costs about 2.1 KB, so the default bounds the backlog at about
-        210 MB.
+        Records waiting for the event loop. When they fill it, the reader stops taking frames off
+        the socket (TCP holds UW back, nothing is lost) until there is room, so a burst or a
+        stall the strategy catches up on, or a flood it drains steadily, loses nothing. Only when
+        the strategy is behind (the oldest waiting record has waited 0.5 s) are new records
+        dropped (counted, logged and reported as ``UwFeedStatus("overflow")`` ahead of the
+        backlog; never silently), since UW drops messages unseen for a reader that stays behind.
+        A queued record costs about 2.1 KB, so the default bounds the backlog at about 210 MB.
     max_batch : int
         Most records handed to the event loop in one callback. Small on purpose: on the standard
         path NautilusTrader allocates four GC-tracked objects per message in its live queue, and

@@ -246,6 +246,37 @@ def test_a_burst_the_strategy_absorbs_within_the_wait_loses_nothing():
     assert stats["dropped"] == 0, stats
 
 
+def test_a_strategy_that_keeps_pace_with_a_full_queue_loses_nothing_under_a_flood():
+    # The simulator sends as fast as the socket takes (TCP backpressure) and the strategy (10 us a
+    # print) is slower than the reader, so the queue of 500 stays full for the whole run; but the
+    # strategy drains it steadily, nothing waits long, and the reader only slows the sender.
+    # (Dropping once the queue had stayed full for half a second, as once done, lost most of a
+    # flood the strategy was draining as fast as it could.)
+    with UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY"], pregenerate=1024) as sim:
+        loop = asyncio.new_event_loop()
+        received = [0]
+
+        def strategy(objects: list, routes: list, logs: list) -> None:
+            received[0] += len(objects)
+            deadline = time.perf_counter() + 10e-6 * len(objects)
+            while time.perf_counter() < deadline:
+                pass
+
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=500)
+        feed.start(loop, strategy, 64)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(2.5))
+            stats = feed.stats()
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert stats["queue_high_water"] == 500, "the queue was full"
+    assert received[0] > 20_000
+    assert stats["dropped"] == 0, stats
+
+
 def test_an_overflow_is_reported_ahead_of_the_backlog():
     # The report must not wait behind the records the strategy is already behind on.
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:

@@ -169,6 +169,8 @@ impl LivePath {
     }
 
     fn receive_all(&mut self, frames: &[String]) {
+        // The reader reads the clock per frame for its heartbeat anyway; the queue reuses it.
+        let arrived = Instant::now();
         for f in frames {
             // A text message, as UW sends them: the socket has checked its UTF-8.
             if let Ok(UwWsMessage::Data { channel, payload }) =
@@ -176,7 +178,10 @@ impl LivePath {
             {
                 let (payload, routes) = self.table.route_payload(&channel, payload);
                 if !routes.is_empty() {
-                    self.queue.push(FeedEvent::Data { payload, routes });
+                    let queued = self
+                        .queue
+                        .try_push(FeedEvent::Data { payload, routes }, arrived);
+                    assert!(matches!(queued, Ok(true)), "the queue is unbounded");
                 }
             }
         }

@@ -1,11 +1,12 @@
 //! The bounded queue between the socket reader (tokio) and the consumer (the event loop, woken
 //! through [`Wakeup`], or a thread blocking in [`FeedQueue::pop_batch`]).
 //!
-//! Policy when the consumer cannot keep up: the reader never waits (UW drops messages on its side
-//! for a slow reader, docs/uw-api.md#dropped-messages-and-no-replay, and then nobody could tell),
-//! so once `capacity` records are waiting, new data records are dropped, counted in
-//! [`FeedQueue::dropped`] and reported by the
-//! client as a log line and a `UwFeedStatus("overflow")`. Log and status events are small and rare
+//! Policy when the consumer cannot keep up: once `capacity` records are waiting, the reader first
+//! holds back (see `websocket::session`), and only when the consumer is far behind (the oldest
+//! waiting record has waited too long, [`FeedQueue::oldest_wait`]) are new data records dropped,
+//! counted in [`FeedQueue::dropped`] and reported by the client as a log line and a
+//! `UwFeedStatus("overflow")`: UW drops messages on its side for a reader that stays behind
+//! (docs/uw-api.md#dropped-messages-and-no-replay), and then nobody could tell. Log and status events are small and rare
 //! and are always queued, so the report of a drop cannot itself be dropped, and they travel in a
 //! lane of their own that the consumer empties before taking data: a user hears of an overflow (or
 //! a refused token, or a reconnect) on the consumer's next pass, not after the backlog it is behind on.
@@ -14,7 +15,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::data::UwPayload;
 use crate::subscription::table::RouteId;
@@ -137,8 +138,8 @@ impl Wakeup {
 struct State {
     /// Logs and statuses: taken before any data.
     control: VecDeque<FeedEvent>,
-    /// Data, oldest first.
-    events: VecDeque<FeedEvent>,
+    /// Data, oldest first, each with the time its frame arrived.
+    events: VecDeque<(FeedEvent, Instant)>,
     /// Data records in `events` (what the capacity limits).
     records: usize,
     closed: bool,
@@ -203,20 +204,23 @@ impl FeedQueue {
     /// Queues an event without waiting. Returns `false` (and counts the records as dropped) when a
     /// data event does not fit or the queue is closed.
     pub fn push(&self, event: FeedEvent) -> bool {
-        self.try_push(event).unwrap_or_else(|event| {
-            self.dropped
-                .fetch_add(event.records() as u64, Ordering::Relaxed);
-            false
-        })
+        self.try_push(event, Instant::now())
+            .unwrap_or_else(|event| {
+                self.dropped
+                    .fetch_add(event.records() as u64, Ordering::Relaxed);
+                false
+            })
     }
 
     /// As [`FeedQueue::push`], except that an event that does not fit comes back (`Err`) instead
     /// of being dropped: the reader holds it and stops reading while the consumer catches up.
-    /// `Ok` carries what `push` returns (false only once the queue is closed).
+    /// `Ok` carries what `push` returns (false only once the queue is closed). `arrived`: when its
+    /// frame came in, what [`FeedQueue::oldest_wait`] measures from (the reader has read the clock
+    /// for the frame already).
     ///
     /// # Errors
     /// The event itself, when it does not fit.
-    pub fn try_push(&self, event: FeedEvent) -> Result<bool, FeedEvent> {
+    pub fn try_push(&self, event: FeedEvent, arrived: Instant) -> Result<bool, FeedEvent> {
         let n = event.records();
         let mut state = self.lock();
         if state.closed {
@@ -229,7 +233,7 @@ impl FeedQueue {
         }
         state.records += n;
         self.high_water.fetch_max(state.records, Ordering::Relaxed);
-        state.events.push_back(event);
+        state.events.push_back((event, arrived));
         let waiting = state.waiting > 0;
         drop(state);
         self.signal(waiting);
@@ -312,13 +316,13 @@ impl FeedQueue {
         // Control events first, all of them: they are few and small.
         let mut out: Vec<FeedEvent> = state.control.drain(..).collect();
         let mut taken = 0;
-        while let Some(front) = state.events.front() {
+        while let Some((front, _)) = state.events.front() {
             let n = front.records();
             if taken > 0 && taken + n > max_records {
                 break;
             }
             taken += n;
-            out.extend(state.events.pop_front());
+            out.extend(state.events.pop_front().map(|(event, _)| event));
         }
         state.records -= taken;
         Popped::Events(out)
@@ -337,6 +341,18 @@ impl FeedQueue {
     #[must_use]
     pub fn depth(&self) -> usize {
         self.lock().records
+    }
+
+    /// How long the oldest waiting data record has waited by `now` (zero when none waits): how far
+    /// behind the consumer is.
+    #[must_use]
+    pub fn oldest_wait(&self, now: Instant) -> Duration {
+        self.lock()
+            .events
+            .front()
+            .map_or(Duration::ZERO, |(_, arrived)| {
+                now.saturating_duration_since(*arrived)
+            })
     }
 
     /// The most records ever waiting at once.
@@ -397,6 +413,38 @@ mod tests {
         };
         assert_eq!(ev.len(), 3);
         assert_eq!(q.depth(), 0);
+    }
+
+    #[test]
+    fn oldest_wait_is_how_long_the_oldest_data_record_has_waited() {
+        let q = FeedQueue::new(10);
+        let t0 = Instant::now();
+        assert_eq!(q.oldest_wait(t0), Duration::ZERO, "nothing waits");
+        assert!(q.try_push(data(1), t0).unwrap());
+        assert!(
+            q.try_push(data(1), t0 + Duration::from_millis(300))
+                .unwrap()
+        );
+        q.push_control(log());
+        let now = t0 + Duration::from_millis(500);
+        assert_eq!(q.oldest_wait(now), Duration::from_millis(500));
+        let (Popped::Events(ev), _) = q.try_pop(1) else {
+            panic!()
+        };
+        assert_eq!(ev.len(), 2, "the log and the oldest record");
+        assert_eq!(
+            q.oldest_wait(now),
+            Duration::from_millis(200),
+            "the next one's wait"
+        );
+        assert_eq!(q.oldest_wait(t0), Duration::ZERO, "never negative");
+        let full = FeedQueue::new(1);
+        assert!(full.try_push(data(1), t0).unwrap());
+        assert!(
+            full.try_push(data(1), t0).is_err(),
+            "a full queue gives the event back"
+        );
+        assert_eq!(full.dropped(), 0, "and does not count it dropped");
     }
 
     #[test]

@@ -295,7 +295,7 @@ pub(super) async fn session(
                         if routes.is_empty() {
                             continue;
                         }
-                        if !held.push(FeedEvent::Data { payload, routes }) {
+                        if !held.push(FeedEvent::Data { payload, routes }, received) {
                             report_overflow(shared, &mut overflow_reported);
                         }
                     }
@@ -361,23 +361,22 @@ pub(super) async fn session(
     }
 }
 
-/// How long a backlog may hold the reader back: while the queue is full the reader stops taking
-/// frames off the socket (TCP holds UW back meanwhile), and a burst the strategy absorbs within
-/// this time loses nothing. A backlog that lasts longer (the queue not back to half empty) means
-/// the strategy is behind: then what does not fit is dropped, counted and reported as before, so
-/// it keeps getting the newest data and no loss goes unseen on UW's side. Far below any heartbeat
-/// timeout. Dropping at once, the reader went on parsing frames only to drop them, CPU the event
-/// loop lacked on two cores.
+/// How far behind the strategy may fall before records are dropped. While the queue is full the
+/// reader stops taking frames off the socket (TCP holds UW back meanwhile, nothing is lost), so a
+/// burst or a stall the strategy catches up on loses nothing, and a consumer that keeps pace with
+/// a full queue (a sustained flood it drains as fast as it can) only slows the sender. Once the
+/// oldest waiting record has waited this long, the strategy is behind: then what does not fit is
+/// dropped, counted and reported, so it keeps getting data and no loss goes unseen on UW's side
+/// (UW drops messages for a reader that stays behind). Far below any heartbeat timeout.
 const QUEUE_FULL_WAIT: Duration = Duration::from_millis(500);
 /// How often a held event is offered to the queue again.
 const QUEUE_RETRY_EVERY: Duration = Duration::from_millis(1);
 
-/// The event the full queue did not take, while the reader waits for room.
+/// The event the full queue did not take (with its frame's arrival), while the reader waits for
+/// room.
 struct HeldEvent<'a> {
     shared: &'a Shared,
-    event: Option<FeedEvent>,
-    /// When the queue last filled up without getting back to half empty since.
-    backlog_since: Option<Instant>,
+    event: Option<(FeedEvent, Instant)>,
 }
 
 impl<'a> HeldEvent<'a> {
@@ -385,7 +384,6 @@ impl<'a> HeldEvent<'a> {
         Self {
             shared,
             event: None,
-            backlog_since: None,
         }
     }
 
@@ -393,43 +391,34 @@ impl<'a> HeldEvent<'a> {
         self.event.is_some()
     }
 
-    /// Queues `event`, holds it when the queue is full, or drops it once the backlog has lasted
-    /// [`QUEUE_FULL_WAIT`] (false: dropped, counted).
-    fn push(&mut self, event: FeedEvent) -> bool {
+    /// Queues `event` (its frame arrived at `arrived`), holds it when the queue is full, or drops
+    /// it when the oldest waiting record has waited [`QUEUE_FULL_WAIT`] (false: dropped, counted).
+    fn push(&mut self, event: FeedEvent, arrived: Instant) -> bool {
         let n = event.records() as u64;
-        match self.shared.queue.try_push(event) {
+        let queue = &self.shared.queue;
+        match queue.try_push(event, arrived) {
             Ok(queued) => {
                 if queued {
                     self.shared.stats.delivered.fetch_add(n, Ordering::Relaxed);
                 }
-                self.end_backlog_once_drained();
                 queued
             }
             Err(event) => {
-                let since = *self.backlog_since.get_or_insert_with(Instant::now);
-                if since.elapsed() >= QUEUE_FULL_WAIT {
-                    self.shared.queue.push(event);
+                if queue.oldest_wait(Instant::now()) >= QUEUE_FULL_WAIT {
+                    queue.push(event);
                     return false;
                 }
-                self.event = Some(event);
+                self.event = Some((event, arrived));
                 true
             }
         }
     }
 
-    /// Offers the held event again (false: the backlog lasted too long, it was dropped).
+    /// Offers the held event again (false: the strategy fell too far behind, it was dropped).
     fn offer(&mut self) -> bool {
         match self.event.take() {
-            Some(event) => self.push(event),
+            Some((event, arrived)) => self.push(event, arrived),
             None => true,
-        }
-    }
-
-    fn end_backlog_once_drained(&mut self) {
-        if self.backlog_since.is_some()
-            && self.shared.queue.depth() <= self.shared.queue.capacity() / 2
-        {
-            self.backlog_since = None;
         }
     }
 }
@@ -437,7 +426,7 @@ impl<'a> HeldEvent<'a> {
 impl Drop for HeldEvent<'_> {
     /// A session that ends while holding an event queues it if it fits, or counts it dropped.
     fn drop(&mut self) {
-        if let Some(event) = self.event.take() {
+        if let Some((event, _)) = self.event.take() {
             let n = event.records() as u64;
             if self.shared.queue.push(event) {
                 self.shared.stats.delivered.fetch_add(n, Ordering::Relaxed);
