@@ -166,8 +166,10 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         generation and set off full collections (30-100 ms stalls in a typical node). 64 keeps
         them short-lived; the callback's own cost per batch is a few microseconds.
     backfill : bool
-        After a reconnect, fetch the flow alerts the gap missed from REST and publish the ones not
-        already delivered (de-duplicated by UW id), so a strategy sees each alert once.
+        After a reconnect, fetch the flow alerts and option prints the gap missed from REST and
+        publish the ones not already delivered (de-duplicated by UW id), so a strategy sees each
+        once. The back-fill's requests follow the ``http_*`` settings and share the rate budget,
+        and after ``set_api_key`` they send the new key.
     record_path : str, optional
         Append every raw WebSocket frame with its arrival time to this JSONL file.
     http_requests_per_minute : int

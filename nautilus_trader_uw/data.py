@@ -166,10 +166,10 @@ class UnusualWhalesDataClient(LiveDataClient):
                 stale_after_secs=config.stale_after_secs,
                 stale_only_in_session=config.stale_only_in_session,
                 queue_capacity=config.queue_capacity,
-                backfill_http_url=config.http_url if config.backfill else None,
+                backfill=self._rest_client() if config.backfill else None,
                 record_path=config.record_path,
             )
-        except (ValueError, OSError) as e:
+        except (ValueError, OSError, RuntimeError) as e:
             # Raising here would stall the whole node (IB strategies included) until the connect
             # timeout and then never start the trader: report and stay disconnected instead.
             self._log.error(f"UW live feed not started: {e}")

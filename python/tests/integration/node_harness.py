@@ -127,10 +127,12 @@ def run_node(
     factories: dict | None = None,
     data_clients: dict | None = None,
     exec_clients: dict | None = None,
+    client_schedule: list[tuple[float, Callable[[UnusualWhalesDataClient], Any]]] | None = None,
 ) -> NodeRun:
     """
     Build a node (UW client on ``sim``), run it for ``seconds``, call each scheduled action at its
-    time, stop, dispose, and return the UW client's final stats.
+    time (``client_schedule``: with the UW data client), stop, dispose, and return the UW client's
+    final stats.
     """
     uw_config = sim_client_config(sim, **{**FAST, **(client_overrides or {})})
     node_fields = {
@@ -157,6 +159,8 @@ def run_node(
     loop = node.get_event_loop()
     for at, action in schedule or []:
         loop.call_later(at, action)
+    for at, client_action in client_schedule or []:
+        loop.call_later(at, client_action, run.client)
 
     def stop() -> None:
         run.stats = run.client.stats()

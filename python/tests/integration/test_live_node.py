@@ -216,6 +216,44 @@ def test_a_refused_token_is_reported_without_holding_up_the_node(sim):
     assert sim.stats()["rejected_upgrades"] == 1, "a 401 is final: no retry loop"
 
 
+def test_a_rotated_key_serves_the_feed_the_back_fill_and_rest(sim):
+    # UW revokes the key and issues another; the user rotates while the node runs.
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+    marks: dict = {}
+
+    def rotate(client) -> None:
+        marks["before"] = len(rec.by_type["UwFlowAlert"])
+        sim.rotate_token("rotated-token")
+        client.set_api_key("rotated-token")
+
+    def use_rest(client) -> None:
+        marks["rest"] = client._rest_client().history("UwFlowAlert", [("ticker", "SPY")], limit=5)
+
+    run_node(sim, [rec], seconds=3.0, client_schedule=[(1.0, rotate), (2.0, use_rest)])
+    assert rec.statuses[:3] == ["connected", "reconnecting", "connected"]
+    assert len(rec.by_type["UwFlowAlert"]) - marks["before"] > 20, "alerts flow again on the new key"
+    back_fill = [s.detail for s in rec.by_type["UwFeedStatus"] if s.status == "backfilling"]
+    assert any("back-filled" in d for d in back_fill), back_fill
+    assert not any("failed" in d for d in back_fill), back_fill
+    assert marks["rest"], "REST requests after the rotation carry the new key"
+    assert all(a.ticker == "SPY" for a in marks["rest"])
+
+
+def test_the_back_fill_follows_the_clients_rest_settings(sim):
+    # http_max_retries=0: the one 503 UW answers the gap's back-fill with is final (with its own
+    # default retries, as once built, the back-fill retried and hid the setting).
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+
+    def outage() -> None:
+        sim.fail_http(503)
+        sim.drop_connections()
+
+    run_node(sim, [rec], seconds=2.5, schedule=[(1.0, outage)], client_overrides={"http_max_retries": 0})
+    back_fill = [s.detail for s in rec.by_type["UwFeedStatus"] if s.status == "backfilling"]
+    assert any("failed" in d and "503" in d for d in back_fill), back_fill
+    assert sim.stats()["http_requests"] == 1
+
+
 def test_a_missing_api_key_is_logged_and_the_node_still_starts(sim, monkeypatch, capfd):
     monkeypatch.delenv("UW_API_KEY", raising=False)
     rec = Recorder([DataType(UwFlowAlert)])

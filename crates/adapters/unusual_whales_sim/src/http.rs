@@ -207,7 +207,7 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
         return reply;
     }
     // 401s carry no x-uw-* headers (docs/uw-api.md#rate-limit-headers).
-    let expected = format!("Bearer {}", config.token);
+    let expected = format!("Bearer {}", state.accepted_token());
     if auth != Some(expected.as_str()) {
         if auth.is_some() {
             return Reply::json(

@@ -115,6 +115,8 @@ pub(crate) struct SimState {
     ignore_leave: AtomicBool,
     cursor_on_created_at: AtomicBool,
     reject_status: Mutex<Option<u16>>,
+    /// The token accepted after [`UwSimulator::rotate_token`] (instead of the configured one).
+    rotated_token: Mutex<Option<String>>,
     http_faults: Mutex<VecDeque<u16>>,
     http_bodies: Mutex<VecDeque<String>>,
     http_delay: Mutex<Duration>,
@@ -130,6 +132,15 @@ pub(crate) struct SimState {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SimState {
+    /// The token clients must present now.
+    pub(crate) fn accepted_token(&self) -> String {
+        lock(&self.rotated_token)
+            .clone()
+            .unwrap_or_else(|| self.config.token.clone())
+    }
 }
 
 fn now_ms() -> u64 {
@@ -193,6 +204,7 @@ impl UwSimulator {
             ignore_leave: AtomicBool::new(false),
             cursor_on_created_at: AtomicBool::new(cursor_on_created_at),
             reject_status: Mutex::new(None),
+            rotated_token: Mutex::new(None),
             http_faults: Mutex::new(VecDeque::new()),
             http_bodies: Mutex::new(VecDeque::new()),
             http_delay: Mutex::new(Duration::ZERO),
@@ -229,10 +241,16 @@ impl UwSimulator {
         format!("http://{}", self.http_addr)
     }
 
-    /// The token the simulator accepts.
+    /// The token the simulator started with (accepted until [`UwSimulator::rotate_token`]).
     #[must_use]
     pub fn token(&self) -> &str {
         &self.state.config.token
+    }
+
+    /// From now on only `token` is accepted, on new WebSocket upgrades and on REST, as when UW
+    /// revokes a key and issues another; open connections stay open.
+    pub fn rotate_token(&self, token: &str) {
+        *lock(&self.state.rotated_token) = Some(token.to_owned());
     }
 
     /// Closes every WebSocket connection abruptly (no close frame), like a network drop.

@@ -33,7 +33,7 @@ fn reject(status: StatusCode, body: &str) -> ErrorResponse {
 }
 
 async fn upgrade(state: Arc<SimState>, stream: TcpStream) {
-    let token = state.config.token.clone();
+    let token = state.accepted_token();
     let forced = *lock(&state.reject_status);
     #[allow(clippy::result_large_err)] // the signature tungstenite's handshake callback requires
     let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {

@@ -545,6 +545,53 @@ async fn a_late_status_subscriber_first_learns_the_current_state() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_key_rotation_the_back_fill_sends_the_new_key() {
+    let sim = UwSimulator::start(SimConfig {
+        tickers: vec!["SPY".into()],
+        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
+        default_rate: 0.0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cfg = config(&sim);
+    let mut http =
+        unusual_whales_nt::http::UwHttpConfig::new(UwCredential::new(sim.token()).unwrap());
+    http.base_url = sim.http_url();
+    cfg.backfill = Some(unusual_whales_nt::http::UwHttpClient::new(http).unwrap());
+    let client = start(cfg);
+    client
+        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
+        .unwrap();
+    let before = consume(&client, Duration::from_millis(600), |_| false).await;
+    assert!(!before.alerts.is_empty());
+
+    // UW revokes the key and issues another; the user rotates (the feed reconnects with it).
+    sim.rotate_token("rotated-token");
+    client.set_credential(UwCredential::new("rotated-token").unwrap());
+    let after = consume(&client, Duration::from_secs(2), |s| {
+        s.logs.iter().any(|(_, m)| m.contains("back-fill"))
+    })
+    .await;
+
+    let back_fill: Vec<&String> = after
+        .logs
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| m.contains("back-fill"))
+        .collect();
+    assert!(
+        back_fill.iter().any(|m| m.contains("back-filled")),
+        "the back-fill after the rotation succeeded: {back_fill:?}"
+    );
+    assert!(
+        !back_fill.iter().any(|m| m.contains("failed")),
+        "{back_fill:?}"
+    );
+    assert!(!after.alerts.is_empty(), "live again with the new key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts_and_prints() {
     let sim = UwSimulator::start(SimConfig {
         tickers: vec!["SPY".into()],

@@ -289,6 +289,21 @@ impl UwHttpClient {
         })
     }
 
+    /// The same client (connection pool, settings, counters) sending `credential` from now on,
+    /// on that token's shared budget: what a key rotation needs.
+    #[must_use]
+    pub fn with_credential(&self, credential: UwCredential) -> Self {
+        let limiter = RateLimiter::shared_for_token(credential.expose(), self.config.limits);
+        let mut config = (*self.config).clone();
+        config.credential = credential;
+        Self {
+            http: self.http.clone(),
+            config: Arc::new(config),
+            limiter,
+            stats: Arc::clone(&self.stats),
+        }
+    }
+
     /// The settings.
     #[must_use]
     pub fn config(&self) -> &UwHttpConfig {

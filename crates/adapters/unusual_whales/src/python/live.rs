@@ -66,6 +66,8 @@ impl PyLiveFeed {
 #[pymethods]
 impl PyLiveFeed {
     /// Configures the feed; nothing connects until `start`. `api_key=None` reads `UW_API_KEY`.
+    /// `backfill`: the REST client that fetches what a reconnect's gap missed (none: no
+    /// back-fill); its settings and rate budget apply, and it follows `set_api_key`.
     #[new]
     #[pyo3(signature = (
         url=UW_WS_URL.to_owned(), api_key=None, venue=DEFAULT_VENUE.to_owned(), padded_occ_root=None,
@@ -75,7 +77,7 @@ impl PyLiveFeed {
         max_reconnect_attempts=None, join_timeout_secs=d::JOIN_TIMEOUT_SECS,
         leave_grace_secs=d::LEAVE_GRACE_SECS, stale_after_secs=Some(d::STALE_AFTER_SECS),
         stale_only_in_session=d::STALE_ONLY_IN_SESSION, queue_capacity=d::QUEUE_CAPACITY,
-        backfill_http_url=None, record_path=None
+        backfill=None, record_path=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -95,7 +97,7 @@ impl PyLiveFeed {
         stale_after_secs: Option<f64>,
         stale_only_in_session: bool,
         queue_capacity: usize,
-        backfill_http_url: Option<String>,
+        backfill: Option<PyRef<'_, crate::python::rest::PyRestClient>>,
         record_path: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let credential =
@@ -130,13 +132,9 @@ impl PyLiveFeed {
         #[allow(clippy::cast_precision_loss)]
         check("queue_capacity", queue_capacity as f64)?;
         config.queue_capacity = queue_capacity;
-        if let Some(base_url) = backfill_http_url {
-            let mut http = crate::http::UwHttpConfig::new(config.credential.clone());
-            http.base_url = base_url;
-            http.ids.clone_from(&config.ids);
-            config.backfill =
-                Some(crate::http::UwHttpClient::new(http).map_err(PyRuntimeError::new_err)?);
-        }
+        // The caller's REST client: its settings (timeouts, retries, limits) and its budget
+        // apply to back-fills too; a key rotation swaps the token in (websocket::backfill).
+        config.backfill = backfill.map(|rest| rest.client.clone());
         if let Some(path) = record_path {
             // Fail now, not silently in the background, when the file cannot be written.
             std::fs::OpenOptions::new()

@@ -61,7 +61,7 @@ fn finish(mut payloads: Vec<UwPayload>, event_time_init: bool) -> Vec<UwPayload>
 /// UW's REST API with the adapter's rate limiting, retries and pagination.
 #[pyclass(module = "nautilus_trader_uw._core", name = "UwRestClient")]
 pub struct PyRestClient {
-    client: UwHttpClient,
+    pub(crate) client: UwHttpClient,
 }
 
 #[pymethods]

@@ -182,6 +182,14 @@ pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
     let Some(http) = &shared.config.backfill else {
         return;
     };
+    // The token in use now: after a rotation the one the client was configured with may be
+    // revoked.
+    let credential = shared.credential();
+    let http = if http.config().credential == credential {
+        http.clone()
+    } else {
+        http.with_credential(credential)
+    };
     let last = shared
         .last_event_ns
         .lock()

@@ -131,6 +131,12 @@ impl PySimServer {
         Ok(())
     }
 
+    /// From now on accepts only `token` (new upgrades and REST), as when UW revokes a key.
+    fn rotate_token(&self, token: &str) -> PyResult<()> {
+        self.sim()?.rotate_token(token);
+        Ok(())
+    }
+
     /// Sends a raw frame to every connection.
     fn inject(&self, frame: &str) -> PyResult<()> {
         self.sim()?.inject(frame);
