@@ -372,6 +372,13 @@ const QUEUE_FULL_WAIT: Duration = Duration::from_millis(500);
 /// How often a held event is offered to the queue again.
 const QUEUE_RETRY_EVERY: Duration = Duration::from_millis(1);
 
+/// Whether an event of `records` the full queue did not take is held for room (true) or dropped:
+/// `waited` is how long the oldest record, queued or held, has waited. An event larger than the
+/// whole queue can never fit, so it is not held at all.
+fn worth_holding(records: usize, capacity: usize, waited: Duration) -> bool {
+    records <= capacity && waited < QUEUE_FULL_WAIT
+}
+
 /// The event the full queue did not take (with its frame's arrival), while the reader waits for
 /// room.
 struct HeldEvent<'a> {
@@ -404,9 +411,17 @@ impl<'a> HeldEvent<'a> {
                 queued
             }
             Err(event) => {
-                if queue.oldest_wait(Instant::now()) >= QUEUE_FULL_WAIT {
-                    queue.push(event);
-                    return false;
+                let now = Instant::now();
+                let waited = queue
+                    .oldest_wait(now)
+                    .max(now.saturating_duration_since(arrived));
+                if !worth_holding(event.records(), queue.capacity(), waited) {
+                    // Room may have appeared meanwhile: then it is queued after all.
+                    let queued = queue.push(event);
+                    if queued {
+                        self.shared.stats.delivered.fetch_add(n, Ordering::Relaxed);
+                    }
+                    return queued;
                 }
                 self.event = Some((event, arrived));
                 true
@@ -476,4 +491,28 @@ fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {
         detail,
         Some(i64::try_from(dropped).unwrap_or(i64::MAX)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_holds_the_reader_until_a_record_has_waited_too_long() {
+        let ms = Duration::from_millis;
+        assert!(worth_holding(1, 100, ms(0)));
+        assert!(
+            worth_holding(100, 100, ms(499)),
+            "a whole queue's worth still fits once drained"
+        );
+        assert!(
+            !worth_holding(1, 100, QUEUE_FULL_WAIT),
+            "the strategy is behind: drop"
+        );
+        // Held, it would wait forever: an empty queue never makes room for it.
+        assert!(
+            !worth_holding(101, 100, ms(0)),
+            "larger than the queue: dropped at once"
+        );
+    }
 }
