@@ -246,6 +246,39 @@ def test_a_burst_the_strategy_absorbs_within_the_wait_loses_nothing():
     assert stats["dropped"] == 0, stats
 
 
+def test_a_reader_held_by_a_full_queue_is_not_taken_for_a_dead_connection():
+    # A 50 ms heartbeat and a strategy that stalls 0.3 s: the reader stops reading for most of
+    # that (the queue of 100 is full), so a ping's pong waits unread; that silence is the
+    # client's own and must not end the connection.
+    with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        received = [0]
+        stalled = [True]
+
+        def strategy(objects: list, routes: list, logs: list) -> None:
+            received[0] += len(objects)
+            if stalled[0] and received[0] > 500:
+                time.sleep(0.3)
+                stalled[0] = False
+
+        feed = _core.UwLiveFeed(
+            url=sim.ws_url, api_key=sim.token, queue_capacity=100, heartbeat_secs=0.05, pong_timeout_secs=0.05
+        )
+        feed.start(loop, strategy, 16)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(1.5))
+            stats = feed.stats()
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert not stalled[0], "the strategy stalled"
+    assert stats["reconnects"] == 0, stats
+    assert stats["dropped"] == 0, stats
+    assert received[0] > 3_000
+
+
 def test_a_strategy_that_keeps_pace_with_a_full_queue_loses_nothing_under_a_flood():
     # The simulator sends as fast as the socket takes (TCP backpressure) and the strategy (10 us a
     # print) is slower than the reader, so the queue of 500 stays full for the whole run; but the

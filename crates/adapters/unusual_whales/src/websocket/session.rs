@@ -313,6 +313,12 @@ pub(super) async fn session(
                 if let Some(recorder) = &shared.recorder {
                     recorder.flush();
                 }
+                if held.is_holding() {
+                    // The reader is not reading (the queue is full), so the silence is ours: a
+                    // pong would wait unread behind the frames, and UW is not to be blamed for it.
+                    last_rx = Instant::now();
+                    ping_sent = None;
+                }
                 if let Some(sent) = ping_sent {
                     if sent.elapsed() >= config.pong_timeout {
                         return SessionEnd::Lost(format!(
