@@ -158,6 +158,8 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         the strategy is behind (the oldest waiting record has waited 0.5 s) are new records
         dropped (counted, logged and reported as ``UwFeedStatus("overflow")`` ahead of the
         backlog; never silently), since UW drops messages unseen for a reader that stays behind.
+        Flow bars are never dropped for a full queue: they are few, and each sums the prints
+        that fill it.
         A queued record costs about 2.1 KB, so the default bounds the backlog at about 210 MB.
     max_batch : int
         Most records handed to the event loop in one callback. Small on purpose: on the standard

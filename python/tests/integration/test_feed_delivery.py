@@ -310,6 +310,44 @@ def test_a_strategy_that_keeps_pace_with_a_full_queue_loses_nothing_under_a_floo
     assert stats["dropped"] == 0, stats
 
 
+def test_flow_bars_are_never_dropped_for_a_backlog_of_prints():
+    # A strategy slower than the prints keeps the queue of 200 full, so the reader waits for room
+    # and the bars close into a full queue: a bar sums hundreds of prints, and losing it for the
+    # backlog of those very prints is the wrong trade. Every bar built is delivered, in order.
+    with UwSimServer(rate=0.0, rates={"option_trades": 4_000.0}, tickers=["SPY"], seed=5) as sim:
+        loop = asyncio.new_event_loop()
+        bars: list = []
+        prints = [0]
+
+        def strategy(objects: list, routes: list, logs: list) -> None:
+            for obj in objects:
+                if type(obj).__name__ == "UwFlowBar":
+                    bars.append(obj)
+                else:
+                    prints[0] += 1
+            deadline = time.perf_counter() + 1e-3 * len(objects)
+            while time.perf_counter() < deadline:
+                pass
+
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=200)
+        feed.start(loop, strategy, 16)
+        feed.subscribe("UwFlowBar", [("ticker", "SPY"), ("interval", "1s")])
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(4.0))
+            stats = feed.stats()
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert stats["queue_high_water"] >= 200, "the queue was full"
+    built = stats["flow_bars"]["bars"]
+    assert built >= 2
+    # The last one may still wait in the queue at the close.
+    assert len(bars) >= built - 1, f"{built} bars built, {len(bars)} delivered; {stats['dropped']} dropped"
+    assert [b.start for b in bars] == sorted(b.start for b in bars)
+
+
 def test_an_overflow_is_reported_ahead_of_the_backlog():
     # The report must not wait behind the records the strategy is already behind on.
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:

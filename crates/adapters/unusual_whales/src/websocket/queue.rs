@@ -221,6 +221,23 @@ impl FeedQueue {
     /// # Errors
     /// The event itself, when it does not fit.
     pub fn try_push(&self, event: FeedEvent, arrived: Instant) -> Result<bool, FeedEvent> {
+        self.push_limited(event, arrived, self.capacity)
+    }
+
+    /// Queues a data event in order with the rest even when the queue is full (false only once
+    /// it is closed): for flow bars, which are few and each sum many prints, so that a backlog of
+    /// those very prints never costs a bar. They count towards the depth like any record.
+    pub fn push_beyond_capacity(&self, event: FeedEvent) -> bool {
+        self.push_limited(event, Instant::now(), usize::MAX)
+            .unwrap_or(false)
+    }
+
+    fn push_limited(
+        &self,
+        event: FeedEvent,
+        arrived: Instant,
+        capacity: usize,
+    ) -> Result<bool, FeedEvent> {
         let n = event.records();
         let mut state = self.lock();
         if state.closed {
@@ -228,7 +245,7 @@ impl FeedQueue {
             self.dropped.fetch_add(n as u64, Ordering::Relaxed);
             return Ok(false);
         }
-        if n > 0 && state.records + n > self.capacity {
+        if n > 0 && state.records.saturating_add(n) > capacity {
             return Err(event);
         }
         state.records += n;
@@ -445,6 +462,22 @@ mod tests {
             "a full queue gives the event back"
         );
         assert_eq!(full.dropped(), 0, "and does not count it dropped");
+    }
+
+    #[test]
+    fn bars_pass_a_full_queue_in_order_and_count_in_its_depth() {
+        let q = FeedQueue::new(2);
+        assert!(q.push(data(2)));
+        assert!(!q.push(data(1)), "full for prints");
+        assert!(q.push_beyond_capacity(data(3)), "not for bars");
+        assert_eq!((q.depth(), q.dropped()), (5, 1));
+        let (Popped::Events(ev), _) = q.try_pop(100) else {
+            panic!()
+        };
+        let kinds: Vec<usize> = ev.iter().map(FeedEvent::records).collect();
+        assert_eq!(kinds, vec![2, 3], "in the order they came");
+        q.close();
+        assert!(!q.push_beyond_capacity(data(1)), "closed");
     }
 
     #[test]

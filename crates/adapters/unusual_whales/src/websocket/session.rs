@@ -179,7 +179,7 @@ pub(super) async fn session(
             },
             // Ahead of the frames, so that a busy socket never holds a quiet bar back.
             _ = bar_tick.tick(), if shared.bars_active.load(Ordering::Relaxed) => {
-                flush_quiet_bars(shared, &mut bars, &mut overflow_reported);
+                flush_quiet_bars(shared, &mut bars);
             },
             _ = retry_tick.tick(), if held.is_holding() => {
                 if !held.offer() {
@@ -277,7 +277,6 @@ pub(super) async fn session(
                                 }
                             continue;
                         }
-                        let mut bars_queued = true;
                         let (payload, routes) = {
                             let mut table = shared.table();
                             if let UwPayload::OptionTrade(prints) = &payload
@@ -285,13 +284,10 @@ pub(super) async fn session(
                             {
                                 // Bars first: the print that closes a bar comes after it.
                                 table.flow_bars().push(&channel, prints, &mut bars);
-                                bars_queued = shared.publish_bars(&mut table, std::mem::take(&mut bars));
+                                shared.publish_bars(&mut table, std::mem::take(&mut bars));
                             }
                             table.route_payload(&channel, payload)
                         };
-                        if !bars_queued {
-                            report_overflow(shared, &mut overflow_reported);
-                        }
                         if routes.is_empty() {
                             continue;
                         }
@@ -461,19 +457,10 @@ impl Drop for HeldEvent<'_> {
 const BAR_FLUSH_EVERY: Duration = Duration::from_millis(10);
 
 /// Closes the flow bars whose interval ended a grace period ago without a later print.
-fn flush_quiet_bars(
-    shared: &Shared,
-    bars: &mut Vec<(u64, crate::data::FlowBar)>,
-    reported: &mut (Option<Instant>, u64),
-) {
-    let queued = {
-        let mut table = shared.table();
-        table.flow_bars().flush_due(now_nanos(), bars);
-        shared.publish_bars(&mut table, std::mem::take(bars))
-    };
-    if !queued {
-        report_overflow(shared, reported);
-    }
+fn flush_quiet_bars(shared: &Shared, bars: &mut Vec<(u64, crate::data::FlowBar)>) {
+    let mut table = shared.table();
+    table.flow_bars().flush_due(now_nanos(), bars);
+    shared.publish_bars(&mut table, std::mem::take(bars));
 }
 
 fn report_overflow(shared: &Shared, reported: &mut (Option<Instant>, u64)) {

@@ -133,25 +133,22 @@ impl Shared {
         }
     }
 
-    /// Queues flow bars, each to its own subscription. Called with the table lock held (`table`),
-    /// so a bar is never routed to a subscription removed meanwhile.
-    /// Returns `false` when the queue was full (the bars are counted as dropped).
-    pub(super) fn publish_bars(
-        &self,
-        table: &mut SubscriptionTable,
-        bars: Vec<(u64, FlowBar)>,
-    ) -> bool {
+    /// Queues flow bars, each to its own subscription, even into a full queue
+    /// ([`FeedQueue::push_beyond_capacity`]). Called with the table lock held (`table`), so a bar
+    /// is never routed to a subscription removed meanwhile.
+    pub(super) fn publish_bars(&self, table: &mut SubscriptionTable, bars: Vec<(u64, FlowBar)>) {
         if bars.is_empty() {
-            return true;
+            return;
         }
         let routes: Vec<_> = bars.iter().map(|(id, _)| table.route_for(&[*id])).collect();
         let delivered = routes.len() as u64;
         let payload = UwPayload::FlowBar(bars.into_iter().map(|(_, bar)| bar).collect());
-        let queued = self.queue.push(FeedEvent::Data { payload, routes });
-        if queued {
+        if self
+            .queue
+            .push_beyond_capacity(FeedEvent::Data { payload, routes })
+        {
             self.stats.delivered.fetch_add(delivered, Ordering::Relaxed);
         }
-        queued
     }
 
     /// Logs `detail` and publishes it as a `UwFeedStatus`, so that what a user reads and what a
