@@ -194,10 +194,7 @@ def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
 
         def slow_strategy(objects: list, routes: list, logs: list) -> None:
             nonlocal delivered
-            for _ in objects:
-                deadline = time.perf_counter() + cost
-                while time.perf_counter() < deadline:
-                    pass
+            _busy(cost * len(objects))
             delivered += len(objects)
 
         feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token)
@@ -219,29 +216,51 @@ def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
     assert delivered > 1_000
 
 
+def _busy(seconds: float) -> None:
+    # A strategy's work: CPU on the loop thread, not a sleep.
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass
+
+
+def _run_feed(
+    sim: UwSimServer,
+    strategy,
+    seconds: float,
+    max_batch: int,
+    subscriptions: tuple = (("UwOptionTrade", []),),
+    **feed_options,
+) -> dict:
+    """
+    A bare feed on ``sim`` delivering into ``strategy`` on a fresh loop for ``seconds``; its stats.
+    """
+    loop = asyncio.new_event_loop()
+    feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, **feed_options)
+    feed.start(loop, strategy, max_batch)
+    for type_name, metadata in subscriptions:
+        feed.subscribe(type_name, metadata)
+    try:
+        loop.run_until_complete(asyncio.sleep(seconds))
+        return feed.stats()
+    finally:
+        feed.close(5.0)
+        loop.run_until_complete(asyncio.sleep(0.1))
+        loop.close()
+
+
 def test_a_burst_the_strategy_absorbs_within_the_wait_loses_nothing():
     # A full queue holds the reader back (TCP pushes back on the sender) before anything is dropped.
+    received = [0]
+    stalled = [True]
+
+    def strategy(objects: list, routes: list, logs: list) -> None:
+        received[0] += len(objects)
+        if stalled[0]:
+            time.sleep(0.2)  # a slow moment: the queue of 200 fills at once
+            stalled[0] = False
+
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
-        loop = asyncio.new_event_loop()
-        received = [0]
-        stalled = [True]
-
-        def strategy(objects: list, routes: list, logs: list) -> None:
-            received[0] += len(objects)
-            if stalled[0]:
-                time.sleep(0.2)  # a slow moment: the queue of 200 fills at once
-                stalled[0] = False
-
-        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=200)
-        feed.start(loop, strategy, 16)
-        feed.subscribe("UwOptionTrade", [])
-        try:
-            loop.run_until_complete(asyncio.sleep(1.5))
-            stats = feed.stats()
-        finally:
-            feed.close(5.0)
-            loop.run_until_complete(asyncio.sleep(0.1))
-            loop.close()
+        stats = _run_feed(sim, strategy, 1.5, 16, queue_capacity=200)
     assert received[0] > 1_000
     assert stats["dropped"] == 0, stats
 
@@ -250,29 +269,17 @@ def test_a_reader_held_by_a_full_queue_is_not_taken_for_a_dead_connection():
     # A 50 ms heartbeat and a strategy that stalls 0.3 s: the reader stops reading for most of
     # that (the queue of 100 is full), so a ping's pong waits unread; that silence is the
     # client's own and must not end the connection.
+    received = [0]
+    stalled = [True]
+
+    def strategy(objects: list, routes: list, logs: list) -> None:
+        received[0] += len(objects)
+        if stalled[0] and received[0] > 500:
+            time.sleep(0.3)
+            stalled[0] = False
+
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
-        loop = asyncio.new_event_loop()
-        received = [0]
-        stalled = [True]
-
-        def strategy(objects: list, routes: list, logs: list) -> None:
-            received[0] += len(objects)
-            if stalled[0] and received[0] > 500:
-                time.sleep(0.3)
-                stalled[0] = False
-
-        feed = _core.UwLiveFeed(
-            url=sim.ws_url, api_key=sim.token, queue_capacity=100, heartbeat_secs=0.05, pong_timeout_secs=0.05
-        )
-        feed.start(loop, strategy, 16)
-        feed.subscribe("UwOptionTrade", [])
-        try:
-            loop.run_until_complete(asyncio.sleep(1.5))
-            stats = feed.stats()
-        finally:
-            feed.close(5.0)
-            loop.run_until_complete(asyncio.sleep(0.1))
-            loop.close()
+        stats = _run_feed(sim, strategy, 1.5, 16, queue_capacity=100, heartbeat_secs=0.05, pong_timeout_secs=0.05)
     assert not stalled[0], "the strategy stalled"
     assert stats["reconnects"] == 0, stats
     assert stats["dropped"] == 0, stats
@@ -285,26 +292,14 @@ def test_a_strategy_that_keeps_pace_with_a_full_queue_loses_nothing_under_a_floo
     # strategy drains it steadily, nothing waits long, and the reader only slows the sender.
     # (Dropping once the queue had stayed full for half a second, as once done, lost most of a
     # flood the strategy was draining as fast as it could.)
+    received = [0]
+
+    def strategy(objects: list, routes: list, logs: list) -> None:
+        received[0] += len(objects)
+        _busy(10e-6 * len(objects))
+
     with UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY"], pregenerate=1024) as sim:
-        loop = asyncio.new_event_loop()
-        received = [0]
-
-        def strategy(objects: list, routes: list, logs: list) -> None:
-            received[0] += len(objects)
-            deadline = time.perf_counter() + 10e-6 * len(objects)
-            while time.perf_counter() < deadline:
-                pass
-
-        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=500)
-        feed.start(loop, strategy, 64)
-        feed.subscribe("UwOptionTrade", [])
-        try:
-            loop.run_until_complete(asyncio.sleep(2.5))
-            stats = feed.stats()
-        finally:
-            feed.close(5.0)
-            loop.run_until_complete(asyncio.sleep(0.1))
-            loop.close()
+        stats = _run_feed(sim, strategy, 2.5, 64, queue_capacity=500)
     assert stats["queue_high_water"] == 500, "the queue was full"
     assert received[0] > 20_000
     assert stats["dropped"] == 0, stats
@@ -314,32 +309,15 @@ def test_flow_bars_are_never_dropped_for_a_backlog_of_prints():
     # A strategy slower than the prints keeps the queue of 200 full, so the reader waits for room
     # and the bars close into a full queue: a bar sums hundreds of prints, and losing it for the
     # backlog of those very prints is the wrong trade. Every bar built is delivered, in order.
+    bars: list = []
+
+    def strategy(objects: list, routes: list, logs: list) -> None:
+        bars.extend(obj for obj in objects if type(obj).__name__ == "UwFlowBar")
+        _busy(1e-3 * len(objects))
+
+    subscriptions = (("UwFlowBar", [("ticker", "SPY"), ("interval", "1s")]), ("UwOptionTrade", []))
     with UwSimServer(rate=0.0, rates={"option_trades": 4_000.0}, tickers=["SPY"], seed=5) as sim:
-        loop = asyncio.new_event_loop()
-        bars: list = []
-        prints = [0]
-
-        def strategy(objects: list, routes: list, logs: list) -> None:
-            for obj in objects:
-                if type(obj).__name__ == "UwFlowBar":
-                    bars.append(obj)
-                else:
-                    prints[0] += 1
-            deadline = time.perf_counter() + 1e-3 * len(objects)
-            while time.perf_counter() < deadline:
-                pass
-
-        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=200)
-        feed.start(loop, strategy, 16)
-        feed.subscribe("UwFlowBar", [("ticker", "SPY"), ("interval", "1s")])
-        feed.subscribe("UwOptionTrade", [])
-        try:
-            loop.run_until_complete(asyncio.sleep(4.0))
-            stats = feed.stats()
-        finally:
-            feed.close(5.0)
-            loop.run_until_complete(asyncio.sleep(0.1))
-            loop.close()
+        stats = _run_feed(sim, strategy, 4.0, 16, subscriptions, queue_capacity=200)
     assert stats["queue_high_water"] >= 200, "the queue was full"
     built = stats["flow_bars"]["bars"]
     assert built >= 2

@@ -33,6 +33,16 @@ fn config(sim: &UwSimulator) -> UwWsConfig {
     c
 }
 
+/// [`config`] with gap back-fills from the simulator's REST side.
+fn config_with_backfill(sim: &UwSimulator) -> UwWsConfig {
+    let mut c = config(sim);
+    let mut http =
+        unusual_whales_nt::http::UwHttpConfig::new(UwCredential::new(sim.token()).unwrap());
+    http.base_url = sim.http_url();
+    c.backfill = Some(unusual_whales_nt::http::UwHttpClient::new(http).unwrap());
+    c
+}
+
 fn start(config: UwWsConfig) -> UwWsClient {
     UwWsClient::start(config, &tokio::runtime::Handle::current())
 }
@@ -554,12 +564,7 @@ async fn after_a_key_rotation_the_back_fill_sends_the_new_key() {
     })
     .await
     .unwrap();
-    let mut cfg = config(&sim);
-    let mut http =
-        unusual_whales_nt::http::UwHttpConfig::new(UwCredential::new(sim.token()).unwrap());
-    http.base_url = sim.http_url();
-    cfg.backfill = Some(unusual_whales_nt::http::UwHttpClient::new(http).unwrap());
-    let client = start(cfg);
+    let client = start(config_with_backfill(&sim));
     client
         .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
         .unwrap();
@@ -606,12 +611,7 @@ async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts_and_prints() {
     })
     .await
     .unwrap();
-    let mut cfg = config(&sim);
-    let mut http =
-        unusual_whales_nt::http::UwHttpConfig::new(UwCredential::new(sim.token()).unwrap());
-    http.base_url = sim.http_url();
-    cfg.backfill = Some(unusual_whales_nt::http::UwHttpClient::new(http).unwrap());
-    let client = start(cfg);
+    let client = start(config_with_backfill(&sim));
     client
         .subscribe("UwFeedStatus", &[] as &[(&str, &str)])
         .unwrap();

@@ -492,13 +492,7 @@ pub fn _deliver_to_engine(
 ) -> PyResult<usize> {
     static CUSTOM_DATA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let custom_data = CUSTOM_DATA.import(py, "nautilus_trader.model.data", "CustomData")?;
-    if objects.len() != routes.len() {
-        return Err(PyValueError::new_err(format!(
-            "{} objects but {} routes",
-            objects.len(),
-            routes.len()
-        )));
-    }
+    check_aligned(objects, routes)?;
     let mut published = 0;
     for (object, route) in objects.iter().zip(routes.iter()) {
         let types = match route_types.get_item(&route)? {
@@ -516,6 +510,18 @@ pub fn _deliver_to_engine(
         }
     }
     Ok(published)
+}
+
+/// A batch names one route per object.
+fn check_aligned(objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyResult<()> {
+    if objects.len() == routes.len() {
+        return Ok(());
+    }
+    Err(PyValueError::new_err(format!(
+        "{} objects but {} routes",
+        objects.len(),
+        routes.len()
+    )))
 }
 
 /// Publishes a batch on the message bus (`publish_mode="bus"`): each record on the topic of each
@@ -545,13 +551,7 @@ pub fn _publish_on_bus(
     publish: &Bound<'_, PyAny>,
     handler_error: &Bound<'_, PyAny>,
 ) -> PyResult<usize> {
-    if objects.len() != routes.len() {
-        return Err(PyValueError::new_err(format!(
-            "{} objects but {} routes",
-            objects.len(),
-            routes.len()
-        )));
-    }
+    check_aligned(objects, routes)?;
     let instrument_id = pyo3::intern!(py, "_instrument_id_str");
     let mut published = 0;
     for (object, route) in objects.iter().zip(routes.iter()) {

@@ -6,10 +6,13 @@
 //! waiting record has waited too long, [`FeedQueue::oldest_wait`]) are new data records dropped,
 //! counted in [`FeedQueue::dropped`] and reported by the client as a log line and a
 //! `UwFeedStatus("overflow")`: UW drops messages on its side for a reader that stays behind
-//! (docs/uw-api.md#dropped-messages-and-no-replay), and then nobody could tell. Log and status events are small and rare
-//! and are always queued, so the report of a drop cannot itself be dropped, and they travel in a
-//! lane of their own that the consumer empties before taking data: a user hears of an overflow (or
-//! a refused token, or a reconnect) on the consumer's next pass, not after the backlog it is behind on.
+//! (docs/uw-api.md#dropped-messages-and-no-replay), and then nobody could tell. Flow bars are
+//! queued regardless ([`FeedQueue::push_beyond_capacity`]).
+//!
+//! Log and status events are small and rare and are always queued, so the report of a drop cannot
+//! itself be dropped, and they travel in a lane of their own that the consumer empties before
+//! taking data: a user hears of an overflow (or a refused token, or a reconnect) on the
+//! consumer's next pass, not after the backlog it is behind on.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
