@@ -149,12 +149,15 @@ fn parse_data_frame_in_one_pass(
 ) -> Option<UwWsMessage> {
     // `["<channel>",{`: a plain channel name (no escapes) followed by an object payload.
     let rest = text.strip_prefix("[\"")?;
-    let end = rest.find('"')?;
+    // Bytes, not chars: the quote is ASCII, and `str::find`'s char searcher and `str::trim`'s
+    // Unicode whitespace were 4% of an option print's parse on their own.
+    let end = memchr::memchr(b'"', rest.as_bytes())?;
     let name = &rest[..end];
-    if name.contains('\\') {
+    if name.as_bytes().contains(&b'\\') {
         return None;
     }
-    let payload = rest[end + 1..].trim_start().strip_prefix(',')?.trim();
+    // JSON's whitespace only: the general path would refuse any other before the payload.
+    let payload = trim_json_space(trim_json_space(&rest[end + 1..]).strip_prefix(',')?);
     if !payload.starts_with('{') {
         return None;
     }
@@ -162,27 +165,37 @@ fn parse_data_frame_in_one_pass(
     let ctx = channel.kind.as_str();
     // The compact lexer decodes what it can vouch for exactly as serde_json would, a third
     // faster, and declines possible replies itself; serde_json takes the rest (escapes, doubts).
-    fn one<R: UwRecord + serde::de::DeserializeOwned>(text: &str, payload: &str) -> Option<R> {
+    //
+    // Each record is pushed straight into its one-element payload and finished in place there:
+    // passed along by value, a record (most of a kilobyte) was copied once more at each step.
+    fn one<R: UwRecord + serde::de::DeserializeOwned>(text: &str, payload: &str) -> Option<Vec<R>> {
+        let mut records = Vec::with_capacity(1);
         if let Ok(record) = compact_json::from_compact_frame::<R>(text) {
-            return Some(record);
+            records.push(record);
+            return Some(records);
         }
         // Replies (`{"status": .., "response": ..}`) are small; leave anything that might be
         // one to the general path (`payload` still ends with the envelope's `]`).
         if payload.len() <= MAX_REPLY_BYTES + 1 && REPLY_KEY.find(payload.as_bytes()).is_some() {
             return None;
         }
-        serde_json::from_str::<(serde::de::IgnoredAny, R)>(text)
-            .ok()
-            .map(|(_, r)| r)
+        records.push(
+            serde_json::from_str::<(serde::de::IgnoredAny, R)>(text)
+                .ok()
+                .map(|(_, r)| r)?,
+        );
+        Some(records)
     }
     fn finished<R: UwRecord>(
-        mut r: R,
+        mut records: Vec<R>,
         ctx: &str,
         ts_init: u64,
         ids: &InstrumentIdFormat,
     ) -> Option<Vec<R>> {
-        finish_record(&mut r, ctx, ts_init, ids).ok()?;
-        Some(vec![r])
+        for r in &mut records {
+            finish_record(r, ctx, ts_init, ids).ok()?;
+        }
+        Some(records)
     }
     macro_rules! one {
         ($variant:ident) => {
@@ -202,6 +215,22 @@ fn parse_data_frame_in_one_pass(
     }
     let payload = crate::uw_records!(channel_dispatch, (channel.kind, one, custom));
     Some(UwWsMessage::Data { channel, payload })
+}
+
+/// `text` without JSON's whitespace (space, tab, line feed, carriage return) at either end.
+fn trim_json_space(text: &str) -> &str {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |i| i + 1);
+    // Both cuts sit next to ASCII bytes, so on char boundaries.
+    &text[start..end.max(start)]
 }
 
 fn decode_payload(
@@ -452,6 +481,29 @@ mod tests {
             r#"["nope",{}]"#,
         ] {
             assert_eq!(one_pass(frame), None, "{frame}");
+        }
+    }
+
+    // JSON's four whitespace bytes around the payload take the fast path; any other space
+    // (which `str::trim` would have cut) is the general path's to refuse.
+    #[test]
+    fn only_json_whitespace_surrounds_a_payload() {
+        let frame = all_ws_frames()
+            .into_iter()
+            .find(|f| f.starts_with("[\"option_trades") && !f.contains("\"status\""))
+            .expect("an option print");
+        let (name, rest) = frame.split_once("\",").expect("an envelope");
+        let head = format!("{name}\"");
+        let payload = rest.trim().strip_suffix(']').expect("an envelope").trim();
+        let expected = two_passes(frame.as_bytes()).expect("a data frame");
+        for (before, after) in [(" ", " "), ("\t\n", "\r\n"), ("\r", "\t")] {
+            let spaced = format!("{head}{before},{before}{payload}{after}]");
+            assert_eq!(one_pass(&spaced).as_ref(), Some(&expected), "{spaced:?}");
+        }
+        for other in ["\u{a0}", "\u{2003}", "\u{c}"] {
+            let spaced = format!("{head},{other}{payload}]");
+            assert_eq!(one_pass(&spaced), None, "{spaced:?}");
+            assert!(two_passes(spaced.as_bytes()).is_err(), "{spaced:?}");
         }
     }
 
