@@ -707,6 +707,24 @@ mod tests {
         }
 
         // Garbage: whatever text it accepts, serde_json accepts with the same value.
+        // Escapes and control characters anywhere in a key or a value, at every offset within
+        // and across the eight-byte words the string scan reads: declined, never misread.
+        #[test]
+        fn strings_with_an_escape_or_a_control_character_are_declined(
+            key in "[a-z\\\\\\x00-\\x1f\u{e9}]{0,19}",
+            value in "[a-z\\\\\\x00-\\x1f\u{e9}]{0,19}",
+            pad in "[a-z]{0,9}",
+        ) {
+            let text = format!(r#"{{"{pad}":1,"{key}":"{value}","z":[]}}"#);
+            let special = |s: &str| s.bytes().any(|b| b == b'\\' || b < 0x20);
+            let compact = from_compact_str::<serde_json::Value>(&text, None);
+            if special(&key) || special(&value) {
+                prop_assert_eq!(compact, Err(Declined), "{:?}", text);
+            } else {
+                prop_assert_eq!(compact.ok(), serde_json::from_str::<serde_json::Value>(&text).ok());
+            }
+        }
+
         #[test]
         fn accepts_only_what_serde_json_accepts(text in "[ -~]{0,40}") {
             if let Ok(fast) = from_compact_str::<serde_json::Value>(&text, None) {
