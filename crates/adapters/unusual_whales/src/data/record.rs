@@ -235,8 +235,7 @@ pub fn instrument_id_for(
         // The catalog and the engine read `instrument_id` of every record of such a type.
         (_, None) => Err("missing: the record names no instrument".to_owned()),
         (InstrumentSource::OptionSymbol, Some(sym)) => {
-            let occ = crate::common::symbol::OccSymbol::parse(sym).map_err(|e| e.to_string())?;
-            Ok(Some(ids.option_id(&occ)))
+            ids.option_id(sym).map(Some).map_err(|e| e.to_string())
         }
         (InstrumentSource::Ticker, Some(sym)) => {
             crate::common::symbol::validate_ticker(sym).map_err(|e| e.to_string())?;
