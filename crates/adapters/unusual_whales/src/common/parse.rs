@@ -50,7 +50,7 @@ fn trim(s: &str) -> &str {
 
 /// The value of eight ASCII digits, `None` unless all eight are digits: the usual SWAR reading
 /// (check every byte at once, then combine pairs, quads and halves with three multiplies).
-fn eight_digits(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn eight_digits(bytes: &[u8]) -> Option<u64> {
     let word = u64::from_le_bytes(bytes.try_into().ok()?);
     const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
     const HIGH_NIBBLES: u64 = u64::from_ne_bytes([0xF0; 8]);
