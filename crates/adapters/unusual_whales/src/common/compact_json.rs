@@ -369,6 +369,7 @@ impl<'de> Deserializer<'de> for &mut CompactDeserializer<'de> {
         self.deserialize_unit(visitor)
     }
 
+    #[inline(always)]
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -377,6 +378,18 @@ impl<'de> Deserializer<'de> for &mut CompactDeserializer<'de> {
         // serde_json's `RawValue` and friends are private protocols of serde_json.
         if name.starts_with("$serde_json") {
             return Err(Declined);
+        }
+        // A lenient float (`de_opt_f64`): most are quoted decimals (`"0.0478858048818649"`),
+        // read here in one pass instead of found as a string and then read again. The visitor
+        // takes the number exactly as it takes the string; anything else goes the usual way.
+        if name == crate::common::parse::LENIENT_F64
+            && self.peek_value()? == b'"'
+            && let Some(quoted) = self.text.as_bytes().get(self.pos + 1..)
+            && let Some((value, len)) = crate::common::parse::short_decimal_prefix(quoted)
+            && quoted.get(len) == Some(&b'"')
+        {
+            self.pos += len + 2;
+            return visitor.visit_f64(value);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -758,6 +771,30 @@ mod tests {
             let fast = from_compact_str::<f64>(&text, None).ok();
             if fast.is_some() {
                 prop_assert_eq!(fast.map(f64::to_bits), serde_json::from_str::<f64>(&text).ok().map(f64::to_bits));
+            }
+        }
+
+        /// A lenient float in quotes, UW's usual form, is read in one pass when it is a short
+        /// decimal: to the same bits as serde_json reads it through the same field decoder, and
+        /// never declined (which would be correct but slow). Anything else (exponents, spaces,
+        /// trailing letters, too many digits) goes the string's way, or serde_json's.
+        #[test]
+        fn quoted_decimals_read_as_serde_json_reads_them(
+            text in "-?[0-9]{0,22}(\\.[0-9]{0,20})?([eE][-+]?[0-9]{1,3})?| ?-?[0-9.]{0,6}[ a-z]?"
+        ) {
+            #[derive(Debug, Deserialize)]
+            struct Lenient {
+                #[serde(default, deserialize_with = "crate::common::parse::de_opt_f64")]
+                v: Option<f64>,
+            }
+            let frame = format!(r#"{{"v":"{text}","w":1}}"#);
+            let fast = from_compact_str::<Lenient>(&frame, None).map(|r| r.v.map(f64::to_bits));
+            let json = serde_json::from_str::<Lenient>(&frame).map(|r| r.v.map(f64::to_bits));
+            if let Ok(fast) = fast {
+                prop_assert_eq!(Some(fast), json.ok(), "{}", frame);
+            }
+            if crate::common::parse::short_decimal(text.as_bytes()).is_some() {
+                prop_assert!(fast.is_ok(), "declined {}", frame);
             }
         }
     }

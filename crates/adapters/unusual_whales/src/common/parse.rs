@@ -78,14 +78,21 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 /// `f64`, so the one IEEE division `m / 10^k` is the correctly rounded value of the decimal, which
 /// is what the standard parser returns (Clinger's fast path).
 pub(crate) fn short_decimal(text: &[u8]) -> Option<f64> {
+    match short_decimal_prefix(text) {
+        Some((value, len)) if len == text.len() => Some(value),
+        _ => None,
+    }
+}
+
+/// The decimal that `text` starts with and its length in bytes, when [`short_decimal`] of
+/// exactly those bytes would read it; what follows is the caller's to check. This lets the
+/// compact lexer read a quoted decimal in the one pass that also finds its closing quote.
+pub(crate) fn short_decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
     let (negative, digits) = match text.split_first()? {
         (b'-', rest) => (true, rest),
         _ => (false, text),
     };
-    // Up to 19 digits (and a point) cannot overflow a u64: no checked arithmetic in the loops.
-    if digits.is_empty() || digits.len() > 20 {
-        return None;
-    }
+    // Arithmetic wraps: a decimal longer than 20 characters is refused below whatever it read.
     let mut mantissa: u64 = 0;
     let mut i = 0;
     while let Some(&c) = digits.get(i).filter(|c| c.is_ascii_digit()) {
@@ -108,16 +115,25 @@ pub(crate) fn short_decimal(text: &[u8]) -> Option<f64> {
             decimals += 1;
         }
     }
-    // 20 digits without a point could have wrapped; such a text never passes the 2^53 check
-    // honestly, so it is refused outright.
+    // Up to 19 digits (and a point) cannot overflow a u64; 20 digits without a point could have
+    // wrapped, and such a text never passes the 2^53 check honestly, so it is refused outright.
     let digit_count = whole + decimals;
-    if i != digits.len() || whole == 0 || digit_count > 19 || mantissa >= 1 << 53 {
+    if i > 20 || whole == 0 || digit_count > 19 || mantissa >= 1 << 53 {
         return None;
     }
     #[allow(clippy::cast_precision_loss)]
     let value = mantissa as f64 / *EXACT_POWERS_OF_TEN.get(decimals)?;
-    Some(if negative { -value } else { value })
+    Some((
+        if negative { -value } else { value },
+        i + usize::from(negative),
+    ))
 }
+
+/// The newtype name under which [`de_opt_f64`] asks for its value. Every deserializer treats it as
+/// any newtype (the visitor reads the value itself); the compact lexer reads a quoted
+/// [`short_decimal`] straight from the frame and hands the visitor that number, which the
+/// visitor reads exactly as it reads the string.
+pub(crate) const LENIENT_F64: &str = "$uw::lenient_f64";
 
 struct OptF64Visitor;
 
@@ -161,6 +177,10 @@ impl<'de> Visitor<'de> for OptF64Visitor {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
 }
 
 /// A lenient optional float: JSON number, numeric string, exponent string; `""` and null are `None`.
@@ -168,7 +188,9 @@ impl<'de> Visitor<'de> for OptF64Visitor {
 /// # Errors
 /// Fails on any other JSON type or a string that is not a finite number.
 pub fn de_opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    d.deserialize_any(OptF64Visitor)
+    // As a newtype: see `LENIENT_F64`. A numeric string and the number it reads as give the same
+    // result here (`visit_str` reads `short_decimal` first, and its values are finite).
+    d.deserialize_newtype_struct(LENIENT_F64, OptF64Visitor)
 }
 
 /// A lenient required float: as [`de_opt_f64`] but `""` and null are errors.
