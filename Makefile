@@ -155,6 +155,8 @@ fmt: build
 # Benchmarks on the newest leg (the default); `make bench-legacy` repeats the Python ones on 1.221.
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
+	@echo "==> the live path again, built as the published wheel is (dist-release: fat LTO, one codegen unit)"
+	cargo bench -p unusual-whales-nt --bench parse --profile dist-release -- --noplot live_path
 	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
 	cargo bench -p unusual-whales-nt-sim --bench generate -- --noplot
 	$(PY) scripts/bench_decode.py
