@@ -230,13 +230,7 @@ impl InstrumentIdFormat {
         // root's own allocation another 5%).
         let occ = CheckedOcc::check(symbol)?;
         let mut id = String::with_capacity(6 + 15 + 1 + self.venue.len());
-        id.push_str(occ.root);
-        if self.padded_occ_root {
-            id.extend(std::iter::repeat_n(
-                ' ',
-                6usize.saturating_sub(occ.root.len()),
-            ));
-        }
+        push_root(&mut id, occ.root, self.padded_occ_root);
         id.push_str(occ.tail);
         id.push('.');
         id.push_str(&self.venue);
@@ -270,13 +264,7 @@ pub fn same_instrument(a: &str, b: &str) -> bool {
 impl OccSymbol {
     /// Appends the symbol, its root padded to six characters when `padded_root`.
     fn push_symbol(&self, out: &mut String, padded_root: bool) {
-        out.push_str(&self.root);
-        if padded_root {
-            out.extend(std::iter::repeat_n(
-                ' ',
-                6usize.saturating_sub(self.root.len()),
-            ));
-        }
+        push_root(out, &self.root, padded_root);
         self.push_expiry_kind_strike(out);
     }
 
@@ -290,6 +278,14 @@ impl OccSymbol {
             OptionKind::Put => 'P',
         });
         push_digits(out, self.strike_thousandths, 8);
+    }
+}
+
+/// Appends an OCC root, padded to six characters when `padded` (IB's `localSymbol` form).
+fn push_root(out: &mut String, root: &str, padded: bool) {
+    out.push_str(root);
+    if padded {
+        out.extend(std::iter::repeat_n(' ', 6usize.saturating_sub(root.len())));
     }
 }
 
