@@ -16,8 +16,9 @@ End-to-end benchmark on loopback: the UW simulator streams option prints at fixe
                    (latency floor for such a design)
 
 Per run: delivered msgs/s, messages lost (simulator drops for a slow reader + adapter queue drops),
-latency frame arrival -> on_data (``ts_init``) and simulator send -> on_data (``ts_event``, ms
-resolution) as p50/p99/p99.9, CPU of the loop thread per message, and peak RSS. Every run starts in a
+latency frame arrival -> on_data (``ts_init``) and simulator send -> on_data (the send instant
+the simulator writes into each pooled frame's id, a version 7 UUID: ``UwSimServer.sent_at_ns``) as
+p50/p99/p99.9, CPU of the loop thread per message, and peak RSS. Every run starts in a
 fresh interpreter (``run_isolated``). Ratios to the
 references are printed; results go to JSON.
 
@@ -117,14 +118,20 @@ class Counter(Actor):
     Counts messages and samples latencies and the loop thread's CPU.
     """
 
-    def __init__(self, data_type: DataType, client_id: ClientId, max_samples: int | None = None) -> None:
+    def __init__(
+        self, data_type: DataType, client_id: ClientId, max_samples: int | None = None, streamed: bool = True
+    ) -> None:
         super().__init__()
+        # Streamed from the simulator (the send instant is in each record's id), or pre-built.
+        self.streamed = streamed
         self.data_type = data_type
         self.target = client_id
         self.n = 0
         # Bounded in a soak, where the samples would otherwise be the memory growth measured.
         self.arrival_lat: deque[float] = deque(maxlen=max_samples)
-        self.send_lat: deque[float] = deque(maxlen=max_samples)
+        # (record id, when it reached on_data): the send instant is read from the id after the
+        # run, off the loop being measured.
+        self.sent: deque[tuple[str, int, int]] = deque(maxlen=max_samples)
         self.window: tuple[float, float] | None = None
         self.cpu0 = 0.0
         self.n0 = 0
@@ -141,7 +148,21 @@ class Counter(Actor):
         w = self.window
         if w is not None and w[0] <= now / 1e9 < w[1] and self.n % 7 == 0:
             self.arrival_lat.append((now - ts_init) / 1e3)
-            self.send_lat.append((now - (data.ts_event or ts_init)) / 1e3)
+            self.sent.append((data.id, now, ts_init))
+
+    @property
+    def send_lat(self) -> list[float]:
+        """
+        Latency from the simulator's send (µs). The references without a send (pre-built objects)
+        count from their publish, which ``ts_init`` holds.
+        """
+        out = []
+        for record_id, now, ts_init in self.sent:
+            sent_ns = UwSimServer.sent_at_ns(record_id) if self.streamed else ts_init
+            if sent_ns is None:
+                raise ValueError(f"record id {record_id!r} carries no send instant (not a pooled frame)")
+            out.append((now - sent_ns) / 1e3)
+        return out
 
     def begin(self, seconds: float) -> None:
         t = time.time()
@@ -322,7 +343,12 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
                 url=url, decoder=decoder, rate=pace, prebuilt=mode == "bus-limit", wake=mode == "wake-limit"
             )
         }
-        counter = Counter(DataType(PyOptionTrade), ClientId(PY), max_samples=20_000 if rss_every else None)
+        counter = Counter(
+            DataType(PyOptionTrade),
+            ClientId(PY),
+            max_samples=20_000 if rss_every else None,
+            streamed=mode not in ("bus-limit", "wake-limit"),
+        )
     node = TradingNode(
         config=TradingNodeConfig(
             trader_id="BENCH-001",
@@ -481,11 +507,11 @@ def ratios(medians: list[dict]) -> list[str]:
 def tails(results: list[dict]) -> list[str]:
     """
     The p99.9 of every run at each fixed rate, the adapter's against the pure-Python ingestors',
-    from two origins. ``send`` (the simulator's event time, ms resolution) is the same instant for
-    every mode: what a strategy waits for. ``arrival`` is not: the adapter stamps a frame when its
-    Rust reader takes it off the socket, before the loop knows of it, so the wait behind the frames
-    of the same burst and behind whatever else the loop runs counts; an ingestor on the loop stamps
-    a frame only when the loop gets to it, after that wait.
+    from two origins. ``send`` (the instant the simulator sent the frame, read from its id to
+    244 ns) is the same instant for every mode: what a strategy waits for. ``arrival`` is not: the
+    adapter stamps a frame when its Rust reader takes it off the socket, before the loop knows of
+    it, so the wait behind the frames of the same burst and behind whatever else the loop runs
+    counts; an ingestor on the loop stamps a frame only when the loop gets to it, after that wait.
     """
     lines = []
     for rate in dict.fromkeys(r["rate"] for r in results if r["rate"] != "max"):
@@ -582,7 +608,7 @@ def main() -> None:
     lines = ratios(medians)
     print("\n".join(lines))
     print()
-    print("p99.9 of every run against the pure-Python ingestors (send: the simulator's event time):")
+    print("p99.9 of every run against the pure-Python ingestors (send: the simulator's send instant):")
     tail_lines = tails(results)
     print("\n".join(tail_lines))
     out = Path(args.out)

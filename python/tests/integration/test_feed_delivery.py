@@ -305,6 +305,28 @@ def test_a_strategy_that_keeps_pace_with_a_full_queue_loses_nothing_under_a_floo
     assert stats["dropped"] == 0, stats
 
 
+def test_pooled_prints_carry_their_send_instant_in_their_ids():
+    # The end-to-end benchmark measures latency from the send instant read from each pooled
+    # frame's id; the print's epoch-millisecond time is that instant's millisecond, and the frame
+    # cannot have arrived before it was sent.
+    records: list = []
+
+    def strategy(objects: list, routes: list, logs: list) -> None:
+        records.extend(objects)
+
+    with UwSimServer(rate=0.0, rates={"option_trades": 2_000.0}, tickers=["SPY"], pregenerate=64) as sim:
+        _run_feed(sim, strategy, 1.0, 64)
+    assert len(records) > 500
+    sent = [UwSimServer.sent_at_ns(r.id) for r in records]
+    assert None not in sent
+    for record, sent_ns in zip(records, sent, strict=True):
+        assert record.ts_event == sent_ns // 1_000_000 * 1_000_000, (record.id, record.ts_event)
+        assert sent_ns <= record.ts_init, (record.id, sent_ns, record.ts_init)
+    assert len({r.id for r in records}) == len(records), "a pooled frame's id is new at every send"
+    # Not an arrival time in disguise: sends spread over the millisecond.
+    assert len({s % 1_000_000 // 250_000 for s in sent}) == 4
+
+
 def test_flow_bars_are_never_dropped_for_a_backlog_of_prints():
     # A strategy slower than the prints keeps the queue of 200 full, so the reader waits for room
     # and the bars close into a full queue: a bar sums hundreds of prints, and losing it for the

@@ -27,7 +27,7 @@ fn generated(market: &mut Market, channel: &UwChannel) {
 
 fn pooled(pool: &mut FramePool) {
     for i in 0..FRAMES as u64 {
-        black_box(pool.next_frame(T0 + i));
+        black_box(pool.next_frame((T0 + i) * 1_000_000 + 123_456));
     }
 }
 

@@ -2,7 +2,14 @@
 //! in turn with their times set to the send time, so that the simulator spends a copy per frame
 //! instead of a generated market print (`cargo bench -p unusual-whales-nt-sim`) on the cores it shares
 //! with the client it measures.
+//!
+//! A pooled frame's `id` is rewritten as a version 7 UUID of its send time, the millisecond's
+//! fraction in the 12 bits after the version (RFC 9562, section 6.2, method 3): unique per send,
+//! and the send instant to 244 ns, where UW's epoch-millisecond times, which the frame also
+//! carries, only give the millisecond. A benchmark reads a frame's latency from its id
+//! ([`uuid7_nanos`]); a client sees an opaque unique id, as UW's are.
 
+use unusual_whales_nt::common::time::NANOS_PER_MILLI;
 use unusual_whales_nt::subscription::channel::UwChannel;
 
 use crate::generate::Market;
@@ -20,6 +27,59 @@ const TIME_FIELDS: [&str; 6] = [
 /// Digits of an epoch-millisecond time from 2001 to 2286: what is restamped in place.
 const MS_DIGITS: usize = 13;
 
+/// The record's own id (never `rule_id` and the like: the quote before it is part of the key).
+const ID_FIELD: &str = "\"id\":\"";
+/// A UUID in canonical text, and where its dashes are.
+const UUID_LEN: usize = 36;
+const UUID_DASHES: [usize; 4] = [8, 13, 18, 23];
+/// Steps of a millisecond a version 7 UUID's 12-bit `rand_a` holds as the clock's fraction.
+const UUID7_FRACTION_STEPS: u64 = 4096;
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn is_uuid(text: &[u8]) -> bool {
+    text.len() == UUID_LEN
+        && text.iter().enumerate().all(|(i, &b)| {
+            if UUID_DASHES.contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+fn put_hex(slot: &mut [u8], mut v: u64) {
+    for b in slot.iter_mut().rev() {
+        *b = HEX[usize::from(u8::try_from(v & 0xf).unwrap_or(0))];
+        v >>= 4;
+    }
+}
+
+/// Rewrites `uuid` (canonical text) as version 7 for `at_ns` since the epoch, keeping its variant
+/// and its last 62 random bits.
+fn stamp_uuid7(uuid: &mut [u8], at_ns: u64) {
+    let ms = at_ns / NANOS_PER_MILLI;
+    let fraction = at_ns % NANOS_PER_MILLI * UUID7_FRACTION_STEPS / NANOS_PER_MILLI;
+    put_hex(&mut uuid[0..8], ms >> 16);
+    put_hex(&mut uuid[9..13], ms & 0xffff);
+    uuid[14] = b'7';
+    put_hex(&mut uuid[15..18], fraction);
+}
+
+/// The instant a version 7 UUID with the millisecond's fraction in `rand_a` (as pooled frames
+/// carry) was made, in nanoseconds since the epoch, to within 244 ns; `None` for any other id.
+#[must_use]
+pub fn uuid7_nanos(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    if !is_uuid(b) || b[14] != b'7' {
+        return None;
+    }
+    let hex = |range: std::ops::Range<usize>| u64::from_str_radix(&id[range], 16).ok();
+    let ms = hex(0..8)? << 16 | hex(9..13)?;
+    let fraction = hex(15..18)?;
+    // The fraction was rounded down to a step; the step's middle halves the error.
+    Some(ms * NANOS_PER_MILLI + (2 * fraction + 1) * NANOS_PER_MILLI / (2 * UUID7_FRACTION_STEPS))
+}
+
 /// `["<channel>",<payload>]`
 pub fn frame_text(channel: &str, payload: &str) -> String {
     let mut text = String::with_capacity(payload.len() + channel.len() + 5);
@@ -35,6 +95,8 @@ struct Template {
     text: String,
     /// Where each time's digits start, and how far it was ahead of the generation time.
     stamps: Vec<(usize, u64)>,
+    /// Where the record's UUID starts, if it has one.
+    id_at: Option<usize>,
 }
 
 impl Template {
@@ -55,11 +117,23 @@ impl Template {
                 Some((at, ms.checked_sub(generated_ms)?))
             })
             .collect();
-        Self { text, stamps }
+        let id_at = text
+            .find(ID_FIELD)
+            .map(|at| at + ID_FIELD.len())
+            .filter(|&at| bytes.get(at..at + UUID_LEN).is_some_and(is_uuid));
+        Self {
+            text,
+            stamps,
+            id_at,
+        }
     }
 
-    fn stamped(&self, now_ms: u64) -> Option<String> {
+    fn stamped(&self, now_ns: u64) -> Option<String> {
+        let now_ms = now_ns / NANOS_PER_MILLI;
         let mut bytes = self.text.clone().into_bytes();
+        if let Some(at) = self.id_at {
+            stamp_uuid7(&mut bytes[at..at + UUID_LEN], now_ns);
+        }
         for &(at, ahead) in &self.stamps {
             let mut ms = now_ms + ahead;
             for slot in bytes[at..at + MS_DIGITS].iter_mut().rev() {
@@ -98,11 +172,12 @@ impl FramePool {
         Self { templates, next: 0 }
     }
 
-    /// The next frame, its times moved to `now_ms` (`None` only past the year 2286).
-    pub fn next_frame(&mut self, now_ms: u64) -> Option<String> {
+    /// The next frame, its times moved to `now_ns`'s millisecond and its id to a version 7 UUID
+    /// of `now_ns` (`None` only past the year 2286).
+    pub fn next_frame(&mut self, now_ns: u64) -> Option<String> {
         let template = &self.templates[self.next];
         self.next = (self.next + 1) % self.templates.len();
-        template.stamped(now_ms)
+        template.stamped(now_ns)
     }
 }
 
@@ -133,7 +208,9 @@ mod tests {
         let channel = UwChannel::parse("option_trades").unwrap();
         let mut pool = FramePool::generate(&mut market, &channel, "option_trades", 3, T0);
         let later = T0 + 86_400_000;
-        let frames: Vec<String> = (0..4).map(|_| pool.next_frame(later).unwrap()).collect();
+        // Inside the millisecond, as a send is.
+        let sent = later * 1_000_000 + 654_321;
+        let frames: Vec<String> = (0..4).map(|_| pool.next_frame(sent).unwrap()).collect();
         assert_eq!(frames[3], frames[0], "the pool starts over");
         assert_ne!(frames[1], frames[0]);
         for f in &frames {
@@ -141,6 +218,55 @@ mod tests {
             assert_eq!(executed, later * 1_000_000, "{f}");
             assert!(created.unwrap() > executed, "UW's ingest delay kept: {f}");
         }
+    }
+
+    fn print_id(frame: &str) -> String {
+        let v: serde_json::Value = serde_json::from_str(frame).unwrap();
+        v[1]["id"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_pooled_frame_carries_its_send_instant_in_its_id() {
+        let mut market = Market::new(7, &["SPY".to_owned()]);
+        let channel = UwChannel::parse("option_trades").unwrap();
+        let mut pool = FramePool::generate(&mut market, &channel, "option_trades", 2, T0);
+        let first = T0 * 1_000_000 + 999_999;
+        let sends = [first, first + 1, first + 1_000_000, first + 61_000];
+        let ids: Vec<String> = sends
+            .iter()
+            .map(|&at| print_id(&pool.next_frame(at).unwrap()))
+            .collect();
+        for (id, &at) in ids.iter().zip(&sends) {
+            let read = uuid7_nanos(id).unwrap_or_else(|| panic!("not a version 7 UUID: {id}"));
+            assert!(read.abs_diff(at) <= 123, "{id}: {read} for {at}");
+            assert_eq!(&id[14..15], "7", "{id}");
+            assert!(
+                matches!(&id[19..20], "8" | "9" | "a" | "b"),
+                "RFC 9562 variant: {id}"
+            );
+        }
+        // The first template again, a millisecond later.
+        assert_ne!(ids[0], ids[2]);
+        assert_eq!(
+            ids[0][19..],
+            ids[2][19..],
+            "the random bits are the template's"
+        );
+        let unique: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    }
+
+    #[test]
+    fn only_version_7_uuids_are_read_as_send_instants() {
+        assert_eq!(uuid7_nanos("6be96098-1e54-4397-9166-46bf4a7636a3"), None);
+        assert_eq!(uuid7_nanos("not-a-uuid"), None);
+        assert_eq!(uuid7_nanos("0196dab1-5a1e-7fff-9166-46bf4a7636a"), None);
+        assert_eq!(uuid7_nanos("0196dab1-5a1e-7fzf-9166-46bf4a7636a3"), None);
+        let ms = 0x0196_dab1_5a1e;
+        assert_eq!(
+            uuid7_nanos("0196dab1-5a1e-7fff-9166-46bf4a7636a3"),
+            Some(ms * 1_000_000 + 4095 * 1_000_000 / 4096 + 122)
+        );
     }
 
     #[test]
@@ -153,7 +279,7 @@ mod tests {
             T0,
         );
         assert_eq!(
-            t.stamped(T0 + 1).unwrap(),
+            t.stamped((T0 + 1) * 1_000_000).unwrap(),
             format!(
                 r#"["x",{{"time":{},"timestamp":"2025-05-16","start_time":{T0}5,"end_time":{}}}]"#,
                 T0 + 1,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+use unusual_whales_nt::common::time::now_nanos;
 use unusual_whales_nt::common::time::parse_timestamp;
 use unusual_whales_nt::subscription::channel::UwChannel;
 
@@ -168,7 +169,8 @@ pub(crate) async fn generate_task(state: Arc<SimState>, mut stop: watch::Receive
                     let pool = pools.entry(name.clone()).or_insert_with(|| {
                         FramePool::generate(&mut market, &channel, &name, pregenerate, now)
                     });
-                    let Some(text) = pool.next_frame(now) else {
+                    // Each frame's own send instant: its id carries it to the microsecond.
+                    let Some(text) = pool.next_frame(now_nanos()) else {
                         break;
                     };
                     text

@@ -39,8 +39,9 @@ impl PySimServer {
     /// Starts the simulator. `rates` maps channel kinds (`"option_trades"`) to frames per second;
     /// `rate` applies to the others; `float("inf")` streams as fast as the slowest reader takes.
     /// `replay` plays a JSONL recording instead of generating. `pregenerate` > 0 builds that many
-    /// frames of each channel once and sends them in turn, restamped with the send time (a cheap
-    /// load generator for benchmarks; REST then has no history of them).
+    /// frames of each channel once and sends them in turn, restamped with the send time, their ids
+    /// version 7 UUIDs of it (`sent_at_ns`): a cheap load generator for benchmarks; REST then has
+    /// no history of them.
     #[new]
     #[pyo3(signature = (
         seed=42, tickers=None, rate=5.0, rates=None, replay=None, replay_speed=1.0,
@@ -227,6 +228,13 @@ impl PySimServer {
         end_ns: u64,
     ) -> PyResult<Vec<String>> {
         Ok(self.sim()?.option_trades_between(ticker, start_ns, end_ns))
+    }
+
+    /// When a pooled frame (`pregenerate` > 0) with this record id was sent, in nanoseconds since
+    /// the epoch (to 244 ns): its id is a version 7 UUID of its send instant. `None` for other ids.
+    #[staticmethod]
+    fn sent_at_ns(id: &str) -> Option<u64> {
+        crate::pool::uuid7_nanos(id)
     }
 
     /// Counters: connections, joins, leaves, frames sent/dropped, pings, REST requests and 429s.
