@@ -256,6 +256,32 @@ mod tests {
         assert_eq!(unique.len(), ids.len(), "{ids:?}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_send_instant_reads_back_from_the_id_it_stamps(
+            // 2001 to 2286, the times a frame's 13 digits hold.
+            at in 1_000_000_000_000_000_000_u64..9_999_999_999_999_999_999,
+            random in proptest::prelude::any::<u128>(),
+        ) {
+            let hex = format!("{random:032x}");
+            let mut id = format!(
+                "{}-{}-4{}-{}-{}",
+                &hex[0..8],
+                &hex[8..12],
+                &hex[13..16],
+                &hex[16..20],
+                &hex[20..32]
+            )
+            .into_bytes();
+            stamp_uuid7(&mut id, at);
+            let id = String::from_utf8(id).unwrap();
+            proptest::prop_assert!(is_uuid(id.as_bytes()), "{}", id);
+            let read = uuid7_nanos(&id).unwrap();
+            proptest::prop_assert!(read.abs_diff(at) <= 123, "{} read {} for {}", id, read, at);
+            proptest::prop_assert_eq!(read / 1_000_000, at / 1_000_000);
+        }
+    }
+
     #[test]
     fn only_version_7_uuids_are_read_as_send_instants() {
         assert_eq!(uuid7_nanos("6be96098-1e54-4397-9166-46bf4a7636a3"), None);
