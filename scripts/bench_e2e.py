@@ -129,7 +129,7 @@ class Counter(Actor):
         self.n = 0
         # Bounded in a soak, where the samples would otherwise be the memory growth measured.
         self.arrival_lat: deque[float] = deque(maxlen=max_samples)
-        # (record id, when it reached on_data): the send instant is read from the id after the
+        # (record id, when it reached on_data, ts_init): the send instant is read from the id after the
         # run, off the loop being measured.
         self.sent: deque[tuple[str, int, int]] = deque(maxlen=max_samples)
         self.window: tuple[float, float] | None = None

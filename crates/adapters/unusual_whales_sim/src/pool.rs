@@ -13,6 +13,7 @@ use unusual_whales_nt::common::time::NANOS_PER_MILLI;
 use unusual_whales_nt::subscription::channel::UwChannel;
 
 use crate::generate::Market;
+use crate::text::put_hex;
 
 /// The epoch-millisecond fields a frame's times are in, wherever a channel has them.
 const TIME_FIELDS: [&str; 6] = [
@@ -34,7 +35,6 @@ const UUID_LEN: usize = 36;
 const UUID_DASHES: [usize; 4] = [8, 13, 18, 23];
 /// Steps of a millisecond a version 7 UUID's 12-bit `rand_a` holds as the clock's fraction.
 const UUID7_FRACTION_STEPS: u64 = 4096;
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn is_uuid(text: &[u8]) -> bool {
     text.len() == UUID_LEN
@@ -45,13 +45,6 @@ fn is_uuid(text: &[u8]) -> bool {
                 b.is_ascii_hexdigit()
             }
         })
-}
-
-fn put_hex(slot: &mut [u8], mut v: u64) {
-    for b in slot.iter_mut().rev() {
-        *b = HEX[usize::from(u8::try_from(v & 0xf).unwrap_or(0))];
-        v >>= 4;
-    }
 }
 
 /// Rewrites `uuid` (canonical text) as version 7 for `at_ns` since the epoch, keeping its variant

@@ -169,7 +169,7 @@ pub(crate) async fn generate_task(state: Arc<SimState>, mut stop: watch::Receive
                     let pool = pools.entry(name.clone()).or_insert_with(|| {
                         FramePool::generate(&mut market, &channel, &name, pregenerate, now)
                     });
-                    // Each frame's own send instant: its id carries it to the microsecond.
+                    // Each frame's own send instant: its id carries it to 244 ns.
                     let Some(text) = pool.next_frame(now_nanos()) else {
                         break;
                     };

@@ -31,20 +31,24 @@ pub fn push_u64_padded(out: &mut String, v: u64, width: usize) {
     push_u64(out, v);
 }
 
-/// Appends `v` in lower-case hexadecimal, left-padded with zeros to `width` (`{v:0width$x}`).
-pub fn push_hex(out: &mut String, mut v: u64, width: usize) {
+/// Writes the low `slot.len()` hexadecimal digits of `v` (lower case) over `slot`, in place.
+pub fn put_hex(slot: &mut [u8], mut v: u64) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [b'0'; 16];
-    let mut i = buf.len();
-    while v != 0 {
-        i -= 1;
+    for b in slot.iter_mut().rev() {
         // Masked to 4 bits.
         #[allow(clippy::cast_possible_truncation)]
         let nibble = (v & 0xf) as usize;
-        buf[i] = HEX[nibble];
+        *b = HEX[nibble];
         v >>= 4;
     }
-    let start = i.min(buf.len().saturating_sub(width));
+}
+
+/// Appends `v` in lower-case hexadecimal, left-padded with zeros to `width` (`{v:0width$x}`).
+pub fn push_hex(out: &mut String, v: u64, width: usize) {
+    let mut buf = [b'0'; 16];
+    put_hex(&mut buf, v);
+    let digits = (64 - v.leading_zeros() as usize).div_ceil(4);
+    let start = (buf.len() - digits).min(buf.len().saturating_sub(width));
     push_ascii(out, &buf[start..]);
 }
 
