@@ -3,6 +3,7 @@ The decode benchmark runs (briefly) and writes its results; no timing is asserte
 """
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,12 @@ def test_bench_e2e_quick_run(tmp_path):
     }
     assert all(r["delivered_per_s"] > 0 for r in rows)
     assert all(r["gc_freeze"] and r["gc_ms_per_s"] >= 0 for r in rows)
+    # Every message of the window is a latency sample, each from its own send instant.
+    for r in data["results"]:
+        if r["rate"] != "max":
+            assert all(math.isfinite(x) and x > 0 for x in r["send_to_on_data_us"] + r["arrival_to_on_data_us"]), r
+            assert r["gc_longest_pause_us"] >= 0
+    assert any("uw " in line and "longest GC pause" in line for line in data["tails"])
     assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
     assert "ratios (medians, same run)" in result.stdout
 
