@@ -609,7 +609,10 @@ def main() -> None:
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
-        help="gc.freeze() after each node is built (a tuned deployment); the default measures Python as it comes",
+        help=(
+            "gc.freeze() after each node is built (a tuned deployment); "
+            "the default only collects once after the build, as a node settles in its first seconds"
+        ),
     )
     args = parser.parse_args()
     if args.one:
