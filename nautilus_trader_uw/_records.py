@@ -19,6 +19,8 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.serialization.arrow.serializer import register_arrow
 from nautilus_trader.serialization.base import register_serializable_type
 
+from nautilus_trader_uw import _core
+
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "str": pa.string(),
@@ -117,27 +119,12 @@ class UwData(Data):
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-# The DataEngine reads `instrument_id` of every record it routes; parsing the same few thousand
-# contract ids over and over cost more than building the record. InstrumentId is immutable.
-_INSTRUMENT_IDS: dict[str, InstrumentId] = {}
-_INSTRUMENT_IDS_MAX = 100_000
-
-
 def cached_instrument_id(text: str) -> InstrumentId:
     """
-    ``InstrumentId.from_str(text)``, parsed once per distinct id (bounded).
+    ``InstrumentId.from_str(text)``, built once per distinct id (bounded), the same object the
+    records' ``instrument_id`` returns.
     """
-    iid = _INSTRUMENT_IDS.get(text)
-    if iid is None:
-        iid = InstrumentId.from_str(text)
-        if len(_INSTRUMENT_IDS) >= _INSTRUMENT_IDS_MAX:
-            _INSTRUMENT_IDS.clear()
-        _INSTRUMENT_IDS[text] = iid
-    return iid
-
-
-def _instrument_id(self: UwData) -> InstrumentId:
-    return cached_instrument_id(self._instrument_id_str)
+    return _core._cached_instrument_id(text)
 
 
 def uw_data_type(cls: type[T]) -> type[T]:
@@ -156,8 +143,8 @@ def uw_data_type(cls: type[T]) -> type[T]:
     fields = [pa.field(name, _ARROW_TYPES[kind], nullable=kind.endswith("?")) for name, kind in specs]
     if has_instrument:
         # Nautilus' catalog partitions files by `instrument_id` and filters on it in queries.
+        # `instrument_id` itself is the Rust class's getter (a cached InstrumentId).
         fields.append(pa.field("instrument_id", pa.string(), nullable=False))
-        cls.instrument_id = property(_instrument_id, doc="The instrument (IB simplified symbology).")
     fields += [pa.field("ts_event", pa.uint64(), nullable=False), pa.field("ts_init", pa.uint64(), nullable=False)]
     cls._schema = pa.schema(fields, metadata={"type": cls.__name__})
     register_serializable_type(cls, cls.to_dict, cls.from_dict)

@@ -70,6 +70,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from typing import Literal
+from typing import NoReturn
 from typing import Self
 from typing import final
 
@@ -158,6 +159,9 @@ def _set_padded_occ_root_default(padded: bool) -> None:
 
 def _padded_occ_root_default() -> bool:
     """The OCC root form of option ids when a caller passes ``padded_occ_root=None``."""
+
+def _cached_instrument_id(text: str) -> InstrumentId:
+    """``InstrumentId.from_str(text)``, built once per distinct id (bounded), shared with the records."""
 
 def setting_defaults() -> dict[str, float | bool | None]:
     """The default of every numeric setting (``None``: no limit) and of ``stale_only_in_session``."""
@@ -479,6 +483,9 @@ def render() -> str:
         for field, kind in cls._field_specs():
             out.append("    @property")
             out.append(f"    def {field}(self) -> {_PY[kind]}: ...")
+        # Every record class has the getter; on market-wide types it raises AttributeError.
+        iid = "InstrumentId | None" if cls._has_instrument() else "NoReturn"
+        out.append(f"    @property\n    def instrument_id(self) -> {iid}: ...")
         out.append("    @property\n    def ts_event(self) -> int: ...")
         out.append("    @property\n    def ts_init(self) -> int: ...")
         out.append("")

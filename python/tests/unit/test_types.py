@@ -12,6 +12,7 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 import nautilus_trader_uw as uw
+from nautilus_trader_uw._records import cached_instrument_id
 from nautilus_trader_uw.symbology import option_instrument_id
 from nautilus_trader_uw.types import ALL_TYPES
 
@@ -121,6 +122,35 @@ def test_custom_venue():
     frame = ws_fixture_frames()[0]
     [obj] = uw.parse_ws_frame(frame, venue="CBOE")
     assert obj.instrument_id.venue.value == "CBOE"
+
+
+def test_records_of_one_instrument_share_one_instrument_id():
+    # The DataEngine reads instrument_id of every record it routes: built once per instrument.
+    frames = [f for f in ws_fixture_frames() if f.startswith('["option_trades')]
+    first = [p for f in frames for p in uw.parse_ws_frame(f)]
+    second = [p for f in frames for p in uw.parse_ws_frame(f)]
+    assert len({p._instrument_id_str for p in first}) >= 2
+    for a, b in zip(first, second, strict=True):
+        assert a is not b
+        assert a.instrument_id is b.instrument_id
+        assert a.instrument_id == InstrumentId.from_str(a._instrument_id_str)
+        assert cached_instrument_id(a._instrument_id_str) is a.instrument_id
+    assert first[0].instrument_id != next(
+        p.instrument_id for p in first if p._instrument_id_str != first[0]._instrument_id_str
+    )
+
+
+def test_instrument_id_cache_is_bounded_and_refuses_bad_ids():
+    first = cached_instrument_id("AAA.SMART")
+    assert cached_instrument_id("AAA.SMART") is first
+    # Past its bound the cache starts over: a new object, equal to the old one.
+    for i in range(100_001):
+        cached_instrument_id(f"T{i}.SMART")
+    again = cached_instrument_id("AAA.SMART")
+    assert again == first
+    assert again is not first
+    with pytest.raises(ValueError):
+        cached_instrument_id("no-venue")
 
 
 def test_keyword_constructor_rejects_missing_and_unknown_fields():

@@ -494,6 +494,28 @@ macro_rules! uw_record {
                 self.ts_init
             }
 
+            /// The instrument (IB simplified symbology, `SPY241220C00500000.SMART`) as an
+            /// `InstrumentId`, the same object for every record of an instrument. Types that
+            /// name no instrument (market-wide data) have no such attribute.
+            #[getter(instrument_id)]
+            fn py_instrument_id<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+            ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+                if matches!(
+                    <Self as $crate::data::record::UwRecord>::INSTRUMENT,
+                    $crate::data::record::InstrumentSource::None
+                ) {
+                    return Err(pyo3::exceptions::PyAttributeError::new_err(concat!(
+                        "'", $pyname, "' object has no attribute 'instrument_id'"
+                    )));
+                }
+                self.instrument_id
+                    .as_deref()
+                    .map(|text| $crate::python::records::cached_instrument_id(py, text))
+                    .transpose()
+            }
+
             /// The instrument id as text (`SPY241220C00500000.SMART`), or `None`.
             #[getter]
             fn _instrument_id_str(&self) -> Option<&str> {

@@ -49,6 +49,13 @@ fn _padded_occ_root_default() -> bool {
     PADDED_OCC_ROOT.load(Ordering::Relaxed)
 }
 
+/// `InstrumentId.from_str(text)`, built once per distinct id and shared with every record's
+/// `instrument_id` (bounded).
+#[pyfunction]
+fn _cached_instrument_id<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    records::cached_instrument_id(py, text)
+}
+
 /// Every record class of the registry, for registration and introspection.
 fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add_classes {
@@ -86,6 +93,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(record_type_names, m)?)?;
     m.add_function(wrap_pyfunction!(_set_padded_occ_root_default, m)?)?;
     m.add_function(wrap_pyfunction!(_padded_occ_root_default, m)?)?;
+    m.add_function(wrap_pyfunction!(_cached_instrument_id, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
