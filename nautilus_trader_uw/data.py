@@ -17,10 +17,10 @@ from nautilus_trader.live.data_client import LiveDataClient
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 from nautilus_trader.model.identifiers import ClientId
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_trader_uw import _compat
 from nautilus_trader_uw import _core
-from nautilus_trader_uw._records import cached_instrument_id
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
 from nautilus_trader_uw.config import UwApiKey
 from nautilus_trader_uw.types import UwFeedStatus
@@ -62,6 +62,14 @@ def _subscriber_topic(sub: _Subscription, instrument_id: object | None) -> str:
     if sub.by_instrument and instrument_id is not None:
         return f"data.{sub.publish_type.type.__name__}.{instrument_id.venue}.{instrument_id.symbol}"
     return f"data.{sub.publish_type.topic}"
+
+
+def _instrument_topic(type_name: str, instrument_id: InstrumentId | None) -> str:
+    # The topic DataEngine._handle_custom_data gives a record (built once per instrument and
+    # type by _core._InstrumentTopics).
+    if instrument_id is None:
+        return f"data.{type_name}*"
+    return f"data.{type_name}.{instrument_id.venue}.{instrument_id.symbol.topic()}"
 
 
 class UnusualWhalesDataClient(LiveDataClient):
@@ -123,7 +131,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._routes: dict[int, tuple[DataType, ...]] = {}
         # publish_mode="bus": per route, (topic for keyed types | None, type name) pairs.
         self._bus_routes: dict[int, tuple[tuple[str | None, str], ...]] = {}
-        self._instrument_topics: dict[str, str] = {}
+        self._instrument_topics = _core._InstrumentTopics(_instrument_topic)
         self._bus_mode = config.publish_mode == "bus"
         self._published = 0
         self._handler_errors = 0
@@ -351,20 +359,6 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._bus_routes[route] = resolved
         return resolved
 
-    def _instrument_topic(self, type_name: str, instrument: str | None) -> str:
-        # The topic DataEngine._get_custom_data_topic gives an object with an instrument id.
-        if instrument is None:
-            return f"data.{type_name}*"
-        key = f"{type_name}|{instrument}"
-        topic = self._instrument_topics.get(key)
-        if topic is None:
-            iid = cached_instrument_id(instrument)
-            topic = f"data.{type_name}.{iid.venue}.{iid.symbol.topic()}"
-            if len(self._instrument_topics) > 200_000:
-                self._instrument_topics.clear()
-            self._instrument_topics[key] = topic
-        return topic
-
     def _publish_on_bus(self, objects: list, routes: list[int]) -> None:
         # The loop over the batch runs in Rust (see _core._publish_on_bus for why).
         self._published += _core._publish_on_bus(
@@ -372,7 +366,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             routes,
             self._bus_routes,
             self._bus_route,
-            self._instrument_topic,
+            self._instrument_topics,
             self._msgbus.publish,
             self._on_handler_error,
         )

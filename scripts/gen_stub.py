@@ -189,11 +189,19 @@ def _publish_on_bus(
     routes: list[int],
     route_targets: dict[int, tuple[tuple[str | None, str], ...]],
     resolve: Callable[[int], tuple[tuple[str | None, str], ...]],
-    instrument_topic: Callable[[str, str | None], str],
+    instrument_topics: _InstrumentTopics,
     publish: Callable[[str, Any], None],
     handler_error: Callable[[Any, Exception], None],
 ) -> int:
     """Publish each object on the topic of each target of its route; a raising handler is reported."""
+
+@final
+class _InstrumentTopics:
+    """The bus topic per (type name, InstrumentId), built once by ``build`` (bounded)."""
+
+    def __new__(cls, build: Callable[[str, InstrumentId | None], str]) -> Self: ...
+    def get(self, type_name: str, instrument_id: InstrumentId | None) -> str: ...
+    def __len__(self) -> int: ...
 
 class UwRequestError(ConnectionError):
     """A UW REST request failed after the retries its kind allows."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_trader_uw import UwOptionTrade
 from nautilus_trader_uw import _core
@@ -128,9 +129,13 @@ def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survi
             raise RuntimeError("a strategy's on_data failed")
         published.append((topic, obj))
 
-    def instrument_topic(type_name: str, instrument: str) -> str:
-        return f"data.{type_name}.{instrument}"
+    built: list[tuple] = []
 
+    def build_topic(type_name: str, instrument_id: object) -> str:
+        built.append((type_name, instrument_id))
+        return f"data.{type_name}.{instrument_id}"
+
+    instrument_topic = _core._InstrumentTopics(build_topic)
     n = _core._publish_on_bus(
         records, [0, 1, 1], cache, resolve, instrument_topic, publish, lambda o, e: errors.append((o, e))
     )
@@ -144,6 +149,15 @@ def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survi
         ("data.keyed", records[2]),
     ], "the batch goes on after the failing handler"
     assert [(o, type(e), str(e)) for o, e in errors] == [(records[1], RuntimeError, "a strategy's on_data failed")]
+    assert built == [("UwOptionTrade", records[1].instrument_id), ("UwOptionTrade", records[2].instrument_id)]
+
+    # A topic is built once per type and instrument, whatever the number of records.
+    same = _parsed_trades(3) + _parsed_trades(3)
+    published.clear()
+    _core._publish_on_bus(same, [1] * 6, cache, resolve, instrument_topic, publish, errors.append)
+    assert [t for t, _ in published if t != "data.keyed"] == [f"data.UwOptionTrade.{r.instrument_id}" for r in same]
+    assert sorted(str(iid) for _, iid in built) == sorted({r._instrument_id_str for r in records})
+    assert len(instrument_topic) == len(built)
 
     def interrupted(topic: str, obj: object) -> None:
         raise KeyboardInterrupt
@@ -152,6 +166,26 @@ def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survi
         _core._publish_on_bus(records, [0, 0, 0], cache, resolve, instrument_topic, interrupted, errors.append)
     with pytest.raises(ValueError, match="2 objects but 1 routes"):
         _core._publish_on_bus(records[:2], [0], cache, resolve, instrument_topic, publish, errors.append)
+
+
+def test_bus_topics_are_built_once_per_type_and_instrument_and_bounded():
+    built: list[tuple] = []
+    topics = _core._InstrumentTopics(lambda t, i: built.append((t, i)) or f"data.{t}.{len(built)}")
+    spy, qqq = InstrumentId.from_str("SPY.SMART"), InstrumentId.from_str("QQQ.SMART")
+    assert topics.get("UwPrice", spy) == topics.get("UwPrice", spy) == "data.UwPrice.1"
+    assert topics.get("UwPrice", qqq) == "data.UwPrice.2"
+    assert topics.get("UwNews", spy) == "data.UwNews.3"
+    assert topics.get("UwMarketTide", None) == topics.get("UwMarketTide", None) == "data.UwMarketTide.4"
+    assert len(built) == len(topics) == 4
+    with pytest.raises(ZeroDivisionError):
+        _core._InstrumentTopics(lambda t, i: 1 / 0).get("UwPrice", spy)
+    # Past its bound the map starts over (the keys are kept alive by it until then).
+    keys = [object() for _ in range(200_000 - len(topics))]
+    for key in keys:
+        topics.get("UwPrice", key)
+    assert len(topics) == 200_000
+    topics.get("UwPrice", object())
+    assert len(topics) == 1
 
 
 def _parsed_trades(n: int) -> list[UwOptionTrade]:

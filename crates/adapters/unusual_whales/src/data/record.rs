@@ -516,6 +516,19 @@ macro_rules! uw_record {
                     .transpose()
             }
 
+            /// `instrument_id`, or `None` on types that name no instrument (no exception to
+            /// raise and catch per record where both kinds pass).
+            #[getter]
+            fn _instrument_id_or_none<'py>(
+                &self,
+                py: pyo3::Python<'py>,
+            ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+                self.instrument_id
+                    .as_deref()
+                    .map(|text| $crate::python::records::cached_instrument_id(py, text))
+                    .transpose()
+            }
+
             /// The instrument id as text (`SPY241220C00500000.SMART`), or `None`.
             #[getter]
             fn _instrument_id_str(&self) -> Option<&str> {

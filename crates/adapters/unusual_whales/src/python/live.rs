@@ -524,12 +524,135 @@ fn check_aligned(objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyR
     )))
 }
 
+/// Most `(type, instrument)` topics an [`InstrumentTopics`] keeps (past that it starts over).
+const INSTRUMENT_TOPICS_MAX: usize = 200_000;
+
+/// Multiply-rotate over the two pointers of a key: they are addresses of live objects, not input.
+#[derive(Default)]
+struct PointerPairHasher(u64);
+
+impl std::hash::Hasher for PointerPairHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A topic and the two objects whose addresses key it, held so that neither address can be
+/// reused by another object while the entry exists.
+struct TopicEntry {
+    _type_name: Py<PyAny>,
+    _instrument: Py<PyAny>,
+    topic: Py<PyAny>,
+}
+
+type TopicMap = std::collections::HashMap<
+    (usize, usize),
+    TopicEntry,
+    std::hash::BuildHasherDefault<PointerPairHasher>,
+>;
+
+/// The bus topic of a record per `(type name, InstrumentId)`, built once by `build(type_name,
+/// instrument_id)` (bounded); `publish_mode="bus"` publishes each record with an instrument on
+/// the topic the DataEngine would give it.
+///
+/// Keyed by the two objects' identities: a route's type name is the same `str` for every record,
+/// and records share one `InstrumentId` per instrument (`instrument_id`), so a lookup hashes two
+/// addresses where a Python method built and hashed a key string per record.
+#[pyclass(
+    module = "nautilus_trader_uw._core",
+    name = "_InstrumentTopics",
+    frozen
+)]
+pub struct InstrumentTopics {
+    build: Py<PyAny>,
+    topics: Mutex<TopicMap>,
+}
+
+#[pymethods]
+impl InstrumentTopics {
+    #[new]
+    fn py_new(build: Py<PyAny>) -> Self {
+        Self {
+            build,
+            topics: Mutex::new(TopicMap::default()),
+        }
+    }
+
+    /// The topic of a record of `type_name` with `instrument_id` (an `InstrumentId` or `None`).
+    fn get<'py>(
+        &self,
+        type_name: &Bound<'py, PyAny>,
+        instrument_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.topic(type_name, instrument_id)
+    }
+
+    /// How many topics are kept.
+    fn __len__(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+impl InstrumentTopics {
+    fn lock(&self) -> std::sync::MutexGuard<'_, TopicMap> {
+        self.topics.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn topic<'py>(
+        &self,
+        type_name: &Bound<'py, PyAny>,
+        instrument_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = type_name.py();
+        let key = (type_name.as_ptr() as usize, instrument_id.as_ptr() as usize);
+        if let Some(entry) = self.lock().get(&key) {
+            return Ok(entry.topic.bind(py).clone());
+        }
+        // Built with the lock released: Python code runs here.
+        let topic = self.build.bind(py).call1((type_name, instrument_id))?;
+        let evicted = {
+            let mut topics = self.lock();
+            let evicted = if topics.len() >= INSTRUMENT_TOPICS_MAX {
+                std::mem::take(&mut *topics)
+            } else {
+                TopicMap::default()
+            };
+            topics.insert(
+                key,
+                TopicEntry {
+                    _type_name: type_name.clone().unbind(),
+                    _instrument: instrument_id.clone().unbind(),
+                    topic: topic.clone().unbind(),
+                },
+            );
+            evicted
+        };
+        // Released outside the lock: a deallocation may run arbitrary Python code.
+        drop(evicted);
+        Ok(topic)
+    }
+}
+
 /// Publishes a batch on the message bus (`publish_mode="bus"`): each record on the topic of each
 /// target of its route. Returns how many publications were made.
 ///
 /// `route_targets` caches route -> `((topic | None, type name), ...)`, `resolve(route)` fills a
-/// miss; a target without a topic goes to `instrument_topic(type_name, instrument_id)`, the topic
-/// the DataEngine would give the record. `publish(topic, record)` is the bus's. When a handler (a
+/// miss; a target without a topic goes to `instrument_topics(type_name, record.instrument_id)`, the
+/// topic the DataEngine would give the record. `publish(topic, record)` is the bus's. When a handler (a
 /// strategy's `on_data`) raises an `Exception`, `handler_error(record, exc)` hears of it and the
 /// rest of the batch is still published.
 ///
@@ -537,7 +660,7 @@ fn check_aligned(objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyR
 /// loop thread's time per record at full rate, more than the bus itself.
 ///
 /// # Errors
-/// What `resolve`, `instrument_topic` or `handler_error` raise, and any `BaseException` that is
+/// What `resolve`, `instrument_topics` or `handler_error` raise, and any `BaseException` that is
 /// not an `Exception` (`KeyboardInterrupt`) from a handler.
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
@@ -547,12 +670,13 @@ pub fn _publish_on_bus(
     routes: &Bound<'_, PyList>,
     route_targets: &Bound<'_, PyDict>,
     resolve: &Bound<'_, PyAny>,
-    instrument_topic: &Bound<'_, PyAny>,
+    instrument_topics: &Bound<'_, InstrumentTopics>,
     publish: &Bound<'_, PyAny>,
     handler_error: &Bound<'_, PyAny>,
 ) -> PyResult<usize> {
     check_aligned(objects, routes)?;
-    let instrument_id = pyo3::intern!(py, "_instrument_id_str");
+    let instrument_topics = instrument_topics.get();
+    let instrument_id = pyo3::intern!(py, "_instrument_id_or_none");
     let mut published = 0;
     for (object, route) in objects.iter().zip(routes.iter()) {
         let targets = match route_targets.get_item(&route)? {
@@ -562,7 +686,7 @@ pub fn _publish_on_bus(
         for target in targets.try_iter()? {
             let (topic, type_name): (Bound<'_, PyAny>, Bound<'_, PyAny>) = target?.extract()?;
             let topic = if topic.is_none() {
-                instrument_topic.call1((type_name, object.getattr(instrument_id)?))?
+                instrument_topics.topic(&type_name, &object.getattr(instrument_id)?)?
             } else {
                 topic
             };

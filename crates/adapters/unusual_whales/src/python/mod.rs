@@ -85,6 +85,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     add_record_classes(m)?;
     m.add_class::<live::PyLiveFeed>()?;
+    m.add_class::<live::InstrumentTopics>()?;
     m.add_class::<rest::PyRestClient>()?;
     m.add_class::<tape::PyTapeReader>()?;
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
