@@ -1,6 +1,6 @@
 """
-Machinery shared by every UW Data type: catalog (Arrow) schema, dict/Arrow conversion,
-``instrument_id``, ``repr`` and pickling.
+Machinery shared by every UW Data type: catalog (Arrow) schema, dict/Arrow conversion, ``repr``
+and pickling (``instrument_id`` is the Rust class's getter: one cached ``InstrumentId`` per id).
 
 The fields of each type are declared once, in Rust (``uw_record!``); this module reads them from
 the extension class and registers the type with NautilusTrader's serializers, so a field added in
