@@ -18,7 +18,8 @@ End-to-end benchmark on loopback: the UW simulator streams option prints at fixe
 Per run: delivered msgs/s, messages lost (simulator drops for a slow reader + adapter queue drops),
 latency frame arrival -> on_data (``ts_init``) and simulator send -> on_data (the send instant
 the simulator writes into each pooled frame's id, a version 7 UUID: ``UwSimServer.sent_at_ns``) as
-p50/p99/p99.9, CPU of the loop thread per message, and peak RSS. Every run starts in a
+p50/p99/p99.9, CPU of the loop thread per message, peak RSS, and the hypervisor's steal time in
+the window (a stall of the whole VM sets a 5-second p99.9 by itself). Every run starts in a
 fresh interpreter (``run_isolated``). Ratios to the
 references are printed; results go to JSON.
 
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import resource
 import socket
 import statistics
@@ -336,6 +338,20 @@ class PyIngestFactory(LiveDataClientFactory):
         return PyIngestClient(loop, ClientId(name), msgbus, cache, clock, config)
 
 
+def steal_ms() -> float:
+    """
+    CPU time the hypervisor gave to other guests while this VM's vCPUs wanted to run, summed
+    over the vCPUs since boot, ms (``/proc/stat``; 0 on bare metal). A stall of the whole VM
+    sets the p99.9 of a 5-second window by itself, in whichever mode it falls.
+    """
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) * 1e3 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def current_rss_mb() -> float:
     # ru_maxrss is the peak; growth needs the resident size now.
     with open("/proc/self/statm") as f:
@@ -417,12 +433,14 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
 
     def begin() -> None:
         stats["sim0"] = sim.stats()
+        stats["steal0"] = steal_ms()
         watch.active = True
         counter.begin(seconds)
         sample_rss(time.monotonic())
 
     def end() -> None:
         counter.end()
+        stats["steal1"] = steal_ms()
         watch.active = False
         stats["sim1"] = sim.stats()
         rss.append((seconds, current_rss_mb()))
@@ -459,6 +477,7 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
         "gc_full_collections": watch.full,
         "gc_longest_pause_us": watch.longest * 1e6,
         "gc_freeze": gc_freeze,
+        "steal_ms_in_window": stats["steal1"] - stats["steal0"],
     }
 
 
@@ -563,10 +582,11 @@ def tails(results: list[dict]) -> list[str]:
                     verdict = "<=" if own <= best else "WORSE than"
                     parts.append(f"{origin} {own:,.0f} us {verdict} the best ingestor's {best:,.0f}")
                 gc_pauses = ", ".join(f"{m} {by[m].get('gc_longest_pause_us', 0):,.0f}" for m in (mode, *refs))
+                steal = ", ".join(f"{m} {by[m].get('steal_ms_in_window', float('nan')):,.0f}" for m in (mode, *refs))
                 lines.append(
                     f"  {rate!s:>6} run {run_no + 1} {mode:<7}: p99.9 "
                     + "; ".join(parts)
-                    + f" (longest GC pause, us: {gc_pauses})"
+                    + f" (longest GC pause, us: {gc_pauses}; hypervisor steal in the window, ms: {steal})"
                 )
     return lines
 

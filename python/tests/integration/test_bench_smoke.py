@@ -61,7 +61,8 @@ def test_bench_e2e_quick_run(tmp_path):
         if r["rate"] != "max":
             assert all(math.isfinite(x) and x > 0 for x in r["send_to_on_data_us"] + r["arrival_to_on_data_us"]), r
             assert r["gc_longest_pause_us"] >= 0
-    assert any("uw " in line and "longest GC pause" in line for line in data["tails"])
+        assert r["steal_ms_in_window"] >= 0, r
+    assert any("uw " in line and "longest GC pause" in line and "hypervisor steal" in line for line in data["tails"])
     assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
     assert "ratios (medians, same run)" in result.stdout
 
