@@ -651,10 +651,11 @@ impl InstrumentTopics {
 /// target of its route. Returns how many publications were made.
 ///
 /// `route_targets` caches route -> `((topic | None, type name), ...)`, `resolve(route)` fills a
-/// miss; a target without a topic goes to `instrument_topics(type_name, record.instrument_id)`, the
-/// topic the DataEngine would give the record. `publish(topic, record)` is the bus's. When a handler (a
-/// strategy's `on_data`) raises an `Exception`, `handler_error(record, exc)` hears of it and the
-/// rest of the batch is still published.
+/// miss; a target without a topic goes to the topic `instrument_topics` keeps for the type name
+/// and the record's `InstrumentId` (or `None`), the one the DataEngine would give the record.
+/// `publish(topic, record)` is the bus's. When a handler (a strategy's `on_data`) raises an
+/// `Exception`, `handler_error(record, exc)` hears of it and the rest of the batch is still
+/// published.
 ///
 /// In Rust for the interpreter's sake: the Python loop over a batch cost about a fifth of the
 /// loop thread's time per record at full rate, more than the bus itself.
