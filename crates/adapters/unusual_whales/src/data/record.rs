@@ -510,10 +510,7 @@ macro_rules! uw_record {
                         "'", $pyname, "' object has no attribute 'instrument_id'"
                     )));
                 }
-                self.instrument_id
-                    .as_deref()
-                    .map(|text| $crate::python::records::cached_instrument_id(py, text))
-                    .transpose()
+                self._instrument_id_or_none(py)
             }
 
             /// `instrument_id`, or `None` on types that name no instrument (no exception to

@@ -527,30 +527,6 @@ fn check_aligned(objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyR
 /// Most `(type, instrument)` topics an [`InstrumentTopics`] keeps (past that it starts over).
 const INSTRUMENT_TOPICS_MAX: usize = 200_000;
 
-/// Multiply-rotate over the two pointers of a key: they are addresses of live objects, not input.
-#[derive(Default)]
-struct PointerPairHasher(u64);
-
-impl std::hash::Hasher for PointerPairHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// A topic and the two objects whose addresses key it, held so that neither address can be
 /// reused by another object while the entry exists.
 struct TopicEntry {
@@ -562,7 +538,7 @@ struct TopicEntry {
 type TopicMap = std::collections::HashMap<
     (usize, usize),
     TopicEntry,
-    std::hash::BuildHasherDefault<PointerPairHasher>,
+    std::hash::BuildHasherDefault<crate::subscription::channel::ChannelHasher>,
 >;
 
 /// The bus topic of a record per `(type name, InstrumentId)`, built once by `build(type_name,

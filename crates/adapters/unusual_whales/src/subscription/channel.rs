@@ -152,10 +152,11 @@ impl fmt::Display for UwChannel {
 }
 
 /// The hash of the maps a frame passes through keyed by its channel (routing, statistics, the
-/// back-fill's bookkeeping; five lookups per frame), and of the back-fill's index of id hashes:
-/// a multiply-rotate over the key's words, a few ns where SipHash took tens. SipHash's resistance
-/// to chosen collisions buys nothing here: a channel only gets into these maps by parsing as one
-/// of UW's channel names, and the ids are hashed with a random key first.
+/// back-fill's bookkeeping; five lookups per frame), of the back-fill's index of id hashes and of
+/// the bus topics keyed by object addresses (`python::live`): a multiply-rotate over the key's
+/// words, a few ns where SipHash took tens. SipHash's resistance to chosen collisions buys nothing
+/// here: a channel only gets into these maps by parsing as one of UW's channel names, the ids are
+/// hashed with a random key first, and addresses are not input.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ChannelHasher(u64);
 
