@@ -38,8 +38,8 @@ def test_bench_e2e_quick_run(tmp_path):
     result = subprocess.run(
         [
             sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
-            "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--warmup", "0.5", "--out", str(out),
-            "--gc-freeze",
+            "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--tail-seconds", "0.7",
+            "--warmup", "0.5", "--out", str(out), "--gc-freeze",
         ],
         capture_output=True,
         text=True,
@@ -65,6 +65,23 @@ def test_bench_e2e_quick_run(tmp_path):
     assert any("uw " in line and "longest GC pause" in line and "hypervisor steal" in line for line in data["tails"])
     assert any("throughput" in line and "bus-limit" in line for line in data["ratios"])
     assert "ratios (medians, same run)" in result.stdout
+    # The tail-compared rates get their own window; the others keep --seconds.
+    assert {(r["rate"], r["window_s"]) for r in data["results"]} == {(500, 0.7), ("max", 0.5)}
+    assert any("p99.9 of 0.7 s" in line for line in data["tails"])
+    ceiling = [line for line in data["ratios"] if "ceiling for the default path" in line]
+    assert len(ceiling) == 1 and "x py-json" in ceiling[0] and "x py-orjson" in ceiling[0], data["ratios"]
+
+    # --report prints a saved run again, with the same lines, and runs nothing.
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_e2e.py"), "--report", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert all(line in again.stdout for line in data["ratios"] + data["tails"])
+    assert "run 1/" not in again.stdout
 
 
 def test_bench_e2e_soak_quick_run(tmp_path):
