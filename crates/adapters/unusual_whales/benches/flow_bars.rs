@@ -38,17 +38,18 @@ fn burst() -> Vec<OptionTrade> {
                 "SPY{yymmdd}{}{:08}",
                 if call { 'C' } else { 'P' },
                 strike * 1000
-            );
-            p.option_type = Some(if call { "call" } else { "put" }.to_owned());
-            p.expiry = Some(expiry.to_owned());
+            )
+            .into();
+            p.option_type = Some(if call { "call" } else { "put" }.into());
+            p.expiry = Some(expiry.into());
             p.strike = Some(f64::from(strike));
             p.price = [1.10, 1.00, 1.05, 1.12][i % 4];
             p.size = 1 + (i * 7 % 500) as i64;
             p.delta = Some(if call { 0.45 } else { -0.4 });
             p.trade_code = match i % 10 {
-                0 => vec!["slan".to_owned(), "isoi".to_owned()],
-                1 => vec!["mlat".to_owned()],
-                _ => vec!["auto".to_owned()],
+                0 => vec!["slan".into(), "isoi".into()],
+                1 => vec!["mlat".into()],
+                _ => vec!["auto".into()],
             };
             p
         })

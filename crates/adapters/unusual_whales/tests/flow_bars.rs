@@ -61,6 +61,7 @@ fn read(p: &OptionTrade) -> Reading {
     let expiry = p
         .expiry
         .clone()
+        .map(String::from)
         .or_else(|| occ.as_ref().map(OccSymbol::expiry));
     let strike = p.strike.or_else(|| occ.as_ref().map(OccSymbol::strike));
     let multiplier = match p.underlying_symbol.as_str() {
@@ -413,15 +414,15 @@ prop_compose! {
         p.delta = delta;
         p.underlying_price = underlying;
         p.strike = strike;
-        p.expiry = expiry.map(str::to_owned);
+        p.expiry = expiry.map(Into::into);
         let cp = if call { "C" } else { "P" };
         p.option_symbol = if symbol_ok {
-            format!("{ticker}250516{cp}{symbol_strike}")
+            format!("{ticker}250516{cp}{symbol_strike}").into()
         } else {
-            "BAD".to_owned()
+            "BAD".into()
         };
-        p.option_type = typed.then(|| if call { "call" } else { "put" }.to_owned());
-        p.trade_code = codes.into_iter().map(str::to_owned).collect();
+        p.option_type = typed.then(|| if call { "call" } else { "put" }.into());
+        p.trade_code = codes.into_iter().map(Into::into).collect();
         p.ts_init = t + (lateness_ms + 40) * MS;
         (p, t + lateness_ms * MS)
     }

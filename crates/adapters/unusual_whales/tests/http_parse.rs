@@ -330,8 +330,8 @@ const LATER: u64 = 1_900_000_000_000_000_000; // 2030-03-17T17:46:40Z
 const MS: u64 = 1_000_000;
 const SEC: u64 = 1_000_000_000;
 
-fn s(text: &str) -> Option<String> {
-    Some(text.to_owned())
+fn s<T: for<'a> From<&'a str>>(text: &str) -> Option<T> {
+    Some(T::from(text))
 }
 
 /// Decodes line 0 of `$file` for `$endpoint` at [`LATER`]; the payload must be `$variant`.

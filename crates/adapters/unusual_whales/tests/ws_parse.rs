@@ -141,6 +141,44 @@ fn option_trade_keeps_index_underlying_empty_and_splits_codes() {
     assert_eq!(v[0].underlying_price, None);
 }
 
+/// The short text of the two high-rate records lives in the record, so a strategy dropping a
+/// print frees no heap strings the reader thread allocated for it (common::text).
+#[test]
+fn short_text_of_prints_and_alerts_owns_no_heap_allocation() {
+    let UwPayload::OptionTrade(prints) = data(&fixture_lines("ws_option_trades.jsonl")[0]) else {
+        panic!()
+    };
+    let t = &prints[0];
+    let mut texts = vec![&t.underlying_symbol, &t.option_symbol];
+    texts.extend(
+        [&t.option_type, &t.expiry, &t.exchange]
+            .into_iter()
+            .flatten(),
+    );
+    texts.extend(t.trade_code.iter().chain(&t.tags).chain(&t.report_flags));
+    assert!(texts.len() >= 8, "{t:?}");
+    assert!(texts.iter().all(|text| text.is_inline()), "{texts:?}");
+
+    let UwPayload::FlowAlert(alerts) = data(&fixture_lines("ws_flow_alerts.jsonl")[0]) else {
+        panic!()
+    };
+    let a = &alerts[0];
+    // The expiry and the option type are derived from the symbol on the WebSocket.
+    let mut texts = vec![&a.ticker, &a.option_chain];
+    texts.extend(
+        [&a.rule_name, &a.option_type, &a.expiry]
+            .into_iter()
+            .flatten(),
+    );
+    texts.extend(a.exchanges.iter().chain(&a.upstream_condition_details));
+    assert!(texts.len() >= 8, "{a:?}");
+    // `RepeatedHitsDescendingFill` is 26 bytes: longer text keeps a heap buffer, intact.
+    let (inline, heap): (Vec<_>, Vec<_>) = texts.into_iter().partition(|text| text.is_inline());
+    assert_eq!(heap.len(), 1, "{heap:?}");
+    assert_eq!(*heap[0], "RepeatedHitsDescendingFill");
+    assert!(inline.iter().all(|text| text.len() <= 24), "{inline:?}");
+}
+
 #[test]
 fn gex_empty_delta_strings_are_none_and_magnitudes_survive() {
     let frames = fixture_lines("ws_gex.jsonl");

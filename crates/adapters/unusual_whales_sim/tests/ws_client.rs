@@ -113,7 +113,7 @@ async fn consume(
         let names: Vec<(String, Option<String>)> = match &payload {
             UwPayload::FlowAlert(v) => v
                 .iter()
-                .map(|a| ("UwFlowAlert".to_owned(), Some(a.ticker.clone())))
+                .map(|a| ("UwFlowAlert".to_owned(), Some(a.ticker.to_string())))
                 .collect(),
             other => (0..other.len())
                 .map(|_| (other.type_name().to_owned(), None))

@@ -514,7 +514,7 @@ mod tests {
             let mut out = Vec::new();
             for &(at, symbol, size) in prints {
                 let mut p = print(T0 + at * MS);
-                (p.option_symbol, p.size) = (symbol.to_owned(), size);
+                (p.option_symbol, p.size) = (symbol.into(), size);
                 agg.push(&p, &mut out);
             }
             agg.finish(&mut out);

@@ -11,4 +11,5 @@ pub mod settings;
 pub mod symbol;
 #[doc(hidden)]
 pub mod testing;
+pub mod text;
 pub mod time;

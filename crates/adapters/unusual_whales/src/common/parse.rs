@@ -332,38 +332,40 @@ pub fn de_bool_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Erro
 // Strings and lists
 // ---------------------------------------------------------------------------------------------
 
-struct OptStringVisitor;
+/// What the string helpers produce: `String`, or [`UwText`](crate::common::text::UwText) in the
+/// records the live feed carries at high rates.
+pub trait TextValue: for<'a> From<&'a str> + From<String> + AsRef<str> {}
 
-impl<'de> Visitor<'de> for OptStringVisitor {
-    type Value = Option<String>;
+impl<T: for<'a> From<&'a str> + From<String> + AsRef<str>> TextValue for T {}
+
+struct OptStringVisitor<S>(std::marker::PhantomData<S>);
+
+impl<'de, S: TextValue> Visitor<'de> for OptStringVisitor<S> {
+    type Value = Option<S>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string or null")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(if v.is_empty() {
-            None
-        } else {
-            Some(v.to_owned())
-        })
+        Ok(if v.is_empty() { None } else { Some(S::from(v)) })
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(if v.is_empty() { None } else { Some(v) })
+        Ok(if v.is_empty() { None } else { Some(S::from(v)) })
     }
 
     // Numbers-as-identifiers (`"tracking_id": 0`, a strike sent as `415`) are kept as text.
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(S::from(v.to_string())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(S::from(v.to_string())))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(S::from(v.to_string())))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -383,22 +385,22 @@ impl<'de> Visitor<'de> for OptStringVisitor {
 ///
 /// # Errors
 /// Fails on booleans, arrays and objects.
-pub fn de_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_any(OptStringVisitor)
+pub fn de_opt_string<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<Option<S>, D::Error> {
+    d.deserialize_any(OptStringVisitor(std::marker::PhantomData))
 }
 
 /// A required, non-empty string.
 ///
 /// # Errors
 /// Fails when the value is null, empty, or not a string.
-pub fn de_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub fn de_string<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<S, D::Error> {
     de_opt_string(d)?.ok_or_else(|| de::Error::custom("expected a non-empty string"))
 }
 
-struct StringListVisitor;
+struct StringListVisitor<S>(std::marker::PhantomData<S>);
 
-impl<'de> Visitor<'de> for StringListVisitor {
-    type Value = Vec<String>;
+impl<'de, S: TextValue + Deserialize<'de>> Visitor<'de> for StringListVisitor<S> {
+    type Value = Vec<S>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of strings, a comma-separated string, or null")
@@ -406,7 +408,7 @@ impl<'de> Visitor<'de> for StringListVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element::<Option<String>>()? {
+        while let Some(item) = seq.next_element::<Option<S>>()? {
             if let Some(s) = item {
                 out.push(s);
             }
@@ -423,13 +425,13 @@ impl<'de> Visitor<'de> for StringListVisitor {
             return Ok(if code.is_empty() {
                 Vec::new()
             } else {
-                vec![code.to_owned()]
+                vec![S::from(code)]
             });
         }
         Ok(v.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .map(S::from)
             .collect())
     }
 
@@ -450,8 +452,10 @@ impl<'de> Visitor<'de> for StringListVisitor {
 ///
 /// # Errors
 /// Fails on numbers, booleans, objects, or arrays holding non-strings.
-pub fn de_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    d.deserialize_any(StringListVisitor)
+pub fn de_string_list<'de, D: Deserializer<'de>, S: TextValue + Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<S>, D::Error> {
+    d.deserialize_any(StringListVisitor(std::marker::PhantomData))
 }
 
 /// A list of numbers, each a JSON number or a numeric string (as [`de_opt_f64`]); null items are
@@ -550,14 +554,15 @@ pub fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 ///
 /// # Errors
 /// Fails when the text is not a valid date.
-pub fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let s = de_opt_string(d)?;
+pub fn de_opt_date<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<Option<S>, D::Error> {
+    let s: Option<S> = de_opt_string(d)?;
     if let Some(ref v) = s {
         // REST sometimes sends a full timestamp where a date is documented: keep the date part.
+        let v = v.as_ref();
         let date = v.get(..10).unwrap_or(v);
         parse_date(date).map_err(de::Error::custom)?;
         if date.len() != v.len() {
-            return Ok(Some(date.to_owned()));
+            return Ok(Some(S::from(date)));
         }
     }
     Ok(s)
@@ -567,7 +572,7 @@ pub fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D:
 ///
 /// # Errors
 /// As [`de_opt_date`], and when the value is empty or null.
-pub fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub fn de_date<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<S, D::Error> {
     de_opt_date(d)?.ok_or_else(|| de::Error::custom("expected a date, found an empty value"))
 }
 

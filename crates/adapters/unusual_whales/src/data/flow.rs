@@ -7,33 +7,31 @@
 //! type a live strategy sees.
 
 use crate::common::parse::{
-    de_bool_or_false, de_f64, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp,
-    de_string, de_string_list,
+    TextValue, de_bool_or_false, de_f64, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
+    de_opt_timestamp, de_string, de_string_list,
 };
 use crate::common::symbol::{OccSymbol, OptionKind};
+use crate::common::text::UwText;
 use crate::data::view::{FilterKey, OPTION_KEYS, RecordView};
 use crate::uw_record;
 
 /// Fills `expiry`/`option_type`/`strike` from the OCC symbol when the payload omits them (the
 /// WebSocket alert and UW's option-chain symbol lists do; REST alerts and contracts send them).
-pub(crate) fn fill_contract_terms(
+pub(crate) fn fill_contract_terms<S: TextValue>(
     symbol: &str,
-    expiry: &mut Option<String>,
-    option_type: &mut Option<String>,
+    expiry: &mut Option<S>,
+    option_type: &mut Option<S>,
     strike: &mut Option<f64>,
 ) {
     if let Ok(occ) = OccSymbol::parse(symbol) {
         if expiry.is_none() {
-            *expiry = Some(occ.expiry());
+            *expiry = Some(S::from(occ.expiry()));
         }
         if option_type.is_none() {
-            *option_type = Some(
-                match occ.kind {
-                    OptionKind::Call => "call",
-                    OptionKind::Put => "put",
-                }
-                .to_owned(),
-            );
+            *option_type = Some(S::from(match occ.kind {
+                OptionKind::Call => "call",
+                OptionKind::Put => "put",
+            }));
         }
         if strike.is_none() {
             *strike = Some(occ.strike());
@@ -58,25 +56,25 @@ uw_record! {
             pub id: Option<String>,
             /// The underlying ticker, e.g. `SPY`.
             #[serde(deserialize_with = "de_string")]
-            pub ticker: String,
+            pub ticker: UwText,
             /// The OCC option symbol, e.g. `SPY241220C00500000`.
             #[serde(deserialize_with = "de_string")]
-            pub option_chain: String,
+            pub option_chain: UwText,
             /// Rule that fired (`RepeatedHits`, ...); REST calls it `alert_rule`.
             #[serde(default, alias = "alert_rule", deserialize_with = "de_opt_string")]
-            pub rule_name: Option<String>,
+            pub rule_name: Option<UwText>,
             /// Rule id (uuid).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub rule_id: Option<String>,
             /// `call` or `put` (REST `type`; derived from the symbol on the WebSocket).
             #[serde(default, alias = "type", deserialize_with = "de_opt_string")]
-            pub option_type: Option<String>,
+            pub option_type: Option<UwText>,
             /// Strike in dollars (REST; derived from the symbol on the WebSocket).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub strike: Option<f64>,
             /// Expiry `YYYY-MM-DD` (REST; derived from the symbol on the WebSocket).
             #[serde(default, deserialize_with = "de_opt_date")]
-            pub expiry: Option<String>,
+            pub expiry: Option<UwText>,
             /// Underlying price at the alert.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub underlying_price: Option<f64>,
@@ -187,10 +185,10 @@ uw_record! {
             pub trade_ids: Vec<String>,
             /// Upstream condition codes, e.g. `auto`, `slan`.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub upstream_condition_details: Vec<String>,
+            pub upstream_condition_details: Vec<UwText>,
             /// Exchanges the prints hit.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub exchanges: Vec<String>,
+            pub exchanges: Vec<UwText>,
             /// UW link (often empty).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub url: Option<String>,
@@ -212,10 +210,10 @@ uw_record! {
             pub id: String,
             /// Underlying ticker.
             #[serde(deserialize_with = "de_string")]
-            pub underlying_symbol: String,
+            pub underlying_symbol: UwText,
             /// OCC option symbol (REST calls it `option_chain_id`).
             #[serde(alias = "option_chain_id", deserialize_with = "de_string")]
-            pub option_symbol: String,
+            pub option_symbol: UwText,
             /// Execution time, UNIX nanoseconds.
             #[serde(deserialize_with = "crate::common::parse::de_timestamp")]
             pub executed_at: u64,
@@ -233,13 +231,13 @@ uw_record! {
             pub premium: Option<f64>,
             /// `call` or `put`.
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub option_type: Option<String>,
+            pub option_type: Option<UwText>,
             /// Strike in dollars.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub strike: Option<f64>,
             /// Expiry `YYYY-MM-DD`.
             #[serde(default, deserialize_with = "de_opt_date")]
-            pub expiry: Option<String>,
+            pub expiry: Option<UwText>,
             /// NBBO bid at the trade.
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub nbbo_bid: Option<f64>,
@@ -284,16 +282,16 @@ uw_record! {
             pub theo: Option<f64>,
             /// Upstream condition codes (REST `upstream_condition_detail`), e.g. `auto`, `slan`.
             #[serde(default, alias = "upstream_condition_detail", deserialize_with = "de_string_list")]
-            pub trade_code: Vec<String>,
+            pub trade_code: Vec<UwText>,
             /// Exchange code, e.g. `XCBO`.
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub exchange: Option<String>,
+            pub exchange: Option<UwText>,
             /// Report flags, e.g. `cross_trade`.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub report_flags: Vec<String>,
+            pub report_flags: Vec<UwText>,
             /// Side/sentiment/class tags: `ask_side`, `bullish`, `etf`, ...
             #[serde(default, deserialize_with = "de_string_list")]
-            pub tags: Vec<String>,
+            pub tags: Vec<UwText>,
             /// Session volume at the ask on this contract.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub ask_vol: Option<i64>,

@@ -5,6 +5,8 @@
 //! Python object <-> Arrow for the catalog). Declaring the fields once keeps the three in step; a
 //! field added here shows up in parsing, in Python and in the Parquet schema together.
 
+use crate::common::text::UwText;
+
 /// The Arrow/Python shape of one record field, exported to Python to build catalog schemas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -75,6 +77,7 @@ field_kind! {
     u64 => Nanos, Option<u64> => OptNanos,
     Vec<String> => StrList,
     Vec<f64> => F64List,
+    UwText => Str, Option<UwText> => OptStr, Vec<UwText> => StrList,
 }
 
 /// One field of a record, as exported to Python.
@@ -133,6 +136,18 @@ impl SymbolSource for Option<String> {
     }
 }
 
+impl SymbolSource for UwText {
+    fn symbol(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl SymbolSource for Option<UwText> {
+    fn symbol(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
 /// Feeds one field into a hasher: floats by their bits, so that records hash although `f64` is
 /// not `Hash`. Equal records hash equally (`-0.0` and `0.0` aside, which then only cost a
 /// comparison); history uses it to find repeats of a record without formatting it.
@@ -160,7 +175,10 @@ hash_field_via_hash!(
     Option<bool>,
     u64,
     Option<u64>,
-    Vec<String>
+    Vec<String>,
+    UwText,
+    Option<UwText>,
+    Vec<UwText>
 );
 
 impl HashField for f64 {
