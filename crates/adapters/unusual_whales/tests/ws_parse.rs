@@ -11,6 +11,7 @@ use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
+use unusual_whales_nt::common::text::UwText;
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::subscription::channel::ChannelKind;
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
@@ -141,6 +142,18 @@ fn option_trade_keeps_index_underlying_empty_and_splits_codes() {
     assert_eq!(v[0].underlying_price, None);
 }
 
+/// Every text a record holds: its required ones, the optional ones present, the list items.
+fn texts<'a>(
+    required: [&'a UwText; 2],
+    optional: [&'a Option<UwText>; 3],
+    lists: impl Iterator<Item = &'a UwText>,
+) -> Vec<&'a UwText> {
+    let mut out = required.to_vec();
+    out.extend(optional.into_iter().flatten());
+    out.extend(lists);
+    out
+}
+
 /// The short text of the two high-rate records lives in the record, so a strategy dropping a
 /// print frees no heap strings the reader thread allocated for it (common::text).
 #[test]
@@ -149,31 +162,31 @@ fn short_text_of_prints_and_alerts_owns_no_heap_allocation() {
         panic!()
     };
     let t = &prints[0];
-    let mut texts = vec![&t.underlying_symbol, &t.option_symbol];
-    texts.extend(
-        [&t.option_type, &t.expiry, &t.exchange]
-            .into_iter()
-            .flatten(),
+    let print_texts = texts(
+        [&t.underlying_symbol, &t.option_symbol],
+        [&t.option_type, &t.expiry, &t.exchange],
+        t.trade_code.iter().chain(&t.tags).chain(&t.report_flags),
     );
-    texts.extend(t.trade_code.iter().chain(&t.tags).chain(&t.report_flags));
-    assert!(texts.len() >= 8, "{t:?}");
-    assert!(texts.iter().all(|text| text.is_inline()), "{texts:?}");
+    assert!(print_texts.len() >= 8, "{t:?}");
+    assert!(
+        print_texts.iter().all(|text| text.is_inline()),
+        "{print_texts:?}"
+    );
 
     let UwPayload::FlowAlert(alerts) = data(&fixture_lines("ws_flow_alerts.jsonl")[0]) else {
         panic!()
     };
     let a = &alerts[0];
     // The expiry and the option type are derived from the symbol on the WebSocket.
-    let mut texts = vec![&a.ticker, &a.option_chain];
-    texts.extend(
-        [&a.rule_name, &a.option_type, &a.expiry]
-            .into_iter()
-            .flatten(),
+    let alert_texts = texts(
+        [&a.ticker, &a.option_chain],
+        [&a.rule_name, &a.option_type, &a.expiry],
+        a.exchanges.iter().chain(&a.upstream_condition_details),
     );
-    texts.extend(a.exchanges.iter().chain(&a.upstream_condition_details));
-    assert!(texts.len() >= 8, "{a:?}");
+    assert!(alert_texts.len() >= 8, "{a:?}");
     // `RepeatedHitsDescendingFill` is 26 bytes: longer text keeps a heap buffer, intact.
-    let (inline, heap): (Vec<_>, Vec<_>) = texts.into_iter().partition(|text| text.is_inline());
+    let (inline, heap): (Vec<_>, Vec<_>) =
+        alert_texts.into_iter().partition(|text| text.is_inline());
     assert_eq!(heap.len(), 1, "{heap:?}");
     assert_eq!(*heap[0], "RepeatedHitsDescendingFill");
     assert!(inline.iter().all(|text| text.len() <= 24), "{inline:?}");

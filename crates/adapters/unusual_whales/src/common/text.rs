@@ -170,16 +170,6 @@ mod python {
         }
     }
 
-    impl<'py> IntoPyObject<'py> for UwText {
-        type Target = PyString;
-        type Output = Bound<'py, PyString>;
-        type Error = std::convert::Infallible;
-
-        fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-            (&self).into_pyobject(py)
-        }
-    }
-
     impl FromPyObject<'_, '_> for UwText {
         type Error = PyErr;
 

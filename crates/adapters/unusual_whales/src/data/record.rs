@@ -124,29 +124,24 @@ pub trait SymbolSource {
     fn symbol(&self) -> Option<&str>;
 }
 
-impl SymbolSource for String {
-    fn symbol(&self) -> Option<&str> {
-        Some(self.as_str())
-    }
+// Both text types of a record field, plain and optional.
+macro_rules! symbol_source {
+    ($($t:ty),*) => {$(
+        impl SymbolSource for $t {
+            fn symbol(&self) -> Option<&str> {
+                Some(self.as_str())
+            }
+        }
+
+        impl SymbolSource for Option<$t> {
+            fn symbol(&self) -> Option<&str> {
+                self.as_deref()
+            }
+        }
+    )*};
 }
 
-impl SymbolSource for Option<String> {
-    fn symbol(&self) -> Option<&str> {
-        self.as_deref()
-    }
-}
-
-impl SymbolSource for UwText {
-    fn symbol(&self) -> Option<&str> {
-        Some(self.as_str())
-    }
-}
-
-impl SymbolSource for Option<UwText> {
-    fn symbol(&self) -> Option<&str> {
-        self.as_deref()
-    }
-}
+symbol_source!(String, UwText);
 
 /// Feeds one field into a hasher: floats by their bits, so that records hash although `f64` is
 /// not `Hash`. Equal records hash equally (`-0.0` and `0.0` aside, which then only cost a
