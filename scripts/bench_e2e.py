@@ -355,6 +355,47 @@ def steal_ms() -> float:
         return float("nan")
 
 
+def publish_check(msgbus, sample: object) -> dict:
+    """
+    What NautilusTrader's message bus spends on ``sample`` before it reaches a subscriber, in this
+    process. ``MessageBus.publish_c`` (1.221 and 1.231) tests every message with
+    ``isinstance(msg, self._publishable_types)``, the tuple of the 130-odd types registered for
+    external publishing, which includes every ``@customdataclass`` and every UW record type. Each
+    type before the message's own is a failed test (a ``__class__`` lookup), and the tuple's order
+    follows the type objects' addresses, so where a record type lands, and what every one of its
+    messages costs, is drawn anew by each process: the same for every path that delivers that
+    type, different between the adapter's records and the references'.
+    """
+    # The bus's own tuple (a private Cython field, visited by the collector's traversal).
+    types = next(
+        t
+        for t in gc.get_referents(msgbus)
+        if isinstance(t, tuple) and str in t and bytes in t and all(isinstance(x, type) for x in t)
+    )
+    position = next((i for i, t in enumerate(types) if isinstance(sample, t)), len(types))
+
+    def best_ns(against: tuple) -> float:
+        best = float("inf")
+        for _ in range(7):
+            start = time.perf_counter_ns()
+            for _ in range(2_000):
+                isinstance(sample, against)
+            best = min(best, (time.perf_counter_ns() - start) / 2_000)
+        return best
+
+    # Less the same test matched at once: the loop and the call are not the bus's.
+    spent = max(best_ns(types) - best_ns((type(sample),)), 0.0)
+    return {"types": len(types), "failed_before_match": position, "us_per_msg": spent / 1e3}
+
+
+def sample_message(mode: str) -> object:
+    """One message of the type ``mode`` delivers to the strategy."""
+    if mode in ("uw", "uw-bus"):
+        frame = json.dumps(["option_trades", {**PREBUILT_TEMPLATE, "id": "0"}]).encode()
+        return _core.parse_ws_frame(frame)[0]
+    return _build_python("option_trades", PREBUILT_TEMPLATE, 0)
+
+
 def current_rss_mb() -> float:
     # ru_maxrss is the peak; growth needs the resident size now.
     with open("/proc/self/statm") as f:
@@ -411,6 +452,8 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
     node.add_data_client_factory(UW, Factory if mode in ("uw", "uw-bus") else UnusualWhalesLiveDataClientFactory)
     node.add_data_client_factory(PY, PyIngestFactory)
     node.build()
+    # Before the run: the probe's own allocations must not land in the measured window.
+    check = publish_check(node.kernel.msgbus, sample_message(mode))
     # Every run starts from a settled collector, as a node does a few seconds after its start:
     # the import residue (13-15k NautilusTrader functions, descriptors and tuples, still in the
     # young generations after the build) is otherwise walked by a generation-1 collection that
@@ -482,6 +525,7 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
         "gc_longest_pause_us": watch.longest * 1e6,
         "gc_freeze": gc_freeze,
         "steal_ms_in_window": stats["steal1"] - stats["steal0"],
+        "publish_check": check,
     }
 
 
@@ -586,6 +630,42 @@ def default_path_ceiling(by: dict[str, dict]) -> list[str]:
         + ", ".join(parts)
         + f"; the default path reached {share:.0%} of it"
     ]
+
+
+def publish_check_lines(results: list[dict]) -> list[str]:
+    """
+    Each run's draw in NautilusTrader's message bus (``publish_check``): what testing one message
+    against the bus's externally publishable types cost in that run's process, and at full rate
+    the loop CPU per message less that cost, the comparison that no draw decides.
+    """
+    checked = [r for r in results if "publish_check" in r]
+    if not checked:
+        return []
+    lines = []
+    for rate in dict.fromkeys(r["rate"] for r in checked):
+        for run_no in sorted({r["run"] for r in checked}):
+            by = {r["mode"]: r for r in checked if r["rate"] == rate and r["run"] == run_no}
+            parts = [
+                f"{mode} {c['us_per_msg']:.2f} us ({c['failed_before_match']} of {c['types']} types)"
+                for mode, c in ((m, by[m]["publish_check"]) for m in by)
+            ]
+            lines.append(f"  {rate!s:>6} run {run_no + 1}: " + ", ".join(parts))
+    at_max = [r for r in checked if r["rate"] == "max"]
+    net = {
+        mode: statistics.median(r["loop_cpu_us_per_msg"] - r["publish_check"]["us_per_msg"] for r in rows)
+        for mode in dict.fromkeys(r["mode"] for r in at_max)
+        if (rows := [r for r in at_max if r["mode"] == mode])
+    }
+    if net:
+        line = "  full rate, loop CPU per message less that check (medians): " + ", ".join(
+            f"{mode} {us:.2f} us" for mode, us in net.items()
+        )
+        if "bus-limit" in net:
+            line += "; the bus limit spends " + ", ".join(
+                f"{net['bus-limit'] / net[mode]:.2f}x {mode}'s" for mode in ("uw-bus", "uw") if net.get(mode)
+            )
+        lines.append(line)
+    return lines
 
 
 def tails(results: list[dict]) -> list[str]:
@@ -744,7 +824,22 @@ def report(saved: dict) -> dict:
     print("p99.9 of every run against the pure-Python ingestors (send: the simulator's send instant):")
     tail_lines = tails(results)
     print("\n".join(tail_lines))
-    return {"when": saved["when"], "medians": medians, "ratios": lines, "tails": tail_lines, "results": results}
+    check_lines = publish_check_lines(results)
+    if check_lines:
+        print()
+        print(
+            "NautilusTrader's publish check, per message in each run's process (isinstance against the bus's "
+            "externally publishable types; where a type falls among them is drawn per process):"
+        )
+        print("\n".join(check_lines))
+    return {
+        "when": saved["when"],
+        "medians": medians,
+        "ratios": lines,
+        "tails": tail_lines,
+        "publish_checks": check_lines,
+        "results": results,
+    }
 
 
 def soak(args: argparse.Namespace) -> None:

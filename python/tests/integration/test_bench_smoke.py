@@ -70,6 +70,16 @@ def test_bench_e2e_quick_run(tmp_path):
     assert any("p99.9 of 0.7 s" in line for line in data["tails"])
     ceiling = [line for line in data["ratios"] if "ceiling for the default path" in line]
     assert len(ceiling) == 1 and "x py-json" in ceiling[0] and "x py-orjson" in ceiling[0], data["ratios"]
+    # Each run finds its message type among the bus's own externally publishable types (every
+    # UW record type and every @customdataclass is registered there), and prices the test.
+    for r in data["results"]:
+        check = r["publish_check"]
+        assert check["types"] > 100 and 0 <= check["failed_before_match"] < check["types"], r
+        assert math.isfinite(check["us_per_msg"]) and check["us_per_msg"] >= 0, r
+    at_max = [line for line in data["publish_checks"] if line.startswith("     max run 1: ")]
+    assert len(at_max) == 1 and all(f"{mode} " in at_max[0] for mode in ("uw", "uw-bus", "bus-limit")), at_max
+    net = [line for line in data["publish_checks"] if "less that check" in line]
+    assert len(net) == 1 and "x uw-bus's" in net[0] and "x uw's" in net[0], data["publish_checks"]
 
     # --report prints a saved run again, with the same lines, and runs nothing.
     again = subprocess.run(
@@ -80,7 +90,7 @@ def test_bench_e2e_quick_run(tmp_path):
         check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert all(line in again.stdout for line in data["ratios"] + data["tails"])
+    assert all(line in again.stdout for line in data["ratios"] + data["tails"] + data["publish_checks"])
     assert "run 1/" not in again.stdout
 
 
