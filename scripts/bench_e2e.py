@@ -18,8 +18,10 @@ End-to-end benchmark on loopback: the UW simulator streams option prints at fixe
 Per run: delivered msgs/s, messages lost (simulator drops for a slow reader + adapter queue drops),
 latency frame arrival -> on_data (``ts_init``) and simulator send -> on_data (the send instant
 the simulator writes into each pooled frame's id, a version 7 UUID: ``UwSimServer.sent_at_ns``) as
-p50/p99/p99.9, CPU of the loop thread per message, peak RSS, and the hypervisor's steal time in
-the window (a stall of the whole VM sets a 5-second p99.9 by itself). Every run starts in a
+p50/p99/p99.9, CPU of the loop thread per message, peak RSS, the hypervisor's steal time in
+the window (a stall of the whole VM sets a 5-second p99.9 by itself), and the process's draw in
+NautilusTrader's publish check (``publish_check``: what the bus's test against its externally
+publishable types costs each message of the delivered type in that process). Every run starts in a
 fresh interpreter (``run_isolated``). Ratios to the
 references are printed; results go to JSON.
 
