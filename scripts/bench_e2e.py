@@ -370,10 +370,15 @@ def publish_check(msgbus, sample: object) -> dict:
     """
     # The bus's own tuple (a private Cython field, visited by the collector's traversal).
     types = next(
-        t
-        for t in gc.get_referents(msgbus)
-        if isinstance(t, tuple) and str in t and bytes in t and all(isinstance(x, type) for x in t)
+        (
+            t
+            for t in gc.get_referents(msgbus)
+            if isinstance(t, tuple) and str in t and bytes in t and all(isinstance(x, type) for x in t)
+        ),
+        None,
     )
+    if types is None:
+        raise RuntimeError("this NautilusTrader's MessageBus holds no tuple of publishable types to price")
     position = next((i for i, t in enumerate(types) if isinstance(sample, t)), len(types))
 
     def best_ns(against: tuple) -> float:
