@@ -5,8 +5,10 @@ recording of the live feed or a catalog, so research sees the bars a strategy sa
 ``_core.flow_bars`` does the summing; this module finds the prints. A recording gives the prints in
 the order they arrived, which is what the live aggregator saw (late prints included): the bars
 computed from it equal, field for field, the bars the live feed delivered while recording. A
-catalog (``uw-nt download --type UwOptionTrade`` or ``uw-nt record``) has no arrival order, so its
-prints are taken in event-time order.
+catalog (``uw-nt download --type UwOptionTrade`` or ``uw-nt record``) returns its rows in no set
+order, so its prints are taken in event-time order, prints of one millisecond by arrival
+(``ts_init``) then by UW's trade id: the same prints give the same bars however they are stored, and
+a catalog of ``uw-nt record`` gives the bars of its recording.
 """
 
 import re
@@ -94,7 +96,7 @@ def flow_bars_from_catalog(
     """
     The ``UwFlowBar`` s a subscription with ``metadata`` gives over the ``UwOptionTrade`` prints of
     a ParquetDataCatalog (between ``start`` and ``end``, as ``ParquetDataCatalog.query`` takes
-    them), in event-time order.
+    them), in event-time order; equal times by arrival (``ts_init``), then by UW's trade id.
 
     Raises ``UwFlowBarSpecError`` for bad metadata and ``ValueError`` when the directory holds no
     catalog.

@@ -610,8 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
         "compute flow bars (UwFlowBar) from a recording or a catalog of option prints",
         epilog="The same aggregator as the live feed: from a recording (`record_path`, `uw-nt record`) the bars "
         "equal what a live subscription delivered; from a catalog (`uw-nt download --type UwOptionTrade`) the "
-        "prints are taken in event-time order. Keys for --metadata: expiry, option_type, min_premium, moneyness, "
-        "empty, grace_ms (docs/data-types.md#uwflowbar).",
+        "prints are taken in event-time order (equal times by arrival, then trade id). Keys for --metadata: "
+        "expiry, option_type, min_premium, moneyness, empty, grace_ms (docs/data-types.md#uwflowbar).",
     )
     source = bars.add_mutually_exclusive_group(required=True)
     source.add_argument("--recording", help="JSONL recording of the live feed")

@@ -4,6 +4,7 @@ in Rust from the option prints, equal to a brute-force sum of those prints and, 
 the bars computed afterwards from the session's recording.
 """
 
+import itertools
 import math
 
 import pytest
@@ -12,6 +13,7 @@ from nautilus_trader.model.data import DataType
 from nautilus_trader_uw import UwFeedStatus
 from nautilus_trader_uw import UwFlowBar
 from nautilus_trader_uw import UwOptionTrade
+from nautilus_trader_uw.bars import flow_bars_from_catalog
 from nautilus_trader_uw.bars import flow_bars_from_recording
 from nautilus_trader_uw.bars import recorded_prints
 from nautilus_trader_uw.sim import UwSimServer
@@ -195,8 +197,12 @@ def test_uw_nt_bars_gives_the_same_bars_from_a_recording_and_from_its_catalog(tm
     from nautilus_trader_uw.cli import main
     from nautilus_trader_uw.history import record
 
-    with UwSimServer(rate=0.0, rates={"option_trades": 50.0}, tickers=["SPY"], seed=4) as sim:
+    # 1,000 prints a second put several in one millisecond, as on a busy ticker: the bars must not
+    # depend on the order the catalog returns those in.
+    with UwSimServer(rate=0.0, rates={"option_trades": 1000.0}, tickers=["SPY"], seed=4) as sim:
         record([("UwOptionTrade", {"ticker": "SPY"})], 3.0, tmp_path / "rec", url=sim.ws_url, api_key=sim.token)
+    prints = recorded_prints(tmp_path / "rec" / "frames.jsonl", "SPY")
+    assert any(a.ts_event == b.ts_event for a, b in itertools.pairwise(prints)), "no two prints in one millisecond"
     args = ["bars", "--ticker", "SPY", "--interval", "500ms", "--metadata", "option_type=call"]
     from_recording, from_catalog = tmp_path / "recording.csv", tmp_path / "catalog.csv"
     assert main([*args, "--recording", str(tmp_path / "rec" / "frames.jsonl"), "--csv", str(from_recording)]) == 0
@@ -204,8 +210,17 @@ def test_uw_nt_bars_gives_the_same_bars_from_a_recording_and_from_its_catalog(tm
     rows = list(csv.DictReader(from_recording.open()))
     assert len(rows) >= 4
     assert {(r["interval"], r["option_type"]) for r in rows} == {("500ms", "call")}
-    # The simulator's prints arrive in event-time order: both sources give the same bars.
+    # The simulator's prints arrive in event-time order, and a catalog of `record` keeps their
+    # arrival times: both sources give the same bars.
     assert rows == list(csv.DictReader(from_catalog.open()))
     metadata = {"ticker": "SPY", "interval": "500ms", "option_type": "call"}
     expected = flow_bars_from_recording(tmp_path / "rec" / "frames.jsonl", metadata)
     assert [int(r["prints"]) for r in rows] == [b.prints for b in expected]
+    # A bar every two prints ends between prints of one millisecond, where the order decides its
+    # first and last underlying prices.
+    every_two = {"ticker": "SPY", "every": "2"}
+    from_catalog_every_two = flow_bars_from_catalog(tmp_path / "rec" / "catalog", every_two)
+    assert len(from_catalog_every_two) > 1000
+    assert [b.to_dict() for b in from_catalog_every_two] == [
+        b.to_dict() for b in flow_bars_from_recording(tmp_path / "rec" / "frames.jsonl", every_two)
+    ]

@@ -291,9 +291,14 @@ impl FlowBarSet {
 }
 
 /// The bars `spec` gives over stored prints (a catalog, a REST download): the prints of its
-/// ticker sorted by event time (equal times keep their given order, which in a recording is
-/// UW's), fed to an [`Aggregator`], and its last time bar closed. The live aggregator fed the
-/// same prints in that order returns the same bars.
+/// ticker sorted by event time, fed to an [`Aggregator`], and its last time bar closed. The live
+/// aggregator fed the same prints in that order returns the same bars.
+///
+/// Prints executed in the same millisecond are common on a busy ticker, and a catalog returns its
+/// rows in no set order, yet the first and last print of a bar decide its
+/// `first_underlying_price`, `last_underlying_price` and `largest_option_symbol`. So equal times
+/// are taken in arrival order (`ts_init`), which in a catalog of `uw-nt record` is the order the
+/// live feed saw, then by UW's trade id: the same prints give the same bars in any given order.
 #[must_use]
 pub fn flow_bars<'a>(
     prints: impl IntoIterator<Item = &'a OptionTrade>,
@@ -304,7 +309,9 @@ pub fn flow_bars<'a>(
         .into_iter()
         .filter(|p| p.underlying_symbol.eq_ignore_ascii_case(&spec.ticker))
         .collect();
-    sorted.sort_by_key(|p| p.executed_at);
+    sorted.sort_by(|a, b| {
+        (a.executed_at, a.ts_init, a.id.as_str()).cmp(&(b.executed_at, b.ts_init, b.id.as_str()))
+    });
     flow_bars_as_arrived(sorted, spec, ids)
 }
 
@@ -598,5 +605,42 @@ mod tests {
             T0 + 2 * SEC,
             "the latest arrival, raised to the end"
         );
+    }
+
+    #[test]
+    fn stored_prints_of_one_millisecond_give_the_same_bars_in_any_given_order() {
+        let spec = FlowBarSpec::from_metadata(&[("ticker", "SPY"), ("interval", "1s")]).unwrap();
+        let ids = InstrumentIdFormat::new("SMART", false);
+        let at = T0 + 400 * MS;
+        let mut first = print(at);
+        first.underlying_price = Some(589.10);
+        let mut second = print(at);
+        second.id = "SPY-second".into();
+        second.ts_init = first.ts_init + 3;
+        second.underlying_price = Some(589.40);
+        let mut twin = print(at);
+        twin.id = "SPY-twin".into();
+        twin.ts_init = second.ts_init;
+        twin.underlying_price = Some(589.70);
+        let arrived = [first.clone(), second.clone(), twin.clone()];
+        let live = flow_bars_as_arrived(&arrived, &spec, &ids);
+        assert_eq!(
+            (
+                live[0].first_underlying_price,
+                live[0].last_underlying_price
+            ),
+            (Some(589.10), Some(589.70))
+        );
+        for order in [
+            [&twin, &second, &first],
+            [&second, &first, &twin],
+            [&first, &twin, &second],
+        ] {
+            let stored = flow_bars(order, &spec, &ids);
+            assert_eq!(
+                stored, live,
+                "a catalog's row order must not change the bars"
+            );
+        }
     }
 }
