@@ -11,7 +11,7 @@ use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
-use unusual_whales_nt::common::text::UwText;
+use unusual_whales_nt::common::text::{UwId, UwText};
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::subscription::channel::ChannelKind;
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
@@ -154,10 +154,11 @@ fn texts<'a>(
     out
 }
 
-/// The short text of the two high-rate records lives in the record, so a strategy dropping a
-/// print frees no heap strings the reader thread allocated for it (common::text).
+/// The short text and the uuids of the two high-rate records live in the record, so a strategy
+/// dropping a print or an alert frees no heap strings the reader thread allocated for it
+/// (common::text).
 #[test]
-fn short_text_of_prints_and_alerts_owns_no_heap_allocation() {
+fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     let UwPayload::OptionTrade(prints) = data(&fixture_lines("ws_option_trades.jsonl")[0]) else {
         panic!()
     };
@@ -172,6 +173,8 @@ fn short_text_of_prints_and_alerts_owns_no_heap_allocation() {
         print_texts.iter().all(|text| text.is_inline()),
         "{print_texts:?}"
     );
+    assert_eq!(t.id.len(), 36, "a uuid: {t:?}");
+    assert!(t.id.is_inline(), "{t:?}");
 
     let UwPayload::FlowAlert(alerts) = data(&fixture_lines("ws_flow_alerts.jsonl")[0]) else {
         panic!()
@@ -190,6 +193,17 @@ fn short_text_of_prints_and_alerts_owns_no_heap_allocation() {
     assert_eq!(heap.len(), 1, "{heap:?}");
     assert_eq!(*heap[0], "RepeatedHitsDescendingFill");
     assert!(inline.iter().all(|text| text.len() <= 24), "{inline:?}");
+
+    let ids: Vec<&UwId> = [&a.id, &a.rule_id]
+        .into_iter()
+        .flatten()
+        .chain(&a.trade_ids)
+        .collect();
+    assert_eq!(ids.len(), 2 + 7, "{a:?}");
+    assert!(
+        ids.iter().all(|id| id.len() == 36 && id.is_inline()),
+        "{ids:?}"
+    );
 }
 
 #[test]

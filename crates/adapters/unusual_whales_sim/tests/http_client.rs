@@ -243,7 +243,7 @@ async fn paged_history_is_every_alert_once_oldest_first(token: &str, cursor_on_c
         got.windows(2).all(|w| w[0].2 <= w[1].2),
         "oldest first across pages"
     );
-    let ids: Vec<String> = got.into_iter().map(|(id, _, _)| id).collect();
+    let ids: Vec<String> = got.into_iter().map(|(id, _, _)| id.into()).collect();
     // Every SPY alert the simulator generated in the range (by its own record) came back, once.
     let expected = sim.flow_alerts_between("SPY", start, end);
     assert_eq!(ids.len(), expected.len(), "none lost or repeated");
@@ -289,7 +289,7 @@ fn flow_alert_summary(result: &HistoryResult) -> Vec<(String, u64, i64)> {
             UwPayload::FlowAlert(v) => v.clone(),
             other => panic!("{other:?}"),
         })
-        .map(|a| (a.id.unwrap(), a.ts_event, a.trade_count.unwrap()))
+        .map(|a| (a.id.unwrap().into(), a.ts_event, a.trade_count.unwrap()))
         .collect()
 }
 

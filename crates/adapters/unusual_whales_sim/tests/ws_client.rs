@@ -102,12 +102,12 @@ async fn consume(
     for (payload, routes) in raw {
         if let UwPayload::OptionTrade(v) = &payload {
             seen.trades
-                .extend(v.iter().map(|t| (t.id.clone(), t.ts_event)));
+                .extend(v.iter().map(|t| (t.id.to_string(), t.ts_event)));
         }
         if let UwPayload::FlowAlert(v) = &payload {
             seen.alerts.extend(
                 v.iter()
-                    .map(|a| (a.id.clone().unwrap_or_default(), a.ts_event)),
+                    .map(|a| (a.id.as_deref().unwrap_or_default().to_owned(), a.ts_event)),
             );
         }
         let names: Vec<(String, Option<String>)> = match &payload {

@@ -10,7 +10,7 @@ use crate::data::OptionTrade;
 #[must_use]
 pub fn option_trade(ticker: &str, executed_at: u64) -> OptionTrade {
     OptionTrade {
-        id: format!("{ticker}-{executed_at}"),
+        id: format!("{ticker}-{executed_at}").into(),
         underlying_symbol: ticker.into(),
         option_symbol: format!("{ticker}250516C00590000").into(),
         executed_at,

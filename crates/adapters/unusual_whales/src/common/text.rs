@@ -1,6 +1,8 @@
-//! [`UwText`]: the text fields of the high-rate records (option prints, flow alerts), stored in
-//! the record itself when they fit in 24 bytes, as nearly all of them do: tickers, OCC symbols,
-//! dates, `call`/`put`, exchange and condition codes.
+//! [`UwText`] and [`UwId`]: the text fields of the high-rate records (option prints, flow
+//! alerts), stored in the record itself when they fit, as nearly all of them do. `UwText` holds
+//! tickers, OCC symbols, dates, `call`/`put`, exchange and condition codes (up to 24 bytes);
+//! `UwId` holds UW's ids, which are uuids (36 bytes): a print's `id`, an alert's `id`, `rule_id`
+//! and each of its `trade_ids`.
 //!
 //! Why not `String`: an option print owned about a dozen heap strings, each allocated on the
 //! reader thread and freed on the event loop's thread when the strategy lets go of the record.
@@ -8,11 +10,13 @@
 //! the strategy and the execution client share. Measured on 10k recorded prints parsed on
 //! another thread and dropped on this one (best and median of 12 rounds, three alternated
 //! processes each): 390-401 / 590-634 ns per print with `String` fields, 227-241 / 270-430 ns with
-//! `UwText`. Longer values (UW's uuids) still go to the heap, unchanged.
+//! `UwText`. A flow alert names 5 to 30 trades by uuid: with `String` ids that was as many heap
+//! strings again, and growing the list reallocated it.
 //!
-//! To Python a `UwText` is a `str`, like a `String`; in Rust it dereferences to `str`.
+//! To Python both are a `str`, like a `String`; in Rust they dereference to `str`, and compare,
+//! order and hash as the `str` they hold. Longer values go to the heap, unchanged.
 
-use std::{borrow::Borrow, fmt, hash::Hash, ops::Deref};
+use std::{borrow::Borrow, cmp::Ordering, fmt, hash::Hash, ops::Deref};
 
 use compact_str::CompactString;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
@@ -32,45 +36,6 @@ impl UwText {
     #[must_use]
     pub fn is_inline(&self) -> bool {
         !self.0.is_heap_allocated()
-    }
-}
-
-impl Deref for UwText {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for UwText {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-// Hashes as the `str` it holds, so that maps keyed by `UwText` are looked up by `&str`.
-impl Borrow<str> for UwText {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl Hash for UwText {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl fmt::Debug for UwText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for UwText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -94,90 +59,229 @@ impl From<UwText> for String {
     }
 }
 
-impl PartialEq<str> for UwText {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+/// Most bytes a [`UwId`] keeps inline: a uuid's 36 and two to spare, in a 40-byte value.
+const ID_INLINE: usize = 38;
+
+/// One of UW's ids (a uuid), kept inline up to 38 bytes and on the heap beyond (see the module
+/// docs for why). Any text is accepted and given back as it came.
+#[derive(Clone)]
+pub struct UwId(IdRepr);
+
+#[derive(Clone)]
+enum IdRepr {
+    // `len` bytes of `bytes` are whole UTF-8 text: only `From<&str>` fills them, with a `str`.
+    Inline { len: u8, bytes: [u8; ID_INLINE] },
+    Heap(Box<str>),
+}
+
+impl UwId {
+    /// The text.
+    ///
+    /// # Panics
+    /// Never: inline bytes are always a whole `str` (only `From` writes them, from a `str`).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            IdRepr::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)])
+                .expect("an inline id holds a whole str, copied from one"),
+            IdRepr::Heap(text) => text,
+        }
+    }
+
+    /// Whether the text lives inside the value (no heap allocation of its own).
+    #[must_use]
+    pub fn is_inline(&self) -> bool {
+        matches!(self.0, IdRepr::Inline { .. })
     }
 }
 
-impl PartialEq<&str> for UwText {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+impl Default for UwId {
+    fn default() -> Self {
+        Self::from("")
     }
 }
 
-impl PartialEq<String> for UwText {
-    fn eq(&self, other: &String) -> bool {
+impl From<&str> for UwId {
+    fn from(text: &str) -> Self {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= ID_INLINE => {
+                let mut bytes = [0; ID_INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Self(IdRepr::Inline { len, bytes })
+            }
+            _ => Self(IdRepr::Heap(text.into())),
+        }
+    }
+}
+
+impl From<String> for UwId {
+    fn from(text: String) -> Self {
+        if text.len() <= ID_INLINE {
+            Self::from(text.as_str())
+        } else {
+            Self(IdRepr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl From<UwId> for String {
+    fn from(id: UwId) -> Self {
+        match id.0 {
+            IdRepr::Heap(text) => text.into_string(),
+            IdRepr::Inline { .. } => id.as_str().to_owned(),
+        }
+    }
+}
+
+// As the text, whatever the representation: `From` picks it by length alone, but a comparison
+// should not depend on that.
+impl PartialEq for UwId {
+    fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
 
-impl PartialEq<UwText> for &str {
-    fn eq(&self, other: &UwText) -> bool {
-        *self == other.as_str()
+impl Eq for UwId {}
+
+impl PartialOrd for UwId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
-impl PartialEq<UwText> for str {
-    fn eq(&self, other: &UwText) -> bool {
-        self == other.as_str()
+impl Ord for UwId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 
-impl PartialEq<UwText> for String {
-    fn eq(&self, other: &UwText) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
+/// What `UwText` and `UwId` share: they are read, compared, hashed, printed, deserialized and
+/// handed to Python as the `str` they hold.
+macro_rules! str_like {
+    ($($t:ident),*) => {$(
+        impl Deref for $t {
+            type Target = str;
 
-impl<'de> Deserialize<'de> for UwText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-
-        impl Visitor<'_> for TextVisitor {
-            type Value = UwText;
-
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<UwText, E> {
-                Ok(UwText::from(v))
-            }
-
-            fn visit_string<E: de::Error>(self, v: String) -> Result<UwText, E> {
-                Ok(UwText::from(v))
+            fn deref(&self) -> &str {
+                self.as_str()
             }
         }
 
-        d.deserialize_str(TextVisitor)
-    }
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        // Hashes as the `str` it holds, so that maps keyed by it are looked up by `&str`.
+        impl Borrow<str> for $t {
+            fn borrow(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl Hash for $t {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<String> for $t {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl PartialEq<$t> for &str {
+            fn eq(&self, other: &$t) -> bool {
+                *self == other.as_str()
+            }
+        }
+
+        impl PartialEq<$t> for str {
+            fn eq(&self, other: &$t) -> bool {
+                self == other.as_str()
+            }
+        }
+
+        impl PartialEq<$t> for String {
+            fn eq(&self, other: &$t) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct TextVisitor;
+
+                impl Visitor<'_> for TextVisitor {
+                    type Value = $t;
+
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
+                        Ok($t::from(v))
+                    }
+
+                    fn visit_string<E: de::Error>(self, v: String) -> Result<$t, E> {
+                        Ok($t::from(v))
+                    }
+                }
+
+                d.deserialize_str(TextVisitor)
+            }
+        }
+
+        #[cfg(feature = "python")]
+        impl<'py> pyo3::IntoPyObject<'py> for &$t {
+            type Target = pyo3::types::PyString;
+            type Output = pyo3::Bound<'py, pyo3::types::PyString>;
+            type Error = std::convert::Infallible;
+
+            fn into_pyobject(self, py: pyo3::Python<'py>) -> Result<Self::Output, Self::Error> {
+                Ok(pyo3::types::PyString::new(py, self.as_str()))
+            }
+        }
+
+        #[cfg(feature = "python")]
+        impl pyo3::FromPyObject<'_, '_> for $t {
+            type Error = pyo3::PyErr;
+
+            fn extract(obj: pyo3::Borrowed<'_, '_, pyo3::PyAny>) -> Result<Self, Self::Error> {
+                use pyo3::types::PyStringMethods;
+                Ok($t::from(&*obj.cast::<pyo3::types::PyString>()?.to_cow()?))
+            }
+        }
+    )*};
 }
 
-#[cfg(feature = "python")]
-mod python {
-    use pyo3::{prelude::*, types::PyString};
-
-    use super::UwText;
-
-    impl<'py> IntoPyObject<'py> for &UwText {
-        type Target = PyString;
-        type Output = Bound<'py, PyString>;
-        type Error = std::convert::Infallible;
-
-        fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-            Ok(PyString::new(py, self.as_str()))
-        }
-    }
-
-    impl FromPyObject<'_, '_> for UwText {
-        type Error = PyErr;
-
-        fn extract(obj: pyo3::Borrowed<'_, '_, PyAny>) -> Result<Self, Self::Error> {
-            Ok(UwText::from(&*obj.cast::<PyString>()?.to_cow()?))
-        }
-    }
-}
+str_like!(UwText, UwId);
 
 #[cfg(test)]
 mod tests {
@@ -219,5 +323,54 @@ mod tests {
         let t = UwText::from("call");
         assert_eq!(format!("{t:?}"), "\"call\"");
         assert_eq!(t.to_string(), "call");
+    }
+
+    #[test]
+    fn a_uuid_is_an_inline_id_and_longer_text_is_kept() {
+        let uuid = "af90ac99-be56-43a9-8f25-03dcad0a244e";
+        for id in [UwId::from(uuid), UwId::from(uuid.to_owned())] {
+            assert!(id.is_inline());
+            assert_eq!(id, uuid);
+            assert_eq!(String::from(id), uuid);
+        }
+        let long = "x".repeat(ID_INLINE + 1);
+        for id in [UwId::from(long.as_str()), UwId::from(long.clone())] {
+            assert!(!id.is_inline());
+            assert_eq!(id.as_str(), long);
+            assert_eq!(String::from(id), long);
+        }
+        let edge = "é".repeat(ID_INLINE / 2);
+        assert!(UwId::from(edge.as_str()).is_inline());
+        assert_eq!(UwId::from(edge.as_str()), edge);
+        assert_eq!(UwId::default(), "");
+        // A record is copied by value between threads: an id costs no more than it must.
+        assert_eq!(std::mem::size_of::<UwId>(), 40);
+        assert_eq!(std::mem::size_of::<Option<UwId>>(), 40);
+    }
+
+    #[test]
+    fn ids_compare_order_and_hash_as_their_text() {
+        use std::hash::{BuildHasher, RandomState};
+        let texts = [
+            "",
+            "8ef90a2d-0249",
+            "af90ac99-be56-43a9-8f25-03dcad0a244e",
+            "af90ac99-be56-43a9-8f25-03dcad0a244e-and-more",
+            "b",
+        ];
+        let state = RandomState::new();
+        for a in texts {
+            for b in texts {
+                let (x, y) = (UwId::from(a), UwId::from(b.to_owned()));
+                assert_eq!(x == y, a == b);
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a:?} against {b:?}");
+                assert_eq!(state.hash_one(&x) == state.hash_one(b), a == b);
+            }
+        }
+        let set: HashSet<UwId> = texts.into_iter().map(UwId::from).collect();
+        assert!(set.contains("8ef90a2d-0249"));
+        assert!(serde_json::from_str::<UwId>("12").is_err());
+        let id: UwId = serde_json::from_str(r#""a\"b""#).unwrap();
+        assert_eq!(format!("{id:?} {id}"), r#""a\"b" a"b"#);
     }
 }

@@ -11,7 +11,7 @@ use crate::common::parse::{
     de_opt_timestamp, de_string, de_string_list,
 };
 use crate::common::symbol::{OccSymbol, OptionKind};
-use crate::common::text::UwText;
+use crate::common::text::{UwId, UwText};
 use crate::data::view::{FilterKey, OPTION_KEYS, RecordView};
 use crate::uw_record;
 
@@ -53,7 +53,7 @@ uw_record! {
         fields {
             /// UW's alert id (uuid); the key for de-duplication. UW's sparse REST example omits it.
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub id: Option<String>,
+            pub id: Option<UwId>,
             /// The underlying ticker, e.g. `SPY`.
             #[serde(deserialize_with = "de_string")]
             pub ticker: UwText,
@@ -65,7 +65,7 @@ uw_record! {
             pub rule_name: Option<UwText>,
             /// Rule id (uuid).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub rule_id: Option<String>,
+            pub rule_id: Option<UwId>,
             /// `call` or `put` (REST `type`; derived from the symbol on the WebSocket).
             #[serde(default, alias = "type", deserialize_with = "de_opt_string")]
             pub option_type: Option<UwText>,
@@ -167,22 +167,22 @@ uw_record! {
             pub iv_end: Option<f64>,
             /// `Common Stock`, `ETF`, `Index`, `ADR` (REST).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub issue_type: Option<String>,
+            pub issue_type: Option<UwText>,
             /// Sector (REST).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub sector: Option<String>,
+            pub sector: Option<UwText>,
             /// Market capitalisation in dollars (REST).
             #[serde(default, deserialize_with = "de_opt_f64")]
             pub marketcap: Option<f64>,
             /// Next earnings date (REST).
             #[serde(default, deserialize_with = "de_opt_date")]
-            pub next_earnings_date: Option<String>,
+            pub next_earnings_date: Option<UwText>,
             /// `premarket` / `postmarket` earnings timing (REST).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub er_time: Option<String>,
+            pub er_time: Option<UwText>,
             /// Ids of the option prints in the alert (WebSocket).
             #[serde(default, deserialize_with = "de_string_list")]
-            pub trade_ids: Vec<String>,
+            pub trade_ids: Vec<UwId>,
             /// Upstream condition codes, e.g. `auto`, `slan`.
             #[serde(default, deserialize_with = "de_string_list")]
             pub upstream_condition_details: Vec<UwText>,
@@ -207,7 +207,7 @@ uw_record! {
         fields {
             /// UW's trade id (uuid); matches `UwFlowAlert.trade_ids`.
             #[serde(deserialize_with = "de_string")]
-            pub id: String,
+            pub id: UwId,
             /// Underlying ticker.
             #[serde(deserialize_with = "de_string")]
             pub underlying_symbol: UwText,
@@ -318,13 +318,13 @@ uw_record! {
             pub alert_score: Option<f64>,
             /// Id of the aggregated print this one was rolled into (full tape).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub aggregated_trade_id: Option<String>,
+            pub aggregated_trade_id: Option<UwId>,
             /// The exchange's own trade id (full tape).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub trade_id: Option<String>,
+            pub trade_id: Option<UwId>,
             /// Market-center locate code of the reporting venue (full tape).
             #[serde(default, deserialize_with = "de_opt_string")]
-            pub market_center_locate: Option<String>,
+            pub market_center_locate: Option<UwText>,
         }
     }
 }

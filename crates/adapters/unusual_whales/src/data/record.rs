@@ -5,7 +5,7 @@
 //! Python object <-> Arrow for the catalog). Declaring the fields once keeps the three in step; a
 //! field added here shows up in parsing, in Python and in the Parquet schema together.
 
-use crate::common::text::UwText;
+use crate::common::text::{UwId, UwText};
 
 /// The Arrow/Python shape of one record field, exported to Python to build catalog schemas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,7 @@ field_kind! {
     Vec<String> => StrList,
     Vec<f64> => F64List,
     UwText => Str, Option<UwText> => OptStr, Vec<UwText> => StrList,
+    UwId => Str, Option<UwId> => OptStr, Vec<UwId> => StrList,
 }
 
 /// One field of a record, as exported to Python.
@@ -173,7 +174,10 @@ hash_field_via_hash!(
     Vec<String>,
     UwText,
     Option<UwText>,
-    Vec<UwText>
+    Vec<UwText>,
+    UwId,
+    Option<UwId>,
+    Vec<UwId>
 );
 
 impl HashField for f64 {

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 
-use crate::common::text::UwText;
+use crate::common::text::{UwId, UwText};
 use crate::data::UwPayload;
 
 /// Builds the registered Python `Data` subclass instance for a record.
@@ -219,7 +219,7 @@ macro_rules! required_kwarg {
     )*};
 }
 
-required_kwarg!(String, UwText, f64, i64, bool, u64);
+required_kwarg!(String, UwText, UwId, f64, i64, bool, u64);
 
 macro_rules! list_kwarg {
     ($($t:ty),*) => {$(
@@ -236,4 +236,4 @@ macro_rules! list_kwarg {
     )*};
 }
 
-list_kwarg!(String, UwText, f64);
+list_kwarg!(String, UwText, UwId, f64);

@@ -356,7 +356,7 @@ mod tests {
             })
             .map(|a| {
                 (
-                    a.id.clone().unwrap_or_default(),
+                    a.id.map(String::from).unwrap_or_default(),
                     a.ts_event / MS,
                     a.trade_count.unwrap(),
                 )
