@@ -313,7 +313,7 @@ impl<'a> Members<'a> {
             unknown_contract: self.noted[5],
             ts_event: end,
             ts_init: ts_init.max(end),
-            instrument_id: Some(ids().ticker_id(&spec.ticker)),
+            instrument_id: Some(ids().ticker_id(&spec.ticker).into()),
         }
     }
 }

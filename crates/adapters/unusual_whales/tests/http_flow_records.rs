@@ -11,8 +11,8 @@ use unusual_whales_nt::http::parse_rest_body;
 const LATER: u64 = 1_900_000_000_000_000_000; // 2030-03-17T17:46:40Z
 const SEC: u64 = 1_000_000_000;
 
-fn s(text: &str) -> Option<String> {
-    Some(text.to_owned())
+fn s<T: for<'a> From<&'a str>>(text: &str) -> Option<T> {
+    Some(T::from(text))
 }
 
 fn parse(endpoint: &str, body: &str) -> Result<UwPayload, UwParseError> {

@@ -38,8 +38,8 @@ fn decode(frame: &str) -> UwPayload {
     }
 }
 
-fn s(text: &str) -> Option<String> {
-    Some(text.to_owned())
+fn s<T: for<'a> From<&'a str>>(text: &str) -> Option<T> {
+    Some(T::from(text))
 }
 
 #[test]

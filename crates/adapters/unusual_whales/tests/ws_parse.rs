@@ -175,6 +175,21 @@ fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     );
     assert_eq!(t.id.len(), 36, "a uuid: {t:?}");
     assert!(t.id.is_inline(), "{t:?}");
+    // IB's padded form (the default), the longest the adapter writes for an option on SMART.
+    let frame = &fixture_lines("ws_option_trades.jsonl")[0];
+    let Ok(UwWsMessage::Data {
+        payload: UwPayload::OptionTrade(padded),
+        ..
+    }) = parse_frame(frame.as_bytes(), TS_INIT, &InstrumentIdFormat::default())
+    else {
+        panic!("{frame}")
+    };
+    let instrument = padded[0]
+        .instrument_id
+        .as_ref()
+        .expect("a print names its contract");
+    assert_eq!(instrument, "TSLA  250516C00355000.SMART");
+    assert!(instrument.is_inline(), "{padded:?}");
 
     let UwPayload::FlowAlert(alerts) = data(&fixture_lines("ws_flow_alerts.jsonl")[0]) else {
         panic!()
@@ -203,6 +218,10 @@ fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     assert!(
         ids.iter().all(|id| id.len() == 36 && id.is_inline()),
         "{ids:?}"
+    );
+    assert!(
+        a.instrument_id.as_ref().is_some_and(UwId::is_inline),
+        "{a:?}"
     );
 }
 

@@ -195,7 +195,7 @@ impl OpenBar {
             unknown_contract: contract,
             ts_event: end,
             ts_init: ts_init.max(end),
-            instrument_id: Some(labels.instrument_id.clone()),
+            instrument_id: Some(labels.instrument_id.as_str().into()),
         }
     }
 }

@@ -52,6 +52,6 @@ pub fn option_trade(ticker: &str, executed_at: u64) -> OptionTrade {
         market_center_locate: None,
         ts_event: executed_at,
         ts_init: executed_at + 50_000_000,
-        instrument_id: Some(format!("{ticker}250516C00590000.SMART")),
+        instrument_id: Some(format!("{ticker}250516C00590000.SMART").into()),
     }
 }

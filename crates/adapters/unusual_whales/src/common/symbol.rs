@@ -11,6 +11,8 @@ use std::fmt;
 
 use jiff::civil::Date;
 
+use crate::common::text::UwId;
+
 /// The OCC root of an option symbol, its leading letters (`SPXW` of `SPXW250516C05900000`), without
 /// parsing the rest.
 #[must_use]
@@ -224,17 +226,24 @@ impl InstrumentIdFormat {
     ///
     /// # Errors
     /// Returns [`SymbolError::InvalidOcc`] when `symbol` is not an OCC symbol.
-    pub fn option_id(&self, symbol: &str) -> Result<String, SymbolError> {
+    pub fn option_id(&self, symbol: &str) -> Result<UwId, SymbolError> {
         // Every option print gets one: the checked text is copied, not parsed and re-formatted
         // (`format!` was a tenth of the live path's per-frame cost, the re-formatting and the
-        // root's own allocation another 5%).
+        // root's own allocation another 5%), into the record itself when it fits, as IB's
+        // `SPY   241220C00500000.SMART` does.
         let occ = CheckedOcc::check(symbol)?;
-        let mut id = String::with_capacity(6 + 15 + 1 + self.venue.len());
-        push_root(&mut id, occ.root, self.padded_occ_root);
-        id.push_str(occ.tail);
-        id.push('.');
-        id.push_str(&self.venue);
-        Ok(id)
+        let padding = if self.padded_occ_root {
+            &ROOT_PADDING[..ROOT_PADDING.len().saturating_sub(occ.root.len())]
+        } else {
+            ""
+        };
+        Ok(UwId::concat(&[
+            occ.root,
+            padding,
+            occ.tail,
+            ".",
+            &self.venue,
+        ]))
     }
 
     /// The instrument id of an underlying. A share class is written as the IB adapter writes it
@@ -282,10 +291,13 @@ impl OccSymbol {
 }
 
 /// Appends an OCC root, padded to six characters when `padded` (IB's `localSymbol` form).
+/// An OCC root padded to its six characters (IB's form of an option's symbol).
+const ROOT_PADDING: &str = "      ";
+
 fn push_root(out: &mut String, root: &str, padded: bool) {
     out.push_str(root);
     if padded {
-        out.extend(std::iter::repeat_n(' ', 6usize.saturating_sub(root.len())));
+        out.push_str(&ROOT_PADDING[..ROOT_PADDING.len().saturating_sub(root.len())]);
     }
 }
 

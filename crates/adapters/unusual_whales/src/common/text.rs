@@ -69,7 +69,7 @@ pub struct UwId(IdRepr);
 
 #[derive(Clone)]
 enum IdRepr {
-    // `len` bytes of `bytes` are whole UTF-8 text: only `From<&str>` fills them, with a `str`.
+    // `len` bytes of `bytes` are whole UTF-8 text: only `concat` fills them, from whole `str`s.
     Inline { len: u8, bytes: [u8; ID_INLINE] },
     Heap(Box<str>),
 }
@@ -78,7 +78,7 @@ impl UwId {
     /// The text.
     ///
     /// # Panics
-    /// Never: inline bytes are always a whole `str` (only `From` writes them, from a `str`).
+    /// Never: inline bytes are always whole UTF-8 text (only `concat` writes them, from `str`s).
     #[must_use]
     pub fn as_str(&self) -> &str {
         match &self.0 {
@@ -101,16 +101,30 @@ impl Default for UwId {
     }
 }
 
-impl From<&str> for UwId {
-    fn from(text: &str) -> Self {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= ID_INLINE => {
+impl UwId {
+    /// `parts` one after the other, written straight into the value when they fit (an
+    /// instrument id from its root, padding, contract and venue, with no `String` between).
+    #[must_use]
+    pub fn concat(parts: &[&str]) -> Self {
+        let total: usize = parts.iter().map(|part| part.len()).sum();
+        match u8::try_from(total) {
+            Ok(len) if total <= ID_INLINE => {
                 let mut bytes = [0; ID_INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                let mut at = 0;
+                for part in parts {
+                    bytes[at..at + part.len()].copy_from_slice(part.as_bytes());
+                    at += part.len();
+                }
                 Self(IdRepr::Inline { len, bytes })
             }
-            _ => Self(IdRepr::Heap(text.into())),
+            _ => Self(IdRepr::Heap(parts.concat().into_boxed_str())),
         }
+    }
+}
+
+impl From<&str> for UwId {
+    fn from(text: &str) -> Self {
+        Self::concat(&[text])
     }
 }
 
@@ -346,6 +360,18 @@ mod tests {
         // A record is copied by value between threads: an id costs no more than it must.
         assert_eq!(std::mem::size_of::<UwId>(), 40);
         assert_eq!(std::mem::size_of::<Option<UwId>>(), 40);
+    }
+
+    #[test]
+    fn an_id_is_built_from_parts_inline_when_they_fit() {
+        let id = UwId::concat(&["SPY", "   ", "241220C00500000", ".", "SMART"]);
+        assert!(id.is_inline());
+        assert_eq!(id, "SPY   241220C00500000.SMART");
+        let venue = "A_VENUE_NAME_LONGER_THAN_THE_REST";
+        let long = UwId::concat(&["SPY", "241220C00500000", ".", venue]);
+        assert!(!long.is_inline());
+        assert_eq!(long, format!("SPY241220C00500000.{venue}"));
+        assert_eq!(UwId::concat(&[]), "");
     }
 
     #[test]

@@ -246,7 +246,7 @@ pub fn instrument_id_for(
     source: InstrumentSource,
     symbol: Option<&str>,
     ids: &crate::common::symbol::InstrumentIdFormat,
-) -> Result<Option<String>, String> {
+) -> Result<Option<UwId>, String> {
     match (source, symbol) {
         (InstrumentSource::None, _) => Ok(None),
         // The catalog and the engine read `instrument_id` of every record of such a type.
@@ -256,7 +256,7 @@ pub fn instrument_id_for(
         }
         (InstrumentSource::Ticker, Some(sym)) => {
             crate::common::symbol::validate_ticker(sym).map_err(|e| e.to_string())?;
-            Ok(Some(ids.ticker_id(sym)))
+            Ok(Some(ids.ticker_id(sym).into()))
         }
     }
 }
@@ -334,7 +334,7 @@ macro_rules! uw_record {
             pub ts_init: u64,
             /// `SYMBOL.VENUE` when the record names an instrument (derived).
             #[serde(skip)]
-            pub instrument_id: Option<String>,
+            pub instrument_id: Option<$crate::common::text::UwId>,
         }
 
         // The same struct without pyo3 attributes: `cfg_attr(.., pyo3(get))` on fields is not
@@ -356,7 +356,7 @@ macro_rules! uw_record {
             pub ts_init: u64,
             /// `SYMBOL.VENUE` when the record names an instrument (derived).
             #[serde(skip)]
-            pub instrument_id: Option<String>,
+            pub instrument_id: Option<$crate::common::text::UwId>,
         }
 
         impl std::hash::Hash for $name {

@@ -129,9 +129,9 @@ pub fn nanos_kwarg(kw: &Bound<'_, PyDict>, name: &str) -> PyResult<u64> {
 ///
 /// # Errors
 /// When `str()` of the value fails.
-pub fn instrument_id_kwarg(kw: &Bound<'_, PyDict>) -> PyResult<Option<String>> {
+pub fn instrument_id_kwarg(kw: &Bound<'_, PyDict>) -> PyResult<Option<UwId>> {
     match kw.get_item("instrument_id")? {
-        Some(v) if !v.is_none() => Ok(Some(v.str()?.to_str()?.to_owned())),
+        Some(v) if !v.is_none() => Ok(Some(UwId::from(v.str()?.to_str()?))),
         _ => Ok(None),
     }
 }
