@@ -1,8 +1,9 @@
 //! [`UwText`] and [`UwId`]: the text fields of the high-rate records (option prints, flow
 //! alerts), stored in the record itself when they fit, as nearly all of them do. `UwText` holds
 //! tickers, OCC symbols, dates, `call`/`put`, exchange and condition codes (up to 24 bytes);
-//! `UwId` holds UW's ids, which are uuids (36 bytes): a print's `id`, an alert's `id`, `rule_id`
-//! and each of its `trade_ids`.
+//! `UwId` holds ids up to 38 bytes: UW's uuids (36 bytes; a print's `id`, an alert's `id`,
+//! `rule_id` and each of its `trade_ids`) and every record's instrument id (IB's padded
+//! `SPY   241220C00500000.SMART` is 27).
 //!
 //! Why not `String`: an option print owned about a dozen heap strings, each allocated on the
 //! reader thread and freed on the event loop's thread when the strategy lets go of the record.
@@ -62,8 +63,8 @@ impl From<UwText> for String {
 /// Most bytes a [`UwId`] keeps inline: a uuid's 36 and two to spare, in a 40-byte value.
 const ID_INLINE: usize = 38;
 
-/// One of UW's ids (a uuid), kept inline up to 38 bytes and on the heap beyond (see the module
-/// docs for why). Any text is accepted and given back as it came.
+/// An id (one of UW's uuids, an instrument id), kept inline up to 38 bytes and on the heap
+/// beyond (see the module docs for why). Any text is accepted and given back as it came.
 #[derive(Clone)]
 pub struct UwId(IdRepr);
 
