@@ -290,10 +290,10 @@ impl OccSymbol {
     }
 }
 
-/// Appends an OCC root, padded to six characters when `padded` (IB's `localSymbol` form).
-/// An OCC root padded to its six characters (IB's form of an option's symbol).
+/// What pads an OCC root to its six characters (IB's form of an option's symbol).
 const ROOT_PADDING: &str = "      ";
 
+/// Appends an OCC root, padded to six characters when `padded` (IB's `localSymbol` form).
 fn push_root(out: &mut String, root: &str, padded: bool) {
     out.push_str(root);
     if padded {
