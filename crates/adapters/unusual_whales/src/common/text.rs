@@ -76,6 +76,25 @@ enum IdRepr {
 }
 
 impl UwId {
+    /// `parts` one after the other, written straight into the value when they fit (an
+    /// instrument id from its root, padding, contract and venue, with no `String` between).
+    #[must_use]
+    pub fn concat(parts: &[&str]) -> Self {
+        let total: usize = parts.iter().map(|part| part.len()).sum();
+        match u8::try_from(total) {
+            Ok(len) if total <= ID_INLINE => {
+                let mut bytes = [0; ID_INLINE];
+                let mut at = 0;
+                for part in parts {
+                    bytes[at..at + part.len()].copy_from_slice(part.as_bytes());
+                    at += part.len();
+                }
+                Self(IdRepr::Inline { len, bytes })
+            }
+            _ => Self(IdRepr::Heap(parts.concat().into_boxed_str())),
+        }
+    }
+
     /// The text.
     ///
     /// # Panics
@@ -99,27 +118,6 @@ impl UwId {
 impl Default for UwId {
     fn default() -> Self {
         Self::from("")
-    }
-}
-
-impl UwId {
-    /// `parts` one after the other, written straight into the value when they fit (an
-    /// instrument id from its root, padding, contract and venue, with no `String` between).
-    #[must_use]
-    pub fn concat(parts: &[&str]) -> Self {
-        let total: usize = parts.iter().map(|part| part.len()).sum();
-        match u8::try_from(total) {
-            Ok(len) if total <= ID_INLINE => {
-                let mut bytes = [0; ID_INLINE];
-                let mut at = 0;
-                for part in parts {
-                    bytes[at..at + part.len()].copy_from_slice(part.as_bytes());
-                    at += part.len();
-                }
-                Self(IdRepr::Inline { len, bytes })
-            }
-            _ => Self(IdRepr::Heap(parts.concat().into_boxed_str())),
-        }
     }
 }
 
