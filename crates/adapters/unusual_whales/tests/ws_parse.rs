@@ -154,7 +154,7 @@ fn texts<'a>(
     out
 }
 
-/// The short text and the uuids of the two high-rate records live in the record, so a strategy
+/// The short text, the uuids and the instrument ids of the two high-rate records live in the record, so a strategy
 /// dropping a print or an alert frees no heap strings the reader thread allocated for it
 /// (common::text).
 #[test]

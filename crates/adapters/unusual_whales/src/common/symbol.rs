@@ -232,14 +232,9 @@ impl InstrumentIdFormat {
         // root's own allocation another 5%), into the record itself when it fits, as IB's
         // `SPY   241220C00500000.SMART` does.
         let occ = CheckedOcc::check(symbol)?;
-        let padding = if self.padded_occ_root {
-            &ROOT_PADDING[..ROOT_PADDING.len().saturating_sub(occ.root.len())]
-        } else {
-            ""
-        };
         Ok(UwId::concat(&[
             occ.root,
-            padding,
+            root_padding(occ.root, self.padded_occ_root),
             occ.tail,
             ".",
             &self.venue,
@@ -290,15 +285,20 @@ impl OccSymbol {
     }
 }
 
-/// What pads an OCC root to its six characters (IB's form of an option's symbol).
-const ROOT_PADDING: &str = "      ";
+/// The spaces that pad an OCC root to six characters when `padded` (IB's `localSymbol` form).
+fn root_padding(root: &str, padded: bool) -> &'static str {
+    const SIX: &str = "      ";
+    if padded {
+        &SIX[..SIX.len().saturating_sub(root.len())]
+    } else {
+        ""
+    }
+}
 
-/// Appends an OCC root, padded to six characters when `padded` (IB's `localSymbol` form).
+/// Appends an OCC root, padded to six characters when `padded`.
 fn push_root(out: &mut String, root: &str, padded: bool) {
     out.push_str(root);
-    if padded {
-        out.push_str(&ROOT_PADDING[..ROOT_PADDING.len().saturating_sub(root.len())]);
-    }
+    out.push_str(root_padding(root, padded));
 }
 
 /// Appends the last `width` decimal digits of `value`, zero-padded (`{:0width$}` for values that
