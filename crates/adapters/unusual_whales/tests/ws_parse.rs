@@ -154,9 +154,9 @@ fn texts<'a>(
     out
 }
 
-/// The short text, the uuids and the instrument ids of the two high-rate records live in the record, so a strategy
-/// dropping a print or an alert frees no heap strings the reader thread allocated for it
-/// (common::text).
+/// The short text, the uuids and the instrument ids of the two high-rate records live in the
+/// record, so a strategy dropping a print or an alert frees no heap strings the reader thread
+/// allocated for it (common::text).
 #[test]
 fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     let UwPayload::OptionTrade(prints) = data(&fixture_lines("ws_option_trades.jsonl")[0]) else {
