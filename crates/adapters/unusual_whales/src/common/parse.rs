@@ -704,8 +704,28 @@ mod tests {
     #[case(r#"{"l": ""}"#, &[])]
     #[case(r#"{"l": " "}"#, &[])]
     #[case(r#"{"l": "auto, "}"#, &["auto"])]
+    #[case(r#"{"l": [null, "auto", null]}"#, &["auto"])]
+    #[case(r#"{"l": ["", "auto"]}"#, &["", "auto"])]
+    #[case(r#"{"l": ["a\"b"]}"#, &["a\"b"])]
     fn string_lists(#[case] json: &str, #[case] expected: &[&str]) {
         assert_eq!(probe(json).unwrap().l, expected);
+        // The compact lexer reads what it accepts alike (it leaves the escape to serde_json).
+        if let Ok(compact) = crate::common::compact_json::from_compact_str::<Probe>(json, None) {
+            assert_eq!(compact.l, expected);
+        }
+    }
+
+    /// An element of a list that is neither text nor null is an error naming what was found.
+    #[rstest]
+    #[case(
+        r#"{"l": ["auto", 5]}"#,
+        "invalid type: integer `5`, expected a string"
+    )]
+    #[case(r#"{"l": [true]}"#, "invalid type: boolean `true`, expected a string")]
+    #[case(r#"{"l": [["auto"]]}"#, "invalid type: sequence, expected a string")]
+    fn string_lists_refuse_other_elements(#[case] json: &str, #[case] message: &str) {
+        let error = probe(json).unwrap_err().to_string();
+        assert!(error.starts_with(message), "{error}");
     }
 
     #[rstest]

@@ -170,8 +170,7 @@ fn parse_data_frame_in_one_pass(
     // passed along by value, a record (most of a kilobyte) was copied once more at each step.
     fn one<R: UwRecord + serde::de::DeserializeOwned>(text: &str, payload: &str) -> Option<Vec<R>> {
         let mut records = Vec::with_capacity(1);
-        if let Ok(record) = compact_json::from_compact_frame::<R>(text) {
-            records.push(record);
+        if compact_json::push_compact_frame::<R>(text, &mut records).is_ok() {
             return Some(records);
         }
         // Replies (`{"status": .., "response": ..}`) are small; leave anything that might be
