@@ -44,7 +44,8 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
 /// in flight per second was traversed by every young-generation collection, survived it while
 /// queued, and piled up as "long-lived" objects that triggered full collections of the whole
 /// process several times a second (measured: the largest cost on the loop thread at full rate).
-// With `is_gc_tracked`, the crate's only `unsafe`: CPython exposes these only as C functions.
+// `unsafe` because CPython exposes these only as C functions; with `is_gc_tracked` and the
+// lexer's SSE2 step (`common::compact_json`), the crate's only `unsafe`.
 #[allow(unsafe_code)]
 pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
     let ptr = object.as_ptr();
