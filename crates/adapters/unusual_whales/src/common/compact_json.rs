@@ -63,21 +63,11 @@ pub fn from_compact_str<'de, T: de::Deserialize<'de>>(
     }
 }
 
-/// Decodes a data frame `[channel, record]` into its record, declining a frame whose payload has
-/// both a `status` and a `response` key: it may be UW's reply to a join (an ack or a refusal),
-/// which is the general parser's to recognise. Noting two keys while decoding replaces a search
-/// of every kilobyte frame for `"status"`.
-///
-/// # Errors
-/// As [`from_compact_str`], and [`Declined`] for a possible reply.
-pub fn from_compact_frame<'de, R: de::Deserialize<'de>>(text: &'de str) -> Result<R, Declined> {
-    let mut records = Vec::with_capacity(1);
-    push_compact_frame(text, &mut records)?;
-    records.pop().ok_or(Declined)
-}
-
-/// [`from_compact_frame`] that appends the record to `out` (and leaves `out` as it was when it
-/// declines).
+/// Decodes a data frame `[channel, record]` and appends its record to `out`, declining a frame
+/// whose payload has both a `status` and a `response` key: it may be UW's reply to a join (an ack
+/// or a refusal), which is the general parser's to recognise. Noting two keys while decoding
+/// replaces a search of every kilobyte frame for `"status"`. A declined frame leaves `out` as it
+/// was.
 ///
 /// The record goes straight from the decoder into `out`. Returned through the envelope's tuple
 /// and the callers' `Result`s instead, a record of most of a kilobyte was copied six times per
@@ -85,7 +75,7 @@ pub fn from_compact_frame<'de, R: de::Deserialize<'de>>(text: &'de str) -> Resul
 /// alert 5.3% more.
 ///
 /// # Errors
-/// As [`from_compact_frame`].
+/// As [`from_compact_str`], and [`Declined`] for a possible reply.
 pub fn push_compact_frame<'de, R: de::Deserialize<'de>>(
     text: &'de str,
     out: &mut Vec<R>,
@@ -765,6 +755,13 @@ mod tests {
         }
     }
 
+    /// A frame's record alone, or why it was declined.
+    fn record_of<'de, R: Deserialize<'de>>(text: &'de str) -> Result<R, Declined> {
+        let mut records = Vec::with_capacity(1);
+        push_compact_frame(text, &mut records)?;
+        records.pop().ok_or(Declined)
+    }
+
     #[test]
     fn a_frame_that_may_be_a_reply_is_declined() {
         #[derive(Debug, Deserialize, PartialEq)]
@@ -773,27 +770,16 @@ mod tests {
             r#"["option_trades",{"response":{},"status":"ok"}]"#,
             r#"["option_trades",{"status":"error","x":1,"response":{"reason":"no"}}]"#,
         ] {
-            assert_eq!(
-                from_compact_frame::<Anything>(frame),
-                Err(Declined),
-                "{frame}"
-            );
+            assert_eq!(record_of::<Anything>(frame), Err(Declined), "{frame}");
         }
         // One of the two keys, or both deeper down, is data.
         for frame in [
             r#"["option_trades",{"status":"ok"}]"#,
             r#"["option_trades",{"a":{"response":{},"status":"ok"}}]"#,
         ] {
-            assert_eq!(
-                from_compact_frame::<Anything>(frame),
-                Ok(Anything {}),
-                "{frame}"
-            );
+            assert_eq!(record_of::<Anything>(frame), Ok(Anything {}), "{frame}");
         }
-        assert_eq!(
-            from_compact_frame::<Anything>(r#"["x",{}] ]"#),
-            Err(Declined)
-        );
+        assert_eq!(record_of::<Anything>(r#"["x",{}] ]"#), Err(Declined));
     }
 
     /// A frame is appended whole or not at all: whatever declines it after its record decoded

@@ -457,9 +457,9 @@ mod tests {
                 continue; // acks
             }
             let ok = if frame.starts_with("[\"option_trades") {
-                compact_json::from_compact_frame::<OptionTrade>(&frame).is_ok()
+                compact_json::push_compact_frame::<OptionTrade>(&frame, &mut Vec::new()).is_ok()
             } else if frame.starts_with("[\"flow-alerts") {
-                compact_json::from_compact_frame::<FlowAlert>(&frame).is_ok()
+                compact_json::push_compact_frame::<FlowAlert>(&frame, &mut Vec::new()).is_ok()
             } else {
                 continue;
             };
