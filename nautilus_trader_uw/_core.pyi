@@ -3312,6 +3312,7 @@ class UwNewsHeadline:
         is_trump_ts: bool | None = None,
         is_major: bool | None = None,
         sentiment: str | None = None,
+        tags: list[str] = [],
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
@@ -3330,6 +3331,8 @@ class UwNewsHeadline:
     def is_major(self) -> bool | None: ...
     @property
     def sentiment(self) -> str | None: ...
+    @property
+    def tags(self) -> list[str]: ...
     @property
     def instrument_id(self) -> NoReturn: ...
     @property
@@ -3708,6 +3711,17 @@ class UwOptionTrade:
         aggregated_trade_id: str | None = None,
         trade_id: str | None = None,
         market_center_locate: str | None = None,
+        flow_alert_id: str | None = None,
+        rule_id: str | None = None,
+        is_agg: bool | None = None,
+        trade_ids: list[str] = [],
+        full_name: str | None = None,
+        issue_type: str | None = None,
+        sector: str | None = None,
+        industry_type: str | None = None,
+        marketcap: float | None = None,
+        next_earnings_date: str | None = None,
+        er_time: str | None = None,
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
@@ -3792,6 +3806,28 @@ class UwOptionTrade:
     def trade_id(self) -> str | None: ...
     @property
     def market_center_locate(self) -> str | None: ...
+    @property
+    def flow_alert_id(self) -> str | None: ...
+    @property
+    def rule_id(self) -> str | None: ...
+    @property
+    def is_agg(self) -> bool | None: ...
+    @property
+    def trade_ids(self) -> list[str]: ...
+    @property
+    def full_name(self) -> str | None: ...
+    @property
+    def issue_type(self) -> str | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def industry_type(self) -> str | None: ...
+    @property
+    def marketcap(self) -> float | None: ...
+    @property
+    def next_earnings_date(self) -> str | None: ...
+    @property
+    def er_time(self) -> str | None: ...
     @property
     def instrument_id(self) -> InstrumentId | None: ...
     @property

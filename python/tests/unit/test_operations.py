@@ -190,6 +190,68 @@ def test_every_response_example_decodes_into_its_record_without_losing_a_field(d
     assert typed >= 20
 
 
+# Documented keys a typed record keeps under another name (the record's field, UW's other name
+# for it on another endpoint or channel), or whose content it keeps in another form. Any other
+# documented key of a typed endpoint's rows must be a field of its record.
+RENAMED = {
+    ("UwOptionTrade", "option_chain_id"): "option_symbol",
+    ("UwOptionTrade", "upstream_condition_detail"): "trade_code",
+    ("UwFlowAlert", "alert_rule"): "rule_name",
+    ("UwFlowAlert", "type"): "option_type",
+    ("UwDarkPoolTrade", "ticker"): "symbol",
+    ("UwLitTrade", "ticker"): "symbol",
+    ("UwEconomicEvent", "type"): "event_type",
+    ("UwNewsHeadline", "created_at"): "timestamp",
+    ("UwContractScreener", "no_side_volume"): "neutral_volume",
+    ("UwExpiryGreekExposure", "call_gex"): "call_gamma",
+    ("UwExpiryGreekExposure", "put_gex"): "put_gamma",
+    ("UwStrikeGreekExposure", "call_gex"): "call_gamma",
+    ("UwStrikeGreekExposure", "put_gex"): "put_gamma",
+}
+KEPT_OTHERWISE = {
+    # The session day of `timestamp`.
+    ("UwMarketTide", "date"): "timestamp",
+    # A day's chains are the contract's records themselves.
+    ("UwContractDay", "chains"): "(rows)",
+    # The detail answer's parts: the alert and its prints become records of both types.
+    ("UwFlowAlert", "alert"): "(record)",
+    ("UwFlowAlert", "trades"): "(UwOptionTrade records)",
+    ("UwFlowAlert", "has_more"): "(UwApiResponse)",
+    # Nested objects flattened into the quote's fields.
+    ("UwStockQuote", "last_trade"): "(flattened)",
+    ("UwStockQuote", "quote"): "(flattened)",
+    ("UwStockQuote", "quote_values"): "(flattened)",
+    ("UwStockQuote", "quote_statistics"): "(flattened)",
+    # A free-form object with no documented keys; the answer's text keeps it (UwApiResponse).
+    ("UwNewsHeadline", "meta"): "(UwApiResponse)",
+}
+
+
+def example_rows(example: object) -> list[dict]:
+    rows = example.get("data", example) if isinstance(example, dict) else example
+    rows = rows if isinstance(rows, list) else [rows]
+    return [row for row in rows if isinstance(row, dict)]
+
+
+def test_every_documented_field_of_a_typed_answer_is_a_field_of_its_record(document):
+    dropped = []
+    for path, _op, example in examples(document):
+        if _core.find_operation(path)["typed_endpoint"] is None:
+            continue
+        records = _core.parse_rest_response(concrete(path), json.dumps(example))
+        record = records[0]
+        name = type(record).__name__
+        fields = set(record.to_dict())
+        for key in sorted({key for row in example_rows(example) for key in row}):
+            target = RENAMED.get((name, key), key)
+            if target not in fields and (name, key) not in KEPT_OTHERWISE:
+                dropped.append(f"{path}: {name} has no field for UW's `{key}`")
+        for (type_name, key), target in RENAMED.items():
+            if type_name == name:
+                assert target in fields, f"{name}.{target} (UW's `{key}`) is not a field"
+    assert not dropped, "\n".join(dropped)
+
+
 # Path values for UW's examples: the ticker, an OCC symbol (a contract's `{id}`), an expiry, a flow group, a day.
 PATH_VALUES = {
     "ticker": "AAPL",

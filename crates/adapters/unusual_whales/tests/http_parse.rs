@@ -234,6 +234,42 @@ fn rest_option_trade_iso_time_and_condition_code() {
     assert_eq!(v[0].trade_code, ["auto"]); // REST `upstream_condition_detail`
     assert_eq!(v[0].executed_at, 1_724_248_252_278_302_000);
     assert_eq!(v[0].canceled, Some(false));
+    // UW's REST enrichment of the print's underlying, kept as a flow alert keeps it.
+    assert_eq!(v[0].full_name.as_deref(), Some("NVIDIA CORP"));
+    assert_eq!(v[0].sector.as_deref(), Some("Technology"));
+    assert_eq!(v[0].industry_type.as_deref(), Some("Semiconductors"));
+    assert_eq!(v[0].marketcap, Some(3_130_350_000_000.0));
+    assert_eq!(v[0].next_earnings_date.as_deref(), Some("2024-08-28"));
+    assert_eq!(v[0].er_time.as_deref(), Some("postmarket"));
+    assert_eq!(
+        (v[0].flow_alert_id.as_deref(), v[0].rule_id.as_deref()),
+        (None, None)
+    );
+}
+
+#[test]
+fn rest_option_trade_names_its_alert_rule_and_aggregated_prints() {
+    let body = r#"{"data":[{"id":"8ef90a2d-d881-41de-98c9-c1de4318dcb5","underlying_symbol":"NVDA","option_chain_id":"NVDA250117C00124000","executed_at":"2024-08-21T13:50:52.278302Z","price":"21.50","size":3,"flow_alert_id":"fda36fab-b0a8-4d12-9bd4-79b8880cc78f","rule_id":"e6b9f0b6-fcd9-44fe-9d1c-f53521c152c3","is_agg":true,"trade_ids":["c382f142-c826-4e4a-8ab1-b23d8b8f926c","dfa96f76-7311-4a78-9863-d56ad256781d"],"issue_type":"Common Stock"}]}"#;
+    let UwPayload::OptionTrade(v) = parse("option_trades", body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        v[0].flow_alert_id.as_deref(),
+        Some("fda36fab-b0a8-4d12-9bd4-79b8880cc78f")
+    );
+    assert_eq!(
+        v[0].rule_id.as_deref(),
+        Some("e6b9f0b6-fcd9-44fe-9d1c-f53521c152c3")
+    );
+    assert_eq!(v[0].is_agg, Some(true));
+    assert_eq!(
+        v[0].trade_ids,
+        [
+            "c382f142-c826-4e4a-8ab1-b23d8b8f926c",
+            "dfa96f76-7311-4a78-9863-d56ad256781d"
+        ]
+    );
+    assert_eq!(v[0].issue_type.as_deref(), Some("Common Stock"));
 }
 
 #[test]
@@ -455,6 +491,17 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         aggregated_trade_id: None,
         trade_id: None,
         market_center_locate: None,
+        flow_alert_id: None,
+        rule_id: None,
+        is_agg: None,
+        trade_ids: Vec::new(),
+        full_name: None,
+        issue_type: None,
+        sector: None,
+        industry_type: None,
+        marketcap: None,
+        next_earnings_date: None,
+        er_time: None,
         ts_event: 1_773_242_266_346_162_000,
         ts_init: LATER,
         instrument_id: s("DINO260417C00070000.SMART"),
@@ -500,6 +547,17 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         aggregated_trade_id: None,
         trade_id: None,
         market_center_locate: None,
+        flow_alert_id: None,
+        rule_id: None,
+        is_agg: None,
+        trade_ids: Vec::new(),
+        full_name: None,
+        issue_type: None,
+        sector: None,
+        industry_type: None,
+        marketcap: None,
+        next_earnings_date: None,
+        er_time: None,
         ts_event: 1_773_242_266_346_147_000,
         ts_init: LATER,
         instrument_id: s("DINO260417C00060000.SMART"),
@@ -1530,4 +1588,14 @@ fn nope_example_is_one_minute_of_the_ticker_in_the_path() {
     );
     // 2024-10-28 18:46:00 UTC.
     assert_eq!(r.ts_event, 1_730_141_160_000_000_000);
+}
+
+#[test]
+fn rest_news_headline_keeps_its_tags() {
+    let body = r#"{"data":[{"meta":{},"source":"Benzinga","created_at":"2025-10-22T21:24:29Z","tags":["earnings","guidance"],"headline":"TSLA misses","tickers":["TSLA"],"is_major":true,"sentiment":"negative"}]}"#;
+    let UwPayload::NewsHeadline(v) = parse("news_headlines", body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(v[0].tags, ["earnings", "guidance"]);
+    assert_eq!(v[0].sentiment.as_deref(), Some("negative"));
 }

@@ -188,6 +188,7 @@ fn news_example() {
         is_trump_ts: Some(false),
         is_major: None,
         sentiment: None,
+        tags: vec![],
         ts_event: 1_749_678_056_000 * MS,
         ts_init: TS_INIT,
         instrument_id: None,

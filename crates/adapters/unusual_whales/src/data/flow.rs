@@ -325,6 +325,39 @@ uw_record! {
             /// Market-center locate code of the reporting venue (full tape).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub market_center_locate: Option<UwText>,
+            /// Id of the flow alert UW links the print to (REST; `None` when none).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub flow_alert_id: Option<UwId>,
+            /// Id of the alert rule UW links the print to (REST), as in `UwFlowAlert.rule_id`.
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub rule_id: Option<UwId>,
+            /// The print aggregates several (REST); `trade_ids` then names them.
+            #[serde(default, deserialize_with = "crate::common::parse::de_opt_bool")]
+            pub is_agg: Option<bool>,
+            /// Ids of the prints an aggregated print is made of (REST).
+            #[serde(default, deserialize_with = "de_string_list")]
+            pub trade_ids: Vec<UwId>,
+            /// The underlying's issuer, e.g. `NVIDIA CORP` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub full_name: Option<UwText>,
+            /// `Common Stock`, `ETF`, `Index`, `ADR` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub issue_type: Option<UwText>,
+            /// The underlying's sector (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub sector: Option<UwText>,
+            /// The underlying's industry, e.g. `Semiconductors` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub industry_type: Option<UwText>,
+            /// The underlying's market capitalisation in dollars (REST).
+            #[serde(default, deserialize_with = "de_opt_f64")]
+            pub marketcap: Option<f64>,
+            /// The underlying's next earnings date `YYYY-MM-DD` (REST).
+            #[serde(default, deserialize_with = "de_opt_date")]
+            pub next_earnings_date: Option<UwText>,
+            /// The underlying's earnings timing, e.g. `premarket`, `postmarket` (REST).
+            #[serde(default, deserialize_with = "de_opt_string")]
+            pub er_time: Option<UwText>,
         }
     }
 }

@@ -34,6 +34,9 @@ uw_record! {
             /// UW sentiment tag (REST).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub sentiment: Option<String>,
+            /// UW's tags of the story (REST).
+            #[serde(default, deserialize_with = "de_string_list")]
+            pub tags: Vec<String>,
         }
     }
 }
