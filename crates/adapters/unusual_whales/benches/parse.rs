@@ -226,7 +226,7 @@ fn per_frame(frames: usize, mut run: impl FnMut() -> Duration) -> Duration {
 }
 
 /// Deserializes each frame's record alone (the compact lexer into the record type, nothing
-/// else): the floor under the live path as long as records own their 30 to 47 fields.
+/// else): the floor under the live path as long as records own their 47 to 51 fields.
 fn records_alone<R: serde::de::DeserializeOwned>(frames: &[String]) {
     for f in frames {
         black_box(
