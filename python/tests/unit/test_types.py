@@ -109,6 +109,25 @@ def test_catalog_round_trip(cls, tmp_path):
     assert sorted(read, key=order) == written
 
 
+def test_a_catalog_written_before_a_type_gained_fields_still_reads(tmp_path):
+    # UwOptionTrade gained its REST fields after catalogs of it were written: files without those
+    # columns read back, the new fields empty, the rest as written.
+    import pyarrow.parquet as pq
+
+    gained = ["flow_alert_id", "rule_id", "is_agg", "trade_ids", "full_name", "issue_type", "sector"]
+    gained += ["industry_type", "marketcap", "next_earnings_date", "er_time"]
+    # A REST print, whose sector, industry and earnings date the old file no longer has.
+    written = next(o for o in DECODED[uw.UwOptionTrade] if o.sector is not None)
+    catalog = ParquetDataCatalog(str(tmp_path))
+    catalog.write_data([written])
+    [path] = list(tmp_path.rglob("*.parquet"))
+    table = pq.read_table(path)
+    pq.write_table(table.drop_columns(gained).replace_schema_metadata(table.schema.metadata), path)
+    [read] = [c.data if isinstance(c, CustomData) else c for c in catalog.query(uw.UwOptionTrade)]
+    expected = written.to_dict() | {name: None for name in gained} | {"trade_ids": []}
+    assert read.to_dict() == expected
+
+
 def test_repr_is_readable_and_abbreviates_long_lists():
     alert = next(a for a in DECODED[uw.UwFlowAlert] if len(a.trade_ids) > 4)
     text = repr(alert)
