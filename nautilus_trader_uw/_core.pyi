@@ -3313,6 +3313,7 @@ class UwNewsHeadline:
         is_major: bool | None = None,
         sentiment: str | None = None,
         tags: list[str] = [],
+        meta_json: str | None = None,
         instrument_id: InstrumentId | str | None = None,
         ts_event: int = 0,
         ts_init: int = 0,
@@ -3333,6 +3334,8 @@ class UwNewsHeadline:
     def sentiment(self) -> str | None: ...
     @property
     def tags(self) -> list[str]: ...
+    @property
+    def meta_json(self) -> str | None: ...
     @property
     def instrument_id(self) -> NoReturn: ...
     @property

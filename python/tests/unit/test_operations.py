@@ -202,6 +202,7 @@ RENAMED = {
     ("UwLitTrade", "ticker"): "symbol",
     ("UwEconomicEvent", "type"): "event_type",
     ("UwNewsHeadline", "created_at"): "timestamp",
+    ("UwNewsHeadline", "meta"): "meta_json",
     ("UwContractScreener", "no_side_volume"): "neutral_volume",
     ("UwExpiryGreekExposure", "call_gex"): "call_gamma",
     ("UwExpiryGreekExposure", "put_gex"): "put_gamma",
@@ -222,8 +223,6 @@ KEPT_OTHERWISE = {
     ("UwStockQuote", "quote"): "(flattened)",
     ("UwStockQuote", "quote_values"): "(flattened)",
     ("UwStockQuote", "quote_statistics"): "(flattened)",
-    # A free-form object with no documented keys; the answer's text keeps it (UwApiResponse).
-    ("UwNewsHeadline", "meta"): "(UwApiResponse)",
 }
 
 

@@ -1591,11 +1591,16 @@ fn nope_example_is_one_minute_of_the_ticker_in_the_path() {
 }
 
 #[test]
-fn rest_news_headline_keeps_its_tags() {
-    let body = r#"{"data":[{"meta":{},"source":"Benzinga","created_at":"2025-10-22T21:24:29Z","tags":["earnings","guidance"],"headline":"TSLA misses","tickers":["TSLA"],"is_major":true,"sentiment":"negative"}]}"#;
+fn rest_news_headline_keeps_its_tags_and_meta() {
+    let body = r#"{"data":[{"meta":{"url":"https://example.com/a","n":[1,2]},"source":"Benzinga","created_at":"2025-10-22T21:24:29Z","tags":["earnings","guidance"],"headline":"TSLA misses","tickers":["TSLA"],"is_major":true,"sentiment":"negative"}]}"#;
     let UwPayload::NewsHeadline(v) = parse("news_headlines", body).unwrap() else {
         panic!()
     };
     assert_eq!(v[0].tags, ["earnings", "guidance"]);
     assert_eq!(v[0].sentiment.as_deref(), Some("negative"));
+    // The free-form `meta` object, whole, as JSON text.
+    assert_eq!(
+        v[0].meta_json.as_deref(),
+        Some(r#"{"url":"https://example.com/a","n":[1,2]}"#)
+    );
 }

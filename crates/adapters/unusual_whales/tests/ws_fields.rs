@@ -189,6 +189,7 @@ fn news_example() {
         is_major: None,
         sentiment: None,
         tags: vec![],
+        meta_json: None,
         ts_event: 1_749_678_056_000 * MS,
         ts_init: TS_INIT,
         instrument_id: None,

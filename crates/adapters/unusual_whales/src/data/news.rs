@@ -1,7 +1,9 @@
 //! The `news` channel and REST `/api/news/headlines` (docs/uw-api.md#channel-news,
 //! docs/uw-api.md#rest-news-headlines).
 
-use crate::common::parse::{de_opt_bool, de_opt_string, de_string, de_string_list, de_timestamp};
+use crate::common::parse::{
+    de_opt_bool, de_opt_raw_json, de_opt_string, de_string, de_string_list, de_timestamp,
+};
 use crate::data::view::{FilterKey, RecordView};
 use crate::uw_record;
 
@@ -37,6 +39,9 @@ uw_record! {
             /// UW's tags of the story (REST).
             #[serde(default, deserialize_with = "de_string_list")]
             pub tags: Vec<String>,
+            /// The story's `meta` object as JSON text (REST; UW documents no keys for it).
+            #[serde(default, rename = "meta", deserialize_with = "de_opt_raw_json")]
+            pub meta_json: Option<String>,
         }
     }
 }
