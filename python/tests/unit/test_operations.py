@@ -172,22 +172,30 @@ def examples(document: dict) -> list[tuple[str, dict, object]]:
     return out
 
 
+def typed_examples(document: dict) -> list[tuple[str, object, list]]:
+    """
+    The examples of typed endpoints with their typed records (the typed decoder takes what rows
+    omit from the request path, as from UW).
+    """
+    return [
+        (path, example, _core.parse_rest_response(concrete(path), json.dumps(example)))
+        for path, _op, example in examples(document)
+        if _core.find_operation(path)["typed_endpoint"] is not None
+    ]
+
+
 def test_every_response_example_decodes_into_its_record_without_losing_a_field(document):
     found = examples(document)
     assert len(found) >= 120
-    typed = 0
     for path, op, example in found:
-        body = json.dumps(example)
-        answer = _core.parse_api_response(op["operationId"], body, ts_init=1)
+        answer = _core.parse_api_response(op["operationId"], json.dumps(example), ts_init=1)
         assert isinstance(answer, UwApiResponse)
         # The generic record keeps UW's answer whole: every documented field, at every depth.
         assert json.loads(answer.body) == example, path
-        if _core.find_operation(path)["typed_endpoint"] is not None:
-            # The typed decoder takes what rows omit from the request path, as from UW.
-            records = _core.parse_rest_response(concrete(path), body)
-            assert records, f"{path}: the typed decoder found no record in UW's example"
-            typed += 1
-    assert typed >= 20
+    typed = typed_examples(document)
+    for path, _example, records in typed:
+        assert records, f"{path}: the typed decoder found no record in UW's example"
+    assert len(typed) >= 20
 
 
 # Documented keys a typed record keeps under another name (the record's field, UW's other name
@@ -211,18 +219,19 @@ RENAMED = {
 }
 KEPT_OTHERWISE = {
     # The session day of `timestamp`.
-    ("UwMarketTide", "date"): "timestamp",
+    ("UwMarketTide", "date"),
     # A day's chains are the contract's records themselves.
-    ("UwContractDay", "chains"): "(rows)",
-    # The detail answer's parts: the alert and its prints become records of both types.
-    ("UwFlowAlert", "alert"): "(record)",
-    ("UwFlowAlert", "trades"): "(UwOptionTrade records)",
-    ("UwFlowAlert", "has_more"): "(UwApiResponse)",
+    ("UwContractDay", "chains"),
+    # The detail answer's parts: the alert and its prints become records of both types; whether
+    # more prints follow stays in UwApiResponse.
+    ("UwFlowAlert", "alert"),
+    ("UwFlowAlert", "trades"),
+    ("UwFlowAlert", "has_more"),
     # Nested objects flattened into the quote's fields.
-    ("UwStockQuote", "last_trade"): "(flattened)",
-    ("UwStockQuote", "quote"): "(flattened)",
-    ("UwStockQuote", "quote_values"): "(flattened)",
-    ("UwStockQuote", "quote_statistics"): "(flattened)",
+    ("UwStockQuote", "last_trade"),
+    ("UwStockQuote", "quote"),
+    ("UwStockQuote", "quote_values"),
+    ("UwStockQuote", "quote_statistics"),
 }
 
 
@@ -234,10 +243,7 @@ def example_rows(example: object) -> list[dict]:
 
 def test_every_documented_field_of_a_typed_answer_is_a_field_of_its_record(document):
     dropped = []
-    for path, _op, example in examples(document):
-        if _core.find_operation(path)["typed_endpoint"] is None:
-            continue
-        records = _core.parse_rest_response(concrete(path), json.dumps(example))
+    for path, example, records in typed_examples(document):
         record = records[0]
         name = type(record).__name__
         fields = set(record.to_dict())
