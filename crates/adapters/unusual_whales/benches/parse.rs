@@ -4,14 +4,13 @@
 //! flow alerts, next to a `serde_json::Value` tree of the same frames, with a last line that prints
 //! their ratio, both measured in this run.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use unusual_whales_nt::common::compact_json::from_compact_str;
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
-use unusual_whales_nt::common::testing::{fixture_lines, recorded_frames, test_data_path};
+use unusual_whales_nt::common::testing::{burst, data_frames_by_channel};
 use unusual_whales_nt::data::{FlowAlert, OptionTrade};
 use unusual_whales_nt::subscription::{StreamSource, Subscription, SubscriptionTable, UwFilter};
 use unusual_whales_nt::websocket::UwWsMessage;
@@ -23,39 +22,8 @@ use unusual_whales_nt::websocket::{parse_frame, parse_text_frame};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn frames_by_channel() -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add = |frame: String| {
-        let v: serde_json::Value = serde_json::from_str(&frame).expect("fixture is JSON");
-        let is_ack = v[1].get("status").is_some() && v[1].get("response").is_some();
-        if !is_ack {
-            let channel = v[0]
-                .as_str()
-                .unwrap_or("?")
-                .split(':')
-                .next()
-                .unwrap_or("?")
-                .to_owned();
-            out.entry(channel).or_default().push(frame);
-        }
-    };
-    // Only WebSocket fixtures: the `http_get_*` REST bodies are not frames.
-    for entry in std::fs::read_dir(test_data_path("")).expect("test_data") {
-        let name = entry
-            .expect("entry")
-            .file_name()
-            .into_string()
-            .expect("UTF-8 name");
-        if name.starts_with("ws_") && name.ends_with(".jsonl") {
-            fixture_lines(&name).into_iter().for_each(&mut add);
-        }
-    }
-    recorded_frames().into_iter().for_each(add);
-    out
-}
-
 fn bench_channels(c: &mut Criterion) {
-    for (channel, frames) in frames_by_channel() {
+    for (channel, frames) in data_frames_by_channel() {
         let bytes: usize = frames.iter().map(String::len).sum();
         let mut group = c.benchmark_group(format!("parse_frame/{channel}"));
         group.throughput(Throughput::Elements(frames.len() as u64));
@@ -93,18 +61,8 @@ fn bench_channels(c: &mut Criterion) {
 }
 
 /// 10,000 frames of `channel` from its fixture frames, option prints varied in size.
-fn burst(by_channel: &BTreeMap<String, Vec<String>>, channel: &str) -> Vec<String> {
-    let templates = &by_channel[channel];
-    (0..10_000)
-        .map(|i| {
-            let t = &templates[i % templates.len()];
-            t.replacen("\"size\":1,", &format!("\"size\":{},", 1 + i % 500), 1)
-        })
-        .collect()
-}
-
 fn bench_burst(c: &mut Criterion) {
-    let burst = burst(&frames_by_channel(), "option_trades");
+    let burst = burst(&data_frames_by_channel()["option_trades"]);
     let bytes: usize = burst.iter().map(String::len).sum();
     let mut group = c.benchmark_group("burst/option_trades_10k");
     group.sample_size(20);
@@ -246,9 +204,9 @@ const LIVE_TARGETS: [LiveTarget; 2] = [
 ];
 
 fn bench_live_path(c: &mut Criterion) {
-    let by_channel = frames_by_channel();
+    let by_channel = data_frames_by_channel();
     for (channel, _, _) in LIVE_TARGETS {
-        let frames = burst(&by_channel, channel);
+        let frames = burst(&by_channel[channel]);
         let mut live = LivePath::subscribed_to(&frames);
         let mut group = c.benchmark_group(format!("live_path/{channel}_10k"));
         group.sample_size(20);
@@ -262,7 +220,7 @@ fn bench_live_path(c: &mut Criterion) {
         group.finish();
     }
     if let Ok(ch) = std::env::var("PROF") {
-        let frames = burst(&by_channel, &ch);
+        let frames = burst(&by_channel[&ch]);
         let mut live = LivePath::subscribed_to(&frames);
         let t = Instant::now();
         while t.elapsed().as_secs() < 8 {
@@ -273,7 +231,7 @@ fn bench_live_path(c: &mut Criterion) {
     // The ratio line: both timed here, interleaved, so a loaded machine slows both alike.
     println!();
     for (channel, target, deserialize) in LIVE_TARGETS {
-        let frames = burst(&by_channel, channel);
+        let frames = burst(&by_channel[channel]);
         let mut live = LivePath::subscribed_to(&frames);
         let adapter = per_frame(frames.len(), || live.time(&frames));
         let baseline = per_frame(frames.len(), || {

@@ -8,6 +8,7 @@
 //! serves (a crate may embed only files of its own package); this crate only reads them, at test
 //! time, and embeds none.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The UW WebSocket session recorded on 2025-05-16 (`{"received_at", "frame"}` per line).
@@ -86,4 +87,48 @@ pub fn all_ws_frames() -> Vec<String> {
         }
     }
     frames
+}
+
+/// The data frames of the WebSocket fixtures (each `ws_*.jsonl` file, then the recorded session),
+/// by channel base name (`option_trades`, `flow-alerts`, ...); join acks left out.
+///
+/// # Panics
+/// When a fixture is not JSON or the fixture directory cannot be read.
+#[must_use]
+pub fn data_frames_by_channel() -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |frame: String| {
+        let v: serde_json::Value = serde_json::from_str(&frame).expect("fixture is JSON");
+        let is_ack = v[1].get("status").is_some() && v[1].get("response").is_some();
+        if !is_ack {
+            let channel = v[0].as_str().unwrap_or("?");
+            let base = channel.split(':').next().unwrap_or("?").to_owned();
+            out.entry(base).or_default().push(frame);
+        }
+    };
+    // Only WebSocket fixtures: the `http_get_*` REST bodies are not frames.
+    for entry in std::fs::read_dir(test_data_path("")).expect("test_data is readable") {
+        let name = entry
+            .expect("test_data entry")
+            .file_name()
+            .into_string()
+            .unwrap_or_default();
+        if name.starts_with("ws_") && name.ends_with(".jsonl") {
+            fixture_lines(&name).into_iter().for_each(&mut add);
+        }
+    }
+    recorded_frames().into_iter().for_each(add);
+    out
+}
+
+/// Ten thousand frames cycled from `templates`, each print's `"size":1` made `1..=500` so that
+/// no two neighbours are the same text (a burst, as the benches replay it).
+#[must_use]
+pub fn burst(templates: &[String]) -> Vec<String> {
+    (0..10_000)
+        .map(|i| {
+            let t = &templates[i % templates.len()];
+            t.replacen("\"size\":1,", &format!("\"size\":{},", 1 + i % 500), 1)
+        })
+        .collect()
 }
