@@ -43,7 +43,8 @@ export CARGO_BUILD_JOBS ?= 2
 # Quiet pip, no version nag; progress goes to the log lines below instead.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-RUST_SOURCES := $(shell find crates -name '*.rs' -o -name 'Cargo.toml') Cargo.toml Cargo.lock
+# The parser-choice bench is no part of the wheel.
+RUST_SOURCES := $(shell find crates -path crates/bench_parsers -prune -o \( -name '*.rs' -o -name 'Cargo.toml' \) -print) Cargo.toml Cargo.lock
 PY_SOURCES := $(shell find nautilus_trader_uw -type f -not -name '*.so' -not -path '*/__pycache__/*') pyproject.toml README.md
 
 .PHONY: all venv build dist test test-rust test-python test-newest test-legacy demo lint fmt bench bench-legacy bench-soak fault-soak clean
@@ -143,20 +144,29 @@ demo: build
 
 lint: build
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path $(PARSER_CHOICE) -- --check
 	cargo clippy --workspace --all-targets --features python --release -- -D warnings
+	cargo clippy --manifest-path $(PARSER_CHOICE) --benches --release -- -D warnings
 	$(VENV)/bin/ruff check nautilus_trader_uw python/tests scripts examples
 	$(VENV)/bin/ruff format --check nautilus_trader_uw python/tests scripts examples
 
 fmt: build
 	cargo fmt --all
+	cargo fmt --manifest-path $(PARSER_CHOICE)
 	$(VENV)/bin/ruff format nautilus_trader_uw python/tests scripts examples
 	$(VENV)/bin/ruff check --fix nautilus_trader_uw python/tests scripts examples
+
+# The JSON parsers the adapter could decode with, timed against its own: a workspace of its own,
+# so that `cargo test` never builds them.
+PARSER_CHOICE := crates/bench_parsers/Cargo.toml
 
 # Benchmarks on the newest leg (the default); `make bench-legacy` repeats the Python ones on 1.221.
 bench: build
 	cargo bench -p unusual-whales-nt --bench parse -- --noplot
 	@echo "==> the live path again, built as the published wheel is (dist-release: fat LTO, one codegen unit)"
 	cargo bench -p unusual-whales-nt --bench parse --profile dist-release -- --noplot live_path
+	@echo "==> the record decode with each JSON parser that has a serde path, against the adapter's lexer"
+	cargo bench --manifest-path $(PARSER_CHOICE) --bench parsers -- --noplot
 	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
 	cargo bench -p unusual-whales-nt-sim --bench generate -- --noplot
 	$(PY) scripts/bench_decode.py
