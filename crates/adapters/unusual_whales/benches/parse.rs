@@ -60,7 +60,6 @@ fn bench_channels(c: &mut Criterion) {
     }
 }
 
-/// 10,000 frames of `channel` from its fixture frames, option prints varied in size.
 fn bench_burst(c: &mut Criterion) {
     let burst = burst(&data_frames_by_channel()["option_trades"]);
     let bytes: usize = burst.iter().map(String::len).sum();

@@ -121,8 +121,8 @@ pub fn data_frames_by_channel() -> BTreeMap<String, Vec<String>> {
     out
 }
 
-/// Ten thousand frames cycled from `templates`, each print's `"size":1` made `1..=500` so that
-/// no two neighbours are the same text (a burst, as the benches replay it).
+/// Ten thousand frames cycled from `templates` (a burst, as the benches replay it), a print's
+/// `"size":1` made `1..=500` so that the burst is not the same few texts over and over.
 #[must_use]
 pub fn burst(templates: &[String]) -> Vec<String> {
     (0..10_000)
