@@ -242,11 +242,18 @@ def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
             loop.run_until_complete(asyncio.sleep(0.1))
             loop.close()
     assert stats["queue_depth"] > 1_000, "the consumer really fell behind"
-    late = [lateness for t, lateness in samples if t > 1.0]
+    late = sorted(lateness for t, lateness in samples if t > 1.0)
     batch_cost = max_batch * cost
     # One batch plus the scheduling noise of a shared 2-core machine (the simulator and the Rust
-    # client run beside the loop); the unbounded behaviour was 0.4 s late after 0.7 s, growing.
-    assert max(late) < batch_cost + 0.1, f"timer up to {max(late) * 1000:.0f} ms late"
+    # client run beside the loop); the unbounded behaviour was 0.4 s late after 0.7 s, growing,
+    # so that every tick was later than the one before. A stall of the whole VM (a hypervisor
+    # taking both cores, measured at up to 228 ms in CI) makes one tick late whatever the loop
+    # does: two such ticks in three seconds are let pass, a third is not.
+    assert len(late) > 100, f"the 10 ms tick fired {len(late)} times in 3 s"
+    over = [lateness for lateness in late if lateness >= batch_cost + 0.1]
+    assert len(over) <= 2, f"{len(over)} of {len(late)} ticks over 108 ms late, up to {late[-1] * 1000:.0f} ms"
+    typical = late[len(late) // 2]
+    assert typical < batch_cost + 0.02, f"the median tick {typical * 1000:.0f} ms late"
     assert delivered > 1_000
 
 
