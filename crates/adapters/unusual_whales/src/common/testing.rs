@@ -69,13 +69,9 @@ pub fn recorded_frames() -> Vec<String> {
         .collect()
 }
 
-/// Every WebSocket frame the fixtures hold: the recorded session and each `ws_*.jsonl` file.
-///
-/// # Panics
-/// When the fixture directory cannot be read.
-#[must_use]
-pub fn all_ws_frames() -> Vec<String> {
-    let mut frames = recorded_frames();
+/// The frames of each `ws_*.jsonl` fixture (the `http_get_*` REST bodies are not frames).
+fn ws_fixture_frames() -> Vec<String> {
+    let mut frames = Vec::new();
     for entry in std::fs::read_dir(test_data_path("")).expect("test_data is readable") {
         let name = entry
             .expect("test_data entry")
@@ -89,6 +85,17 @@ pub fn all_ws_frames() -> Vec<String> {
     frames
 }
 
+/// Every WebSocket frame the fixtures hold: the recorded session and each `ws_*.jsonl` file.
+///
+/// # Panics
+/// When the fixture directory cannot be read.
+#[must_use]
+pub fn all_ws_frames() -> Vec<String> {
+    let mut frames = recorded_frames();
+    frames.extend(ws_fixture_frames());
+    frames
+}
+
 /// The data frames of the WebSocket fixtures (each `ws_*.jsonl` file, then the recorded session),
 /// by channel base name (`option_trades`, `flow-alerts`, ...); join acks left out.
 ///
@@ -97,7 +104,7 @@ pub fn all_ws_frames() -> Vec<String> {
 #[must_use]
 pub fn data_frames_by_channel() -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add = |frame: String| {
+    for frame in ws_fixture_frames().into_iter().chain(recorded_frames()) {
         let v: serde_json::Value = serde_json::from_str(&frame).expect("fixture is JSON");
         let is_ack = v[1].get("status").is_some() && v[1].get("response").is_some();
         if !is_ack {
@@ -105,19 +112,7 @@ pub fn data_frames_by_channel() -> BTreeMap<String, Vec<String>> {
             let base = channel.split(':').next().unwrap_or("?").to_owned();
             out.entry(base).or_default().push(frame);
         }
-    };
-    // Only WebSocket fixtures: the `http_get_*` REST bodies are not frames.
-    for entry in std::fs::read_dir(test_data_path("")).expect("test_data is readable") {
-        let name = entry
-            .expect("test_data entry")
-            .file_name()
-            .into_string()
-            .unwrap_or_default();
-        if name.starts_with("ws_") && name.ends_with(".jsonl") {
-            fixture_lines(&name).into_iter().for_each(&mut add);
-        }
     }
-    recorded_frames().into_iter().for_each(add);
     out
 }
 
