@@ -16,7 +16,7 @@ use unusual_whales_nt::data::{FlowAlert, OptionTrade};
 
 // The wheel's allocator: every parser here allocates the same record fields through it.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: unusual_whales_nt_alloc::UwAllocator = unusual_whales_nt_alloc::UwAllocator;
 
 /// A JSON parser with a serde path.
 #[derive(Clone, Copy)]

@@ -12,11 +12,11 @@
 
 use pyo3::prelude::*;
 
-// Why mimalloc: the workspace Cargo.toml. Only here: a library crate must leave the allocator to
-// the final binary.
+// Why mimalloc: the workspace Cargo.toml; why through crates/alloc: its docs. Only here: a library
+// crate must leave the allocator to the final binary.
 #[cfg(feature = "extension-module")]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: unusual_whales_nt_alloc::UwAllocator = unusual_whales_nt_alloc::UwAllocator;
 
 /// The extension module.
 #[pymodule]

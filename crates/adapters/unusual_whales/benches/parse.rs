@@ -26,7 +26,7 @@ use unusual_whales_nt::websocket::{parse_frame, parse_text_frame};
 // The wheel's allocator (crates/pyo3): records are allocated per field, so the allocator is part
 // of the per-frame cost measured here.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: unusual_whales_nt_alloc::UwAllocator = unusual_whales_nt_alloc::UwAllocator;
 
 fn bench_channels(c: &mut Criterion) {
     for (channel, frames) in data_frames_by_channel() {
