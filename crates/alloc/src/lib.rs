@@ -3,11 +3,11 @@
 //!
 //! Why mimalloc at all: the workspace `Cargo.toml`. Why not the `mimalloc` crate's own
 //! `MiMalloc`: it sends every request to `mi_malloc_aligned`, whose fast path only takes blocks of
-//! up to 1 KiB. A larger block (an option print is 1,072 bytes, a flow alert's list of 30 trade
-//! ids 1,200) then went through the aligned over-allocation path: about 330 instructions where
-//! `mi_malloc` takes its size class's free list. Measured on the live path in the wheel's profile
-//! (5 interleaved runs, best of 40 rounds of 10k frames each): option prints 2% faster, flow
-//! alerts 4%.
+//! up to 1 KiB. A larger block (an option print's record is 1,072 bytes; a flow alert's trade-id
+//! list grows to 1,280 past 16 ids) then went through the aligned over-allocation path: about
+//! 330 instructions where `mi_malloc` takes its size class's free list. Measured on the live path
+//! in the wheel's profile (5 interleaved runs, best of 40 rounds of 10k frames each): option
+//! prints 2-3% faster, flow alerts 4%.
 //!
 //! What `mi_malloc` guarantees: every block is a whole number of machine words from a
 //! word-aligned start, so any alignment up to a word holds for any size. Larger alignments
