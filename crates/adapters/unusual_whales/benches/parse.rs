@@ -274,26 +274,24 @@ fn bench_live_path(c: &mut Criterion) {
         let mut live = LivePath::subscribed_to(&burst);
         let from_memory: Vec<&str> = burst.iter().map(String::as_str).collect();
         let from_cache = replayed_from_cache(&burst);
-        let regimes: [(&str, &[&str], bool); 2] = [
+        type Timing = fn(&mut LivePath, &[&str]) -> Duration;
+        let regimes: [(String, &[&str], Timing); 2] = [
             (
-                "strategy behind: 10k queued, frames from memory",
+                format!(
+                    "strategy behind: {} queued, frames from memory",
+                    burst.len()
+                ),
                 &from_memory,
-                false,
+                |live, frames| live.time(frames),
             ),
             (
-                "strategy keeping pace: taken every 64, frames in cache",
+                format!("strategy keeping pace: taken every {MAX_BATCH}, frames in cache"),
                 &from_cache,
-                true,
+                |live, frames| live.time_keeping_pace(frames),
             ),
         ];
-        for (regime, frames, keeping_pace) in regimes {
-            let adapter = per_frame(frames.len(), || {
-                if keeping_pace {
-                    live.time_keeping_pace(frames)
-                } else {
-                    live.time(frames)
-                }
-            });
+        for (regime, frames, timing) in regimes {
+            let adapter = per_frame(frames.len(), || timing(&mut live, frames));
             let baseline = per_frame(frames.len(), || {
                 let start = Instant::now();
                 value_trees(frames);
