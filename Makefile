@@ -170,11 +170,13 @@ bench: build
 	cargo bench -p unusual-whales-nt --bench flow_bars -- --noplot
 	cargo bench -p unusual-whales-nt-sim --bench generate -- --noplot
 	$(PY) scripts/bench_decode.py
+	$(PY) scripts/bench_delivery.py
 	$(PY) scripts/bench_e2e.py
 	$(PY) scripts/bench_flow_bars.py
 
 bench-legacy: $(VENV_LEGACY)/.installed
 	$(PY_LEGACY) scripts/bench_decode.py --out bench-results/decode-nt$(NT_LEGACY_VERSION).json
+	$(PY_LEGACY) scripts/bench_delivery.py --out bench-results/delivery-nt$(NT_LEGACY_VERSION).json
 	$(PY_LEGACY) scripts/bench_e2e.py --out bench-results/e2e-nt$(NT_LEGACY_VERSION).json
 	$(PY_LEGACY) scripts/bench_flow_bars.py --out bench-results/flow-bars-nt$(NT_LEGACY_VERSION).json
 

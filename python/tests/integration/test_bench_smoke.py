@@ -33,6 +33,25 @@ def test_bench_decode_quick_run(tmp_path):
     assert data["construct"]["rust_parse_ws_frame_ns"] > 0
 
 
+def test_bench_delivery_quick_run(tmp_path):
+    out = tmp_path / "delivery.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_delivery.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    [run] = data["runs"]
+    # The backlog regime really drained a backlog, in full batches.
+    assert run["backlog"] >= data["records_per_regime"]
+    assert run["behind_records_per_batch"] > 32
+    assert all(data["best"][k] > 0 for k in ("keeping_pace_ns", "behind_ns", "orjson_ns", "json_ns"))
+    assert "orjson / it" in result.stdout and "behind" in result.stdout
+
+
 def test_bench_e2e_quick_run(tmp_path):
     out = tmp_path / "e2e.json"
     result = subprocess.run(
