@@ -182,6 +182,36 @@ def test_keyword_constructor_rejects_missing_and_unknown_fields():
     assert (halt.ts_event, halt.ts_init, halt.reason) == (5, 6, None)
 
 
+def test_rust_builds_records_without_calling_their_class_so_a_class_must_add_no_init():
+    # Rust allocates each decoded record as the class's inherited __new__ would and skips the
+    # call: a class that defined __init__ (or __new__) would silently be bypassed, so it is
+    # refused when registered.
+    from nautilus_trader_uw import _core
+    from nautilus_trader_uw._records import UwData
+
+    class WithInit(_core.UwOptionTrade, UwData):
+        __slots__ = ()
+
+        def __init__(self, **kwargs):
+            raise AssertionError("never called for decoded records")
+
+    class WithNew(_core.UwOptionTrade, UwData):
+        __slots__ = ()
+
+        def __new__(cls, **kwargs):
+            return super().__new__(cls, **kwargs)
+
+    with pytest.raises(TypeError, match="must not define __init__"):
+        WithInit._register_data_class()
+    with pytest.raises(TypeError, match="must not define __new__"):
+        WithNew._register_data_class()
+    # The registered class still builds the decoded records, as an instance of itself alone.
+    frame = next(f for f in ws_fixture_frames() if f.startswith('["option_trades'))
+    [trade] = uw.parse_ws_frame(frame, 1)
+    assert type(trade) is uw.UwOptionTrade
+    assert trade == uw.UwOptionTrade(**trade.to_dict())
+
+
 def test_objects_are_immutable():
     obj = DECODED[uw.UwPrice][0]
     with pytest.raises(AttributeError):

@@ -7,6 +7,7 @@ pub mod consts;
 pub mod credential;
 pub mod error;
 pub mod parse;
+pub mod prefetch;
 pub mod settings;
 pub mod symbol;
 #[doc(hidden)]

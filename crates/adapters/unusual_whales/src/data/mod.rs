@@ -133,6 +133,13 @@ impl UwPayload {
         self.len() == 0
     }
 
+    /// Hints the CPU to fetch the records' memory (see [`crate::common::prefetch`]).
+    pub fn prefetch(&self) {
+        for_each_payload!(self, |v| crate::common::prefetch::prefetch_slice(
+            v.as_slice()
+        ));
+    }
+
     /// The Python type name of the records (`UwFlowAlert`, ...).
     #[must_use]
     pub fn type_name(&self) -> &'static str {

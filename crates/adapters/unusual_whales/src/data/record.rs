@@ -431,15 +431,6 @@ macro_rules! uw_record {
 
     (@python $name:ident, $pyname:literal, [ $( $field:ident : $ty:ty ),* ]) => {
         impl $name {
-            fn pending_slot()
-                -> &'static std::thread::LocalKey<std::cell::RefCell<Option<$name>>> {
-                std::thread_local! {
-                    static PENDING: std::cell::RefCell<Option<$name>> =
-                        const { std::cell::RefCell::new(None) };
-                }
-                &PENDING
-            }
-
             fn python_class() -> &'static pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> {
                 static CLASS: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> =
                     pyo3::sync::PyOnceLock::new();
@@ -452,19 +443,10 @@ macro_rules! uw_record {
                 self,
                 py: pyo3::Python<'py>,
             ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-                use pyo3::types::PyAnyMethods;
                 let cls = Self::python_class().get(py).ok_or_else(|| {
                     $crate::python::records::unregistered_error($pyname)
                 })?;
-                // pyo3 builds an instance of a Python subclass only through `#[new]`, which
-                // receives the subclass as its type; the record waits in a thread-local slot so
-                // the call carries no arguments to convert. The GIL is held throughout.
-                Self::pending_slot().with(|slot| *slot.borrow_mut() = Some(self));
-                let result = cls.bind(py).call0();
-                Self::pending_slot().with(|slot| slot.borrow_mut().take());
-                let object = result?;
-                $crate::python::records::untrack_from_gc(&object);
-                Ok(object)
+                $crate::python::records::new_subclass_object(py, self, cls.bind(py))
             }
         }
 
@@ -476,11 +458,6 @@ macro_rules! uw_record {
                 py: pyo3::Python<'_>,
                 kwargs: Option<&pyo3::Bound<'_, pyo3::types::PyDict>>,
             ) -> pyo3::PyResult<Self> {
-                if kwargs.is_none() {
-                    if let Some(record) = Self::pending_slot().with(|slot| slot.borrow_mut().take()) {
-                        return Ok(record);
-                    }
-                }
                 use $crate::python::records::FromKwarg as _;
                 let owned;
                 let kw = match kwargs {
@@ -581,6 +558,7 @@ macro_rules! uw_record {
                         "expected a Python subclass of _core.", $pyname
                     )));
                 }
+                $crate::python::records::check_plain_subclass(cls, &base, $pyname)?;
                 $crate::python::records::register_class(Self::python_class(), cls, $pyname)
             }
         }

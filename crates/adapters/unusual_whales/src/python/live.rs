@@ -444,7 +444,11 @@ fn build_batch(
     let objects = PyList::empty(py);
     let routes = PyList::empty(py);
     let logs = PyList::empty(py);
-    for event in events {
+    let mut events = events.into_iter().peekable();
+    while let Some(event) = events.next() {
+        if let Some(next) = events.peek() {
+            next.prefetch();
+        }
         match event {
             FeedEvent::Data { payload, routes: r } => {
                 let before = objects.len();

@@ -5,6 +5,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
+use pyo3::{PyClass, PyClassInitializer};
 
 use crate::common::text::{UwId, UwText};
 use crate::data::UwPayload;
@@ -36,6 +37,64 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
     crate::data::for_each_payload!(payload, |v| append_all(py, v, out))
 }
 
+/// A new object of `cls`, the registered Python subclass of `T`'s class, holding `record`, out
+/// of the garbage collector's sight.
+///
+/// Allocated as pyo3's generated `__new__` allocates it, without calling the class: the call
+/// went through `type.__call__`, pyo3's `__new__` wrapper (which takes no record, so the record
+/// waited in a thread-local slot for it) and `object.__init__`, and moved the 1 KB record four
+/// more times. Measured on a queue filled while the loop slept, 200k option prints drained per
+/// run, loop-thread CPU per print: 704-809 ns through the call, 589-663 allocated directly;
+/// with the prefetch of [`crate::common::prefetch`] as well, 499-531 (three alternated runs
+/// each). `parse_ws_frame` of one print: 1,490-1,498 ns against 1,334-1,388.
+///
+/// # Errors
+/// What allocating the object raises (`MemoryError`).
+pub fn new_subclass_object<'py, T: PyClass>(
+    py: Python<'py>,
+    record: T,
+    cls: &Bound<'py, PyType>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    PyClassInitializer<T>: From<T>,
+{
+    let init = PyClassInitializer::from(record);
+    // SAFETY: `cls` is a registered class, and `check_plain_subclass` admitted it only as a
+    // subclass of `T`'s class (the one precondition of `tp_new_impl`, which pyo3's own `#[new]`
+    // code calls) adding no `__new__` or `__init__`, so this is all that calling it did.
+    // `tp_new_impl` returns a new reference.
+    #[allow(unsafe_code)]
+    let object = unsafe {
+        let ptr = pyo3::impl_::pymethods::tp_new_impl(py, init, cls.as_type_ptr())?;
+        Bound::from_owned_ptr(py, ptr)
+    };
+    untrack_from_gc(&object);
+    Ok(object)
+}
+
+/// Admits `cls` (a subclass of `base`) for [`new_subclass_object`] only if calling it would
+/// run nothing but `base.__new__` and `object.__init__`.
+///
+/// # Errors
+/// `TypeError` naming what the class overrides.
+pub fn check_plain_subclass(
+    cls: &Bound<'_, PyType>,
+    base: &Bound<'_, PyType>,
+    type_name: &str,
+) -> PyResult<()> {
+    let py = cls.py();
+    let object_type = py.get_type::<pyo3::types::PyAny>();
+    for (name, expected) in [("__new__", base), ("__init__", &object_type)] {
+        if !cls.getattr(name)?.is(expected.getattr(name)?) {
+            return Err(PyTypeError::new_err(format!(
+                "the Python class of {type_name} must not define {name}: Rust creates its \
+                 objects without calling it"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Takes a record out of the cyclic garbage collector's sight.
 ///
 /// Python tracks every instance of a class defined in Python, and the records are (a Python
@@ -44,8 +103,9 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
 /// in flight per second was traversed by every young-generation collection, survived it while
 /// queued, and piled up as "long-lived" objects that triggered full collections of the whole
 /// process several times a second (measured: the largest cost on the loop thread at full rate).
-// `unsafe` because CPython exposes these only as C functions; with `is_gc_tracked` and the
-// lexer's SSE2 step (`common::compact_json`), the crate's only `unsafe`.
+// `unsafe` because CPython exposes these only as C functions. The crate's other `unsafe`:
+// `is_gc_tracked`, `new_subclass_object`, the lexer's SSE2 step (`common::compact_json`) and
+// the prefetch (`common::prefetch`).
 #[allow(unsafe_code)]
 pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
     let ptr = object.as_ptr();

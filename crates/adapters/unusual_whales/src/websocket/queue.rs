@@ -64,6 +64,15 @@ impl FeedEvent {
             Self::Log { .. } => 0,
         }
     }
+
+    /// Hints the CPU to fetch the event's records and routes, for a consumer about to take it
+    /// while it works on the one before (see [`crate::common::prefetch`]).
+    pub fn prefetch(&self) {
+        if let Self::Data { payload, routes } = self {
+            payload.prefetch();
+            crate::common::prefetch::prefetch_slice(routes);
+        }
+    }
 }
 
 #[cfg(unix)]
