@@ -47,9 +47,9 @@ fn burst() -> Vec<OptionTrade> {
             p.size = 1 + (i * 7 % 500) as i64;
             p.delta = Some(if call { 0.45 } else { -0.4 });
             p.trade_code = match i % 10 {
-                0 => vec!["slan".into(), "isoi".into()],
-                1 => vec!["mlat".into()],
-                _ => vec!["auto".into()],
+                0 => ["slan", "isoi"].into(),
+                1 => ["mlat"].into(),
+                _ => ["auto"].into(),
             };
             p
         })

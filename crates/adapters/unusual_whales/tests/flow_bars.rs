@@ -91,7 +91,7 @@ fn read(p: &OptionTrade) -> Reading {
         (Some(d), Some(c), Some(u)) => Some(d * c as f64 * multiplier * u),
         _ => None,
     };
-    let has = |codes: &[&str]| p.trade_code.iter().any(|c| codes.contains(&c.as_str()));
+    let has = |codes: &[&str]| p.trade_code.iter().any(|c| codes.contains(&c));
     let sweep = has(&["isoi", "slai", "slci"]);
     Reading {
         is_call,
@@ -422,7 +422,7 @@ prop_compose! {
             "BAD".into()
         };
         p.option_type = typed.then(|| if call { "call" } else { "put" }.into());
-        p.trade_code = codes.into_iter().map(Into::into).collect();
+        p.trade_code = codes.into_iter().collect();
         p.ts_init = t + (lateness_ms + 40) * MS;
         (p, t + lateness_ms * MS)
     }

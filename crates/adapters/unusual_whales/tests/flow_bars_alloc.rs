@@ -60,7 +60,7 @@ fn prints_that_close_no_bar_allocate_nothing() {
         .map(|i| {
             let mut p = option_trade("SPY", T0 + i * 1_000_000);
             p.size = 1 + (i % 300) as i64;
-            p.trade_code = vec![if i % 2 == 0 { "isoi" } else { "mlet" }.into()];
+            p.trade_code = [if i % 2 == 0 { "isoi" } else { "mlet" }].into();
             p.option_symbol = format!("SPY250516C{:08}", 580_000 + (i % 20) * 1_000).into();
             p
         })

@@ -5,6 +5,7 @@ use rstest::rstest;
 use unusual_whales_nt::common::error::UwParseError;
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::fixture_lines;
+use unusual_whales_nt::common::text::UwTextList;
 use unusual_whales_nt::data::*;
 use unusual_whales_nt::http::{UwEndpoint, parse_rest_body};
 
@@ -442,8 +443,8 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         next_earnings_date: None,
         er_time: None,
         trade_ids: Vec::new(),
-        upstream_condition_details: Vec::new(),
-        exchanges: Vec::new(),
+        upstream_condition_details: UwTextList::new(),
+        exchanges: UwTextList::new(),
         url: None,
         ts_event: 1_773_242_266_346 * MS, // end_time
         ts_init: LATER,
@@ -476,10 +477,10 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         vega: Some(0.036_608_081_518_311_55),
         rho: Some(0.006_485_866_266_570_72),
         theo: Some(0.599_999_999_999_996),
-        trade_code: vec!["mlft".into()],
+        trade_code: ["mlft"].into(),
         exchange: s("ARCO"),
-        report_flags: vec!["futures_floor".into()],
-        tags: vec!["ask_side".into(), "bullish".into()],
+        report_flags: ["futures_floor"].into(),
+        tags: ["ask_side", "bullish"].into(),
         ask_vol: Some(2_481),
         bid_vol: Some(19),
         mid_vol: Some(0),
@@ -532,10 +533,10 @@ fn flow_alert_detail_yields_the_alert_then_its_prints() {
         vega: Some(0.065_641_409_398_948),
         rho: Some(0.017_787_510_839_468_71),
         theo: Some(2.000_000_000_000_004),
-        trade_code: vec!["mlft".into()],
+        trade_code: ["mlft"].into(),
         exchange: s("ARCO"),
-        report_flags: vec!["futures_floor".into()],
-        tags: vec!["ask_side".into(), "bullish".into()],
+        report_flags: ["futures_floor"].into(),
+        tags: ["ask_side", "bullish"].into(),
         ask_vol: Some(2_376),
         bid_vol: Some(129),
         mid_vol: Some(0),

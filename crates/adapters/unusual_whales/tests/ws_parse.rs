@@ -11,7 +11,7 @@ use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{
     all_ws_frames, fixture_lines, load_fixture, recorded_frames,
 };
-use unusual_whales_nt::common::text::{UwId, UwText};
+use unusual_whales_nt::common::text::{UwId, UwText, UwTextList};
 use unusual_whales_nt::data::UwPayload;
 use unusual_whales_nt::subscription::channel::ChannelKind;
 use unusual_whales_nt::websocket::{UwWsMessage, parse_frame};
@@ -142,21 +142,16 @@ fn option_trade_keeps_index_underlying_empty_and_splits_codes() {
     assert_eq!(v[0].underlying_price, None);
 }
 
-/// Every text a record holds: its required ones, the optional ones present, the list items.
-fn texts<'a>(
-    required: [&'a UwText; 2],
-    optional: [&'a Option<UwText>; 3],
-    lists: impl Iterator<Item = &'a UwText>,
-) -> Vec<&'a UwText> {
+/// Every text a record holds: its required ones and the optional ones present.
+fn texts<'a>(required: [&'a UwText; 2], optional: [&'a Option<UwText>; 3]) -> Vec<&'a UwText> {
     let mut out = required.to_vec();
     out.extend(optional.into_iter().flatten());
-    out.extend(lists);
     out
 }
 
-/// The short text, the uuids and the instrument ids of the two high-rate records live in the
-/// record, so a strategy dropping a print or an alert frees no heap strings the reader thread
-/// allocated for it (common::text).
+/// The short text, the lists of short text, the uuids and the instrument ids of the two
+/// high-rate records live in the record, so a strategy dropping a print or an alert frees no
+/// heap block the reader thread allocated for it (common::text).
 #[test]
 fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     let UwPayload::OptionTrade(prints) = data(&fixture_lines("ws_option_trades.jsonl")[0]) else {
@@ -166,13 +161,15 @@ fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     let print_texts = texts(
         [&t.underlying_symbol, &t.option_symbol],
         [&t.option_type, &t.expiry, &t.exchange],
-        t.trade_code.iter().chain(&t.tags).chain(&t.report_flags),
     );
-    assert!(print_texts.len() >= 8, "{t:?}");
+    assert_eq!(print_texts.len(), 5, "{t:?}");
     assert!(
         print_texts.iter().all(|text| text.is_inline()),
         "{print_texts:?}"
     );
+    let print_lists = [&t.trade_code, &t.tags, &t.report_flags];
+    assert_eq!(print_lists.map(UwTextList::len), [1, 2, 0], "{t:?}");
+    assert!(print_lists.iter().all(|list| list.is_inline()), "{t:?}");
     assert_eq!(t.id.len(), 36, "a uuid: {t:?}");
     assert!(t.id.is_inline(), "{t:?}");
     // IB's padded form (the default), the longest the adapter writes for an option on SMART.
@@ -199,9 +196,11 @@ fn short_text_and_ids_of_prints_and_alerts_own_no_heap_allocation() {
     let alert_texts = texts(
         [&a.ticker, &a.option_chain],
         [&a.rule_name, &a.option_type, &a.expiry],
-        a.exchanges.iter().chain(&a.upstream_condition_details),
     );
-    assert!(alert_texts.len() >= 8, "{a:?}");
+    assert_eq!(alert_texts.len(), 5, "{a:?}");
+    let alert_lists = [&a.exchanges, &a.upstream_condition_details];
+    assert_eq!(alert_lists.map(UwTextList::len), [2, 2], "{a:?}");
+    assert!(alert_lists.iter().all(|list| list.is_inline()), "{a:?}");
     // `RepeatedHitsDescendingFill` is 26 bytes: longer text keeps a heap buffer, intact.
     let (inline, heap): (Vec<_>, Vec<_>) =
         alert_texts.into_iter().partition(|text| text.is_inline());

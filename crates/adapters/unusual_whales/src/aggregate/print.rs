@@ -402,7 +402,7 @@ mod tests {
         #[case] multi_leg: bool,
     ) {
         let mut print = option_trade("SPY", 1_000);
-        print.trade_code = codes.iter().map(|c| (*c).into()).collect();
+        print.trade_code = codes.iter().collect();
         let f = PrintFacts::of(&print);
         assert_eq!((f.sweep, f.block, f.multi_leg), (sweep, block, multi_leg));
     }
@@ -419,7 +419,7 @@ mod tests {
     ) {
         let mut print = option_trade("SPY", 1_000);
         print.size = size;
-        print.trade_code = codes.iter().map(|c| (*c).into()).collect();
+        print.trade_code = codes.iter().collect();
         assert_eq!(PrintFacts::of(&print).block, block);
     }
 

@@ -3,6 +3,7 @@
 //! Public (but hidden from the docs) because `tests/` and `benches/` link the library as an
 //! ordinary dependency.
 
+use crate::common::text::UwTextList;
 use crate::data::OptionTrade;
 
 /// A SPY-shaped call print of `ticker` at `executed_at` (UNIX ns): one contract at 1.05 between
@@ -35,10 +36,10 @@ pub fn option_trade(ticker: &str, executed_at: u64) -> OptionTrade {
         vega: Some(0.1),
         rho: Some(0.01),
         theo: Some(1.05),
-        trade_code: vec!["auto".into()],
+        trade_code: ["auto"].into(),
         exchange: Some("XCBO".into()),
-        report_flags: Vec::new(),
-        tags: vec!["mid_side".into(), "neutral".into()],
+        report_flags: UwTextList::new(),
+        tags: ["mid_side", "neutral"].into(),
         ask_vol: None,
         bid_vol: None,
         mid_vol: None,

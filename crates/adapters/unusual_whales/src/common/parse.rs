@@ -9,9 +9,10 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::common::error::quote;
+use crate::common::text::UwTextList;
 use crate::common::time::{millis_to_nanos, parse_date, parse_timestamp};
 
 // ---------------------------------------------------------------------------------------------
@@ -397,50 +398,121 @@ pub fn de_string<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<S, D::
     de_opt_string(d)?.ok_or_else(|| de::Error::custom("expected a non-empty string"))
 }
 
-struct StringListVisitor<S>(std::marker::PhantomData<S>);
+/// What a list of texts deserializes into: a `Vec` of any text type, or a [`UwTextList`].
+pub trait TextList: Default {
+    /// Room for `n` more items, where that saves growing.
+    fn reserve(&mut self, n: usize);
+    /// Appends one item.
+    fn push_text(&mut self, text: &str);
+    /// Appends one item the deserializer already owns.
+    fn push_owned(&mut self, text: String) {
+        self.push_text(&text);
+    }
+}
 
-impl<'de, S: TextValue + Deserialize<'de>> Visitor<'de> for StringListVisitor<S> {
-    type Value = Vec<S>;
+impl<S: TextValue> TextList for Vec<S> {
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n);
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.push(S::from(text));
+    }
+
+    fn push_owned(&mut self, text: String) {
+        self.push(S::from(text));
+    }
+}
+
+impl TextList for UwTextList {
+    fn reserve(&mut self, _n: usize) {}
+
+    fn push_text(&mut self, text: &str) {
+        self.push(text);
+    }
+}
+
+/// One list item, appended where it is read: a string, or null (skipped).
+struct ListItem<'a, L>(&'a mut L);
+
+impl<'de, L: TextList> DeserializeSeed<'de> for ListItem<'_, L> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, L: TextList> Visitor<'de> for ListItem<'_, L> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.push_text(v);
+        Ok(())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.0.push_owned(v);
+        Ok(())
+    }
+}
+
+struct StringListVisitor<L>(std::marker::PhantomData<L>);
+
+impl<'de, L: TextList> Visitor<'de> for StringListVisitor<L> {
+    type Value = L;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of strings, a comma-separated string, or null")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element::<Option<S>>()? {
-            if let Some(s) = item {
-                out.push(s);
-            }
-        }
+        let mut out = L::default();
+        out.reserve(seq.size_hint().unwrap_or(0).min(4096));
+        while seq.next_element_seed(ListItem(&mut out))?.is_some() {}
         Ok(out)
     }
 
     // `upstream_condition_detail` and `trade_code` arrive as "auto,isoi" where the WS sends arrays.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let mut out = L::default();
         // One code (`"auto"`, every option print's `trade_code`) is the usual case: no
-        // iterator to collect, whose growth and char searcher were 3% of an option print.
+        // iterator, whose char searcher was 3% of an option print.
         if memchr::memchr(b',', v.as_bytes()).is_none() {
             let code = trim(v);
-            return Ok(if code.is_empty() {
-                Vec::new()
-            } else {
-                vec![S::from(code)]
-            });
+            if !code.is_empty() {
+                out.push_text(code);
+            }
+            return Ok(out);
         }
-        Ok(v.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(S::from)
-            .collect())
+        for code in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            out.push_text(code);
+        }
+        Ok(out)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
+        Ok(L::default())
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
+        Ok(L::default())
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -452,9 +524,7 @@ impl<'de, S: TextValue + Deserialize<'de>> Visitor<'de> for StringListVisitor<S>
 ///
 /// # Errors
 /// Fails on numbers, booleans, objects, or arrays holding non-strings.
-pub fn de_string_list<'de, D: Deserializer<'de>, S: TextValue + Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<S>, D::Error> {
+pub fn de_string_list<'de, D: Deserializer<'de>, L: TextList>(d: D) -> Result<L, D::Error> {
     d.deserialize_any(StringListVisitor(std::marker::PhantomData))
 }
 

@@ -296,6 +296,224 @@ macro_rules! str_like {
 
 str_like!(UwText, UwId);
 
+/// Joins the items of a [`UwTextList`]: a control character no UW code, tag or exchange holds.
+const LIST_SEPARATOR: char = '\u{1f}';
+
+/// A list of short texts: an option print's `trade_code`, `report_flags` and `tags`, a flow
+/// alert's `exchanges` and `upstream_condition_details`. Held in the record, without a heap
+/// block, when its items fit together in 24 bytes, as nearly all do (`["bid_side", "bearish"]`).
+///
+/// Why not `Vec<UwText>`: a `Vec` holding any item is a heap block, allocated on the reader
+/// thread and freed on the event loop's when the strategy lets go of the record (the dearer,
+/// cross-thread kind of free); an option print held two (`trade_code` and `tags`), the last
+/// heap blocks it had. Freeing them was 14-17% of the loop thread's time spent building and
+/// dropping a batch of prints in `scripts/bench_delivery.py` (perf, both regimes).
+///
+/// The items are stored joined by U+001F with their count; a list with an item holding that
+/// character keeps a `Vec` instead, so every list is stored as it came. To Python it is a
+/// `list[str]`; in Rust, [`iter`](Self::iter) yields the items as `&str`, and lists compare and
+/// hash item by item, whatever their storage.
+#[derive(Clone, Default)]
+pub struct UwTextList(ListRepr);
+
+#[derive(Clone)]
+enum ListRepr {
+    // `count` items joined by `LIST_SEPARATOR` (none holds it); `count == 0` is the empty list,
+    // and `count == 1` with empty text a list of one empty string.
+    Joined { count: u32, text: CompactString },
+    Items(Vec<UwText>),
+}
+
+impl Default for ListRepr {
+    fn default() -> Self {
+        Self::Joined {
+            count: 0,
+            text: CompactString::const_new(""),
+        }
+    }
+}
+
+impl UwTextList {
+    /// An empty list.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends `item`.
+    pub fn push(&mut self, item: &str) {
+        match &mut self.0 {
+            ListRepr::Joined { count, text } if !item.contains(LIST_SEPARATOR) => {
+                if let Some(next) = count.checked_add(1) {
+                    if *count > 0 {
+                        text.push(LIST_SEPARATOR);
+                    }
+                    text.push_str(item);
+                    *count = next;
+                    return;
+                }
+            }
+            ListRepr::Items(items) => {
+                items.push(UwText::from(item));
+                return;
+            }
+            ListRepr::Joined { .. } => {}
+        }
+        let mut items: Vec<UwText> = self.iter().map(UwText::from).collect();
+        items.push(UwText::from(item));
+        self.0 = ListRepr::Items(items);
+    }
+
+    /// The items, in order.
+    #[must_use]
+    pub fn iter(&self) -> UwTextListIter<'_> {
+        UwTextListIter(match &self.0 {
+            ListRepr::Joined { count: 0, .. } => IterRepr::Joined(None),
+            ListRepr::Joined { text, .. } => IterRepr::Joined(Some(text.split(LIST_SEPARATOR))),
+            ListRepr::Items(items) => IterRepr::Items(items.iter()),
+        })
+    }
+
+    /// How many items.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            ListRepr::Joined { count, .. } => *count as usize,
+            ListRepr::Items(items) => items.len(),
+        }
+    }
+
+    /// Whether the list has no items.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether an item equals `item`.
+    #[must_use]
+    pub fn contains(&self, item: &str) -> bool {
+        self.iter().any(|t| t == item)
+    }
+
+    /// Whether the list is held in the record itself (no heap block).
+    #[must_use]
+    pub fn is_inline(&self) -> bool {
+        matches!(&self.0, ListRepr::Joined { text, .. } if !text.is_heap_allocated())
+    }
+}
+
+/// The items of a [`UwTextList`].
+pub struct UwTextListIter<'a>(IterRepr<'a>);
+
+enum IterRepr<'a> {
+    Joined(Option<std::str::Split<'a, char>>),
+    Items(std::slice::Iter<'a, UwText>),
+}
+
+impl<'a> Iterator for UwTextListIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match &mut self.0 {
+            IterRepr::Joined(split) => split.as_mut()?.next(),
+            IterRepr::Items(items) => items.next().map(UwText::as_str),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a UwTextList {
+    type Item = &'a str;
+    type IntoIter = UwTextListIter<'a>;
+
+    fn into_iter(self) -> UwTextListIter<'a> {
+        self.iter()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for UwTextList {
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        let mut list = Self::new();
+        for item in items {
+            list.push(item.as_ref());
+        }
+        list
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<S>> for UwTextList {
+    fn from(items: Vec<S>) -> Self {
+        items.iter().collect()
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> From<[S; N]> for UwTextList {
+    fn from(items: [S; N]) -> Self {
+        items.iter().collect()
+    }
+}
+
+impl PartialEq for UwTextList {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for UwTextList {}
+
+impl<S: AsRef<str>> PartialEq<[S]> for UwTextList {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter().map(AsRef::as_ref))
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for UwTextList {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for UwTextList {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl Hash for UwTextList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        for item in self {
+            item.hash(state);
+        }
+    }
+}
+
+impl fmt::Debug for UwTextList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "python")]
+impl<'py> pyo3::IntoPyObject<'py> for &UwTextList {
+    type Target = pyo3::types::PyList;
+    type Output = pyo3::Bound<'py, pyo3::types::PyList>;
+    type Error = pyo3::PyErr;
+
+    fn into_pyobject(self, py: pyo3::Python<'py>) -> Result<Self::Output, Self::Error> {
+        pyo3::types::PyList::new(py, self.iter())
+    }
+}
+
+#[cfg(feature = "python")]
+impl pyo3::FromPyObject<'_, '_> for UwTextList {
+    type Error = pyo3::PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'_, '_, pyo3::PyAny>) -> Result<Self, Self::Error> {
+        let items: Vec<UwText> = obj.extract()?;
+        Ok(items.iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -397,5 +615,93 @@ mod tests {
         assert!(serde_json::from_str::<UwId>("12").is_err());
         let id: UwId = serde_json::from_str(r#""a\"b""#).unwrap();
         assert_eq!(format!("{id:?} {id}"), r#""a\"b" a"b"#);
+    }
+
+    fn list_from_json(json: &str) -> Result<UwTextList, serde_json::Error> {
+        let mut d = serde_json::Deserializer::from_str(json);
+        crate::common::parse::de_string_list(&mut d)
+    }
+
+    #[test]
+    fn a_short_list_is_held_inline_and_reads_back_in_order() {
+        let tags: UwTextList = ["bid_side", "bearish"].into();
+        assert!(tags.is_inline());
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags.iter().collect::<Vec<_>>(), ["bid_side", "bearish"]);
+        assert_eq!(tags, ["bid_side", "bearish"]);
+        assert!(tags.contains("bearish") && !tags.contains("bid"));
+        assert_eq!(format!("{tags:?}"), r#"["bid_side", "bearish"]"#);
+        // In the record, a list costs 8 bytes more than the `Vec` it replaced.
+        assert_eq!(std::mem::size_of::<UwTextList>(), 32);
+    }
+
+    #[test]
+    fn empty_lists_and_empty_items_are_told_apart() {
+        let empty = UwTextList::new();
+        let one_empty: UwTextList = [""].into();
+        let two_empty: UwTextList = ["", ""].into();
+        assert_eq!((empty.len(), one_empty.len(), two_empty.len()), (0, 1, 2));
+        assert_eq!(empty.iter().count(), 0);
+        assert_eq!(one_empty.iter().collect::<Vec<_>>(), [""]);
+        assert_eq!(two_empty.iter().collect::<Vec<_>>(), ["", ""]);
+        assert_ne!(empty, one_empty);
+        assert_ne!(one_empty, two_empty);
+        assert!(empty.is_empty() && !one_empty.is_empty());
+    }
+
+    #[test]
+    fn an_item_holding_the_separator_keeps_every_item_as_it_came() {
+        let odd = format!("a{LIST_SEPARATOR}b");
+        let list: UwTextList = ["x", odd.as_str(), "y"].into();
+        assert!(!list.is_inline());
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.iter().collect::<Vec<_>>(), ["x", odd.as_str(), "y"]);
+        let split: UwTextList = ["a", "b"].into();
+        let joined: UwTextList = [odd.as_str()].into();
+        assert_ne!(split, joined);
+        assert_eq!(joined.len(), 1);
+        // Long lists keep one heap block for all their items, intact.
+        let long: UwTextList = ["RepeatedHitsDescendingFill", "auto"].into();
+        assert!(!long.is_inline());
+        assert_eq!(long, ["RepeatedHitsDescendingFill", "auto"]);
+    }
+
+    #[test]
+    fn lists_deserialize_as_string_lists_do() {
+        assert_eq!(
+            list_from_json(r#"["auto", null, "slan"]"#).unwrap(),
+            ["auto", "slan"]
+        );
+        assert_eq!(
+            list_from_json(r#""auto, isoi,""#).unwrap(),
+            ["auto", "isoi"]
+        );
+        assert_eq!(list_from_json(r#""auto""#).unwrap(), ["auto"]);
+        assert!(list_from_json("null").unwrap().is_empty());
+        assert!(list_from_json(r#""""#).unwrap().is_empty());
+        assert_eq!(list_from_json(r#"["", "a\"b"]"#).unwrap(), ["", "a\"b"]);
+        assert!(list_from_json("[1]").is_err());
+        assert!(list_from_json(r#"["a", {}]"#).is_err());
+        assert!(list_from_json("true").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_list_reads_back_compares_and_hashes_as_its_items(
+            items in proptest::collection::vec("(?s).{0,12}|\\x{1f}", 0..6),
+            other in proptest::collection::vec("[a-c\\x{1f}]{0,2}", 0..4),
+        ) {
+            use std::hash::{BuildHasher, RandomState};
+            let list: UwTextList = items.iter().collect();
+            proptest::prop_assert_eq!(list.len(), items.len());
+            proptest::prop_assert_eq!(list.iter().collect::<Vec<_>>(), items.iter().map(String::as_str).collect::<Vec<_>>());
+            let state = RandomState::new();
+            let same: UwTextList = items.clone().into();
+            proptest::prop_assert_eq!(state.hash_one(&list), state.hash_one(&same));
+            let other_list: UwTextList = other.iter().collect();
+            proptest::prop_assert_eq!(list == other_list, items == other);
+            let json = serde_json::to_string(&items).unwrap();
+            proptest::prop_assert_eq!(list_from_json(&json).unwrap(), list);
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::common::parse::{
     de_opt_timestamp, de_string, de_string_list,
 };
 use crate::common::symbol::{OccSymbol, OptionKind};
-use crate::common::text::{UwId, UwText};
+use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::view::{FilterKey, OPTION_KEYS, RecordView};
 use crate::uw_record;
 
@@ -185,10 +185,10 @@ uw_record! {
             pub trade_ids: Vec<UwId>,
             /// Upstream condition codes, e.g. `auto`, `slan`.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub upstream_condition_details: Vec<UwText>,
+            pub upstream_condition_details: UwTextList,
             /// Exchanges the prints hit.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub exchanges: Vec<UwText>,
+            pub exchanges: UwTextList,
             /// UW link (often empty).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub url: Option<String>,
@@ -282,16 +282,16 @@ uw_record! {
             pub theo: Option<f64>,
             /// Upstream condition codes (REST `upstream_condition_detail`), e.g. `auto`, `slan`.
             #[serde(default, alias = "upstream_condition_detail", deserialize_with = "de_string_list")]
-            pub trade_code: Vec<UwText>,
+            pub trade_code: UwTextList,
             /// Exchange code, e.g. `XCBO`.
             #[serde(default, deserialize_with = "de_opt_string")]
             pub exchange: Option<UwText>,
             /// Report flags, e.g. `cross_trade`.
             #[serde(default, deserialize_with = "de_string_list")]
-            pub report_flags: Vec<UwText>,
+            pub report_flags: UwTextList,
             /// Side/sentiment/class tags: `ask_side`, `bullish`, `etf`, ...
             #[serde(default, deserialize_with = "de_string_list")]
-            pub tags: Vec<UwText>,
+            pub tags: UwTextList,
             /// Session volume at the ask on this contract.
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub ask_vol: Option<i64>,

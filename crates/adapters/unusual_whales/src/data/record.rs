@@ -5,7 +5,7 @@
 //! Python object <-> Arrow for the catalog). Declaring the fields once keeps the three in step; a
 //! field added here shows up in parsing, in Python and in the Parquet schema together.
 
-use crate::common::text::{UwId, UwText};
+use crate::common::text::{UwId, UwText, UwTextList};
 
 /// The Arrow/Python shape of one record field, exported to Python to build catalog schemas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,7 @@ field_kind! {
     Vec<f64> => F64List,
     UwText => Str, Option<UwText> => OptStr, Vec<UwText> => StrList,
     UwId => Str, Option<UwId> => OptStr, Vec<UwId> => StrList,
+    UwTextList => StrList,
 }
 
 /// One field of a record, as exported to Python.
@@ -177,7 +178,8 @@ hash_field_via_hash!(
     Vec<UwText>,
     UwId,
     Option<UwId>,
-    Vec<UwId>
+    Vec<UwId>,
+    UwTextList
 );
 
 impl HashField for f64 {

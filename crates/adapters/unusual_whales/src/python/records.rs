@@ -7,7 +7,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 use pyo3::{PyClass, PyClassInitializer};
 
-use crate::common::text::{UwId, UwText};
+use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::UwPayload;
 
 /// Builds the registered Python `Data` subclass instance for a record.
@@ -298,3 +298,9 @@ macro_rules! list_kwarg {
 }
 
 list_kwarg!(String, UwText, UwId, f64);
+
+impl FromKwarg for UwTextList {
+    fn from_kwarg(kw: &Bound<'_, PyDict>, name: &str, type_name: &str) -> PyResult<Self> {
+        Vec::<UwText>::from_kwarg(kw, name, type_name).map(|items| items.iter().collect())
+    }
+}
