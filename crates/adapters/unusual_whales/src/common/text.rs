@@ -296,12 +296,15 @@ macro_rules! str_like {
 
 str_like!(UwText, UwId);
 
-/// Joins the items of a [`UwTextList`]: a control character no UW code, tag or exchange holds.
+/// Ends each item of a [`UwTextList`]: a control character no UW code, tag or exchange holds.
 const LIST_SEPARATOR: char = '\u{1f}';
+const LIST_SEPARATOR_BYTE: u8 = 0x1f;
+const LIST_SEPARATOR_STR: &str = "\u{1f}";
 
 /// A list of short texts: an option print's `trade_code`, `report_flags` and `tags`, a flow
 /// alert's `exchanges` and `upstream_condition_details`. Held in the record, without a heap
-/// block, when its items fit together in 24 bytes, as nearly all do (`["bid_side", "bearish"]`).
+/// block, when its items fit together in 24 bytes, as nearly all do (`["bid_side", "bearish"]`),
+/// and no larger than the `Vec` it replaced.
 ///
 /// Why not `Vec<UwText>`: a `Vec` holding any item is a heap block, allocated on the reader
 /// thread and freed on the event loop's when the strategy lets go of the record (the dearer,
@@ -309,27 +312,25 @@ const LIST_SEPARATOR: char = '\u{1f}';
 /// heap blocks it had. Freeing them was 14-17% of the loop thread's time spent building and
 /// dropping a batch of prints in `scripts/bench_delivery.py` (perf, both regimes).
 ///
-/// The items are stored joined by U+001F with their count; a list with an item holding that
-/// character keeps a `Vec` instead, so every list is stored as it came. To Python it is a
-/// `list[str]`; in Rust, [`iter`](Self::iter) yields the items as `&str`, and lists compare and
-/// hash item by item, whatever their storage.
+/// Each item is stored followed by U+001F, all in one compact string; a list with an item
+/// holding that character keeps its items apart instead, so every list is stored as it came.
+/// To Python it is a `list[str]`; in Rust, [`iter`](Self::iter) yields the items as `&str`, and
+/// lists compare and hash item by item, whatever their storage.
 #[derive(Clone, Default)]
 pub struct UwTextList(ListRepr);
 
 #[derive(Clone)]
 enum ListRepr {
-    // `count` items joined by `LIST_SEPARATOR` (none holds it); `count == 0` is the empty list,
-    // and `count == 1` with empty text a list of one empty string.
-    Joined { count: u32, text: CompactString },
-    Items(Vec<UwText>),
+    // Every item followed by `LIST_SEPARATOR`, which none holds: `""` is the empty list and
+    // `"\u{1f}"` a list of one empty string.
+    Joined(CompactString),
+    // Boxed so that the list is as small as the joined form (24 bytes).
+    Items(Box<[UwText]>),
 }
 
 impl Default for ListRepr {
     fn default() -> Self {
-        Self::Joined {
-            count: 0,
-            text: CompactString::const_new(""),
-        }
+        Self::Joined(CompactString::const_new(""))
     }
 }
 
@@ -342,34 +343,24 @@ impl UwTextList {
 
     /// Appends `item`.
     pub fn push(&mut self, item: &str) {
-        match &mut self.0 {
-            ListRepr::Joined { count, text } if !item.contains(LIST_SEPARATOR) => {
-                if let Some(next) = count.checked_add(1) {
-                    if *count > 0 {
-                        text.push(LIST_SEPARATOR);
-                    }
-                    text.push_str(item);
-                    *count = next;
-                    return;
-                }
-            }
-            ListRepr::Items(items) => {
-                items.push(UwText::from(item));
+        if let ListRepr::Joined(text) = &mut self.0 {
+            // Bytes, not chars: the separator is ASCII, and the items are a few bytes long.
+            if !item.bytes().any(|b| b == LIST_SEPARATOR_BYTE) {
+                text.push_str(item);
+                text.push_str(LIST_SEPARATOR_STR);
                 return;
             }
-            ListRepr::Joined { .. } => {}
         }
         let mut items: Vec<UwText> = self.iter().map(UwText::from).collect();
         items.push(UwText::from(item));
-        self.0 = ListRepr::Items(items);
+        self.0 = ListRepr::Items(items.into_boxed_slice());
     }
 
     /// The items, in order.
     #[must_use]
     pub fn iter(&self) -> UwTextListIter<'_> {
         UwTextListIter(match &self.0 {
-            ListRepr::Joined { count: 0, .. } => IterRepr::Joined(None),
-            ListRepr::Joined { text, .. } => IterRepr::Joined(Some(text.split(LIST_SEPARATOR))),
+            ListRepr::Joined(text) => IterRepr::Joined(text.split_terminator(LIST_SEPARATOR)),
             ListRepr::Items(items) => IterRepr::Items(items.iter()),
         })
     }
@@ -378,7 +369,9 @@ impl UwTextList {
     #[must_use]
     pub fn len(&self) -> usize {
         match &self.0 {
-            ListRepr::Joined { count, .. } => *count as usize,
+            ListRepr::Joined(text) => {
+                memchr::memchr_iter(LIST_SEPARATOR_BYTE, text.as_bytes()).count()
+            }
             ListRepr::Items(items) => items.len(),
         }
     }
@@ -386,7 +379,10 @@ impl UwTextList {
     /// Whether the list has no items.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        match &self.0 {
+            ListRepr::Joined(text) => text.is_empty(),
+            ListRepr::Items(items) => items.is_empty(),
+        }
     }
 
     /// Whether an item equals `item`.
@@ -398,7 +394,7 @@ impl UwTextList {
     /// Whether the list is held in the record itself (no heap block).
     #[must_use]
     pub fn is_inline(&self) -> bool {
-        matches!(&self.0, ListRepr::Joined { text, .. } if !text.is_heap_allocated())
+        matches!(&self.0, ListRepr::Joined(text) if !text.is_heap_allocated())
     }
 }
 
@@ -406,7 +402,7 @@ impl UwTextList {
 pub struct UwTextListIter<'a>(IterRepr<'a>);
 
 enum IterRepr<'a> {
-    Joined(Option<std::str::Split<'a, char>>),
+    Joined(std::str::SplitTerminator<'a, char>),
     Items(std::slice::Iter<'a, UwText>),
 }
 
@@ -415,7 +411,7 @@ impl<'a> Iterator for UwTextListIter<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         match &mut self.0 {
-            IterRepr::Joined(split) => split.as_mut()?.next(),
+            IterRepr::Joined(split) => split.next(),
             IterRepr::Items(items) => items.next().map(UwText::as_str),
         }
     }
@@ -631,8 +627,8 @@ mod tests {
         assert_eq!(tags, ["bid_side", "bearish"]);
         assert!(tags.contains("bearish") && !tags.contains("bid"));
         assert_eq!(format!("{tags:?}"), r#"["bid_side", "bearish"]"#);
-        // In the record, a list costs 8 bytes more than the `Vec` it replaced.
-        assert_eq!(std::mem::size_of::<UwTextList>(), 32);
+        // A record is copied by value between threads: a list is no larger than a `Vec`.
+        assert_eq!(std::mem::size_of::<UwTextList>(), 24);
     }
 
     #[test]
