@@ -433,9 +433,9 @@ macro_rules! uw_record {
 
     (@python $name:ident, $pyname:literal, [ $( $field:ident : $ty:ty ),* ]) => {
         impl $name {
-            fn python_class() -> &'static pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> {
-                static CLASS: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::types::PyType>> =
-                    pyo3::sync::PyOnceLock::new();
+            fn python_class() -> &'static $crate::python::records::RegisteredClass<$name> {
+                static CLASS: $crate::python::records::RegisteredClass<$name> =
+                    $crate::python::records::RegisteredClass::new();
                 &CLASS
             }
         }
@@ -445,10 +445,7 @@ macro_rules! uw_record {
                 self,
                 py: pyo3::Python<'py>,
             ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-                let cls = Self::python_class().get(py).ok_or_else(|| {
-                    $crate::python::records::unregistered_error($pyname)
-                })?;
-                $crate::python::records::new_subclass_object(py, self, cls.bind(py))
+                Self::python_class().new_object(py, self, $pyname)
             }
         }
 
@@ -553,15 +550,7 @@ macro_rules! uw_record {
             fn _register_data_class(
                 cls: &pyo3::Bound<'_, pyo3::types::PyType>,
             ) -> pyo3::PyResult<()> {
-                use pyo3::types::{PyAnyMethods as _, PyTypeMethods as _};
-                let base = cls.py().get_type::<Self>();
-                if cls.is(&base) || !cls.is_subclass(&base)? {
-                    return Err(pyo3::exceptions::PyTypeError::new_err(concat!(
-                        "expected a Python subclass of _core.", $pyname
-                    )));
-                }
-                $crate::python::records::check_plain_subclass(cls, &base, $pyname)?;
-                $crate::python::records::register_class(Self::python_class(), cls, $pyname)
+                Self::python_class().register(cls, $pyname)
             }
         }
 

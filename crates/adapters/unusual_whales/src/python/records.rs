@@ -37,62 +37,110 @@ pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList
     crate::data::for_each_payload!(payload, |v| append_all(py, v, out))
 }
 
-/// A new object of `cls`, the registered Python subclass of `T`'s class, holding `record`, out
-/// of the garbage collector's sight.
+/// The Python subclass Rust instantiates for the records of type `T` (a `Data` subclass of
+/// `T`'s pyo3 class, defined in `nautilus_trader_uw.types`), once registered.
 ///
-/// Allocated as pyo3's generated `__new__` allocates it, without calling the class: the call
-/// went through `type.__call__`, pyo3's `__new__` wrapper (which takes no record, so the record
-/// waited in a thread-local slot for it) and `object.__init__`, and moved the 1 KB record four
-/// more times. Measured on a queue filled while the loop slept, 200k option prints drained per
-/// run, loop-thread CPU per print: 704-809 ns through the call, 589-663 allocated directly;
-/// with the prefetch of [`crate::common::prefetch`] as well, 499-531 (three alternated runs
-/// each). `parse_ws_frame` of one print: 1,490-1,498 ns against 1,334-1,388.
-///
-/// # Errors
-/// What allocating the object raises (`MemoryError`).
-pub fn new_subclass_object<'py, T: PyClass>(
-    py: Python<'py>,
-    record: T,
-    cls: &Bound<'py, PyType>,
-) -> PyResult<Bound<'py, PyAny>>
+/// Only [`register`](Self::register) stores a class, and only one that calling would build
+/// with nothing but `T`'s `__new__`: that is what lets [`new_object`](Self::new_object) skip
+/// the call.
+pub struct RegisteredClass<T> {
+    class: PyOnceLock<Py<PyType>>,
+    record: std::marker::PhantomData<fn(T)>,
+}
+
+impl<T: PyClass> RegisteredClass<T>
 where
     PyClassInitializer<T>: From<T>,
 {
-    let init = PyClassInitializer::from(record);
-    // SAFETY: `cls` is a registered class, and `check_plain_subclass` admitted it only as a
-    // subclass of `T`'s class (the one precondition of `tp_new_impl`, which pyo3's own `#[new]`
-    // code calls) adding no `__new__` or `__init__`, so this is all that calling it did.
-    // `tp_new_impl` returns a new reference.
-    #[allow(unsafe_code)]
-    let object = unsafe {
-        let ptr = pyo3::impl_::pymethods::tp_new_impl(py, init, cls.as_type_ptr())?;
-        Bound::from_owned_ptr(py, ptr)
-    };
-    untrack_from_gc(&object);
-    Ok(object)
-}
-
-/// Admits `cls` (a subclass of `base`) for [`new_subclass_object`] only if calling it would
-/// run nothing but `base.__new__` and `object.__init__`.
-///
-/// # Errors
-/// `TypeError` naming what the class overrides.
-pub fn check_plain_subclass(
-    cls: &Bound<'_, PyType>,
-    base: &Bound<'_, PyType>,
-    type_name: &str,
-) -> PyResult<()> {
-    let py = cls.py();
-    let object_type = py.get_type::<pyo3::types::PyAny>();
-    for (name, expected) in [("__new__", base), ("__init__", &object_type)] {
-        if !cls.getattr(name)?.is(expected.getattr(name)?) {
-            return Err(PyTypeError::new_err(format!(
-                "the Python class of {type_name} must not define {name}: Rust creates its \
-                 objects without calling it"
-            )));
+    /// No class yet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            class: PyOnceLock::new(),
+            record: std::marker::PhantomData,
         }
     }
-    Ok(())
+
+    /// Registers `cls`; registering the same class again is a no-op.
+    ///
+    /// # Errors
+    /// `TypeError` when `cls` is not a proper subclass of `T`'s class, or defines `__new__` or
+    /// `__init__` (which [`new_object`](Self::new_object) would skip); `RuntimeError` when a
+    /// different class was registered before.
+    pub fn register(&self, cls: &Bound<'_, PyType>, type_name: &str) -> PyResult<()> {
+        let py = cls.py();
+        let base = py.get_type::<T>();
+        if cls.is(&base) || !cls.is_subclass(&base)? {
+            return Err(PyTypeError::new_err(format!(
+                "expected a Python subclass of _core.{type_name}"
+            )));
+        }
+        let object_type = py.get_type::<PyAny>();
+        for (name, expected) in [("__new__", &base), ("__init__", &object_type)] {
+            if !cls.getattr(name)?.is(expected.getattr(name)?) {
+                return Err(PyTypeError::new_err(format!(
+                    "the Python class of {type_name} must not define {name}: Rust creates its \
+                     objects without calling it"
+                )));
+            }
+        }
+        let stored = self.class.get_or_init(py, || cls.clone().unbind());
+        if stored.bind(py).is(cls) {
+            Ok(())
+        } else {
+            Err(PyRuntimeError::new_err(format!(
+                "a different Python class is already registered for {type_name}"
+            )))
+        }
+    }
+
+    /// A new object of the registered class holding `record`, out of the garbage collector's
+    /// sight.
+    ///
+    /// Allocated as `T`'s pyo3 `__new__` allocates it, without calling the class: the call went
+    /// through `type.__call__`, pyo3's `__new__` wrapper (which takes no record, so the record
+    /// waited in a thread-local slot for it) and `object.__init__`, and moved the 1 KB record
+    /// four more times. Measured on a queue filled while the loop slept, 200k option prints
+    /// drained per run, loop-thread CPU per print: 704-809 ns through the call, 589-663
+    /// allocated directly; with the prefetch of [`crate::common::prefetch`] as well, 499-531
+    /// (three alternated runs each). `parse_ws_frame` of one print: 1,490-1,498 ns against
+    /// 1,334-1,388.
+    ///
+    /// # Errors
+    /// `RuntimeError` when no class was registered (the `types` module was not imported); what
+    /// allocating the object raises (`MemoryError`).
+    pub fn new_object<'py>(
+        &self,
+        py: Python<'py>,
+        record: T,
+        type_name: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cls = self
+            .class
+            .get(py)
+            .ok_or_else(|| unregistered_error(type_name))?;
+        let init = PyClassInitializer::from(record);
+        // SAFETY: `register` stored `cls` only as a proper subclass of `T`'s class (the one
+        // precondition of `tp_new_impl`, which pyo3's own `#[new]` code calls) that defines no
+        // `__new__` or `__init__`, so this is all that calling it did. `tp_new_impl` returns a
+        // new reference.
+        #[allow(unsafe_code)]
+        let object = unsafe {
+            let ptr = pyo3::impl_::pymethods::tp_new_impl(py, init, cls.bind(py).as_type_ptr())?;
+            Bound::from_owned_ptr(py, ptr)
+        };
+        untrack_from_gc(&object);
+        Ok(object)
+    }
+}
+
+impl<T: PyClass> Default for RegisteredClass<T>
+where
+    PyClassInitializer<T>: From<T>,
+{
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Takes a record out of the cyclic garbage collector's sight.
@@ -104,7 +152,7 @@ pub fn check_plain_subclass(
 /// queued, and piled up as "long-lived" objects that triggered full collections of the whole
 /// process several times a second (measured: the largest cost on the loop thread at full rate).
 // `unsafe` because CPython exposes these only as C functions. The crate's other `unsafe`:
-// `is_gc_tracked`, `new_subclass_object`, the lexer's SSE2 step (`common::compact_json`) and
+// `is_gc_tracked`, `RegisteredClass::new_object`, the lexer's SSE2 step (`common::compact_json`) and
 // the prefetch (`common::prefetch`).
 #[allow(unsafe_code)]
 pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
@@ -136,26 +184,6 @@ pub fn unregistered_error(type_name: &str) -> PyErr {
     PyRuntimeError::new_err(format!(
         "{type_name} has no registered Python class: import nautilus_trader_uw before parsing"
     ))
-}
-
-/// Stores the Python subclass for a record type; re-registering the same class is a no-op.
-///
-/// # Errors
-/// When a different class was registered before.
-pub fn register_class(
-    lock: &PyOnceLock<Py<PyType>>,
-    cls: &Bound<'_, PyType>,
-    type_name: &str,
-) -> PyResult<()> {
-    let py = cls.py();
-    let stored = lock.get_or_init(py, || cls.clone().unbind());
-    if stored.bind(py).is(cls) {
-        Ok(())
-    } else {
-        Err(PyRuntimeError::new_err(format!(
-            "a different Python class is already registered for {type_name}"
-        )))
-    }
 }
 
 /// Rejects keyword arguments that are not fields of the type.
