@@ -186,6 +186,15 @@ def _per_object_ns(fn, n: int) -> float:
     return (time.perf_counter_ns() - t0) / n
 
 
+def write_result(out: Path, result: dict) -> None:
+    """
+    Write a benchmark's results as JSON (creating the directory) and say where.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"\nwrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -246,10 +255,7 @@ def main() -> None:
     n_fields = len(uw.UwFlowAlert._FIELD_NAMES)
     print(f"  (the Rust object carries all {n_fields} UW fields; the @customdataclass 18 of them)")
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"\nwrote {out}")
+    write_result(Path(args.out), result)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import orjson
 from bench_decode import PyOptionTrade
 from bench_decode import _build_python
 from bench_decode import _frames
+from bench_decode import write_result
 from nautilus_trader.model.data import CustomData
 from nautilus_trader.model.data import DataType
 
@@ -48,54 +49,52 @@ async def _loop_side(records: int) -> dict[str, float]:
     Loop-thread CPU per record in both regimes, one feed against the in-process simulator.
     """
     loop = asyncio.get_running_loop()
-    sim = UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY", "QQQ", "IWM", "TSLA"])
-    sim.__enter__()
-    feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=records * 4)
     data_type = DataType(UwOptionTrade)
     route_types: dict = {}
-    handed_on: list[int] = [0]
-    counted = {"records": 0, "batches": 0}
-    target: list = [None, 0]  # future, record count that resolves it
+    counted = {"records": 0, "batches": 0, "handed_on": 0}
+    waiting: dict = {"done": None, "records": 0}  # the drain under way: its future and its count
 
     def resolve(route):
         route_types[route] = (data_type,)
         return (data_type,)
 
     def handle(wrapped) -> None:
-        handed_on[0] += 1
+        counted["handed_on"] += 1
 
     def on_batch(objects, routes, logs) -> None:
         # What the client's default path does with a batch (``_on_feed_batch``), to a no-op sink.
         _core._deliver_to_engine(objects, routes, route_types, resolve, handle)
         counted["records"] += len(objects)
         counted["batches"] += 1
-        if target[0] is not None and counted["records"] >= target[1] and not target[0].done():
-            target[0].set_result(None)
+        done = waiting["done"]
+        if done is not None and counted["records"] >= waiting["records"] and not done.done():
+            done.set_result(None)
 
     async def drain(n: int) -> tuple[float, float]:
         counted["records"] = counted["batches"] = 0
-        target[0], target[1] = loop.create_future(), n
+        waiting["done"], waiting["records"] = loop.create_future(), n
         cpu0 = time.thread_time()
-        await target[0]
+        await waiting["done"]
         cpu_ns = (time.thread_time() - cpu0) * 1e9
         return cpu_ns / counted["records"], counted["records"] / counted["batches"]
 
-    feed.start(loop, on_batch, MAX_BATCH)
-    feed.subscribe("UwOptionTrade", [])
-    try:
-        await drain(min(records, 20_000))  # connected, joined, warm
-        pace, pace_batch = await drain(records)
-        # The loop blocked until the backlog is there (the strategy busy elsewhere).
-        deadline = time.monotonic() + 60.0
-        while feed.stats()["queue_depth"] < records and time.monotonic() < deadline:
-            time.sleep(0.05)
-        stats = feed.stats()
-        queued, dropped = stats["queue_depth"], stats["dropped"]
-        behind, behind_batch = await drain(records)
-    finally:
-        await loop.run_in_executor(None, feed.close, 5.0)
-        sim.__exit__(None, None, None)
-    if handed_on[0] == 0:
+    with UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY", "QQQ", "IWM", "TSLA"]) as sim:
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=records * 4)
+        feed.start(loop, on_batch, MAX_BATCH)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            await drain(min(records, 20_000))  # connected, joined, warm
+            pace, pace_batch = await drain(records)
+            # The loop blocked until the backlog is there (the strategy busy elsewhere).
+            deadline = time.monotonic() + 60.0
+            while feed.stats()["queue_depth"] < records and time.monotonic() < deadline:
+                time.sleep(0.05)
+            stats = feed.stats()
+            queued, dropped = stats["queue_depth"], stats["dropped"]
+            behind, behind_batch = await drain(records)
+        finally:
+            await loop.run_in_executor(None, feed.close, 5.0)
+    if counted["handed_on"] == 0:
         raise RuntimeError("no record was handed on")
     if queued < records or dropped:
         raise RuntimeError(f"the backlog was {queued:,} records ({dropped:,} dropped), {records:,} wanted")
@@ -165,10 +164,7 @@ def main() -> None:
             f"orjson {r['orjson_ns']:,.0f}, json {r['json_ns']:,.0f} ns"
         )
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"\nwrote {out}")
+    write_result(Path(args.out), result)
 
 
 if __name__ == "__main__":

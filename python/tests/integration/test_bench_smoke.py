@@ -12,15 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_bench_decode_quick_run(tmp_path):
-    out = tmp_path / "decode.json"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_decode.py"), "--quick", "--out", str(out)],
+def _run_bench(script: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
+
+
+def test_bench_decode_quick_run(tmp_path):
+    out = tmp_path / "decode.json"
+    result = _run_bench("bench_decode.py", "--quick", "--out", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
     assert set(data["msgs_per_sec"]) == {
@@ -35,13 +39,7 @@ def test_bench_decode_quick_run(tmp_path):
 
 def test_bench_delivery_quick_run(tmp_path):
     out = tmp_path / "delivery.json"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_delivery.py"), "--quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = _run_bench("bench_delivery.py", "--quick", "--out", str(out))
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
     [run] = data["runs"]
@@ -54,16 +52,10 @@ def test_bench_delivery_quick_run(tmp_path):
 
 def test_bench_e2e_quick_run(tmp_path):
     out = tmp_path / "e2e.json"
-    result = subprocess.run(
-        [
-            sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
-            "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--tail-seconds", "0.7",
-            "--warmup", "0.5", "--out", str(out), "--gc-freeze",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = _run_bench(
+        "bench_e2e.py",
+        "--rates", "500,max", "--runs", "1", "--seconds", "0.5", "--tail-seconds", "0.7",
+        "--warmup", "0.5", "--out", str(out), "--gc-freeze",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
@@ -101,13 +93,7 @@ def test_bench_e2e_quick_run(tmp_path):
     assert len(net) == 1 and "x uw-bus's" in net[0] and "x uw's" in net[0], data["publish_checks"]
 
     # --report prints a saved run again, with the same lines, and runs nothing.
-    again = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_e2e.py"), "--report", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = _run_bench("bench_e2e.py", "--report", str(out), timeout=120)
     assert again.returncode == 0, again.stderr
     assert all(line in again.stdout for line in data["ratios"] + data["tails"] + data["publish_checks"])
     assert "run 1/" not in again.stdout
@@ -115,15 +101,9 @@ def test_bench_e2e_quick_run(tmp_path):
 
 def test_bench_e2e_soak_quick_run(tmp_path):
     out = tmp_path / "soak.json"
-    result = subprocess.run(
-        [
-            sys.executable, str(ROOT / "scripts" / "bench_e2e.py"),
-            "--soak", "3", "--soak-rate", "500", "--warmup", "0.5", "--out", str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = _run_bench(
+        "bench_e2e.py",
+        "--soak", "3", "--soak-rate", "500", "--warmup", "0.5", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     soak = json.loads(out.read_text())["soak"]
@@ -134,15 +114,9 @@ def test_bench_e2e_soak_quick_run(tmp_path):
 
 def test_bench_flow_bars_quick_run(tmp_path):
     out = tmp_path / "flow-bars.json"
-    result = subprocess.run(
-        [
-            sys.executable, str(ROOT / "scripts" / "bench_flow_bars.py"),
-            "--rate", "2000", "--runs", "1", "--seconds", "1", "--warmup", "1", "--out", str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = _run_bench(
+        "bench_flow_bars.py",
+        "--rate", "2000", "--runs", "1", "--seconds", "1", "--warmup", "1", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())
