@@ -13,7 +13,7 @@ use std::time::Duration;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyType};
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
@@ -504,16 +504,35 @@ pub fn _deliver_to_engine(
             None => resolve.call1((&route,))?,
         };
         let record_untracked = !is_gc_tracked(&object);
-        for data_type in types.try_iter()? {
-            let wrapped = custom_data.call1((data_type?, &object))?;
+        for_each_item(&types, |data_type| {
+            let wrapped = custom_data.call1((data_type, &object))?;
             if record_untracked {
                 untrack_from_gc(&wrapped);
             }
             handle.call1((wrapped,))?;
             published += 1;
-        }
+            Ok(())
+        })?;
     }
     Ok(published)
+}
+
+/// Calls `f` with every item of `items`, a route's cached targets. They are tuples (what the
+/// client's `resolve` returns), read in place: iterating allocated an iterator object per record.
+fn for_each_item<'py>(
+    items: &Bound<'py, PyAny>,
+    mut f: impl FnMut(Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
+    if let Ok(tuple) = items.cast::<PyTuple>() {
+        for item in tuple.iter() {
+            f(item)?;
+        }
+    } else {
+        for item in items.try_iter()? {
+            f(item?)?;
+        }
+    }
+    Ok(())
 }
 
 /// A batch names one route per object.
@@ -664,8 +683,8 @@ pub fn _publish_on_bus(
             Some(targets) => targets,
             None => resolve.call1((&route,))?,
         };
-        for target in targets.try_iter()? {
-            let (topic, type_name): (Bound<'_, PyAny>, Bound<'_, PyAny>) = target?.extract()?;
+        for_each_item(&targets, |target| {
+            let (topic, type_name): (Bound<'_, PyAny>, Bound<'_, PyAny>) = target.extract()?;
             let topic = if topic.is_none() {
                 instrument_topics.topic(&type_name, &object.getattr(instrument_id)?)?
             } else {
@@ -678,7 +697,8 @@ pub fn _publish_on_bus(
                 handler_error.call1((&object, e.into_value(py)))?;
             }
             published += 1;
-        }
+            Ok(())
+        })?;
     }
     Ok(published)
 }
