@@ -17,6 +17,11 @@ pub type SubscriptionId = u64;
 /// route, so a record crosses the boundary with one small integer instead of a tuple.
 pub type RouteId = u32;
 
+/// The route of each record of a payload, inline up to four (the size of a `Vec`): a frame
+/// carries one record, and its routes then own no heap block, allocated on the reader thread
+/// and freed on the event loop's.
+pub type RecordRoutes = smallvec::SmallVec<[RouteId; 4]>;
+
 /// One subscription.
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -213,12 +218,12 @@ impl SubscriptionTable {
         &mut self,
         channel: &UwChannel,
         records: Vec<R>,
-    ) -> (Vec<R>, Vec<RouteId>) {
+    ) -> (Vec<R>, RecordRoutes) {
         let Some(ids) = self.by_channel.get(channel) else {
-            return (Vec::new(), Vec::new());
+            return (Vec::new(), RecordRoutes::new());
         };
         let mut records = records;
-        let mut routes = Vec::with_capacity(records.len());
+        let mut routes = RecordRoutes::with_capacity(records.len());
         let (hits, subs, interned) = (&mut self.hits, &self.subs, &mut self.routes);
         // In place: a kept record is not moved (a record is most of a kilobyte, and copying each
         // into a second vector was a tenth of routing a flow alert).
@@ -242,7 +247,7 @@ impl SubscriptionTable {
         &mut self,
         channel: &UwChannel,
         payload: UwPayload,
-    ) -> (UwPayload, Vec<RouteId>) {
+    ) -> (UwPayload, RecordRoutes) {
         crate::data::for_each_payload!(payload, |v| {
             let (kept, routes) = self.route(channel, v);
             (PayloadItem::into_payload(kept), routes)

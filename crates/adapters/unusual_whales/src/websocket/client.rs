@@ -116,7 +116,7 @@ impl UwWsClient {
                 let route = table.route_for(&[id]);
                 self.shared.queue.push_control(FeedEvent::Data {
                     payload: UwPayload::FeedStatus(vec![status]),
-                    routes: vec![route],
+                    routes: smallvec::smallvec![route],
                 });
             }
         }

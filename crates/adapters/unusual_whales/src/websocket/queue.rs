@@ -16,12 +16,12 @@
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::data::UwPayload;
-use crate::subscription::table::RouteId;
+use crate::subscription::table::RecordRoutes;
 
 /// Severity of a client log event (mapped to the Nautilus logger in Python).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,7 +44,7 @@ pub enum FeedEvent {
         /// The records.
         payload: UwPayload,
         /// Where each record goes.
-        routes: Vec<RouteId>,
+        routes: RecordRoutes,
     },
     /// A message for the node's log (the token is never in it).
     Log {
@@ -159,6 +159,9 @@ struct State {
     events: VecDeque<(FeedEvent, Instant)>,
     /// Data records in `events` (what the capacity limits).
     records: usize,
+    /// The most `records` ever: kept under the lock each push takes anyway, where an atomic
+    /// maximum was a compare-and-swap loop per frame.
+    high_water: usize,
     closed: bool,
     /// Consumers blocked in [`FeedQueue::pop_batch`]: a push signals the condition variable only
     /// then, because signalling it is a system call even when nobody waits (measured: a tenth of
@@ -178,7 +181,6 @@ pub struct FeedQueue {
     ready: Condvar,
     capacity: usize,
     dropped: AtomicU64,
-    high_water: AtomicUsize,
     wakeup: OnceLock<Wakeup>,
 }
 
@@ -202,13 +204,13 @@ impl FeedQueue {
                 control: VecDeque::new(),
                 events: VecDeque::new(),
                 records: 0,
+                high_water: 0,
                 closed: false,
                 waiting: 0,
             }),
             ready: Condvar::new(),
             capacity: capacity.max(1),
             dropped: AtomicU64::new(0),
-            high_water: AtomicUsize::new(0),
             wakeup: OnceLock::new(),
         }
     }
@@ -266,7 +268,7 @@ impl FeedQueue {
             return Err(event);
         }
         state.records += n;
-        self.high_water.fetch_max(state.records, Ordering::Relaxed);
+        state.high_water = state.high_water.max(state.records);
         state.events.push_back((event, arrived));
         let waiting = state.waiting > 0;
         drop(state);
@@ -392,7 +394,7 @@ impl FeedQueue {
     /// The most records ever waiting at once.
     #[must_use]
     pub fn high_water(&self) -> usize {
-        self.high_water.load(Ordering::Relaxed)
+        self.lock().high_water
     }
 
     /// Records dropped because the queue was full.
@@ -423,7 +425,7 @@ mod tests {
                     .map(|_| FeedStatus::new("connected", None, None, None, 1))
                     .collect(),
             ),
-            routes: vec![0; n],
+            routes: smallvec::smallvec![0; n],
         }
     }
 

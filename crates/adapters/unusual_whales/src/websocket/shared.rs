@@ -128,7 +128,7 @@ impl Shared {
         if let Some(route) = table.status_route() {
             self.queue.push_control(FeedEvent::Data {
                 payload: UwPayload::FeedStatus(vec![record]),
-                routes: vec![route],
+                routes: smallvec::smallvec![route],
             });
         }
     }
@@ -140,7 +140,8 @@ impl Shared {
         if bars.is_empty() {
             return;
         }
-        let routes: Vec<_> = bars.iter().map(|(id, _)| table.route_for(&[*id])).collect();
+        let routes: crate::subscription::table::RecordRoutes =
+            bars.iter().map(|(id, _)| table.route_for(&[*id])).collect();
         let delivered = routes.len() as u64;
         let payload = UwPayload::FlowBar(bars.into_iter().map(|(_, bar)| bar).collect());
         if self
