@@ -179,13 +179,18 @@ def test_bus_topics_are_built_once_per_type_and_instrument_and_bounded():
     assert len(built) == len(topics) == 4
     with pytest.raises(ZeroDivisionError):
         _core._InstrumentTopics(lambda t, i: 1 / 0).get("UwPrice", spy)
-    # Past its bound the map starts over (the keys are kept alive by it until then).
-    keys = [object() for _ in range(200_000 - len(topics))]
-    for key in keys:
-        topics.get("UwPrice", key)
-    assert len(topics) == 200_000
-    topics.get("UwPrice", object())
-    assert len(topics) == 1
+    # Past its bound a topic not used for 200k others is built again when next needed; one in
+    # use is never rebuilt, and the map never empties at once (a pause on the event loop).
+    hot = InstrumentId.from_str("IWM.SMART")
+    hot_topic = topics.get("UwPrice", hot)
+    before = len(built)
+    for n in range(250_000):
+        topics.get("UwPrice", object())
+        if n % 1_000 == 0:
+            assert topics.get("UwPrice", hot) == hot_topic
+        assert 0 < len(topics) <= 200_000
+    assert len(built) == before + 250_000, "the hot topic was rebuilt"
+    assert len(topics) >= 100_000, "the map was emptied"
 
 
 def _parsed_trades(n: int) -> list[UwOptionTrade]:

@@ -137,6 +137,19 @@ def test_repr_is_readable_and_abbreviates_long_lists():
     assert "ts_event=2024-09-18T14:36:52.748000000Z" in text
 
 
+def test_the_instrument_id_of_a_contract_in_use_stays_one_object_past_the_cache_bound():
+    # The cache holds 100k ids. A contract read now and then keeps its object however many
+    # others pass through; one not read for the whole bound is built again (memory stays bounded).
+    cold = cached_instrument_id("COLD250516C00001000.SMART")
+    hot = cached_instrument_id("HOT250516C00001000.SMART")
+    for n in range(250_000):
+        cached_instrument_id(f"TSLA250516C{n:08d}.SMART")
+        if n % 1_000 == 0:
+            assert cached_instrument_id("HOT250516C00001000.SMART") is hot, f"rebuilt after {n}"
+    assert cached_instrument_id("COLD250516C00001000.SMART") is not cold
+    assert cached_instrument_id("COLD250516C00001000.SMART") == cold
+
+
 def test_custom_venue():
     frame = ws_fixture_frames()[0]
     [obj] = uw.parse_ws_frame(frame, venue="CBOE")

@@ -2,6 +2,7 @@
 //! errors, backoff.
 
 pub mod backoff;
+pub mod cache;
 pub mod compact_json;
 pub mod consts;
 pub mod credential;

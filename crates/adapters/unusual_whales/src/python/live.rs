@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
+use crate::common::cache::GenerationalMap;
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::common::settings::defaults as d;
@@ -547,7 +548,8 @@ fn check_aligned(objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyR
     )))
 }
 
-/// Most `(type, instrument)` topics an [`InstrumentTopics`] keeps (past that it starts over).
+/// Most `(type, instrument)` topics an [`InstrumentTopics`] keeps; one not used for that many
+/// others is built again when next needed.
 const INSTRUMENT_TOPICS_MAX: usize = 200_000;
 
 /// A topic and the two objects whose addresses key it, held so that neither address can be
@@ -558,7 +560,7 @@ struct TopicEntry {
     topic: Py<PyAny>,
 }
 
-type TopicMap = std::collections::HashMap<
+type TopicMap = GenerationalMap<
     (usize, usize),
     TopicEntry,
     std::hash::BuildHasherDefault<crate::subscription::channel::ChannelHasher>,
@@ -587,7 +589,7 @@ impl InstrumentTopics {
     fn py_new(build: Py<PyAny>) -> Self {
         Self {
             build,
-            topics: Mutex::new(TopicMap::default()),
+            topics: Mutex::new(TopicMap::new(INSTRUMENT_TOPICS_MAX)),
         }
     }
 
@@ -618,30 +620,25 @@ impl InstrumentTopics {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = type_name.py();
         let key = (type_name.as_ptr() as usize, instrument_id.as_ptr() as usize);
-        if let Some(entry) = self.lock().get(&key) {
-            return Ok(entry.topic.bind(py).clone());
+        let (cached, released) = self
+            .lock()
+            .get_with(&key, |entry| entry.topic.clone_ref(py));
+        // Released outside the lock: a deallocation may run arbitrary Python code.
+        drop(released);
+        if let Some(topic) = cached {
+            return Ok(topic.into_bound(py));
         }
         // Built with the lock released: Python code runs here.
         let topic = self.build.bind(py).call1((type_name, instrument_id))?;
-        let evicted = {
-            let mut topics = self.lock();
-            let evicted = if topics.len() >= INSTRUMENT_TOPICS_MAX {
-                std::mem::take(&mut *topics)
-            } else {
-                TopicMap::default()
-            };
-            topics.insert(
-                key,
-                TopicEntry {
-                    _type_name: type_name.clone().unbind(),
-                    _instrument: instrument_id.clone().unbind(),
-                    topic: topic.clone().unbind(),
-                },
-            );
-            evicted
-        };
-        // Released outside the lock: a deallocation may run arbitrary Python code.
-        drop(evicted);
+        let released = self.lock().insert(
+            key,
+            TopicEntry {
+                _type_name: type_name.clone().unbind(),
+                _instrument: instrument_id.clone().unbind(),
+                topic: topic.clone().unbind(),
+            },
+        );
+        drop(released);
         Ok(topic)
     }
 }

@@ -7,6 +7,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
 use pyo3::{PyClass, PyClassInitializer};
 
+use crate::common::cache::GenerationalMap;
 use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::UwPayload;
 
@@ -225,18 +226,20 @@ pub fn instrument_id_kwarg(kw: &Bound<'_, PyDict>) -> PyResult<Option<UwId>> {
     }
 }
 
-/// Most instrument ids a process keeps built at once (past that the cache starts over).
+/// Most instrument ids a process keeps built at once; one not read for that many others is
+/// built again when next read.
 const INSTRUMENT_IDS_MAX: usize = 100_000;
 
-type InstrumentIdCache = std::collections::HashMap<Box<str>, Py<PyAny>>;
+type InstrumentIdCache = GenerationalMap<Box<str>, Py<PyAny>>;
 
 /// `InstrumentId.from_str(text)`, built once per distinct id (bounded): the same object for every
-/// record of a contract.
+/// record of a contract while the contract keeps trading.
 ///
 /// The DataEngine reads `instrument_id` of every record it routes. As a Python property over the
 /// id's text it was 9% of the loop thread's data-path samples at full rate (py-spy: a new `str`
 /// per read, hashed for a dict lookup); here it is one hash of bytes Rust already holds and a
-/// reference count. `InstrumentId` is immutable, so sharing it is safe.
+/// reference count. `InstrumentId` is immutable, so sharing it is safe. The bound releases at
+/// most two ids per call ([`GenerationalMap`]): no read waits for a cache to be emptied.
 ///
 /// # Errors
 /// What `InstrumentId.from_str` raises for text that is not an id.
@@ -249,26 +252,22 @@ pub fn cached_instrument_id<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     };
-    if let Some(id) = lock().as_ref().and_then(|ids| ids.get(text)) {
-        return Ok(id.bind(py).clone());
+    let (cached, released) = lock()
+        .get_or_insert_with(|| InstrumentIdCache::new(INSTRUMENT_IDS_MAX))
+        .get_with(text, |id| id.clone_ref(py));
+    // Released outside the lock: a deallocation may run arbitrary Python code.
+    drop(released);
+    if let Some(id) = cached {
+        return Ok(id.into_bound(py));
     }
     // Built with the lock released: Python code runs here and could come back to this function.
     let id = INSTRUMENT_ID
         .import(py, "nautilus_trader.model.identifiers", "InstrumentId")?
         .call_method1(pyo3::intern!(py, "from_str"), (text,))?;
-    let evicted = {
-        let mut guard = lock();
-        let ids = guard.get_or_insert_with(InstrumentIdCache::default);
-        let evicted = if ids.len() >= INSTRUMENT_IDS_MAX {
-            std::mem::take(ids)
-        } else {
-            InstrumentIdCache::default()
-        };
-        ids.insert(text.into(), id.clone().unbind());
-        evicted
-    };
-    // Released outside the lock: a deallocation may run arbitrary Python code.
-    drop(evicted);
+    let released = lock()
+        .get_or_insert_with(|| InstrumentIdCache::new(INSTRUMENT_IDS_MAX))
+        .insert(text.into(), id.clone().unbind());
+    drop(released);
     Ok(id)
 }
 
