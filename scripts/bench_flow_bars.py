@@ -136,6 +136,10 @@ def run(mode: str, rate: float, seconds: float, warmup: float, interval: str) ->
         try:
             node.run()
         finally:
+            # The node's own tasks (its actors' executor workers) end on the loop before
+            # `dispose` closes it: left pending, each run of this process printed "Task was
+            # destroyed but it is pending!" when the collector reached them.
+            node.kernel.cancel_all_tasks()
             node.dispose()
     lat, adapter = watcher.latencies_ns, watcher.adapter_ns
     return {
