@@ -28,17 +28,17 @@ pub(super) struct SeenIds {
     hasher: std::collections::hash_map::RandomState,
     /// (event time, key), in insertion order; a key can appear twice only if UW sent an id twice
     /// while no index was kept.
-    order: VecDeque<(u64, u64)>,
+    order: BlockFifo<(u64, u64)>,
     /// How often each key is in `order`, while a back-fill needs it. The keys are keyed hashes
     /// already: the cheap hasher of the channel maps suffices.
-    index: Option<HashMap<u64, u32, BuildHasherDefault<ChannelHasher>>>,
+    index: Option<IdCounts>,
 }
 
 impl Default for SeenIds {
     fn default() -> Self {
         Self {
             hasher: std::collections::hash_map::RandomState::new(),
-            order: VecDeque::with_capacity(Self::CAPACITY),
+            order: BlockFifo::default(),
             index: None,
         }
     }
@@ -59,7 +59,7 @@ impl SeenIds {
     pub(super) fn remember(&mut self, id: &str, ts: u64, keep_since: Option<u64>) {
         let key = self.key(id);
         if let Some(index) = &mut self.index {
-            let count = index.entry(key).or_insert(0);
+            let count = index.count(key);
             if *count > 0 {
                 return;
             }
@@ -75,14 +75,13 @@ impl SeenIds {
         let key = self.key(id);
         let order = &self.order;
         let index = self.index.get_or_insert_with(|| {
-            let mut index =
-                HashMap::with_capacity_and_hasher(order.len(), BuildHasherDefault::default());
-            for &(_, key) in order {
-                *index.entry(key).or_insert(0) += 1;
+            let mut index = IdCounts::with_capacity(order.len());
+            for &(_, key) in order.iter() {
+                *index.count(key) += 1;
             }
             index
         });
-        let count = index.entry(key).or_insert(0);
+        let count = index.count(key);
         if *count > 0 {
             return false;
         }
@@ -92,15 +91,23 @@ impl SeenIds {
         true
     }
 
-    /// Evicts down to one place below the capacity (or to the pinned ids), before a push.
+    /// Makes room for a push: evicts the oldest id once the capacity is reached, unless a running
+    /// back-fill pins it.
     ///
-    /// Before, not after: pushed onto a full queue, the id grew it (a 200k-place queue doubled
-    /// to 400k places, 6.4 MB allocated and the 3.2 MB copied, page faults and all) before the
-    /// eviction that followed would have made room, once per kind, on the reader thread: at 10k
-    /// prints/s, every record read in the 7-13 ms it took waited that long, 20 s into each run
-    /// (the p99.9 of a 20-second window at 10k msgs/s is its 200th worst sample).
+    /// Before the push, not after: pushed onto a full queue, the id grew it (a 200k-place queue
+    /// doubled to 400k places, 6.4 MB allocated and the 3.2 MB copied, page faults and all)
+    /// before the eviction that followed would have made room, once per kind, on the reader
+    /// thread: at 10k prints/s, every record read in the 7-13 ms it took waited that long, 20 s
+    /// into each run (the p99.9 of a 20-second window at 10k msgs/s is its 200th worst sample).
+    ///
+    /// At most two evictions per push: a queue that a back-fill grew past the capacity (up to
+    /// eight times it) shrinks back one id per push once it ends, where evicting the excess at
+    /// once held the lock the live reader takes for hundreds of thousands of evictions.
     fn make_room(&mut self, keep_since: Option<u64>) {
-        while self.order.len() >= Self::CAPACITY {
+        for _ in 0..2 {
+            if self.order.len() < Self::CAPACITY {
+                break;
+            }
             let Some(&(oldest_ts, oldest)) = self.order.front() else {
                 break;
             };
@@ -109,13 +116,8 @@ impl SeenIds {
                 break;
             }
             self.order.pop_front();
-            if let Some(index) = &mut self.index
-                && let Some(count) = index.get_mut(&oldest)
-            {
-                *count -= 1;
-                if *count == 0 {
-                    index.remove(&oldest);
-                }
+            if let Some(index) = &mut self.index {
+                index.forget_one(oldest);
             }
         }
     }
@@ -123,6 +125,150 @@ impl SeenIds {
     /// No back-fill runs any more: the index goes until the next one asks.
     fn drop_index(&mut self) {
         self.index = None;
+    }
+}
+
+/// Shards of an [`IdCounts`]: a key's top six bits pick its map.
+const ID_COUNT_SHARDS: usize = 64;
+
+/// How often each key is in a [`SeenIds`] queue, in [`ID_COUNT_SHARDS`] maps by the key's top
+/// bits.
+///
+/// A hash map grows by rehashing everything it holds at once: one map of the ids a long
+/// back-fill pins grew from 917k to 1.8M places in 17 ms, with the live reader waiting on the
+/// same lock. A shard holds a sixty-fourth of the keys (they are keyed hashes, spread evenly),
+/// so its growth is a sixty-fourth of that pause.
+struct IdCounts {
+    shards: Vec<HashMap<u64, u32, BuildHasherDefault<ChannelHasher>>>,
+}
+
+impl IdCounts {
+    fn with_capacity(keys: usize) -> Self {
+        Self {
+            shards: (0..ID_COUNT_SHARDS)
+                .map(|_| {
+                    HashMap::with_capacity_and_hasher(
+                        keys / ID_COUNT_SHARDS + 1,
+                        BuildHasherDefault::default(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn shard(&mut self, key: u64) -> &mut HashMap<u64, u32, BuildHasherDefault<ChannelHasher>> {
+        // The top six bits: a shard index below ID_COUNT_SHARDS, so the index is in bounds.
+        &mut self.shards[(key >> 58) as usize]
+    }
+
+    /// The count of `key`, 0 for a new key.
+    fn count(&mut self, key: u64) -> &mut u32 {
+        self.shard(key).entry(key).or_insert(0)
+    }
+
+    /// One copy of `key` left the queue.
+    fn forget_one(&mut self, key: u64) {
+        let shard = self.shard(key);
+        if let Some(count) = shard.get_mut(&key) {
+            *count -= 1;
+            if *count == 0 {
+                shard.remove(&key);
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards.iter().map(HashMap::len).sum()
+    }
+}
+
+/// Entries per block of a [`BlockFifo`]: 64 KB of ids, so that the 200k ids of a kind take 49
+/// blocks and a block's first touch is a few pages.
+const FIFO_BLOCK: usize = 4096;
+
+/// A first-in first-out queue kept in blocks of [`FIFO_BLOCK`] entries.
+///
+/// Growing it never moves what it holds. A `VecDeque` past its capacity reallocates and copies
+/// every entry, on whichever thread pushed: the remembered ids grow past their capacity while a
+/// long back-fill pins them (up to eight times the capacity), and each doubling of 200k, 400k,
+/// 800k entries was a 3-13 MB copy with the live reader waiting on the same lock. A block emptied
+/// at the front is kept for the next one needed at the back, so the steady state allocates
+/// nothing.
+struct BlockFifo<T> {
+    /// Every block but the last is full.
+    blocks: VecDeque<Vec<T>>,
+    /// Entries already taken from the front block.
+    head: usize,
+    len: usize,
+    spare: Option<Vec<T>>,
+}
+
+impl<T> Default for BlockFifo<T> {
+    fn default() -> Self {
+        Self {
+            blocks: VecDeque::new(),
+            head: 0,
+            len: 0,
+            spare: None,
+        }
+    }
+}
+
+impl<T: Copy> BlockFifo<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push_back(&mut self, value: T) {
+        match self.blocks.back_mut() {
+            Some(block) if block.len() < FIFO_BLOCK => block.push(value),
+            _ => {
+                let mut block = self
+                    .spare
+                    .take()
+                    .unwrap_or_else(|| Vec::with_capacity(FIFO_BLOCK));
+                block.push(value);
+                self.blocks.push_back(block);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn front(&self) -> Option<&T> {
+        self.blocks.front()?.get(self.head)
+    }
+
+    fn pop_front(&mut self) -> Option<T> {
+        let block = self.blocks.front_mut()?;
+        let value = *block.get(self.head)?;
+        self.head += 1;
+        self.len -= 1;
+        if self.head == block.len() {
+            self.head = 0;
+            if block.len() < FIFO_BLOCK {
+                // The last block, not full: the queue is empty, and its next push goes here.
+                block.clear();
+            } else if let Some(mut emptied) = self.blocks.pop_front() {
+                emptied.clear();
+                self.spare = Some(emptied);
+            }
+        }
+        Some(value)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        let head = self.head;
+        self.blocks
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, block)| block[if i == 0 { head } else { 0 }..].iter())
+    }
+
+    /// Entries the allocated blocks can hold.
+    #[cfg(test)]
+    fn allocated(&self) -> usize {
+        (self.blocks.len() + usize::from(self.spare.is_some())) * FIFO_BLOCK
     }
 }
 
@@ -286,21 +432,98 @@ mod tests {
     #[test]
     fn the_live_stream_never_grows_the_remembered_ids() {
         let mut seen = SeenIds::default();
-        let allocated = seen.order.capacity();
-        assert!(allocated >= SeenIds::CAPACITY);
-        for i in 0..2 * SeenIds::CAPACITY as u64 {
+        for i in 0..SeenIds::CAPACITY as u64 {
+            seen.remember(&format!("id-{i}"), i, None);
+        }
+        let allocated = seen.order.allocated();
+        assert!(allocated <= SeenIds::CAPACITY + FIFO_BLOCK);
+        for i in SeenIds::CAPACITY as u64..3 * SeenIds::CAPACITY as u64 {
             seen.remember(&format!("id-{i}"), i, None);
         }
         assert_eq!(seen.order.len(), SeenIds::CAPACITY);
-        assert_eq!(
-            seen.order.capacity(),
-            allocated,
-            "a full queue was grown (a multi-megabyte copy on the reader thread)"
+        assert!(
+            seen.order.allocated() <= allocated + FIFO_BLOCK,
+            "a full queue kept allocating ({} places for {})",
+            seen.order.allocated(),
+            SeenIds::CAPACITY
         );
         // The newest are the ones kept.
         seen.insert("probe", u64::MAX, None);
-        assert!(!seen.insert(&format!("id-{}", 2 * SeenIds::CAPACITY - 1), 0, None));
-        assert!(seen.insert(&format!("id-{}", SeenIds::CAPACITY), 0, None));
+        assert!(!seen.insert(&format!("id-{}", 3 * SeenIds::CAPACITY - 1), 0, None));
+        assert!(seen.insert(&format!("id-{}", 2 * SeenIds::CAPACITY), 0, None));
+    }
+
+    #[test]
+    fn ids_pinned_by_a_back_fill_grow_the_queue_without_moving_it() {
+        let mut seen = SeenIds::default();
+        seen.remember("first", 10, Some(10));
+        let first_block = seen.order.blocks[0].as_ptr();
+        for i in 0..3 * SeenIds::CAPACITY as u64 {
+            seen.remember(&format!("id-{i}"), 11 + i, Some(10));
+        }
+        assert_eq!(seen.order.len(), 3 * SeenIds::CAPACITY + 1, "all pinned");
+        assert_eq!(
+            seen.order.blocks[0].as_ptr(),
+            first_block,
+            "the oldest ids were moved (copied to a larger allocation)"
+        );
+        assert!(!seen.insert("first", 10, Some(10)), "still seen");
+        // The back-fill over, the queue shrinks back one id per push, oldest first.
+        let before = seen.order.len();
+        for i in 0..1_000 {
+            seen.remember(&format!("after-{i}"), u64::MAX, None);
+        }
+        assert_eq!(seen.order.len(), before - 1_000);
+        assert!(seen.insert("first", 10, None), "the oldest went first");
+        assert!(
+            !seen.insert("id-5000", 0, None),
+            "newer ids stay until their turn"
+        );
+    }
+
+    #[test]
+    fn the_id_counts_spread_over_their_shards_and_count_true() {
+        let seen = SeenIds::default();
+        let mut counts = IdCounts::with_capacity(0);
+        let keys: Vec<u64> = (0..128_000).map(|i| seen.key(&format!("id-{i}"))).collect();
+        for &key in &keys {
+            *counts.count(key) += 1;
+        }
+        *counts.count(keys[0]) += 1;
+        assert_eq!(counts.len(), keys.len());
+        // Each shard grows (and rehashes) alone: none holds more than twice its share.
+        let largest = counts.shards.iter().map(HashMap::len).max().unwrap_or(0);
+        assert!(
+            largest <= 2 * keys.len() / ID_COUNT_SHARDS,
+            "a shard of {largest}"
+        );
+        counts.forget_one(keys[0]);
+        assert_eq!(*counts.count(keys[0]), 1, "one copy left");
+        for &key in &keys {
+            counts.forget_one(key);
+        }
+        assert_eq!(counts.len(), 0, "every key forgotten");
+    }
+
+    #[test]
+    fn the_block_queue_is_first_in_first_out() {
+        let mut fifo = BlockFifo::default();
+        let mut model = VecDeque::new();
+        // Pushes and pops in runs across block boundaries, emptying it now and then.
+        let mut next = 0u32;
+        for round in 0..40usize {
+            for _ in 0..(round * 997) % 9_000 {
+                fifo.push_back(next);
+                model.push_back(next);
+                next += 1;
+            }
+            for _ in 0..(round * 1_409) % 10_000 {
+                assert_eq!(fifo.pop_front(), model.pop_front());
+            }
+            assert_eq!(fifo.len(), model.len());
+            assert_eq!(fifo.front(), model.front());
+            assert!(fifo.iter().copied().eq(model.iter().copied()));
+        }
     }
 
     #[test]
