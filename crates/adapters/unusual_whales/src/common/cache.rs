@@ -51,7 +51,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S>
         let generation = (capacity / 2).max(1);
         let hasher = S::default();
         Self {
-            young: HashMap::with_capacity_and_hasher(0, hasher.clone()),
+            young: HashMap::with_hasher(hasher.clone()),
             old: HashMap::with_hasher(hasher.clone()),
             retiring: Vec::new(),
             generation,
@@ -83,6 +83,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S>
     /// `read` returns something owned (a new reference, a copy): a borrow returned from here on
     /// one path while the other path moves entries is what the borrow checker cannot yet accept,
     /// and the one-lookup hit path is the reason for this method.
+    #[must_use = "the released entries are the caller's to drop, outside its lock"]
     pub fn get_with<Q, R>(
         &mut self,
         key: &Q,
@@ -105,6 +106,7 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S>
 
     /// Inserts `value` under `key` (replacing any value it had) and hands back what the call
     /// released: retired entries, and the replaced entry if any.
+    #[must_use = "the released entries are the caller's to drop, outside its lock"]
     pub fn insert(&mut self, key: K, value: V) -> Released<K, V> {
         let replaced = self
             .young
@@ -159,9 +161,9 @@ mod tests {
     #[test]
     fn a_key_in_use_survives_any_number_of_generations() {
         let mut map: Map<u32> = GenerationalMap::new(100);
-        map.insert(0, 7);
+        drop(map.insert(0, 7));
         for key in 1..10_000 {
-            map.insert(key, key);
+            drop(map.insert(key, key));
             // The hot key is read now and then, as a contract that keeps trading.
             if key % 40 == 0 {
                 assert_eq!(map.get_with(&0, |v| *v).0, Some(7), "after {key} others");
@@ -174,7 +176,7 @@ mod tests {
     fn keys_not_used_for_a_full_capacity_are_dropped() {
         let mut map: Map<u32> = GenerationalMap::new(100);
         for key in 0..1_000 {
-            map.insert(key, key);
+            drop(map.insert(key, key));
         }
         assert!(map.len() <= 100);
         assert_eq!(map.get_with(&0, |v| *v).0, None);
@@ -188,7 +190,7 @@ mod tests {
     #[test]
     fn replacing_a_value_hands_the_old_one_back() {
         let mut map: Map<&str> = GenerationalMap::new(10);
-        map.insert(1, "a");
+        drop(map.insert(1, "a"));
         let released = map.insert(1, "b");
         assert_eq!(released.as_slice(), &[(1, "a")]);
         assert_eq!(map.get_with(&1, |v| *v).0, Some("b"));
@@ -234,14 +236,14 @@ mod tests {
         // an old key is a promotion, which fills the young generation without an insertion.
         let mut map: Map<u32> = GenerationalMap::new(200);
         for key in 0..300 {
-            map.insert(key, key);
+            drop(map.insert(key, key));
         }
         for round in 0..50 {
             for key in 0..300 {
                 let (value, released) = map.get_with(&key, |v| *v);
                 assert!(released.len() <= RELEASED_PER_CALL);
                 if value.is_none() {
-                    map.insert(key, key);
+                    drop(map.insert(key, key));
                 }
                 assert!(map.retiring.len() <= 1, "round {round}");
                 assert!(map.len() + map.retired_len() <= 300, "round {round}");
@@ -260,7 +262,7 @@ mod tests {
             for (i, (is_insert, key)) in ops.into_iter().enumerate() {
                 let value = u32::try_from(i).unwrap();
                 if is_insert {
-                    map.insert(key, value);
+                    drop(map.insert(key, value));
                     last.insert(key, value);
                     recent.retain(|k| *k != key);
                     recent.push(key);
