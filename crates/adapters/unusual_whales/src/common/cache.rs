@@ -14,7 +14,8 @@ use std::hash::{BuildHasher, Hash};
 
 use smallvec::SmallVec;
 
-/// Most entries one call of [`GenerationalMap`] hands back to be released.
+/// Most retired entries one call of [`GenerationalMap`] hands back to be released (an
+/// insertion that replaces a value hands that entry back too).
 ///
 /// Two per call empties a retired generation (at most half the capacity) within half the calls
 /// that fill the next one, so retired generations never pile up.
@@ -38,7 +39,6 @@ pub struct GenerationalMap<K, V, S = hash_map::RandomState> {
     /// Retired generations, released from the last; one at most while the pace above holds.
     retiring: Vec<hash_map::IntoIter<K, V>>,
     generation: usize,
-    hasher: S,
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S> {
@@ -49,13 +49,11 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S>
     #[must_use]
     pub fn new(capacity: usize) -> Self {
         let generation = (capacity / 2).max(1);
-        let hasher = S::default();
         Self {
-            young: HashMap::with_hasher(hasher.clone()),
-            old: HashMap::with_hasher(hasher.clone()),
+            young: HashMap::with_hasher(S::default()),
+            old: HashMap::with_hasher(S::default()),
             retiring: Vec::new(),
             generation,
-            hasher,
         }
     }
 
@@ -133,10 +131,9 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone + Default> GenerationalMap<K, V, S>
             }
         }
         if self.young.len() >= self.generation {
-            let young = std::mem::replace(
-                &mut self.young,
-                HashMap::with_capacity_and_hasher(self.generation, self.hasher.clone()),
-            );
+            let fresh =
+                HashMap::with_capacity_and_hasher(self.generation, self.young.hasher().clone());
+            let young = std::mem::replace(&mut self.young, fresh);
             let old = std::mem::replace(&mut self.old, young);
             self.retiring.push(old.into_iter());
         } else if self.young.capacity() == 0 {

@@ -212,12 +212,6 @@ struct BlockFifo<T> {
     kept: usize,
 }
 
-impl<T> Default for BlockFifo<T> {
-    fn default() -> Self {
-        Self::with_blocks(0)
-    }
-}
-
 impl<T> BlockFifo<T> {
     /// An empty queue with `blocks` blocks allocated, and as many kept once emptied (blocks
     /// beyond them, grown while ids are pinned, are freed as they empty).
@@ -527,7 +521,7 @@ mod tests {
 
     #[test]
     fn the_block_queue_is_first_in_first_out() {
-        let mut fifo = BlockFifo::default();
+        let mut fifo = BlockFifo::with_blocks(0);
         let mut model = VecDeque::new();
         // Pushes and pops in runs across block boundaries, emptying it now and then.
         let mut next = 0u32;
