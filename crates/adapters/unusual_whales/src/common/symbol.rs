@@ -105,12 +105,14 @@ impl<'a> CheckedOcc<'a> {
         {
             return Err(bad("root must be upper-case letters, digits or '.'"));
         }
-        if !tail_bytes[..6].iter().all(u8::is_ascii_digit)
-            || !tail_bytes[7..].iter().all(u8::is_ascii_digit)
-        {
+        // The strike's eight digits read and checked at once (every option print has a symbol).
+        let strike = crate::common::parse::eight_digits(&tail_bytes[7..]);
+        let Some(strike_thousandths) =
+            strike.filter(|_| tail_bytes[..6].iter().all(u8::is_ascii_digit))
+        else {
             return Err(bad("expiry and strike must be digits"));
-        }
-        let num = |s: &[u8]| s.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
+        };
+        let num = |s: &[u8]| u32::from(s[0] - b'0') * 10 + u32::from(s[1] - b'0');
         let yy = num(&tail_bytes[0..2]);
         let month = num(&tail_bytes[2..4]);
         let day = num(&tail_bytes[4..6]);
@@ -118,11 +120,7 @@ impl<'a> CheckedOcc<'a> {
             return Err(bad("expiry month out of range"));
         }
         let year = 2000 + yy;
-        let real_day = match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
-            (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).is_ok(),
-            _ => false,
-        };
-        if !real_day {
+        if !(1..=days_in_month(year, month)).contains(&day) {
             return Err(bad("expiry day out of range"));
         }
         let kind = match tail_bytes[6] {
@@ -138,8 +136,22 @@ impl<'a> CheckedOcc<'a> {
             month: month as u8,
             day: day as u8,
             kind,
-            strike_thousandths: num(&tail_bytes[7..]),
+            // Eight digits: below 10^8.
+            strike_thousandths: strike_thousandths as u32,
         })
+    }
+}
+
+/// Days in `month` (1-12) of the Gregorian `year`: what `jiff::civil::Date::new` accepts, for
+/// the years an OCC expiry can name (2000-2099), without its general checks.
+const fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -232,9 +244,16 @@ impl InstrumentIdFormat {
         // root's own allocation another 5%), into the record itself when it fits, as IB's
         // `SPY   241220C00500000.SMART` does.
         let occ = CheckedOcc::check(symbol)?;
+        let padding = root_padding(occ.root, self.padded_occ_root);
+        // Usually the symbol is already in the form the id wants (compact for compact, padded
+        // for padded): copied whole, three copies instead of five.
+        let between = &symbol[occ.root.len()..symbol.len() - occ.tail.len()];
+        if between == padding {
+            return Ok(UwId::concat(&[symbol, ".", &self.venue]));
+        }
         Ok(UwId::concat(&[
             occ.root,
-            root_padding(occ.root, self.padded_occ_root),
+            padding,
             occ.tail,
             ".",
             &self.venue,
@@ -410,6 +429,21 @@ mod tests {
     #[case("SPY2412\u{e9}0C00500000")]
     fn rejects_malformed_occ_symbols(#[case] text: &str) {
         assert!(OccSymbol::parse(text).is_err(), "{text}");
+    }
+
+    #[test]
+    fn an_expiry_is_accepted_exactly_when_it_is_a_calendar_day() {
+        // Every day number of every month of the century OCC years can name, with the month and
+        // day just outside the range too: the hand-written check against jiff's.
+        for yy in 0..100 {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = format!("SPY{yy:02}{month:02}{day:02}C00500000");
+                    let real = Date::new(2000 + yy, month, day).is_ok();
+                    assert_eq!(OccSymbol::parse(&text).is_ok(), real, "{text}");
+                }
+            }
+        }
     }
 
     proptest::proptest! {
