@@ -150,12 +150,13 @@ fn parse_data_frame_in_one_pass(
     // `["<channel>",{`: a plain channel name (no escapes) followed by an object payload.
     let rest = text.strip_prefix("[\"")?;
     // Bytes, not chars: the quote is ASCII, and `str::find`'s char searcher and `str::trim`'s
-    // Unicode whitespace were 4% of an option print's parse on their own.
-    let end = memchr::memchr(b'"', rest.as_bytes())?;
-    let name = &rest[..end];
-    if name.as_bytes().contains(&b'\\') {
+    // Unicode whitespace were 4% of an option print's parse on their own. The quote and an
+    // escape are found in the one scan (a second, `contains`, was 0.8% of a print's instructions).
+    let end = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+    if rest.as_bytes()[end] != b'"' {
         return None;
     }
+    let name = &rest[..end];
     // JSON's whitespace only: the general path would refuse any other before the payload.
     let payload = trim_json_space(trim_json_space(&rest[end + 1..]).strip_prefix(',')?);
     if !payload.starts_with('{') {
