@@ -216,9 +216,17 @@ impl<'de> CompactDeserializer<'de> {
     /// The string starting at the current `"`, without its quotes; [`Declined`] at an escape or
     /// a control character before its end (the one place raw text is handed on: every other
     /// token is read byte by byte against JSON's grammar).
+    ///
+    /// Only called where the caller has just seen the `"` (every caller peeks it first): the
+    /// slice it returns relies on that byte being an ASCII quote (see [`Self::string_to`]).
     #[inline(always)]
     fn string(&mut self) -> Result<&'de str, Declined> {
         let bytes = self.text.as_bytes();
+        debug_assert_eq!(
+            bytes.get(self.pos),
+            Some(&b'"'),
+            "a string starts at its quote"
+        );
         let start = self.pos + 1;
         let mut end = start;
         // Sixteen bytes at a time where the build targets SSE2 (every x86_64 target but the
