@@ -19,6 +19,8 @@
 //! The UW simulator is the crate `unusual-whales-nt-sim`, which depends on this one; the clients'
 //! loopback tests against it live there.
 
+// `uw_record!` generates a record's getters one attribute at a time.
+#![recursion_limit = "512"]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]

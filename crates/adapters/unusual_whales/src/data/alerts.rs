@@ -10,7 +10,7 @@ uw_record! {
     ///
     /// No `instrument_id`: `symbol` may be a ticker, an option contract or absent, so it is kept as
     /// text; `ts_event` is the alert time.
-    pub struct CustomAlert as "UwCustomAlert" {
+    pub struct CustomAlert as UwCustomAlert {
         event_time: |r| r.tape_time,
         instrument: None,
         fields {

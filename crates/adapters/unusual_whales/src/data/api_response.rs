@@ -12,7 +12,7 @@ crate::uw_record! {
     /// `body` is UW's JSON exactly as received; `params` the request's parameters as a JSON
     /// object. `ts_event` is the request time, or the New York close of the `date` asked for when
     /// that is earlier (a past day's answer describes that day).
-    pub struct ApiResponse as "UwApiResponse" {
+    pub struct ApiResponse as UwApiResponse {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.requested_at).or(Some(r.requested_at)),
         instrument: None,
         fields {

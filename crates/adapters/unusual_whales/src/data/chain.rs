@@ -19,7 +19,7 @@ uw_record! {
     /// contracts, so `instrument_id` is the ticker (from the request path) and the contracts are
     /// `call_option_symbol` and `put_option_symbol`; `ts_event` is the New York close of `date` (the
     /// arrival time if earlier).
-    pub struct StrikeGreeks as "UwStrikeGreeks" {
+    pub struct StrikeGreeks as UwStrikeGreeks {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -100,7 +100,7 @@ uw_record! {
     /// `atm-chains` answers the at-the-money contracts of the expiries requested
     /// (`metadata={"expirations": "2024-02-02,2024-02-09"}`, required by UW). `instrument_id` is the
     /// option contract; `ts_event` is `last_fill`, its last print, else the arrival time.
-    pub struct ScreenedContract as "UwScreenedContract" {
+    pub struct ScreenedContract as UwScreenedContract {
         event_time: |r| r.last_fill,
         instrument: OptionSymbol(option_symbol),
         normalize: |r| {

@@ -17,7 +17,7 @@ uw_record! {
     ///
     /// Also `/option-chains`, which lists bare symbols: those records carry only the symbol and its terms.
     /// `instrument_id` is the option contract; `ts_event` is `last_tape_time`, else the arrival time.
-    pub struct OptionContract as "UwOptionContract" {
+    pub struct OptionContract as UwOptionContract {
         event_time: |r| r.last_tape_time,
         instrument: OptionSymbol(option_symbol),
         normalize: |r| {
@@ -123,7 +123,7 @@ uw_record! {
     ///
     /// `instrument_id` is the option contract named by the request path; `ts_event` is the New York close of
     /// `date` (the arrival time if earlier).
-    pub struct ContractDay as "UwContractDay" {
+    pub struct ContractDay as UwContractDay {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init).or(r.last_tape_time),
         instrument: OptionSymbol(option_symbol),
         fields {
@@ -223,7 +223,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the response's top-level
     /// date), or the arrival time if earlier.
-    pub struct MaxPain as "UwMaxPain" {
+    pub struct MaxPain as UwMaxPain {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -249,7 +249,7 @@ uw_record! {
     ///
     /// `instrument_id` is the contract; `ts_event` is the end of the minute, when the bar is
     /// complete (`start_time` + 60 s).
-    pub struct ContractBar as "UwContractBar" {
+    pub struct ContractBar as UwContractBar {
         event_time: |r| r.start_time.checked_add(60 * NANOS_PER_SECOND),
         instrument: OptionSymbol(option_symbol),
         fields {

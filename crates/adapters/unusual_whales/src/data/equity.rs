@@ -15,7 +15,7 @@ uw_record! {
     /// Last price and session volume of a ticker (channel `price[:<TICKER>]`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the trade time.
-    pub struct Price as "UwPrice" {
+    pub struct Price as UwPrice {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
         fields {
@@ -38,7 +38,7 @@ uw_record! {
 /// Declares an equity-print record; lit and off-lit prints share one schema
 /// (docs/uw-api.md#channel-off_lit_trades).
 macro_rules! equity_print_record {
-    ($(#[$meta:meta])* $name:ident as $py:literal) => {
+    ($(#[$meta:meta])* $name:ident as $py:ident) => {
         uw_record! {
             $(#[$meta])*
             pub struct $name as $py {
@@ -127,21 +127,21 @@ equity_print_record! {
     /// A lit-exchange equity print (channel `lit_trades`, REST `/api/lit-flow/*`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the execution time.
-    LitTrade as "UwLitTrade"
+    LitTrade as UwLitTrade
 }
 
 equity_print_record! {
     /// A dark-pool / TRF equity print (channel `off_lit_trades`, REST `/api/darkpool/*`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the execution time.
-    DarkPoolTrade as "UwDarkPoolTrade"
+    DarkPoolTrade as UwDarkPoolTrade
 }
 
 uw_record! {
     /// A trading halt, resume or pause (channel `trading_halts`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the event time.
-    pub struct TradingHalt as "UwTradingHalt" {
+    pub struct TradingHalt as UwTradingHalt {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
         fields {
@@ -167,7 +167,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
     /// `date` (the arrival time while that day is still trading).
-    pub struct DarkPoolLevel as "UwDarkPoolLevel" {
+    pub struct DarkPoolLevel as UwDarkPoolLevel {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {

@@ -34,7 +34,7 @@ uw_record! {
     /// From `/api/earnings/{ticker}` (history) and `/premarket`, `/afterhours` (calendar). `instrument_id` is
     /// the ticker; `ts_event` is the New York close of `report_date` (the arrival time if earlier). The
     /// history's post-earnings moves and straddle returns become known up to two weeks after `ts_event`.
-    pub struct Earnings as "UwEarnings" {
+    pub struct Earnings as UwEarnings {
         event_time: |r| close_or_arrival(r.report_date.as_deref(), r.ts_init),
         instrument: Ticker(symbol),
         fields {
@@ -149,7 +149,7 @@ uw_record! {
     ///
     /// No `instrument_id`: `ticker` is `None` for bonds and funds. `ts_event` is the New York close of
     /// `filed_at_date`, when the trade became public (the arrival time if earlier).
-    pub struct CongressTrade as "UwCongressTrade" {
+    pub struct CongressTrade as UwCongressTrade {
         event_time: |r| close_or_arrival(r.filed_at_date.as_deref(), r.ts_init),
         instrument: None,
         fields {
@@ -198,7 +198,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `ts_event` is the New York close of `filing_date`, when the transactions
     /// became public (the arrival time if earlier).
-    pub struct InsiderTransaction as "UwInsiderTransaction" {
+    pub struct InsiderTransaction as UwInsiderTransaction {
         event_time: |r| close_or_arrival(r.filing_date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -303,7 +303,7 @@ uw_record! {
     /// `forecast` and `prev` are UW's text (`"69.4"`, `"0.0%"`): units vary by report. No
     /// `instrument_id` (market-wide); `ts_event` is `time`, or the arrival time for an event still to
     /// come, whose entry is known before it happens.
-    pub struct EconomicEvent as "UwEconomicEvent" {
+    pub struct EconomicEvent as UwEconomicEvent {
         event_time: |r| r.time.map(|t| t.min(r.ts_init)),
         instrument: None,
         fields {

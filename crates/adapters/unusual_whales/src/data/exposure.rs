@@ -12,7 +12,7 @@ uw_record! {
     /// Ticker-level dealer exposure per 1 % move (channel `gex[:<TICKER>]`).
     ///
     /// `instrument_id` is the underlying (`SPY.SMART`); `ts_event` is UW's calculation time.
-    pub struct TickerGex as "UwTickerGex" {
+    pub struct TickerGex as UwTickerGex {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
         fields {
@@ -65,7 +65,7 @@ uw_record! {
 /// Declares a per-strike exposure record; `gex_strike` and `gex_strike_expiry` share 28 greek
 /// fields and differ only by `expiry`.
 macro_rules! strike_gex_record {
-    ($(#[$meta:meta])* $name:ident as $py:literal { $($extra:tt)* }) => {
+    ($(#[$meta:meta])* $name:ident as $py:ident { $($extra:tt)* }) => {
         uw_record! {
             $(#[$meta])*
             pub struct $name as $py {
@@ -179,14 +179,14 @@ strike_gex_record! {
     /// Dealer exposure at one strike (channel `gex_strike[:<TICKER>]`).
     ///
     /// `instrument_id` is the underlying; `ts_event` is UW's calculation time.
-    StrikeGex as "UwStrikeGex" {}
+    StrikeGex as UwStrikeGex {}
 }
 
 strike_gex_record! {
     /// Dealer exposure at one strike and expiry (channel `gex_strike_expiry[:<TICKER>]`).
     ///
     /// `instrument_id` is the underlying; `ts_event` is UW's calculation time.
-    ExpiryStrikeGex as "UwExpiryStrikeGex" {
+    ExpiryStrikeGex as UwExpiryStrikeGex {
         /// Expiry `YYYY-MM-DD`.
         #[serde(deserialize_with = "de_date")]
         pub expiry: String,

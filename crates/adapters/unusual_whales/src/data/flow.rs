@@ -44,7 +44,7 @@ uw_record! {
     ///
     /// `instrument_id` is the option contract (`SPY241220C00500000.SMART`); `ts_event` is the end
     /// of the alert window.
-    pub struct FlowAlert as "UwFlowAlert" {
+    pub struct FlowAlert as UwFlowAlert {
         event_time: |r| r.end_time.or(r.executed_at).or(r.created_at),
         instrument: OptionSymbol(option_chain),
         normalize: |r| {
@@ -201,7 +201,7 @@ uw_record! {
     /// full tape of a day `/api/option-trades/full-tape/{date}`).
     ///
     /// `instrument_id` is the option contract; `ts_event` is the execution time.
-    pub struct OptionTrade as "UwOptionTrade" {
+    pub struct OptionTrade as UwOptionTrade {
         event_time: |r| r.executed_at,
         instrument: OptionSymbol(option_symbol),
         fields {

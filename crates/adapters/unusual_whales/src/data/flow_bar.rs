@@ -31,7 +31,7 @@ crate::uw_record! {
     /// in Rust before Python sees them. From stored prints: `_core.flow_bars(prints, metadata)`,
     /// `nautilus_trader_uw.bars.flow_bars_from_recording` (exactly the bars the live feed
     /// delivered while recording) and `uw-nt bars`.
-    pub struct FlowBar as "UwFlowBar" {
+    pub struct FlowBar as UwFlowBar {
         event_time: |_r| None::<u64>,
         instrument: Ticker(ticker),
         fields {

@@ -13,7 +13,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `ts_event` is the 16:00 New York close of `date` (the
     /// arrival time while that day is still trading).
-    pub struct ExpiryFlow as "UwExpiryFlow" {
+    pub struct ExpiryFlow as UwExpiryFlow {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -96,7 +96,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the day asked
     /// for), else the arrival time.
-    pub struct NetImpact as "UwNetImpact" {
+    pub struct NetImpact as UwNetImpact {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -118,7 +118,7 @@ uw_record! {
     /// the market tide restricted to that ETF.
     ///
     /// `instrument_id` is the ETF (from the request path); `ts_event` is the minute.
-    pub struct EtfTide as "UwEtfTide" {
+    pub struct EtfTide as UwEtfTide {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
         fields {
@@ -150,7 +150,7 @@ uw_record! {
     ///
     /// No `instrument_id` (a group of tickers); `ts_event` is the minute. `expiry` is set on the
     /// per-expiry variant.
-    pub struct GroupGreekFlow as "UwGroupGreekFlow" {
+    pub struct GroupGreekFlow as UwGroupGreekFlow {
         event_time: |r| r.timestamp,
         instrument: None,
         fields {

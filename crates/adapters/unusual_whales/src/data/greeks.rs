@@ -13,7 +13,7 @@ use crate::uw_record;
 /// Declares a greek-exposure record: the eight call/put greek fields are shared by the daily,
 /// strike and expiry variants, which differ only in their keys.
 macro_rules! greek_exposure_record {
-    ($(#[$meta:meta])* $name:ident as $py:literal { $($keys:tt)* }) => {
+    ($(#[$meta:meta])* $name:ident as $py:ident { $($keys:tt)* }) => {
         uw_record! {
             $(#[$meta])*
             pub struct $name as $py {
@@ -58,7 +58,7 @@ greek_exposure_record! {
     /// Daily open-interest-based greek exposure (REST `/api/stock/{ticker}/greek-exposure`).
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the 16:00 New York close of `date`.
-    GreekExposure as "UwGreekExposure" {
+    GreekExposure as UwGreekExposure {
         /// Trading date `YYYY-MM-DD`.
         #[serde(default, deserialize_with = "de_opt_date")]
         pub date: Option<String>,
@@ -70,7 +70,7 @@ greek_exposure_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
     /// `date` when sent, else the arrival time.
-    StrikeGreekExposure as "UwStrikeGreekExposure" {
+    StrikeGreekExposure as UwStrikeGreekExposure {
         /// Strike in dollars.
         #[serde(default, deserialize_with = "de_opt_f64")]
         pub strike: Option<f64>,
@@ -88,7 +88,7 @@ greek_exposure_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York close of
     /// `date` when sent, else the arrival time.
-    ExpiryGreekExposure as "UwExpiryGreekExposure" {
+    ExpiryGreekExposure as UwExpiryGreekExposure {
         /// Expiry `YYYY-MM-DD`.
         #[serde(default, deserialize_with = "de_opt_date")]
         pub expiry: Option<String>,
@@ -108,7 +108,7 @@ uw_record! {
     /// `source=oi` (`metadata={"source": "oi"}`); `source` says which basis answered.
     /// `instrument_id` is the ticker (from the request path); `ts_event` is `time`, UW's
     /// calculation time (older answers without it: the close of `date`, else the arrival time).
-    pub struct GexLevels as "UwGexLevels" {
+    pub struct GexLevels as UwGexLevels {
         // The snapshot's calculation time; responses from before 2026-08-22 have only the date
         // asked for (or nothing: then the arrival time).
         event_time: |r| r.time.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
@@ -149,7 +149,7 @@ uw_record! {
 /// `/spot-exposures/expiry-strike` answer the same 32 greek fields (UW's schema "Spot greek
 /// exposures by strike") and differ only in the expiry their rows belong to.
 macro_rules! strike_spot_exposure_record {
-    ($(#[$meta:meta])* $name:ident as $py:literal { $($keys:tt)* }) => {
+    ($(#[$meta:meta])* $name:ident as $py:ident { $($keys:tt)* }) => {
         uw_record! {
             $(#[$meta])*
             pub struct $name as $py {
@@ -275,7 +275,7 @@ strike_spot_exposure_record! {
     /// Intraday spot exposure at one strike, all expiries (REST `/api/stock/{ticker}/spot-exposures/strike`).
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the row time.
-    StrikeSpotExposure as "UwStrikeSpotExposure" {}
+    StrikeSpotExposure as UwStrikeSpotExposure {}
 }
 
 strike_spot_exposure_record! {
@@ -285,7 +285,7 @@ strike_spot_exposure_record! {
     /// comma-separated list for several); UW's rows do not name theirs, so `expiry` is the one
     /// requested, or `None` when several were. `instrument_id` is the ticker (from the request
     /// path); `ts_event` is the row time.
-    ExpiryStrikeSpotExposure as "UwExpiryStrikeSpotExposure" {
+    ExpiryStrikeSpotExposure as UwExpiryStrikeSpotExposure {
         /// Expiry `YYYY-MM-DD` (the row's own, else the one expiry requested).
         #[serde(default, deserialize_with = "de_opt_date")]
         pub expiry: Option<String>,

@@ -13,7 +13,7 @@ uw_record! {
     /// Market-wide net premium, all and OTM-only (channel `market_tide`).
     ///
     /// No `instrument_id` (market-wide); `ts_event` is the snapshot time.
-    pub struct MarketTide as "UwMarketTide" {
+    pub struct MarketTide as UwMarketTide {
         event_time: |r| r.timestamp,
         instrument: None,
         fields {
@@ -46,7 +46,7 @@ uw_record! {
     /// Session-cumulative net premium and volume of one ticker (channel `net_flow:<TICKER>`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the last update.
-    pub struct NetFlow as "UwNetFlow" {
+    pub struct NetFlow as UwNetFlow {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
         fields {
@@ -76,7 +76,7 @@ uw_record! {
     /// Five-minute flow statistics of one ticker (channel `interval_flow`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the snapshot (tape) time.
-    pub struct IntervalFlow as "UwIntervalFlow" {
+    pub struct IntervalFlow as UwIntervalFlow {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
         fields {
@@ -212,7 +212,7 @@ uw_record! {
     ///
     /// No `instrument_id` (market-wide); `ts_event` is the minute. Each row carries its group's `tide_type` and
     /// `moneyness` and the `expiration` filter UW echoes.
-    pub struct ExpiryTide as "UwExpiryTide" {
+    pub struct ExpiryTide as UwExpiryTide {
         event_time: |r| r.timestamp,
         instrument: None,
         fields {

@@ -15,7 +15,7 @@ uw_record! {
     ///
     /// `instrument_id` is the underlying ticker; `ts_event` is the execution time. Pass `id` to
     /// `/api/option-trades/multi-leg/{id}/legs` for the contracts (`UwMultiLegLeg`).
-    pub struct MultiLegTrade as "UwMultiLegTrade" {
+    pub struct MultiLegTrade as UwMultiLegTrade {
         event_time: |r| r.executed_at,
         instrument: Ticker(ticker),
         fields {
@@ -131,7 +131,7 @@ uw_record! {
     ///
     /// `instrument_id` is the option contract; `ts_event` is the arrival time (UW's legs carry
     /// no time: the strategy's `executed_at` is on its `UwMultiLegTrade`).
-    pub struct MultiLegLeg as "UwMultiLegLeg" {
+    pub struct MultiLegLeg as UwMultiLegLeg {
         event_time: |_r| None::<u64>,
         instrument: OptionSymbol(option_symbol),
         fields {

@@ -11,7 +11,7 @@ uw_record! {
     /// A news headline or Truth Social post (channel `news`, REST `/api/news/headlines`).
     ///
     /// No `instrument_id` (market-wide); `ts_event` is the publication time.
-    pub struct NewsHeadline as "UwNewsHeadline" {
+    pub struct NewsHeadline as UwNewsHeadline {
         event_time: |r| r.timestamp,
         instrument: None,
         fields {

@@ -9,7 +9,7 @@ uw_record! {
     /// One minute of NOPE, the net option delta traded per share of stock volume (REST `/api/stock/{ticker}/nope`).
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the minute (`timestamp`).
-    pub struct Nope as "UwNope" {
+    pub struct Nope as UwNope {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
         fields {

@@ -17,7 +17,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
     /// (the arrival time if earlier).
-    pub struct StrikeOpenInterest as "UwStrikeOpenInterest" {
+    pub struct StrikeOpenInterest as UwStrikeOpenInterest {
         event_time: |r| open_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -45,7 +45,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the New York open of `date`
     /// (the arrival time if earlier).
-    pub struct ExpiryOpenInterest as "UwExpiryOpenInterest" {
+    pub struct ExpiryOpenInterest as UwExpiryOpenInterest {
         event_time: |r| open_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -76,7 +76,7 @@ uw_record! {
     /// options. The `prev_*` values and prices are of `last_date`, the session that opened or closed
     /// the contracts. `instrument_id` is the option contract; `ts_event` is the New York open of
     /// `curr_date` (the arrival time if earlier).
-    pub struct OpenInterestChange as "UwOpenInterestChange" {
+    pub struct OpenInterestChange as UwOpenInterestChange {
         event_time: |r| open_or_arrival(r.curr_date.as_deref(), r.ts_init),
         instrument: OptionSymbol(option_symbol),
         fields {

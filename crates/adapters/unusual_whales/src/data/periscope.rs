@@ -15,7 +15,7 @@ uw_record! {
     /// One strike x expiry row of a market-maker exposure snapshot (channel `periscope[:<TICKER>]`).
     ///
     /// `instrument_id` is the index (`SPX.SMART`); `ts_event` is the snapshot time.
-    pub struct Periscope as "UwPeriscope" {
+    pub struct Periscope as UwPeriscope {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
         fields {

@@ -9,7 +9,7 @@ uw_record! {
     /// One minute of call/put volume and net premium (REST `/api/stock/{ticker}/net-prem-ticks`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the minute (`tape_time`).
-    pub struct NetPremTick as "UwNetPremTick" {
+    pub struct NetPremTick as UwNetPremTick {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
         fields {
@@ -63,7 +63,7 @@ uw_record! {
     /// Intraday spot exposure per 1 % move, one row a minute (REST `/api/stock/{ticker}/spot-exposures`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the row time.
-    pub struct SpotExposure as "UwSpotExposure" {
+    pub struct SpotExposure as UwSpotExposure {
         event_time: |r| r.time,
         instrument: Ticker(ticker),
         fields {

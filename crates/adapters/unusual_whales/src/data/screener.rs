@@ -16,7 +16,7 @@ uw_record! {
     /// `tape_time`, REST the contract's terms, the underlying's context and `last_fill`.
     /// `instrument_id` is the option contract; `ts_event` is the snapshot time (`tape_time`), for
     /// REST rows the contract's last fill.
-    pub struct ContractScreener as "UwContractScreener" {
+    pub struct ContractScreener as UwContractScreener {
         event_time: |r| r.tape_time.or(r.last_fill),
         instrument: OptionSymbol(option_symbol),
         fields {

@@ -40,7 +40,7 @@ crate::uw_record! {
     /// silent during market hours), `resumed`, `overflow` (the strategy fell behind and messages
     /// were dropped; `attempt` holds the running count) or `backfilling`. A new subscriber first
     /// receives the current connection state.
-    pub struct FeedStatus as "UwFeedStatus" {
+    pub struct FeedStatus as UwFeedStatus {
         event_time: |_r| None::<u64>,
         instrument: None,
         fields {

@@ -12,7 +12,7 @@ uw_record! {
     /// The latest OHLC state of a ticker (REST `/api/stock/{ticker}/stock-state`).
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is `tape_time`.
-    pub struct StockState as "UwStockState" {
+    pub struct StockState as UwStockState {
         event_time: |r| r.tape_time,
         instrument: Ticker(ticker),
         fields {
@@ -55,7 +55,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker (from the request path); `ts_event` is the later of the quote and last-trade
     /// times. UW's nested `last_trade`/`quote`/`quote_values`/`quote_statistics` are flattened.
-    pub struct StockQuote as "UwStockQuote" {
+    pub struct StockQuote as UwStockQuote {
         event_time: |r| r.quote_time.max(r.last_trade_time),
         instrument: Ticker(ticker),
         wire: "StockQuoteWire",
@@ -304,7 +304,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `candle_size` comes from the request path. `ts_event` is when the bar is
     /// complete: `end_time`, else the New York close of `date` (Friday's for weekly bars), never after arrival.
-    pub struct OhlcBar as "UwOhlcBar" {
+    pub struct OhlcBar as UwOhlcBar {
         event_time: |r| bar_end(r),
         instrument: Ticker(ticker),
         fields {

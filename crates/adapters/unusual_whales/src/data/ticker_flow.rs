@@ -12,7 +12,7 @@ uw_record! {
     /// One minute of directional and total delta/vega flow (REST `/api/stock/{ticker}/greek-flow[/{expiry}]`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the minute. `expiry` is set on the per-expiry variant.
-    pub struct GreekFlow as "UwGreekFlow" {
+    pub struct GreekFlow as UwGreekFlow {
         event_time: |r| r.timestamp,
         instrument: Ticker(ticker),
         fields {
@@ -63,7 +63,7 @@ uw_record! {
     /// Call/put volume, prints and premium at one strike (REST `/api/stock/{ticker}/flow-per-strike[-intraday]`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the row time (the New York close of `date` when absent).
-    pub struct StrikeFlow as "UwStrikeFlow" {
+    pub struct StrikeFlow as UwStrikeFlow {
         event_time: |r| r.timestamp.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
         instrument: Ticker(ticker),
         fields {

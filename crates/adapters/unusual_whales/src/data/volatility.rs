@@ -20,7 +20,7 @@ uw_record! {
     /// Implied volatility and expected move at a fixed horizon (channel `interpolated_iv[:<TICKER>]`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
-    pub struct InterpolatedIv as "UwInterpolatedIv" {
+    pub struct InterpolatedIv as UwInterpolatedIv {
         event_time: |_r| None::<u64>,
         instrument: Ticker(ticker),
         fields {
@@ -53,7 +53,7 @@ uw_record! {
     /// At-the-money IV and expected move per listed expiry (channel `iv_term_structure[:<TICKER>]`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is the arrival time (UW sends only a date).
-    pub struct IvTermStructure as "UwIvTermStructure" {
+    pub struct IvTermStructure as UwIvTermStructure {
         event_time: |_r| None::<u64>,
         instrument: Ticker(ticker),
         fields {
@@ -85,7 +85,7 @@ uw_record! {
     /// The per-date history behind channel `interpolated_iv` (`UwInterpolatedIv`), whose live snapshots are
     /// stamped on arrival. `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the
     /// arrival time if earlier).
-    pub struct HorizonIv as "UwHorizonIv" {
+    pub struct HorizonIv as UwHorizonIv {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -116,7 +116,7 @@ uw_record! {
     ///
     /// The per-date history behind channel `iv_term_structure` (`UwIvTermStructure`). `instrument_id` is the
     /// ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
-    pub struct ExpiryIv as "UwExpiryIv" {
+    pub struct ExpiryIv as UwExpiryIv {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -149,7 +149,7 @@ uw_record! {
     /// One-year IV rank of a ticker for one date (REST `/api/stock/{ticker}/iv-rank`).
     ///
     /// `instrument_id` is the ticker; `ts_event` is `updated_at`, else the New York close of `date`.
-    pub struct IvRank as "UwIvRank" {
+    pub struct IvRank as UwIvRank {
         event_time: |r| r.updated_at.or_else(|| close_or_arrival(r.date.as_deref(), r.ts_init)),
         instrument: Ticker(ticker),
         fields {
@@ -182,7 +182,7 @@ uw_record! {
     /// UW requires the expiry and the delta (`metadata={"expiry": "2024-01-19", "delta": "25"}`; 10 or 25)
     /// and answers a daily series over `timeframe` (default `1y`) ending at `date`. `instrument_id` is the
     /// ticker; `ts_event` is the New York close of `date` (the arrival time if earlier).
-    pub struct RiskReversalSkew as "UwRiskReversalSkew" {
+    pub struct RiskReversalSkew as UwRiskReversalSkew {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -211,7 +211,7 @@ uw_record! {
     ///
     /// `instrument_id` is the ticker; `ts_event` is the New York close of `date` (the arrival time if
     /// earlier).
-    pub struct VolatilityStats as "UwVolatilityStats" {
+    pub struct VolatilityStats as UwVolatilityStats {
         event_time: |r| close_or_arrival(r.date.as_deref(), r.ts_init),
         instrument: Ticker(ticker),
         fields {
@@ -256,7 +256,7 @@ uw_record! {
     /// earlier), so a backtest never sees realized volatility before the prices behind it.
     /// `instrument_id` is the ticker (from the request path). A daily series over `timeframe` (default
     /// `1y`) ending at `date`.
-    pub struct RealizedVolatility as "UwRealizedVolatility" {
+    pub struct RealizedVolatility as UwRealizedVolatility {
         // ISO dates order as text; `None` sorts first.
         event_time: |r| close_or_arrival(r.date.as_deref().max(r.unshifted_rv_date.as_deref()), r.ts_init),
         instrument: Ticker(ticker),

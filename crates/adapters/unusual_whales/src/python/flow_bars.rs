@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::aggregate::{FlowBarSpec, FlowBarSpecError};
 use crate::common::consts::DEFAULT_VENUE;
 use crate::data::OptionTrade;
+use crate::data::flow::UwOptionTrade;
 use crate::python::id_format;
 use crate::python::records::IntoPyData;
 
@@ -95,15 +96,15 @@ pub fn flow_bars<'py>(
     as_arrived: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let spec = parse_spec(metadata)?;
-    let mut held: Vec<Bound<'py, OptionTrade>> = Vec::new();
+    let mut held: Vec<Bound<'py, UwOptionTrade>> = Vec::new();
     for (i, item) in prints.try_iter()?.enumerate() {
         let item = item?;
-        let record = match item.cast::<OptionTrade>() {
+        let record = match item.cast::<UwOptionTrade>() {
             Ok(record) => record.clone(),
             Err(_) => item
                 .getattr("data")
                 .ok()
-                .and_then(|data| data.cast_into::<OptionTrade>().ok())
+                .and_then(|data| data.cast_into::<UwOptionTrade>().ok())
                 .ok_or_else(|| {
                     let type_name = item
                         .get_type()
@@ -116,7 +117,7 @@ pub fn flow_bars<'py>(
         };
         held.push(record);
     }
-    let records: Vec<&OptionTrade> = held.iter().map(Bound::get).collect();
+    let records: Vec<&OptionTrade> = held.iter().map(|r| r.get().record()).collect();
     let ids = id_format(venue, None);
     let bars = py.detach(|| {
         if as_arrived {

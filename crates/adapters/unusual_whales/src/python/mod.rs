@@ -60,7 +60,7 @@ fn _cached_instrument_id<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
 fn add_record_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add_classes {
         ($($rec:ident),*) => {
-            $( m.add_class::<$rec>()?; )*
+            $( m.add_class::<<$rec as records::IntoPyData>::Class>()?; )*
         };
     }
     crate::data::with_record_types!(add_classes);

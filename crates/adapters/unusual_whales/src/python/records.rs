@@ -5,19 +5,48 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
-use pyo3::{PyClass, PyClassInitializer};
+use pyo3::{BoundObject, IntoPyObject, PyClass, PyClassInitializer};
 
 use crate::common::cache::GenerationalMap;
 use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::UwPayload;
+use crate::data::record::{RecordBox, single_record_box};
 
 /// Builds the registered Python `Data` subclass instance for a record.
-pub trait IntoPyData {
-    /// Moves the record into a new Python object of its registered `Data` subclass.
+pub trait IntoPyData: Sized {
+    /// The record's pyo3 class (`UwOptionTrade` for `OptionTrade`).
+    type Class: PyClass;
+
+    /// Moves the boxed record into a new Python object of its registered `Data` subclass.
     ///
     /// # Errors
     /// When the Python class was not registered (the `types` module was not imported).
-    fn into_py_data<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+    fn boxed_into_py_data<'py>(
+        record: RecordBox<Self>,
+        py: Python<'py>,
+    ) -> PyResult<Bound<'py, PyAny>>;
+
+    /// Moves the record into a new Python object of its registered `Data` subclass.
+    ///
+    /// # Errors
+    /// As [`boxed_into_py_data`](Self::boxed_into_py_data).
+    fn into_py_data<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Self::boxed_into_py_data(Box::new([self]), py)
+    }
+}
+
+/// A record field as its getter returns it (what `#[pyo3(get)]` would give).
+///
+/// # Errors
+/// What converting the value raises.
+pub fn field_into_py<'py, V: IntoPyObject<'py>>(
+    py: Python<'py>,
+    value: V,
+) -> PyResult<Bound<'py, PyAny>> {
+    value
+        .into_pyobject(py)
+        .map(|v| v.into_any().into_bound())
+        .map_err(Into::into)
 }
 
 /// Appends every record of `payload` to `out` as Python objects.
@@ -27,13 +56,18 @@ pub trait IntoPyData {
 pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList>) -> PyResult<()> {
     fn append_all<R: IntoPyData>(
         py: Python<'_>,
-        v: Vec<R>,
+        records: Vec<R>,
         out: &Bound<'_, PyList>,
     ) -> PyResult<()> {
-        for record in v {
-            out.append(record.into_py_data(py)?)?;
+        match single_record_box(records) {
+            Ok(one) => out.append(R::boxed_into_py_data(one, py)?),
+            Err(records) => {
+                for record in records {
+                    out.append(record.into_py_data(py)?)?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
     crate::data::for_each_payload!(payload, |v| append_all(py, v, out))
 }
