@@ -96,7 +96,7 @@ __all__ = [
     "_cached_instrument_id",
     "setting_ranges",
     "setting_defaults",
-    "_deliver_to_engine",
+    "_EngineDelivery",
     "_publish_on_bus",
     "parse_rest_response",
     "rest_endpoint_names",
@@ -216,14 +216,24 @@ def channel_names() -> list[str]:
 def record_type_names() -> list[str]:
     """The Python type names of every record, in the registry's order."""
 
-def _deliver_to_engine(
-    objects: list[Data],
-    routes: list[int],
-    route_types: dict[int, tuple[Any, ...]],
-    resolve: Callable[[int], tuple[Any, ...]],
-    handle: Callable[[Any], None],
-) -> int:
-    """Wrap each object in a CustomData per DataType of its route and pass it to handle."""
+@final
+class _EngineDelivery:
+    """Wraps each record in a CustomData per DataType of its route and passes it to handle."""
+
+    def __new__(
+        cls,
+        route_types: dict[int, tuple[Any, ...]],
+        resolve: Callable[[int], tuple[Any, ...]],
+        handle: Callable[[Any], None],
+    ) -> Self: ...
+    def deliver(self, objects: list[Data], routes: list[int]) -> int: ...
+    def close(self) -> None: ...
+    @property
+    def published(self) -> int: ...
+    @property
+    def late(self) -> int: ...
+    @property
+    def batches(self) -> int: ...
 
 def _publish_on_bus(
     objects: list[Data],
@@ -319,6 +329,7 @@ class UwLiveFeed:
         event_loop: AbstractEventLoop,
         callback: Callable[[list[Data], list[int], list[tuple[int, str]]], None],
         max_batch: int = 64,
+        engine: _EngineDelivery | None = None,
     ) -> None: ...
     def subscribe(self, type_name: str, metadata: list[tuple[str, str]]) -> tuple[int, list[str]]: ...
     def unsubscribe(self, subscription_id: int) -> list[str]: ...

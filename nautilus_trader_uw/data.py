@@ -133,6 +133,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._bus_routes: dict[int, tuple[tuple[str | None, str], ...]] = {}
         self._instrument_topics = _core._InstrumentTopics(_instrument_topic)
         self._bus_mode = config.publish_mode == "bus"
+        # publish_mode="engine": hands each record to _handle_data as the feed builds it.
+        self._engine: _core._EngineDelivery | None = None
         self._published = 0
         self._handler_errors = 0
         self._late_batches = 0
@@ -182,7 +184,9 @@ class UnusualWhalesDataClient(LiveDataClient):
             # timeout and then never start the trader: report and stay disconnected instead.
             self._log.error(f"UW live feed not started: {e}")
             return
-        feed.start(self._loop, self._on_feed_batch, config.max_batch)
+        if not self._bus_mode:
+            self._engine = _core._EngineDelivery(self._routes, self._resolve_route, self._handle_data)
+        feed.start(self._loop, self._on_feed_batch, config.max_batch, self._engine)
         self._feed = feed
         self._log.info(f"Connecting in the background: {feed!r}")
         # Subscriptions made before the feed existed (the engine never re-sends them).
@@ -191,6 +195,11 @@ class UnusualWhalesDataClient(LiveDataClient):
 
     async def _disconnect(self) -> None:
         feed, self._feed = self._feed, None
+        if self._engine is not None:
+            # What was still queued arrives after this; it is dropped, as in _on_feed_batch.
+            self._engine.close()
+            self._published += self._engine.published
+            self._engine = None
         if feed is None:
             return
         # Waiting for the Rust task to stop blocks; keep the loop free meanwhile.
@@ -385,12 +394,8 @@ class UnusualWhalesDataClient(LiveDataClient):
             return
         if self._bus_mode:
             self._publish_on_bus(objects, routes)
-            return
-        # Each object wrapped in a CustomData per DataType of its route, to _handle_data (in Rust:
-        # see _deliver_to_engine for why).
-        self._published += _core._deliver_to_engine(
-            objects, routes, self._routes, self._resolve_route, self._handle_data
-        )
+        # Otherwise the feed hands each record to self._engine as it builds it (in Rust, with no
+        # Python code per batch: see _core._EngineDelivery); only log lines come here.
 
     # -- Control ----------------------------------------------------------------------------------
 
@@ -427,7 +432,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         raised by subscribers, logged and skipped) and ``subscriptions``.
         """
         stats = self._feed.stats() if self._feed is not None else {"connected": False}
-        stats["published"] = self._published
+        stats["published"] = self._published + (self._engine.published if self._engine is not None else 0)
         stats["handler_errors"] = self._handler_errors
         stats["subscriptions"] = len(self._subscriptions)
         if self._rest is not None:

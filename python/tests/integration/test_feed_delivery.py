@@ -85,8 +85,9 @@ def test_engine_delivery_wraps_each_record_once_per_data_type_of_its_route():
         return cache[route]
 
     handed: list = []
-    n = _core._deliver_to_engine(records, [0, 1, 1], cache, resolve, handed.append)
-    assert n == len(handed) == 5
+    engine = _core._EngineDelivery(cache, resolve, handed.append)
+    n = engine.deliver(records, [0, 1, 1])
+    assert n == len(handed) == engine.published == 5
     assert resolved == [1], "a cached route is not resolved again"
     assert all(isinstance(cd, CustomData) for cd in handed)
     assert [(cd.data_type, cd.data) for cd in handed] == [
@@ -105,10 +106,46 @@ def test_engine_delivery_wraps_each_record_once_per_data_type_of_its_route():
     # A record built in Python by the keyword constructor is tracked: so is its wrapper.
     own = UwOptionTrade(**records[0].to_dict())
     assert gc.is_tracked(own)
-    _core._deliver_to_engine([own], [0], cache, resolve, handed.append)
+    engine.deliver([own], [0])
     assert gc.is_tracked(handed[-1]) and handed[-1].data is own
     with pytest.raises(ValueError, match="2 objects but 1 routes"):
-        _core._deliver_to_engine(records[:2], [0], cache, resolve, handed.append)
+        engine.deliver(records[:2], [0])
+
+
+def test_a_feed_with_an_engine_delivery_hands_every_record_over_in_order_and_none_after_close():
+    # The default path: the drain hands each record to the engine as it builds it; the client's
+    # callback sees only log lines, and nothing is handed on once the client has disconnected.
+    with UwSimServer(rate=0.0, rates={"option_trades": 2_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        data_type = DataType(UwOptionTrade)
+        handed: list = []
+        calls: list[tuple[int, int, list]] = []
+        engine = _core._EngineDelivery({}, lambda route: (data_type,), handed.append)
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token)
+        feed.start(loop, lambda objects, routes, logs: calls.append((len(objects), len(routes), logs)), 64, engine)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(1.0))
+            assert handed, "no option prints were handed on"
+            assert engine.published == len(handed)
+            assert 0 < engine.batches <= len(handed)
+            assert all(isinstance(cd, CustomData) and cd.data_type == data_type for cd in handed)
+            times = [cd.data.ts_init for cd in handed]
+            assert times == sorted(times), "handed on in arrival order"
+            ids = [cd.data.id for cd in handed]
+            assert len(set(ids)) == len(ids), "each record once"
+            assert calls, "the connect's log lines reach the callback"
+            assert all(n_objects == n_routes == 0 and logs for n_objects, n_routes, logs in calls)
+            assert any("connected" in message.lower() for _, _, logs in calls for _, message in logs)
+            engine.close()
+            before = len(handed)
+            loop.run_until_complete(asyncio.sleep(0.5))
+            assert len(handed) == before, "nothing is handed on after close()"
+            assert engine.late > 0, "what arrived after close() is counted"
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
 
 
 def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survives_a_raising_handler():

@@ -8,7 +8,7 @@
 //! while the loop slept, 200k option prints drained per run, loop-thread CPU per print: 704-809
 //! ns as it was, 589-652 with the prefetch (three alternated runs each).
 //!
-//! Records now move into their objects boxed, without a copy (`crate::data::record::RecordBox`),
+//! Records now move into their objects boxed, without a copy (`RecordBox`, in the records module),
 //! but the loop still reads each once, when its object is freed and its texts are dropped at the
 //! end of the batch, and those reads missed the same way: without the records' prefetch the same
 //! drain of 300k queued prints took 463-500 ns per print, with it 417-441.

@@ -6,11 +6,12 @@
 //! loop (CPython hands it over only every `sys.getswitchinterval()`, 5 ms): that cost latency and
 //! throughput for nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
@@ -19,7 +20,9 @@ use crate::common::cache::GenerationalMap;
 use crate::common::consts::{DEFAULT_VENUE, UW_WS_URL};
 use crate::common::credential::{UwCredential, redact_url};
 use crate::common::settings::defaults as d;
-use crate::python::records::{append_payload, is_gc_tracked, untrack_from_gc};
+use crate::python::records::{
+    ObjectError, append_payload, for_each_object, is_gc_tracked, untrack_from_gc,
+};
 use crate::python::settings::check;
 use crate::runtime::get_runtime;
 use crate::websocket::client::UwWsClient;
@@ -160,14 +163,17 @@ impl PyLiveFeed {
     /// before the loop runs). Batches are delivered on the loop thread as
     /// `callback(objects, routes, logs)`: `objects[i]` goes to the subscriptions of
     /// `route_members(routes[i])`; `logs` holds `(level, message)` pairs. At most `max_batch`
-    /// records per call, so other tasks of the loop run between batches.
-    #[pyo3(signature = (event_loop, callback, max_batch=d::MAX_BATCH))]
+    /// records per call, so other tasks of the loop run between batches. With `engine` (an
+    /// `_EngineDelivery`) the records go to it instead, one by one as each is built, and
+    /// `callback` is called only for batches with log lines, with empty `objects` and `routes`.
+    #[pyo3(signature = (event_loop, callback, max_batch=d::MAX_BATCH, engine=None))]
     fn start(
         &self,
         py: Python<'_>,
         event_loop: Py<PyAny>,
         callback: Py<PyAny>,
         max_batch: usize,
+        engine: Option<Py<EngineDelivery>>,
     ) -> PyResult<()> {
         #[allow(clippy::cast_precision_loss)]
         check("max_batch", max_batch as f64)?;
@@ -197,6 +203,7 @@ impl PyLiveFeed {
                 queue,
                 event_loop: event_loop.clone_ref(py),
                 callback,
+                engine,
                 max_batch: max_batch.max(1),
                 handle,
                 continuation_pending: AtomicBool::new(false),
@@ -370,6 +377,7 @@ struct FeedDrain {
     queue: Arc<FeedQueue>,
     event_loop: Py<PyAny>,
     callback: Py<PyAny>,
+    engine: Option<Py<EngineDelivery>>,
     max_batch: usize,
     handle: i64,
     continuation_pending: AtomicBool,
@@ -420,21 +428,29 @@ impl FeedDrain {
             (Popped::Empty, _) => return Ok(()),
             (Popped::Events(events), more) => (events, more),
         };
-        let (objects, routes, logs) = build_batch(py, events);
-        let delivered = this.callback.call1(py, (objects, routes, logs));
+        let delivered = match &this.engine {
+            Some(engine) => deliver_batch(py, engine.get(), events, this.callback.bind(py)),
+            None => {
+                let (objects, routes, logs) = build_batch(py, events);
+                this.callback.call1(py, (objects, routes, logs)).map(drop)
+            }
+        };
         if more && !this.continuation_pending.swap(true, Ordering::AcqRel) {
             // The rest (or the close) on a later turn, scheduled once the batch is done: as a
             // timer due now, every timer that fell due during the batch (earlier deadlines) runs
             // first on asyncio's own loop; uvloop turns it into `call_soon` and runs due timers
             // first in each turn anyway. So no other component waits for more than one batch.
-            let resume = slf.getattr("_resume")?;
-            let now = this.event_loop.call_method0(py, "time")?;
-            if let Err(e) = this.event_loop.call_method1(py, "call_at", (now, resume)) {
+            let resume = slf.getattr(intern!(py, "_resume"))?;
+            let now = this.event_loop.call_method0(py, intern!(py, "time"))?;
+            if let Err(e) = this
+                .event_loop
+                .call_method1(py, intern!(py, "call_at"), (now, resume))
+            {
                 this.continuation_pending.store(false, Ordering::Release);
                 return Err(e);
             }
         }
-        delivered.map(|_| ())
+        delivered
     }
 }
 
@@ -473,49 +489,162 @@ fn build_batch(
     (objects, routes, logs)
 }
 
-/// Hands a batch to the DataEngine (`publish_mode="engine"`): each record wrapped in a
+/// The records of a batch handed to the engine by an [`EngineDelivery`] as each is built;
+/// the batch's log lines to `callback` (with empty `objects` and `routes`), before an error of
+/// the hand-over is raised.
+fn deliver_batch(
+    py: Python<'_>,
+    engine: &EngineDelivery,
+    events: Vec<FeedEvent>,
+    callback: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let mut logs: Option<Bound<'_, PyList>> = None;
+    let mut log = |level: u8, message: String| {
+        let _ = logs
+            .get_or_insert_with(|| PyList::empty(py))
+            .append((level, message));
+    };
+    let mut delivered = Ok(());
+    if events.iter().any(|e| matches!(e, FeedEvent::Data { .. })) {
+        engine.batches.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut events = events.into_iter().peekable();
+    while let Some(event) = events.next() {
+        if let Some(next) = events.peek() {
+            next.prefetch();
+        }
+        match event {
+            FeedEvent::Data { payload, routes } => {
+                if delivered.is_err() {
+                    continue;
+                }
+                if !engine.open.load(Ordering::Acquire) {
+                    engine
+                        .late
+                        .fetch_add(payload.len() as u64, Ordering::Relaxed);
+                    continue;
+                }
+                let mut routes = routes.into_iter();
+                let handed = for_each_object(py, payload, |object| {
+                    let route = routes.next().ok_or_else(|| {
+                        PyValueError::new_err("a UW event named fewer routes than records")
+                    })?;
+                    engine.deliver_one(py, &object, route)
+                });
+                match handed {
+                    Ok(()) => {}
+                    Err(ObjectError::Build(e)) => {
+                        log(40, format!("could not build UW data objects: {e}"));
+                    }
+                    Err(ObjectError::Use(e)) => delivered = Err(e),
+                }
+            }
+            FeedEvent::Log { level, message } => log(level_number(level), message),
+        }
+    }
+    if let Some(logs) = logs {
+        callback.call1((PyList::empty(py), PyList::empty(py), logs))?;
+    }
+    delivered
+}
+
+/// The default path's hand-over (`publish_mode="engine"`): each record wrapped in a
 /// `CustomData` per target `DataType` of its route, passed to `handle` (the client's
-/// `_handle_data`). Returns how many objects were handed on.
+/// `_handle_data`).
 ///
-/// `route_types` caches route -> `DataType`s; `resolve(route)` fills a miss.
+/// `route_types` caches route -> `DataType`s (the client clears it when subscriptions change);
+/// `resolve(route)` fills a miss. Given to `UwLiveFeed.start`, the feed's drain hands each
+/// record over as it builds it, with no Python code or list per batch between them;
+/// `deliver(objects, routes)` hands lists over the same way.
 ///
 /// The loop runs here rather than in Python for the garbage collector as much as for speed: the
 /// wrappers are taken out of its sight like the records (a wrapper refers only to its `DataType`
 /// and to an untracked record, so it cannot be part of a cycle). Tracked, the wrappers queued
 /// in the engine survived young collections in thousands and set off full ones.
-///
-/// # Errors
-/// What `resolve`, `CustomData()` or `handle` raise.
-#[pyfunction]
-pub fn _deliver_to_engine(
-    py: Python<'_>,
-    objects: &Bound<'_, PyList>,
-    routes: &Bound<'_, PyList>,
-    route_types: &Bound<'_, PyDict>,
-    resolve: &Bound<'_, PyAny>,
-    handle: &Bound<'_, PyAny>,
-) -> PyResult<usize> {
-    static CUSTOM_DATA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    let custom_data = CUSTOM_DATA.import(py, "nautilus_trader.model.data", "CustomData")?;
-    check_aligned(objects, routes)?;
-    let mut published = 0;
-    for (object, route) in objects.iter().zip(routes.iter()) {
-        let types = match route_types.get_item(&route)? {
+#[pyclass(module = "nautilus_trader_uw._core", name = "_EngineDelivery", frozen)]
+pub struct EngineDelivery {
+    route_types: Py<PyDict>,
+    resolve: Py<PyAny>,
+    handle: Py<PyAny>,
+    published: AtomicU64,
+    late: AtomicU64,
+    batches: AtomicU64,
+    open: AtomicBool,
+}
+
+#[pymethods]
+impl EngineDelivery {
+    #[new]
+    fn py_new(route_types: Py<PyDict>, resolve: Py<PyAny>, handle: Py<PyAny>) -> Self {
+        Self {
+            route_types,
+            resolve,
+            handle,
+            published: AtomicU64::new(0),
+            late: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            open: AtomicBool::new(true),
+        }
+    }
+
+    /// Hands `objects` over, `objects[i]` on route `routes[i]`; returns how many wrappers were
+    /// handed on. Raises what `resolve`, `CustomData()` or `handle` raise.
+    fn deliver(&self, objects: &Bound<'_, PyList>, routes: &Bound<'_, PyList>) -> PyResult<u64> {
+        check_aligned(objects, routes)?;
+        let py = objects.py();
+        let before = self.published.load(Ordering::Relaxed);
+        for (object, route) in objects.iter().zip(routes.iter()) {
+            self.deliver_one(py, &object, route.extract()?)?;
+        }
+        Ok(self.published.load(Ordering::Relaxed) - before)
+    }
+
+    /// From now on the feed's records are dropped, counted in `late`, instead of handed on (the
+    /// client disconnected; what was still queued arrives after it).
+    fn close(&self) {
+        self.open.store(false, Ordering::Release);
+    }
+
+    /// Wrappers handed on.
+    #[getter]
+    fn published(&self) -> u64 {
+        self.published.load(Ordering::Relaxed)
+    }
+
+    /// Records dropped after `close()`.
+    #[getter]
+    fn late(&self) -> u64 {
+        self.late.load(Ordering::Relaxed)
+    }
+
+    /// The feed's batches with records in them (a strategy behind gets full ones, `max_batch`).
+    #[getter]
+    fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+}
+
+impl EngineDelivery {
+    fn deliver_one(&self, py: Python<'_>, object: &Bound<'_, PyAny>, route: u32) -> PyResult<()> {
+        static CUSTOM_DATA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        let custom_data = CUSTOM_DATA.import(py, "nautilus_trader.model.data", "CustomData")?;
+        let route_types = self.route_types.bind(py);
+        let types = match route_types.get_item(route)? {
             Some(types) => types,
-            None => resolve.call1((&route,))?,
+            None => self.resolve.bind(py).call1((route,))?,
         };
-        let record_untracked = !is_gc_tracked(&object);
+        let record_untracked = !is_gc_tracked(object);
+        let handle = self.handle.bind(py);
         for_each_item(&types, |data_type| {
-            let wrapped = custom_data.call1((data_type, &object))?;
+            let wrapped = custom_data.call1((data_type, object))?;
             if record_untracked {
                 untrack_from_gc(&wrapped);
             }
             handle.call1((wrapped,))?;
-            published += 1;
+            self.published.fetch_add(1, Ordering::Relaxed);
             Ok(())
-        })?;
+        })
     }
-    Ok(published)
 }
 
 /// Calls `f` with every item of `items`, a route's cached targets. They are tuples (what the

@@ -97,7 +97,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_cached_instrument_id, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(settings::setting_defaults, m)?)?;
-    m.add_function(wrap_pyfunction!(live::_deliver_to_engine, m)?)?;
+    m.add_class::<live::EngineDelivery>()?;
     m.add_function(wrap_pyfunction!(live::_publish_on_bus, m)?)?;
     m.add_function(wrap_pyfunction!(parse::parse_rest_response, m)?)?;
     m.add_function(wrap_pyfunction!(parse::rest_endpoint_names, m)?)?;

@@ -49,27 +49,52 @@ pub fn field_into_py<'py, V: IntoPyObject<'py>>(
         .map_err(Into::into)
 }
 
-/// Appends every record of `payload` to `out` as Python objects.
+/// Why [`for_each_object`] stopped.
+pub enum ObjectError {
+    /// A record's object could not be built (its Python class was not registered).
+    Build(PyErr),
+    /// What the caller's function raised.
+    Use(PyErr),
+}
+
+/// Calls `f` with every record of `payload` as its Python object, in order.
 ///
 /// # Errors
-/// As [`IntoPyData::into_py_data`].
-pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList>) -> PyResult<()> {
-    fn append_all<R: IntoPyData>(
-        py: Python<'_>,
+/// [`ObjectError::Build`] as [`IntoPyData::into_py_data`], [`ObjectError::Use`] what `f`
+/// raises; either stops the payload.
+pub fn for_each_object<'py>(
+    py: Python<'py>,
+    payload: UwPayload,
+    mut f: impl FnMut(Bound<'py, PyAny>) -> PyResult<()>,
+) -> Result<(), ObjectError> {
+    fn each<'py, R: IntoPyData>(
+        py: Python<'py>,
         records: Vec<R>,
-        out: &Bound<'_, PyList>,
-    ) -> PyResult<()> {
+        f: &mut impl FnMut(Bound<'py, PyAny>) -> PyResult<()>,
+    ) -> Result<(), ObjectError> {
         match single_record_box(records) {
-            Ok(one) => out.append(R::boxed_into_py_data(one, py)?),
+            Ok(one) => f(R::boxed_into_py_data(one, py).map_err(ObjectError::Build)?)
+                .map_err(ObjectError::Use),
             Err(records) => {
                 for record in records {
-                    out.append(record.into_py_data(py)?)?;
+                    f(record.into_py_data(py).map_err(ObjectError::Build)?)
+                        .map_err(ObjectError::Use)?;
                 }
                 Ok(())
             }
         }
     }
-    crate::data::for_each_payload!(payload, |v| append_all(py, v, out))
+    crate::data::for_each_payload!(payload, |v| each(py, v, &mut f))
+}
+
+/// Appends every record of `payload` to `out` as Python objects.
+///
+/// # Errors
+/// As [`IntoPyData::into_py_data`].
+pub fn append_payload(py: Python<'_>, payload: UwPayload, out: &Bound<'_, PyList>) -> PyResult<()> {
+    for_each_object(py, payload, |object| out.append(object)).map_err(|e| match e {
+        ObjectError::Build(e) | ObjectError::Use(e) => e,
+    })
 }
 
 /// The Python subclass Rust instantiates for the records of type `T` (a `Data` subclass of
