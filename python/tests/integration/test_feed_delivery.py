@@ -110,6 +110,12 @@ def test_engine_delivery_wraps_each_record_once_per_data_type_of_its_route():
     assert gc.is_tracked(handed[-1]) and handed[-1].data is own
     with pytest.raises(ValueError, match="2 objects but 1 routes"):
         engine.deliver(records[:2], [0])
+    # A route's targets changed between batches (a subscription came or went): the next batch
+    # hands on to the new ones.
+    cache[1] = (keyed,)
+    before = len(handed)
+    assert engine.deliver(records[:2], [1, 1]) == 2
+    assert [cd.data_type for cd in handed[before:]] == [keyed, keyed]
 
 
 def test_a_feed_with_an_engine_delivery_hands_every_record_over_in_order_and_none_after_close():
