@@ -294,6 +294,7 @@ pub fn finish_record<R: UwRecord>(
 /// prints drained). Loop CPU per print drained from such a queue (`scripts/bench_delivery.py`,
 /// "behind"): 543 ns inline, 480 boxed; keeping pace, wake-ups included, 1,230-1,252 against
 /// 1,053-1,188.
+///
 /// Boxed, the object is a small block from the interpreter's own allocator holding a pointer, and
 /// a frame's one record moves into it without a copy: the reader's `Vec` of one record becomes
 /// the box ([`single_record_box`]). The loop still reads the record once, when the object is
