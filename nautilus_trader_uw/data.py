@@ -136,6 +136,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         # publish_mode="engine": hands each record to _handle_data as the feed builds it.
         self._engine: _core._EngineDelivery | None = None
         self._published = 0
+        self._recycled = 0
         self._handler_errors = 0
         self._late_batches = 0
         self._log_levels = {
@@ -199,6 +200,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             # What was still queued arrives after this; it is dropped, as in _on_feed_batch.
             self._engine.close()
             self._published += self._engine.published
+            self._recycled += self._engine.recycled
             self._engine = None
         if feed is None:
             return
@@ -428,11 +430,14 @@ class UnusualWhalesDataClient(LiveDataClient):
     def stats(self) -> dict:
         """
         Return the live feed's counters (see ``UwLiveFeed.stats``) plus ``published`` (objects handed
-        to the DataEngine, or to the bus), ``handler_errors`` (``publish_mode="bus"``: exceptions
-        raised by subscribers, logged and skipped) and ``subscriptions``.
+        to the DataEngine, or to the bus), ``recycled`` (of those handed to the DataEngine, how many
+        went in a wrapper and record object that NautilusTrader had let go of, instead of new ones),
+        ``handler_errors`` (``publish_mode="bus"``: exceptions raised by subscribers, logged and
+        skipped) and ``subscriptions``.
         """
         stats = self._feed.stats() if self._feed is not None else {"connected": False}
         stats["published"] = self._published + (self._engine.published if self._engine is not None else 0)
+        stats["recycled"] = self._recycled + (self._engine.recycled if self._engine is not None else 0)
         stats["handler_errors"] = self._handler_errors
         stats["subscriptions"] = len(self._subscriptions)
         if self._rest is not None:

@@ -154,6 +154,102 @@ def test_a_feed_with_an_engine_delivery_hands_every_record_over_in_order_and_non
             loop.close()
 
 
+@pytest.mark.parametrize("recycle", [True, False])
+def test_recycled_wrappers_never_change_a_record_a_strategy_kept(recycle):
+    # NautilusTrader's live engine queues each wrapper, publishes its record on a later turn and
+    # drops the wrapper; the delivery then moves the next record into that wrapper and object.
+    # A strategy that kept a record must find it as it was, however many records came after.
+    with UwSimServer(rate=0.0, rates={"option_trades": 3_000.0}, tickers=["SPY", "QQQ"]) as sim:
+        loop = asyncio.new_event_loop()
+        data_type = DataType(UwOptionTrade)
+        engine_queue: list = []
+        seen: list[tuple[str, int]] = []
+        kept: list[tuple[UwOptionTrade, dict]] = []
+
+        def engine_turn() -> None:
+            # What LiveDataEngine does with each queued wrapper: publish its record, let it go.
+            for wrapper in engine_queue:
+                record = wrapper.data
+                seen.append((record.id, record.ts_init))
+                if len(seen) % 7 == 0:
+                    kept.append((record, record.to_dict()))
+            engine_queue.clear()
+
+        def handle(wrapper) -> None:
+            if not engine_queue:
+                loop.call_soon(engine_turn)
+            engine_queue.append(wrapper)
+
+        engine = _core._EngineDelivery({}, lambda route: (data_type,), handle, recycle=recycle)
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token)
+        feed.start(loop, lambda objects, routes, logs: None, 64, engine)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(1.5))
+            assert len(seen) > 1_000, "the simulator streamed option prints"
+            ids = [record_id for record_id, _ in seen]
+            assert len(set(ids)) == len(ids), "each record handed on once"
+            times = [ts for _, ts in seen]
+            assert times == sorted(times), "in arrival order"
+            assert kept and all(record.to_dict() == fields for record, fields in kept), (
+                "a kept record changed after it was handed on"
+            )
+            assert len({id(record) for record, _ in kept}) == len(kept), "each kept record is its own object"
+            if recycle:
+                # All but the kept ones and those still queued when the next arrived.
+                assert engine.recycled > len(seen) // 2
+            else:
+                assert engine.recycled == 0
+            assert engine.published == len(seen) + len(engine_queue)
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+
+
+def test_a_recycled_wrapper_names_the_data_type_of_the_record_moved_into_it():
+    # Two filtered subscriptions: each record's route has one target, its ticker's DataType, and
+    # the pairs of one must never carry the other's records.
+    with UwSimServer(rate=0.0, rates={"option_trades": 3_000.0}, tickers=["SPY", "QQQ"]) as sim:
+        loop = asyncio.new_event_loop()
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token)
+        by_subscription: dict[int, DataType] = {}
+
+        def resolve(route: int) -> tuple:
+            return tuple(by_subscription[s] for s in feed.route_members(route))
+
+        engine_queue: list = []
+        seen: list[tuple[str, str]] = []
+
+        def engine_turn() -> None:
+            seen.extend((w.data_type.metadata["ticker"], w.data.underlying_symbol) for w in engine_queue)
+            engine_queue.clear()
+
+        def handle(wrapper) -> None:
+            if not engine_queue:
+                loop.call_soon(engine_turn)
+            engine_queue.append(wrapper)
+
+        engine = _core._EngineDelivery({}, resolve, handle)
+        feed.start(loop, lambda objects, routes, logs: None, 64, engine)
+        for ticker in ("SPY", "QQQ"):
+            subscription, _ = feed.subscribe("UwOptionTrade", [("ticker", ticker)])
+            by_subscription[subscription] = DataType(UwOptionTrade, metadata={"ticker": ticker})
+        try:
+            loop.run_until_complete(asyncio.sleep(1.0))
+            assert {ticker for ticker, _ in seen} == {"SPY", "QQQ"}
+            assert all(ticker == underlying for ticker, underlying in seen)
+            assert engine.recycled > len(seen) // 2
+            engine.close()
+            recycled = engine.recycled
+            loop.run_until_complete(asyncio.sleep(0.3))
+            assert engine.recycled == recycled, "nothing handed on after close()"
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+
+
 def test_bus_delivery_publishes_each_record_on_each_topic_of_its_route_and_survives_a_raising_handler():
     records = _parsed_trades(3)
     cache = {0: (("data.keyed", "UwOptionTrade"),)}

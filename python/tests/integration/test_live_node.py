@@ -314,6 +314,25 @@ def test_stop_is_clean(sim, capfd):
     assert sim.stats()["active_connections"] == 0
 
 
+def test_records_a_strategy_keeps_stay_as_received_while_the_rest_are_recycled(sim):
+    # The default path moves the next record into a wrapper and object NautilusTrader has let go
+    # of; one a strategy still holds must never be reused.
+    class Keeper(Recorder):
+        def on_data(self, data) -> None:
+            self.received_at.append((type(data).__name__, data.id))
+            if len(self.received_at) % 5 == 0:
+                self.received.append((data, data.to_dict()))
+
+    keeper = Keeper([DataType(UwOptionTrade), DataType(UwFlowAlert)], name="Keeper")
+    run = run_node(sim, [keeper], seconds=2.5)
+    seen = keeper.received_at
+    assert len(seen) > 60
+    assert len(set(seen)) == len(seen), "each record once"
+    assert {name for name, _ in seen} == {"UwOptionTrade", "UwFlowAlert"}
+    assert keeper.received and all(record.to_dict() == fields for record, fields in keeper.received)
+    assert run.stats["recycled"] > len(seen) // 2, run.stats
+
+
 def test_a_quiet_feed_delivers_each_message_before_the_next_is_sent():
     # Two frames a second, far fewer than a batch: each must reach on_data on its own, not wait for
     # a batch to fill or for the next frame to push it out. (How fast is scripts/bench_e2e.py's job.)

@@ -5,6 +5,8 @@
 //! Python object <-> Arrow for the catalog). Declaring the fields once keeps the three in step; a
 //! field added here shows up in parsing, in Python and in the Parquet schema together.
 
+use std::cell::UnsafeCell;
+
 use crate::common::text::{UwId, UwText, UwTextList};
 
 /// The Arrow/Python shape of one record field, exported to Python to build catalog schemas.
@@ -315,6 +317,64 @@ pub fn single_record_box<T>(records: Vec<T>) -> Result<RecordBox<T>, Vec<T>> {
     RecordBox::try_from(records.into_boxed_slice()).map_err(Vec::from)
 }
 
+/// The record a Python record object holds ([`RecordBox`]), replaced only while nothing but its
+/// replacer can reach the object.
+///
+/// The default path's hand-over (`python::live`) gives a record object and its `CustomData`
+/// wrapper a second life once NautilusTrader has let go of both, which their reference counts
+/// prove: NautilusTrader publishes the wrapped record and drops the wrapper, so a pair whose
+/// counts show only the hand-over's own references is out of every strategy's, queue's and
+/// cache's reach, and its next record can move into it instead of a new object and a new wrapper
+/// being built. Records are immutable to everything else: no setter reaches this cell.
+pub struct RecordCell<T>(UnsafeCell<RecordBox<T>>);
+
+// SAFETY: shared references only read the record (`get`); the one write, `replace`, requires by
+// its contract that no other reference to the cell exists while it runs. `T: Sync` makes the
+// reads from other threads sound.
+#[allow(unsafe_code)]
+unsafe impl<T: Sync> Sync for RecordCell<T> {}
+
+impl<T> RecordCell<T> {
+    /// A cell holding `record`.
+    #[must_use]
+    pub fn new(record: RecordBox<T>) -> Self {
+        Self(UnsafeCell::new(record))
+    }
+
+    /// The record.
+    #[must_use]
+    #[allow(unsafe_code)]
+    pub fn get(&self) -> &T {
+        // SAFETY: the record is written only by `replace`, whose caller guarantees that no
+        // reference from here (or any other) is alive.
+        unsafe { &(*self.0.get())[0] }
+    }
+
+    /// Puts `record` in the cell and returns the record it held.
+    ///
+    /// # Safety
+    /// Nothing else may hold a reference into the cell (one `get` returned) or be able to take
+    /// one while this runs: for a cell inside a Python object, no reference to the object exists
+    /// besides the caller's, and the caller holds the GIL.
+    #[allow(unsafe_code)]
+    pub unsafe fn replace(&self, record: RecordBox<T>) -> RecordBox<T> {
+        // SAFETY: exclusive access, by the caller's contract.
+        unsafe { std::mem::replace(&mut *self.0.get(), record) }
+    }
+}
+
+impl<T: PartialEq> PartialEq for RecordCell<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for RecordCell<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// Declares a UW record type. See the module docs.
 ///
 /// ```ignore
@@ -453,7 +513,7 @@ macro_rules! uw_record {
         #[pyo3::pyclass(subclass, frozen, eq, module = "nautilus_trader_uw._core")]
         #[derive(Debug, PartialEq)]
         pub struct $pyname {
-            record: $crate::data::record::RecordBox<$name>,
+            record: $crate::data::record::RecordCell<$name>,
         }
 
         impl $pyname {
@@ -466,7 +526,7 @@ macro_rules! uw_record {
             /// The record this object holds.
             #[must_use]
             pub fn record(&self) -> &$name {
-                &self.record[0]
+                self.record.get()
             }
 
             fn field_names() -> &'static [&'static str] {
@@ -481,7 +541,23 @@ macro_rules! uw_record {
                 record: $crate::data::record::RecordBox<Self>,
                 py: pyo3::Python<'py>,
             ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-                $pyname::python_class().new_object(py, $pyname { record }, stringify!($pyname))
+                $pyname::python_class().new_object(
+                    py,
+                    $pyname { record: $crate::data::record::RecordCell::new(record) },
+                    stringify!($pyname),
+                )
+            }
+
+            #[allow(unsafe_code)]
+            unsafe fn replace_record(
+                object: &pyo3::Bound<'_, pyo3::PyAny>,
+                record: $crate::data::record::RecordBox<Self>,
+            ) -> Result<$crate::data::record::RecordBox<Self>, $crate::data::record::RecordBox<Self>> {
+                match object.cast::<$pyname>() {
+                    // SAFETY: the caller's contract is `RecordCell::replace`'s.
+                    Ok(object) => Ok(unsafe { object.get().record.replace(record) }),
+                    Err(_) => Err(record),
+                }
             }
         }
 
@@ -506,12 +582,12 @@ macro_rules! uw_record {
                 };
                 $crate::python::records::check_kwargs(kw, stringify!($pyname), Self::field_names())?;
                 Ok(Self {
-                    record: Box::new([$name {
+                    record: $crate::data::record::RecordCell::new(Box::new([$name {
                         $( $field: <$ty>::from_kwarg(kw, stringify!($field), stringify!($pyname))?, )*
                         ts_event: $crate::python::records::nanos_kwarg(kw, "ts_event")?,
                         ts_init: $crate::python::records::nanos_kwarg(kw, "ts_init")?,
                         instrument_id: $crate::python::records::instrument_id_kwarg(kw)?,
-                    }]),
+                    }])),
                 })
             }
 
@@ -631,7 +707,7 @@ macro_rules! uw_record {
 
 #[cfg(test)]
 mod tests {
-    use super::single_record_box;
+    use super::{RecordBox, RecordCell, single_record_box};
 
     #[test]
     fn a_frames_one_record_becomes_its_box_without_a_copy() {
@@ -651,5 +727,24 @@ mod tests {
         let mut spare = Vec::with_capacity(8);
         spare.push(3_u32);
         assert_eq!(single_record_box(spare).map(|b| b[0]), Ok(3));
+    }
+
+    #[test]
+    #[allow(unsafe_code)]
+    fn a_cell_gives_back_the_record_it_held_and_reads_the_new_one() {
+        let cell = RecordCell::new(Box::new([String::from("first")]));
+        let second: RecordBox<String> = Box::new([String::from("second")]);
+        let at = std::ptr::from_ref(&second[0]);
+        // SAFETY: `cell` is this test's alone; no reference from `get` is alive.
+        let previous = unsafe { cell.replace(second) };
+        assert_eq!(previous[0], "first");
+        assert_eq!(cell.get(), "second");
+        assert_eq!(
+            std::ptr::from_ref(cell.get()),
+            at,
+            "moved in without a copy"
+        );
+        assert_eq!(cell, RecordCell::new(Box::new([String::from("second")])));
+        assert_eq!(format!("{cell:?}"), "\"second\"");
     }
 }

@@ -26,6 +26,18 @@ pub trait IntoPyData: Sized {
         py: Python<'py>,
     ) -> PyResult<Bound<'py, PyAny>>;
 
+    /// Puts `record` in `object`, an object of this record's class, and returns the record it
+    /// held; `Err(record)` when `object` is of another class.
+    ///
+    /// # Safety
+    /// As [`RecordCell::replace`](crate::data::record::RecordCell::replace): no reference to
+    /// `object` exists besides the caller's.
+    #[allow(unsafe_code)]
+    unsafe fn replace_record(
+        object: &Bound<'_, PyAny>,
+        record: RecordBox<Self>,
+    ) -> Result<RecordBox<Self>, RecordBox<Self>>;
+
     /// Moves the record into a new Python object of its registered `Data` subclass.
     ///
     /// # Errors
@@ -212,8 +224,9 @@ where
 /// queued, and piled up as "long-lived" objects that triggered full collections of the whole
 /// process several times a second (measured: the largest cost on the loop thread at full rate).
 // `unsafe` because CPython exposes these only as C functions. The crate's other `unsafe`:
-// `is_gc_tracked`, `RegisteredClass::new_object`, the lexer's SSE2 step (`common::compact_json`) and
-// the prefetch (`common::prefetch`).
+// `is_gc_tracked`, `RegisteredClass::new_object`, the lexer's SSE2 step (`common::compact_json`),
+// the prefetch (`common::prefetch`), and `data::record::RecordCell` with its one caller, the
+// hand-over's recycling (`python::live`).
 #[allow(unsafe_code)]
 pub fn untrack_from_gc(object: &Bound<'_, PyAny>) {
     let ptr = object.as_ptr();
