@@ -3,7 +3,9 @@ The event loop's share of the live path, one run, ratios against a baseline meas
 
 The adapter parses on its own thread; what the event loop (shared with the strategy and the
 execution client) still pays per record is taking it from the queue, building its Python object
-and its ``CustomData`` wrapper, and freeing both. Measured here on the loop thread's CPU clock,
+and its ``CustomData`` wrapper (or moving it into a pair NautilusTrader has let go of, the
+delivery's recycling), and freeing them. The sink holds each wrapper until a later turn of the
+loop, as NautilusTrader's live engine queue does. Measured here on the loop thread's CPU clock,
 without a node (the engine's own cost is ``bench_e2e.py``'s bus limit), in two regimes:
 
 - ``keeping pace``: the simulator streams option prints as fast as the reader takes them and the
@@ -13,7 +15,8 @@ without a node (the engine's own cost is ``bench_e2e.py``'s bus limit), in two r
 
 Baseline, on the same prints from a recorded session: what a pure-Python ingestor's loop pays
 per record, ``orjson.loads`` + a ``@customdataclass`` object + its ``CustomData`` (``bench_decode.py``'s
-types), and the same with ``json.loads``.
+types), and the same with ``json.loads``; and the adapter's own code without its recycling
+(``_EngineDelivery(recycle=False)``), alternated with it.
 
 Usage: python scripts/bench_delivery.py [--quick] [--rounds 3] [--out bench-results/delivery.json]
 """
@@ -44,7 +47,7 @@ from nautilus_trader_uw.types import UwOptionTrade
 MAX_BATCH = 64  # the adapter's default
 
 
-async def _loop_side(records: int) -> dict[str, float]:
+async def _loop_side(records: int, recycle: bool = True) -> dict[str, float]:
     """
     Loop-thread CPU per record in both regimes, one feed against the in-process simulator.
     """
@@ -58,40 +61,53 @@ async def _loop_side(records: int) -> dict[str, float]:
         route_types[route] = (data_type,)
         return (data_type,)
 
+    # The client's _handle_data, as a sink that holds each wrapper the way NautilusTrader's live
+    # engine does: queued, and let go on a later turn of the loop once its task has reached it
+    # (which is what lets the delivery recycle a pair; a sink that dropped each wrapper at once
+    # would flatter it).
+    engine_queue: list = []
+
+    def engine_turn() -> None:
+        counted["records"] += len(engine_queue)
+        engine_queue.clear()
+        done = waiting["done"]
+        if counted["records"] >= waiting["records"] and not done.done():
+            done.set_result(None)
+
     def handle(wrapped) -> None:
-        # The client's _handle_data, as a sink that counts.
-        counted["records"] += 1
-        if counted["records"] == waiting["records"]:
-            waiting["done"].set_result(None)
+        if not engine_queue:
+            loop.call_soon(engine_turn)
+        engine_queue.append(wrapped)
 
     def on_batch(objects, routes, logs) -> None:
         pass  # with an engine delivery only log lines come here
 
-    async def drain(n: int) -> tuple[float, float]:
+    async def drain(n: int) -> tuple[float, float, float]:
         counted["records"] = 0
         waiting["done"], waiting["records"] = loop.create_future(), n
-        batches0 = engine.batches
+        batches0, recycled0 = engine.batches, engine.recycled
         cpu0 = time.thread_time()
         await waiting["done"]
         cpu_ns = (time.thread_time() - cpu0) * 1e9
-        return cpu_ns / counted["records"], counted["records"] / (engine.batches - batches0)
+        n = counted["records"]
+        return cpu_ns / n, n / (engine.batches - batches0), (engine.recycled - recycled0) / n
 
     with UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY", "QQQ", "IWM", "TSLA"]) as sim:
         feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=records * 4)
         # What the client's default path runs: the drain hands each record to it as it builds it.
-        engine = _core._EngineDelivery(route_types, resolve, handle)
+        engine = _core._EngineDelivery(route_types, resolve, handle, recycle=recycle)
         feed.start(loop, on_batch, MAX_BATCH, engine)
         feed.subscribe("UwOptionTrade", [])
         try:
             await drain(min(records, 20_000))  # connected, joined, warm
-            pace, pace_batch = await drain(records)
+            pace, pace_batch, pace_recycled = await drain(records)
             # The loop blocked until the backlog is there (the strategy busy elsewhere).
             deadline = time.monotonic() + 60.0
             while feed.stats()["queue_depth"] < records and time.monotonic() < deadline:
                 time.sleep(0.05)
             stats = feed.stats()
             queued, dropped = stats["queue_depth"], stats["dropped"]
-            behind, behind_batch = await drain(records)
+            behind, behind_batch, behind_recycled = await drain(records)
         finally:
             await loop.run_in_executor(None, feed.close, 5.0)
     if queued < records or dropped:
@@ -101,6 +117,8 @@ async def _loop_side(records: int) -> dict[str, float]:
         "behind_ns": behind,
         "keeping_pace_records_per_batch": pace_batch,
         "behind_records_per_batch": behind_batch,
+        "keeping_pace_recycled": pace_recycled,
+        "behind_recycled": behind_recycled,
         "backlog": queued,
     }
 
@@ -128,13 +146,20 @@ def main() -> None:
     frames = [f for f in _frames(20_000 if not args.quick else 2_000) if b"option_trades" in f[:20]]
     gc.disable()  # both sides alike: the collector's pauses are bench_e2e.py's subject
     runs: list[dict[str, float]] = []
-    for _ in range(rounds):
-        run = asyncio.run(_loop_side(records))
+    for i in range(rounds):
+        # Against the same code building a new object and wrapper for every record, which goes
+        # first alternating from round to round.
+        sides = {}
+        for recycle in (True, False) if i % 2 == 0 else (False, True):
+            sides[recycle] = asyncio.run(_loop_side(records, recycle=recycle))
+        run, fresh = sides[True], sides[False]
+        run["fresh_keeping_pace_ns"], run["fresh_behind_ns"] = fresh["keeping_pace_ns"], fresh["behind_ns"]
         run["orjson_ns"] = _python_ingestor_ns(frames, orjson.loads)
         run["json_ns"] = _python_ingestor_ns(frames, json.loads)
         runs.append(run)
     gc.enable()
-    best = {k: min(r[k] for r in runs) for k in ("keeping_pace_ns", "behind_ns", "orjson_ns", "json_ns")}
+    keys = ("keeping_pace_ns", "behind_ns", "fresh_keeping_pace_ns", "fresh_behind_ns", "orjson_ns", "json_ns")
+    best = {k: min(r[k] for r in runs) for k in keys}
     result = {
         "when": datetime.now().isoformat(timespec="seconds"),
         "records_per_regime": records,
@@ -150,6 +175,8 @@ def main() -> None:
     rows = [
         ("uw, keeping pace (its wake-ups included)", best["keeping_pace_ns"]),
         ("uw, behind (full batches, out of cache)", best["behind_ns"]),
+        ("uw without recycling, keeping pace", best["fresh_keeping_pace_ns"]),
+        ("uw without recycling, behind", best["fresh_behind_ns"]),
         ("py-orjson: loads + @customdataclass + CustomData", best["orjson_ns"]),
         ("py-json: loads + @customdataclass + CustomData", best["json_ns"]),
     ]
@@ -158,7 +185,9 @@ def main() -> None:
     for i, r in enumerate(runs, 1):
         print(
             f"  round {i}: keeping pace {r['keeping_pace_ns']:,.0f} ({r['keeping_pace_records_per_batch']:.1f} "
-            f"records per batch), behind {r['behind_ns']:,.0f} ({r['behind_records_per_batch']:.1f}), "
+            f"records per batch, {r['keeping_pace_recycled']:.0%} recycled), behind {r['behind_ns']:,.0f} "
+            f"({r['behind_records_per_batch']:.1f}, {r['behind_recycled']:.0%}), "
+            f"without recycling {r['fresh_keeping_pace_ns']:,.0f} and {r['fresh_behind_ns']:,.0f}, "
             f"orjson {r['orjson_ns']:,.0f}, json {r['json_ns']:,.0f} ns"
         )
 

@@ -527,6 +527,8 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_mb_over_time": rss,
         "adapter_dropped_counted": stats.get("uw", {}).get("dropped", 0),
+        # The default path's records handed on in a recycled wrapper and object (warm-up included).
+        "recycled_share": stats.get("uw", {}).get("recycled", 0) / max(stats.get("uw", {}).get("published", 0), 1),
         "gc_ms_per_s": watch.seconds * 1e3 / seconds,
         "gc_full_collections": watch.full,
         "gc_longest_pause_us": watch.longest * 1e6,
@@ -798,7 +800,8 @@ def main() -> None:
                 print(
                     f"run {run_no + 1}/{args.runs} {r['rate']!s:>6} {mode:<10} {r['delivered_per_s']:>10,.0f}/s  "
                     f"arrival->on_data p50/p99/p99.9 {'/'.join(f'{x:,.0f}' for x in r['arrival_to_on_data_us'])} us  "
-                    f"cpu {r['loop_cpu_us_per_msg']:.1f} us/msg",
+                    f"cpu {r['loop_cpu_us_per_msg']:.1f} us/msg"
+                    + (f"  recycled {r['recycled_share']:.0%}" if mode == "uw" else ""),
                     flush=True,
                 )
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
