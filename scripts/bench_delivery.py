@@ -85,12 +85,14 @@ async def _loop_side(records: int, recycle: bool = True) -> dict[str, float]:
     async def drain(n: int) -> tuple[float, float, float]:
         counted["records"] = 0
         waiting["done"], waiting["records"] = loop.create_future(), n
-        batches0, recycled0 = engine.batches, engine.recycled
+        batches0, recycled0, published0 = engine.batches, engine.recycled, engine.published
         cpu0 = time.thread_time()
         await waiting["done"]
         cpu_ns = (time.thread_time() - cpu0) * 1e9
         n = counted["records"]
-        return cpu_ns / n, n / (engine.batches - batches0), (engine.recycled - recycled0) / n
+        # Of the records handed on in the window (the sink counts them a turn later).
+        recycled = (engine.recycled - recycled0) / max(engine.published - published0, 1)
+        return cpu_ns / n, n / (engine.batches - batches0), recycled
 
     with UwSimServer(rate=0.0, rates={"option_trades": float("inf")}, tickers=["SPY", "QQQ", "IWM", "TSLA"]) as sim:
         feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=records * 4)

@@ -4,6 +4,9 @@ End-to-end benchmark on loopback: the UW simulator streams option prints at fixe
 
 - ``uw``           the adapter (Rust WebSocket + parse + filter, batches to the loop)
 - ``uw-bus``       the same with ``publish_mode="bus"`` (message bus directly, no live queue)
+- ``uw-fresh``     ``uw`` without its recycling of wrappers and record objects (a new pair for
+                   every record, ``_EngineDelivery(recycle=False)``): not in the default modes,
+                   for an A/B of that change in one run
 - ``py-json``      the pure-Python alternative: a LiveDataClient on ``websockets`` + ``json`` +
                    ``@customdataclass`` objects, on the same simulator stream
 - ``py-orjson``    the same with ``orjson``
@@ -32,6 +35,7 @@ Usage: python scripts/bench_e2e.py [--rates 1000,10000,50000,max] [--runs 3] [--
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import os
@@ -76,6 +80,8 @@ from bench_decode import _build_python
 # "max": the simulator streams as fast as the slowest reader takes (backpressure, no drops), the
 # bus limit publishes as fast as the loop takes them.
 MAX_RATE = float("inf")
+# The modes that run the adapter itself.
+ADAPTER_MODES = ("uw", "uw-bus", "uw-fresh")
 # The highest rate whose p99.9 is compared with the ingestors' run by run (#17: 10k msgs/s).
 TAIL_RATE = 10_000
 # Publish times of the bus-limit run, consumed in order by the Counter (the queue keeps order).
@@ -397,7 +403,7 @@ def publish_check(msgbus, sample: object) -> dict:
 
 def sample_message(mode: str) -> object:
     """One message of the type ``mode`` delivers to the strategy."""
-    if mode in ("uw", "uw-bus"):
+    if mode in ADAPTER_MODES:
         frame = json.dumps(["option_trades", {**PREBUILT_TEMPLATE, "id": "0"}]).encode()
         return _core.parse_ws_frame(frame)[0]
     return _build_python("option_trades", PREBUILT_TEMPLATE, 0)
@@ -417,8 +423,12 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
     sim = UwSimServer(
         rate=0.0, rates={"option_trades": rate}, tickers=["SPY", "QQQ", "IWM", "TSLA"], pregenerate=PREGENERATED
     )
-    if mode in ("uw", "uw-bus"):
+    if mode in ADAPTER_MODES:
         publish_mode = "bus" if mode == "uw-bus" else "engine"
+        if mode == "uw-fresh":
+            # This interpreter runs this one mode (run_isolated): the client's delivery is built
+            # without its recycling.
+            _core._EngineDelivery = functools.partial(_core._EngineDelivery, recycle=False)
         clients = {UW: sim_client_config(sim, stale_after_secs=None, publish_mode=publish_mode)}
         created: list = []
 
@@ -456,7 +466,7 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
         loop=asyncio.new_event_loop(),
     )
     node.trader.add_actor(counter)
-    node.add_data_client_factory(UW, Factory if mode in ("uw", "uw-bus") else UnusualWhalesLiveDataClientFactory)
+    node.add_data_client_factory(UW, Factory if mode in ADAPTER_MODES else UnusualWhalesLiveDataClientFactory)
     node.add_data_client_factory(PY, PyIngestFactory)
     node.build()
     # Before the run: the probe's own allocations must not land in the measured window.
@@ -497,7 +507,7 @@ def run(mode: str, rate: float, seconds: float, warmup: float, rss_every: float 
         watch.active = False
         stats["sim1"] = sim.stats()
         rss.append((seconds, current_rss_mb()))
-        if mode in ("uw", "uw-bus"):
+        if mode in ADAPTER_MODES:
             stats["uw"] = created[0].stats()
         node.stop()
 
@@ -671,7 +681,7 @@ def publish_check_lines(results: list[dict]) -> list[str]:
         )
         if "bus-limit" in net:
             line += "; the bus limit spends " + ", ".join(
-                f"{net['bus-limit'] / net[mode]:.2f}x {mode}'s" for mode in ("uw-bus", "uw") if net.get(mode)
+                f"{net['bus-limit'] / net[mode]:.2f}x {mode}'s" for mode in ADAPTER_MODES if net.get(mode)
             )
         lines.append(line)
     return lines
@@ -801,7 +811,7 @@ def main() -> None:
                     f"run {run_no + 1}/{args.runs} {r['rate']!s:>6} {mode:<10} {r['delivered_per_s']:>10,.0f}/s  "
                     f"arrival->on_data p50/p99/p99.9 {'/'.join(f'{x:,.0f}' for x in r['arrival_to_on_data_us'])} us  "
                     f"cpu {r['loop_cpu_us_per_msg']:.1f} us/msg"
-                    + (f"  recycled {r['recycled_share']:.0%}" if mode == "uw" else ""),
+                    + (f"  recycled {r['recycled_share']:.0%}" if mode in ("uw", "uw-fresh") else ""),
                     flush=True,
                 )
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -48,6 +48,11 @@ def test_bench_delivery_quick_run(tmp_path):
     assert run["behind_records_per_batch"] > 32
     assert all(data["best"][k] > 0 for k in ("keeping_pace_ns", "behind_ns", "orjson_ns", "json_ns"))
     assert "orjson / it" in result.stdout and "behind" in result.stdout
+    # Its sink lets go of each wrapper a turn later, as the engine does: the delivery recycles
+    # every pair, and the same code without recycling is timed in the same run.
+    assert run["keeping_pace_recycled"] > 0.95 and run["behind_recycled"] > 0.95, run
+    assert data["best"]["fresh_keeping_pace_ns"] > 0 and data["best"]["fresh_behind_ns"] > 0
+    assert "uw without recycling, behind" in result.stdout
 
 
 def test_bench_e2e_quick_run(tmp_path):
@@ -97,6 +102,19 @@ def test_bench_e2e_quick_run(tmp_path):
     assert again.returncode == 0, again.stderr
     assert all(line in again.stdout for line in data["ratios"] + data["tails"] + data["publish_checks"])
     assert "run 1/" not in again.stdout
+
+
+def test_bench_e2e_times_the_default_path_with_and_without_its_recycling(tmp_path):
+    out = tmp_path / "e2e.json"
+    result = _run_bench(
+        "bench_e2e.py",
+        "--modes", "bus-limit,uw,uw-fresh", "--rates", "max", "--runs", "1", "--seconds", "0.5",
+        "--warmup", "0.5", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    share = {r["mode"]: r["recycled_share"] for r in json.loads(out.read_text())["results"]}
+    assert share["uw"] > 0.9 and share["uw-fresh"] == 0, share
+    assert "x uw-fresh's" in result.stdout and "x uw's" in result.stdout
 
 
 def test_bench_e2e_soak_quick_run(tmp_path):
