@@ -658,9 +658,18 @@ impl EngineDelivery {
 impl EngineDelivery {
     /// `object` (of any origin) to every target of `route`, each in a new wrapper.
     fn deliver_one(&self, py: Python<'_>, object: &Bound<'_, PyAny>, route: u32) -> PyResult<()> {
-        let types = self.targets(py, route)?;
+        self.hand_to_all(py, object, &self.targets(py, route)?)
+    }
+
+    /// `object` to each of `types`, each in a new wrapper.
+    fn hand_to_all(
+        &self,
+        py: Python<'_>,
+        object: &Bound<'_, PyAny>,
+        types: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let handle = self.handle.bind(py);
-        for_each_item(&types, |data_type| {
+        for_each_item(types, |data_type| {
             handle.call1((Self::wrap(py, &data_type, object)?,))?;
             self.published.fetch_add(1, Ordering::Relaxed);
             Ok(())
@@ -714,12 +723,9 @@ impl EngineDelivery {
         let pairs = target.filter(|_| self.recycle).map(|t| spares.pairs_for(t));
         let Some((data_type, pairs)) = pairs else {
             let object = R::boxed_into_py_data(record, py).map_err(ObjectError::Build)?;
-            return for_each_item(&types, |data_type| {
-                handle.call1((Self::wrap(py, &data_type, &object)?,))?;
-                self.published.fetch_add(1, Ordering::Relaxed);
-                Ok(())
-            })
-            .map_err(ObjectError::Use);
+            return self
+                .hand_to_all(py, &object, &types)
+                .map_err(ObjectError::Use);
         };
         let record = match pairs.take_free(py) {
             Some(pair) => {
