@@ -5,6 +5,7 @@ Configuration of the Unusual Whales data client.
 import hmac
 from typing import TYPE_CHECKING
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import msgspec
 from nautilus_trader.common.config import register_config_encoding
@@ -139,8 +140,9 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     reconnect_jitter : float
         Random extra delay as a fraction (0.1 = up to +10 %).
     max_reconnect_attempts : int, optional
-        Give up after this many consecutive failures; ``None`` retries forever (a trading node
-        should keep trying).
+        Reconnect attempts in a row, after a connection failed or was lost, before giving up
+        (``UwFeedStatus("disconnected")``); 0 never reconnects; ``None`` retries forever (a
+        trading node should keep trying).
     join_timeout_secs : float
         A join UW has not acknowledged in this long is sent again (at most 3 times).
     leave_grace_secs : float
@@ -235,9 +237,38 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     def __post_init__(self) -> None:
         if self.publish_mode not in ("engine", "bus"):
             raise ValueError(f"publish_mode must be 'engine' or 'bus', got {self.publish_mode!r}")
+        self._validate_types()
         self._validate_numbers()
         if self.api_key is not None and not isinstance(self.api_key, UwApiKey):
             msgspec.structs.force_setattr(self, "api_key", UwApiKey(self.api_key))
+
+    def _validate_types(self) -> None:
+        # Made directly (not decoded from JSON or YAML), a config is not type-checked by msgspec:
+        # a float where an int goes, or a string where a bool goes, would only fail when the node
+        # connects, as an error naming no field, or pass silently ("no" is a true value).
+        for field in _INT_FIELDS:
+            value = getattr(self, field)
+            if not (value is None and field in _OPTIONAL_FIELDS) and (
+                not isinstance(value, int) or isinstance(value, bool)
+            ):
+                raise TypeError(f"{field} must be an int{_OR_NONE.get(field, '')}, got {value!r}")
+        for field in _BOOL_FIELDS:
+            value = getattr(self, field)
+            if not (value is None and field in _OPTIONAL_FIELDS) and not isinstance(value, bool):
+                raise TypeError(f"{field} must be a bool{_OR_NONE.get(field, '')}, got {value!r}")
+        for field, schemes in (("base_url_ws", ("ws", "wss")), ("base_url_http", ("http", "https"))):
+            value = getattr(self, field)
+            if value is not None:
+                _check_url(field, value, schemes)
+        if not isinstance(self.option_venue, str):
+            raise TypeError(f"option_venue must be a str such as 'SMART', got {self.option_venue!r}")
+        if not _is_venue(self.option_venue):
+            raise ValueError(
+                f"option_venue must be a venue such as 'SMART' (ASCII letters, digits, '_' or '-'), "
+                f"got {self.option_venue!r}",
+            )
+        if self.record_path is not None and (not isinstance(self.record_path, str) or not self.record_path):
+            raise TypeError(f"record_path must be a file path (str) or None, got {self.record_path!r}")
 
     def _validate_numbers(self) -> None:
         # The ranges are the Rust clients' own (one table), checked here so that a bad value fails
@@ -279,6 +310,42 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         The REST base URL in use.
         """
         return self.base_url_http or _core.UW_HTTP_BASE_URL
+
+
+# Fields that take an int, a bool, or also None, checked by type (the numbers' ranges after).
+_INT_FIELDS = (
+    "max_reconnect_attempts",
+    "queue_capacity",
+    "max_batch",
+    "http_requests_per_minute",
+    "http_requests_per_day",
+    "http_max_concurrent",
+    "http_max_retries",
+    "http_max_rate_limit_waits",
+)
+_BOOL_FIELDS = ("padded_occ_root", "stale_only_in_session", "backfill")
+_OPTIONAL_FIELDS = frozenset({"max_reconnect_attempts", "http_requests_per_day", "padded_occ_root"})
+_OR_NONE = dict.fromkeys(_OPTIONAL_FIELDS, " or None")
+
+
+def _check_url(field: str, value: object, schemes: tuple[str, ...]) -> None:
+    allowed = " or ".join(f"{scheme}://" for scheme in schemes)
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be a URL ({allowed}) or None, got {type(value).__name__}")
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme.lower() not in schemes or not parts.hostname or not port_ok:
+        # The URL is not shown: a user may have pasted one with the token in its query.
+        hint = " (None is UW's production URL)" if not value else ""
+        raise ValueError(f"{field} must be a URL ({allowed}) with a host{hint}")
+
+
+def _is_venue(value: str) -> bool:
+    # What NautilusTrader's InstrumentId takes after its last '.', without a '.' of its own.
+    return bool(value) and value.isascii() and all(c.isalnum() or c in "_-" for c in value)
 
 
 # Numeric settings of the live feed (same names in Rust), and of the REST client (config name ->

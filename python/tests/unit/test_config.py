@@ -180,6 +180,76 @@ def test_numeric_settings_are_validated_when_the_config_is_made(field, value, ac
     assert field in str(err.value) and accepted in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("queue_capacity", 1.5, "an int"),
+        ("max_batch", 2.7, "an int"),
+        ("max_reconnect_attempts", 2.5, "an int or None"),
+        ("http_max_concurrent", 1.5, "an int"),
+        ("http_requests_per_day", "100", "an int or None"),
+        ("queue_capacity", True, "an int"),
+        ("stale_only_in_session", "no", "a bool"),
+        ("backfill", "no", "a bool"),
+        ("backfill", 0, "a bool"),
+        ("padded_occ_root", "yes", "a bool or None"),
+        ("option_venue", 5, "a str"),
+        ("record_path", "", "a file path"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_when_the_config_is_made(field, value, expected):
+    # Not only when the node connects, as an error naming no field (which stalled the node's
+    # start), and not silently either: "no" is a true value.
+    with pytest.raises(TypeError) as err:
+        UnusualWhalesDataClientConfig(**{field: value})
+    assert str(err.value).startswith(f"{field} must be {expected}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("base_url_ws", "http://127.0.0.1:8765/socket"),
+        ("base_url_ws", "wss:///socket"),
+        ("base_url_ws", ""),
+        ("base_url_http", "ftp://127.0.0.1:8766"),
+        ("base_url_http", "127.0.0.1:8766"),
+        ("base_url_http", "http://127.0.0.1:99999"),
+        ("option_venue", ""),
+        ("option_venue", "SM.ART"),
+        ("option_venue", "SMART "),
+    ],
+)
+def test_urls_and_the_venue_are_checked_when_the_config_is_made(field, value):
+    # An empty base URL would otherwise fall back to UW's production service without a word.
+    with pytest.raises(ValueError) as err:
+        UnusualWhalesDataClientConfig(**{field: value, "api_key": TOKEN})
+    assert str(err.value).startswith(f"{field} must be")
+    assert TOKEN not in str(err.value)
+
+
+def test_urls_with_a_token_in_their_query_are_refused_without_showing_it():
+    with pytest.raises(ValueError) as err:
+        UnusualWhalesDataClientConfig(base_url_ws=f"http://127.0.0.1/socket?token={TOKEN}")
+    assert TOKEN not in str(err.value)
+
+
+def test_well_formed_values_of_every_kind_are_accepted():
+    config = UnusualWhalesDataClientConfig(
+        base_url_ws="ws://127.0.0.1:8765/socket",
+        base_url_http="https://api.example.com",
+        option_venue="SMART",
+        padded_occ_root=None,
+        max_reconnect_attempts=0,
+        http_requests_per_day=None,
+        stale_only_in_session=False,
+        backfill=False,
+        record_path="frames.jsonl",
+        heartbeat_secs=30,
+    )
+    assert config.ws_url == "ws://127.0.0.1:8765/socket"
+    assert UnusualWhalesDataClientConfig.parse(config.json()).max_reconnect_attempts == 0
+
+
 def test_the_clients_refuse_what_the_config_would():
     with pytest.raises(ValueError, match=r"reconnect_jitter must be in \[0, 10\]"):
         _core.UwLiveFeed(api_key="k", reconnect_jitter=1e30)
