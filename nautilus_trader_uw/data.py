@@ -124,6 +124,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         )
         self._config = config
         self._api_key_override: object | None = None
+        # Why the live feed did not start, while it has not (reported as UwFeedStatus).
+        self._not_started: str | None = None
         self._feed: _core.UwLiveFeed | None = None
         self._rest: _core.UwRestClient | None = None
         self._by_command: dict[DataType, int] = {}
@@ -148,7 +150,8 @@ class UnusualWhalesDataClient(LiveDataClient):
 
     def _api_key(self) -> str | None:
         if self._api_key_override is not None:
-            return None if self._api_key_override is _ENV_KEY else self._api_key_override
+            override = self._api_key_override
+            return None if override is _ENV_KEY else override.reveal() if isinstance(override, UwApiKey) else override
         key = self._config.api_key
         return key.reveal() if isinstance(key, UwApiKey) else key
 
@@ -180,11 +183,15 @@ class UnusualWhalesDataClient(LiveDataClient):
                 backfill=self._rest_client() if config.backfill else None,
                 record_path=config.record_path,
             )
-        except (ValueError, OSError, RuntimeError) as e:
+        except Exception as e:
             # Raising here would stall the whole node (IB strategies included) until the connect
-            # timeout and then never start the trader: report and stay disconnected instead.
-            self._log.error(f"UW live feed not started: {e}")
+            # timeout and then never start the trader: report and stay disconnected instead,
+            # whatever the failure (the config is checked when made; this is the last line).
+            self._not_started = f"UW live feed not started: {e}"
+            self._log.error(self._not_started)
+            self._report_not_started()
             return
+        self._not_started = None
         if not self._bus_mode:
             self._engine = _core._EngineDelivery(self._routes, self._resolve_route, self._handle_data)
         feed.start(self._loop, self._on_feed_batch, config.max_batch, self._engine)
@@ -216,6 +223,37 @@ class UnusualWhalesDataClient(LiveDataClient):
 
     # -- Subscriptions ----------------------------------------------------------------------------
 
+    def _report_not_started(self, data_type: DataType | None = None) -> None:
+        # A strategy watching UwFeedStatus (every subscriber, or one that subscribes later, as a
+        # new subscriber first receives the feed's state) learns that there is no feed, and why,
+        # not only the log.
+        if self._not_started is None:
+            return
+        targets = [data_type] if data_type is not None else [t for t in self._by_command if t.type is UwFeedStatus]
+        now = self._clock.timestamp_ns()
+        for target in targets:
+            status = UwFeedStatus(
+                status="disconnected",
+                channel=None,
+                detail=self._not_started,
+                attempt=None,
+                request_id=None,
+                ts_event=now,
+                ts_init=now,
+            )
+            self._handle_data(CustomData(_publish_type(target)[0], status))
+
+    def _check_venue(self, data_type: DataType, metadata: list[tuple[str, str]]) -> None:
+        # Every record's id carries this client's venue (option_venue): an instrument_id on another
+        # venue would match no record, and the subscription or request would stay silent.
+        venue = self._config.option_venue
+        for key, value in metadata:
+            if key == "instrument_id" and "." in value and value.rsplit(".", 1)[1] != venue:
+                raise ValueError(
+                    f"{data_type.type.__name__} metadata instrument_id={value!r} is invalid: its venue is not "
+                    f"{venue}, the venue of every record of this client (option_venue), so it would match none",
+                )
+
     async def _subscribe(self, command: SubscribeData) -> None:
         data_type = command.data_type
         if self._by_command.get(data_type, -1) >= 0:
@@ -223,6 +261,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._by_command[data_type] = -1
         if self._feed is None:
             self._log.info(f"{data_type} will be subscribed once the UW feed is connected")
+            if data_type.type is UwFeedStatus:
+                self._report_not_started(data_type)
             return
         self._start_subscription(data_type)
 
@@ -230,6 +270,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         assert self._feed is not None
         metadata = [(str(k), str(v)) for k, v in (data_type.metadata or {}).items()]
         try:
+            self._check_venue(data_type, metadata)
             sub_id, channels = self._feed.subscribe(data_type.type.__name__, metadata)
         except ValueError as e:
             self._log.error(f"Cannot subscribe {data_type}: {e}")
@@ -304,6 +345,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             end_ns = None
         data: list = []
         try:
+            self._check_venue(data_type, metadata)
             rest = self._rest_client()
             fetch = functools.partial(
                 rest.history,
@@ -316,9 +358,10 @@ class UnusualWhalesDataClient(LiveDataClient):
             # The request blocks (rate limit, retries, pages) without the GIL, off the loop thread.
             data = await self._loop.run_in_executor(None, fetch)
             self._log.info(f"Request {data_type}: {len(data)} records from UW REST")
-        except (ValueError, _core.UwRequestError) as e:
-            # Answer anyway so the requester's callback and bookkeeping complete, and answer with
-            # the failure itself: an empty answer means "no data", this one "no answer".
+        except Exception as e:
+            # Answer anyway, whatever failed, so the requester's callback and bookkeeping complete,
+            # and answer with the failure itself: an empty answer means "no data", this one "no
+            # answer".
             self._log.error(f"Request {data_type} failed: {e}")
             now = self._clock.timestamp_ns()
             data = [
@@ -423,7 +466,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         if self._feed is not None:
             self._feed.set_api_key(key)
         self._rest = None  # rebuilt with the new key on the next request
-        self._api_key_override = key if key is not None else _ENV_KEY
+        # Kept wrapped: the client's attributes (vars(), a debugger, a crash dump) never show it.
+        self._api_key_override = UwApiKey(key) if key is not None else _ENV_KEY
 
     # -- Introspection ----------------------------------------------------------------------------
 

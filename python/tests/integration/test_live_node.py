@@ -225,6 +225,7 @@ def test_a_rotated_key_serves_the_feed_the_back_fill_and_rest(sim):
         marks["before"] = len(rec.by_type["UwFlowAlert"])
         sim.rotate_token("rotated-token")
         client.set_api_key("rotated-token")
+        marks["attributes"] = repr(vars(client))
 
     def use_rest(client) -> None:
         marks["rest"] = client._rest_client().history("UwFlowAlert", [("ticker", "SPY")], limit=5)
@@ -236,6 +237,7 @@ def test_a_rotated_key_serves_the_feed_the_back_fill_and_rest(sim):
     assert any("back-filled" in d for d in back_fill), back_fill
     assert not any("failed" in d for d in back_fill), back_fill
     assert marks["rest"], "REST requests after the rotation carry the new key"
+    assert "rotated-token" not in marks["attributes"], "the client keeps the new key wrapped"
     assert all(a.ticker == "SPY" for a in marks["rest"])
 
 
@@ -256,12 +258,16 @@ def test_the_back_fill_follows_the_clients_rest_settings(sim):
 
 def test_a_missing_api_key_is_logged_and_the_node_still_starts(sim, monkeypatch, capfd):
     monkeypatch.delenv("UW_API_KEY", raising=False)
-    rec = Recorder([DataType(UwFlowAlert)])
+    rec = Recorder([DataType(UwFlowAlert), DataType(UwFeedStatus)])
     run_node(sim, [rec], seconds=1.0, client_overrides={"api_key": None})
     assert rec.started
     captured = capfd.readouterr()
     out = captured.out + captured.err
     assert "no UW API token" in out and "UW_API_KEY" in out
+    # A strategy watching the feed's health hears it too, not only the log.
+    statuses = rec.by_type["UwFeedStatus"]
+    assert [s.status for s in statuses] == ["disconnected"], statuses
+    assert "not started" in statuses[0].detail and "UW_API_KEY" in statuses[0].detail
 
 
 def test_rest_only_types_are_refused_with_a_clear_error(sim, capfd):
