@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.model.data import DataType
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_trader_uw import UW_CLIENT_ID
 from nautilus_trader_uw import UwFeedStatus
@@ -146,3 +147,29 @@ def test_request_data_for_one_instrument_delivers_only_its_history():
     assert req.completed == [req.returned_id]
     if REQUEST_ID_PARAMETER:
         assert req.returned_id == req.request_id
+
+
+def test_an_instrument_on_another_venue_is_refused_not_answered_empty(capfd):
+    # Every record's id carries the client's option_venue: an id on another venue would match none,
+    # and "no data" would hide the mistake.
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 100.0}, tickers=["SPY"]) as sim:
+        since = pd.Timestamp.now("UTC") - pd.Timedelta(seconds=5)
+        req = InstrumentRequester(InstrumentId.from_str("SPY250516C00590000.CBOE"), since)
+        run_node(sim, [req], seconds=1.5)
+        requests = sim.stats()["http_requests"]
+    assert requests == 0, "refused before anything is asked of UW"
+    assert req.completed == [req.returned_id], "answered all the same"
+    assert all(isinstance(d, UwFeedStatus) and d.status == "request_failed" for d in req.historical)
+    out = capfd.readouterr()
+    assert "instrument_id='SPY250516C00590000.CBOE' is invalid" in out.out + out.err
+    assert "option_venue" in out.out + out.err
+
+
+def test_a_comma_list_of_tickers_reaches_the_simulator_decoded():
+    # The client sends `SPY,QQQ` percent-encoded, as any HTTP client does; a server that did not
+    # decode it (the simulator once) answered with nothing of either ticker.
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 80.0}, tickers=["SPY", "QQQ", "IWM"]) as sim:
+        time.sleep(1.5)
+        rest = UwRestClient(base_url=sim.http_url, api_key=sim.token)
+        records = rest.history("UwFlowAlert", [("ticker", "SPY,QQQ")], None, None, 100)
+    assert records and {r.ticker for r in records} == {"SPY", "QQQ"}

@@ -3,7 +3,7 @@
 
 use crate::common::symbol::same_instrument;
 use crate::common::time::{ny_date, parse_date};
-use crate::data::record::UwRecord;
+use crate::data::record::{InstrumentSource, UwRecord};
 use crate::data::view::{FilterKey, RecordView};
 use crate::data::*;
 use crate::subscription::metadata::{ExpiryFilter, UwFilter};
@@ -65,6 +65,20 @@ impl UwFilter {
         }
         true
     }
+}
+
+/// Where the records of a UW type take their instrument from (`None` for unknown names).
+#[must_use]
+pub fn instrument_source(type_name: &str) -> Option<InstrumentSource> {
+    macro_rules! source_of {
+        ($($t:ty),* $(,)?) => {$(
+            if type_name == <$t as UwRecord>::TYPE_NAME {
+                return Some(<$t as UwRecord>::INSTRUMENT);
+            }
+        )*};
+    }
+    crate::data::with_record_types!(source_of);
+    None
 }
 
 /// The filter keys of any UW type, streamed or REST-only (empty for unknown names).

@@ -3,6 +3,7 @@
 
 use crate::common::symbol::{OccSymbol, validate_ticker};
 use crate::common::time::parse_date;
+use crate::data::record::InstrumentSource;
 use crate::data::view::FilterKey;
 
 /// What a subscription is wrong about, in words a strategy author can act on.
@@ -81,6 +82,37 @@ pub struct UwFilter {
     pub expiry: Option<ExpiryFilter>,
     /// Exact instrument id (`SPY241220C00500000.SMART`).
     pub instrument_id: Option<String>,
+}
+
+/// Whether `value` can name an instrument of `type_name`'s records: `SYMBOL.VENUE`, an option
+/// (either OCC form) for types whose records are option contracts, an underlying for the others.
+/// An id of the other kind would pass no record, and the subscription would be silent.
+fn check_instrument_id(type_name: &str, value: &str, by_ticker: bool) -> Result<(), String> {
+    let Some((symbol, venue)) = value
+        .rsplit_once('.')
+        .filter(|(s, v)| !s.trim().is_empty() && !v.is_empty())
+    else {
+        return Err("expected SYMBOL.VENUE, e.g. SPY241220C00500000.SMART or SPY.SMART".to_owned());
+    };
+    if venue.contains(' ') {
+        return Err("expected SYMBOL.VENUE, e.g. SPY241220C00500000.SMART or SPY.SMART".to_owned());
+    }
+    let is_option = OccSymbol::parse(&symbol.replace(' ', "")).is_ok();
+    match crate::subscription::filter::instrument_source(type_name) {
+        Some(InstrumentSource::OptionSymbol) if !is_option => Err(format!(
+            "{type_name} records are option contracts: expected an option id such as \
+             {symbol}241220C00500000.{venue}{}",
+            if by_ticker {
+                format!(" (ticker={symbol} selects all of {symbol}'s)")
+            } else {
+                String::new()
+            }
+        )),
+        Some(InstrumentSource::Ticker) if is_option => Err(format!(
+            "{type_name} records name an underlying, not an option: expected an id such as SPY.{venue}"
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl UwFilter {
@@ -168,10 +200,8 @@ impl UwFilter {
                     });
                 }
                 FilterKey::InstrumentId => {
-                    let symbol = value.rsplit_once('.').map_or(value, |(s, _)| s);
-                    if symbol.is_empty() {
-                        return Err(invalid("expected SYMBOL.VENUE".to_owned()));
-                    }
+                    check_instrument_id(type_name, value, supported.contains(&FilterKey::Ticker))
+                        .map_err(invalid)?;
                     filter.instrument_id = Some(value.to_owned());
                 }
             }
@@ -209,6 +239,12 @@ mod tests {
     #[case("UwFlowAlert", &[("ticker", " , ")], "no ticker given")]
     #[case("UwNetPremTick", &[], "not streamed by UW's WebSocket")]
     #[case("QuoteTick", &[], "unknown UW data type")]
+    #[case("UwOptionTrade", &[("instrument_id", "bad")], "instrument_id=\"bad\" is invalid: expected SYMBOL.VENUE")]
+    #[case("UwOptionTrade", &[("instrument_id", "SPY.")], "expected SYMBOL.VENUE")]
+    #[case("UwOptionTrade", &[("instrument_id", ".SMART")], "expected SYMBOL.VENUE")]
+    #[case("UwOptionTrade", &[("instrument_id", "SPY.SMART")], "UwOptionTrade records are option contracts")]
+    #[case("UwFlowAlert", &[("instrument_id", "SPY.SMART")], "ticker=SPY selects all of SPY's")]
+    #[case("UwNetFlow", &[("instrument_id", "SPY241220C00500000.SMART")], "records name an underlying, not an option")]
     fn bad_metadata_is_a_clear_error(
         #[case] type_name: &str,
         #[case] md: &[(&str, &str)],
@@ -216,5 +252,16 @@ mod tests {
     ) {
         let err = filter(type_name, md).unwrap_err().to_string();
         assert!(err.contains(message), "{err}");
+    }
+
+    #[rstest]
+    #[case("UwOptionTrade", "SPY241220C00500000.SMART")]
+    #[case("UwOptionTrade", "SPY   241220C00500000.SMART")]
+    #[case("UwFlowAlert", "SPXW250516C05900000.CBOE")]
+    #[case("UwNetFlow", "SPY.SMART")]
+    #[case("UwPrice", "BRK-B.SMART")]
+    fn an_instrument_id_of_the_records_kind_is_accepted(#[case] type_name: &str, #[case] id: &str) {
+        let f = filter(type_name, &[("instrument_id", id)]).unwrap();
+        assert_eq!(f.instrument_id.as_deref(), Some(id));
     }
 }

@@ -159,8 +159,12 @@ pub(super) fn plan(
                     request.target.flow_group = Some(group);
                 }
                 value => {
+                    let given = value.map_or_else(
+                        || "is missing".to_owned(),
+                        |v| format!("={} is invalid", crate::common::error::quote(&v)),
+                    );
                     return Err(HistoryError::Invalid(format!(
-                        "{type_name} history is per flow group: metadata flow_group={value:?} is invalid: expected one of {}",
+                        "{type_name} history is per flow group: metadata flow_group{given}: expected one of {}",
                         FLOW_GROUPS.join(", ")
                     )));
                 }
@@ -394,7 +398,21 @@ mod tests {
                 )
             );
         }
-        let err = plan("UwContractBar", &contract("AAPL.SMART"), &[])
+        // An underlying's id names no contract: refused with the metadata, naming the key.
+        let err = UwFilter::from_metadata(
+            "UwContractBar",
+            &[FilterKey::InstrumentId],
+            &[("instrument_id", "AAPL.SMART")],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("instrument_id=\"AAPL.SMART\" is invalid")
+                && err.to_string().contains("records are option contracts")
+                && !err.to_string().contains("ticker="),
+            "{err}"
+        );
+        let err = plan("UwContractBar", &UwFilter::default(), &[])
             .err()
             .unwrap();
         assert!(err.to_string().contains("per option contract"), "{err}");
