@@ -6,6 +6,7 @@ unregisters its socket from the loop once it is closed and drained.
 import asyncio
 import gc
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -564,3 +565,53 @@ def test_an_overflow_is_reported_ahead_of_the_backlog():
     assert first_drop_at, "the queue overflowed"
     assert reported_at, "the overflow was reported while the backlog lasted"
     assert reported_at[0] - first_drop_at[0] < 1.0
+
+
+@pytest.mark.parametrize("attempts", [0, 2])
+def test_max_reconnect_attempts_is_how_many_reconnects_follow_a_failed_connection(attempts):
+    # The config promises: reconnect attempts in a row before giving up, 0 never reconnects.
+    # A server that takes each connection and closes it at once fails every WebSocket upgrade.
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def refuse_every_upgrade() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            accepted.append(1)
+            conn.close()
+
+    thread = threading.Thread(target=refuse_every_upgrade, daemon=True)
+    thread.start()
+    loop = asyncio.new_event_loop()
+    logs: list[str] = []
+    feed = _core.UwLiveFeed(
+        url=f"ws://127.0.0.1:{server.getsockname()[1]}/socket",
+        api_key="test-token",
+        max_reconnect_attempts=attempts,
+        reconnect_initial_secs=0.01,
+        reconnect_max_secs=0.02,
+    )
+    feed.start(loop, lambda objects, routes, batch_logs: logs.extend(m for _, m in batch_logs), 64, None)
+    try:
+        deadline = time.monotonic() + 10.0
+        while not any("giving up" in m for m in logs) and time.monotonic() < deadline:
+            loop.run_until_complete(asyncio.sleep(0.05))
+        given_up = [m for m in logs if "giving up" in m]
+        assert given_up, logs
+        # Parked after giving up: nothing more connects.
+        loop.run_until_complete(asyncio.sleep(0.3))
+        assert len(accepted) == attempts + 1, (accepted, logs)
+        assert f"after {attempts + 1} failed or lost connections in a row" in given_up[0]
+        assert "test-token" not in " ".join(logs)
+    finally:
+        feed.close(5.0)
+        stop.set()
+        thread.join(2.0)
+        server.close()
+        loop.run_until_complete(asyncio.sleep(0.05))
+        loop.close()

@@ -32,7 +32,8 @@ pub struct UwWsConfig {
     /// Random extra delay as a fraction of the delay (0.1 = up to +10 %), so many clients do not
     /// reconnect in lockstep.
     pub reconnect_jitter: f64,
-    /// Give up after this many consecutive failed attempts (`None` = never).
+    /// Reconnect attempts in a row, after a connection failed or was lost, before giving up
+    /// (`None` = never give up; 0 = one connection, never reconnect).
     pub max_reconnect_attempts: Option<u32>,
     /// A join without acknowledgement is sent again after this long (at most 3 times).
     pub join_timeout: Duration,

@@ -206,11 +206,11 @@ async fn run(shared: &Arc<Shared>, commands: &mut mpsc::UnboundedReceiver<Comman
             Err(ConnectError::Failed(reason)) => reason,
         };
         failures += 1;
-        if config
-            .max_reconnect_attempts
-            .is_some_and(|max| failures > max)
-        {
-            let detail = format!("giving up after {} failed attempts: {reason}", failures - 1);
+        if let Some(max) = config.max_reconnect_attempts.filter(|&max| failures > max) {
+            let detail = format!(
+                "giving up after {failures} failed or lost connections in a row \
+                 (max_reconnect_attempts={max}): {reason}"
+            );
             shared.report(LogLevel::Error, state::DISCONNECTED, None, detail, None);
             if !park(shared, commands).await {
                 return;
