@@ -131,3 +131,23 @@ def test_a_hostile_frame_gives_a_short_error_quickly():
         assert time.perf_counter() - start < 1.0
         assert len(str(err.value)) < 1_000
         assert len(repr(err.value.context)) < 1_000
+
+
+def test_the_feed_repr_shows_the_url_as_the_connect_builds_it():
+    # A URL with a query of its own gets the token appended with '&', and so does its repr.
+    shown = repr(_core.UwLiveFeed(url="ws://127.0.0.1:9/socket?region=us", api_key=TOKEN))
+    assert "ws://127.0.0.1:9/socket?region=us&token=***" in shown
+    assert_hidden(shown, TOKEN)
+
+
+def test_a_token_echoed_escaped_in_an_error_body_is_hidden_whole():
+    # A server that echoes the Authorization header in JSON escapes a quote in the token; no part
+    # of it may survive in the error.
+    token = 'tok"quote\\back-SECRETPART'
+    with UwSimServer(tickers=["SPY"], token=token) as sim:
+        rest = UwRestClient(base_url=sim.http_url, api_key=token, max_retries=0)
+        sim.fail_http(401)
+        with pytest.raises(UwRequestError) as err:
+            rest.get("/api/option-trades/flow-alerts?limit=1")
+    shown = everything_shown(err.value)
+    assert "SECRETPART" not in shown and "quote" not in shown, shown

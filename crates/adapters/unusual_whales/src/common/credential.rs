@@ -52,9 +52,22 @@ impl UwCredential {
     /// Removes this token from `text` wherever it appears, and every `token=` query value and
     /// `Bearer` credential (error messages from lower layers and servers may quote a URL or an
     /// `Authorization` header verbatim).
+    /// A server may also echo the token escaped (inside a JSON body, or as a Rust `Debug` string
+    /// does): each escaped form is removed too, so no part of a token with a quote or a
+    /// backslash survives.
     #[must_use]
     pub fn scrub(&self, text: &str) -> String {
-        redact(&text.replace(&self.0, REDACTED), true)
+        let mut scrubbed = text.replace(&self.0, REDACTED);
+        let json = serde_json::to_string(&self.0).unwrap_or_default();
+        let json = json
+            .get(1..json.len().saturating_sub(1))
+            .unwrap_or_default();
+        for escaped in [json.to_owned(), self.0.escape_debug().to_string()] {
+            if !escaped.is_empty() && escaped != self.0 && scrubbed.contains(&escaped) {
+                scrubbed = scrubbed.replace(&escaped, REDACTED);
+            }
+        }
+        redact(&scrubbed, true)
     }
 }
 
@@ -176,6 +189,21 @@ mod tests {
     #[case("no url here", "no url here")]
     fn urls_are_redacted(#[case] url: &str, #[case] expected: &str) {
         assert_eq!(redact_url(url), expected);
+    }
+
+    #[test]
+    fn scrub_removes_the_token_escaped_as_json_or_debug_text() {
+        let c = UwCredential::new(r#"tok"quote\back-SECRETPART"#).unwrap();
+        let echoed = format!(
+            "{{\"message\":\"got Authorization: Bearer {}\"}} and {:?}",
+            serde_json::to_string(c.expose()).unwrap().trim_matches('"'),
+            c.expose()
+        );
+        let scrubbed = c.scrub(&echoed);
+        assert!(
+            !scrubbed.contains("SECRETPART") && !scrubbed.contains("quote"),
+            "{scrubbed}"
+        );
     }
 
     #[test]

@@ -356,8 +356,14 @@ impl PyLiveFeed {
             "UwLiveFeed(url={:?}, venue={:?}, running={})",
             // The token travels as `?token=`; shown masked, and scrubbed wherever else it appears.
             format!(
-                "{}?token=***",
-                self.config.credential.scrub(&redact_url(&self.config.url))
+                "{}{}token=***",
+                self.config.credential.scrub(&redact_url(&self.config.url)),
+                // As the connect appends it (`url_with_token`).
+                if self.config.url.contains('?') {
+                    '&'
+                } else {
+                    '?'
+                }
             ),
             self.config.ids.venue,
             self.is_running()
