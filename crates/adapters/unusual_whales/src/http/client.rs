@@ -3,7 +3,8 @@
 //! Policy (docs/uw-api.md#when-a-limit-is-exceeded, docs/uw-api.md#error-responses): 5xx,
 //! timeouts and transport errors are retried with exponential backoff up to `max_retries`, then
 //! reported; a per-minute 429 waits for UW's
-//! `x-uw-req-per-minute-reset` (milliseconds) and tries again without using a retry; a daily-quota
+//! `x-uw-req-per-minute-reset` (milliseconds), else for a standard `Retry-After` (seconds, at most
+//! a minute), else a minute, and tries again without using a retry; a daily-quota
 //! 429 (its body mentions "daily") stops every request until the 20:00 New York reset; 401/403
 //! (bad token, `historic_data_access_missing`, `advanced_tier_required`, ...) are never retried.
 
@@ -475,10 +476,7 @@ impl UwHttpClient {
                                 });
                             }
                             self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                            let wait = Duration::from_millis(
-                                headers.minute_reset_ms.unwrap_or(60_000).max(50),
-                            );
-                            self.limiter.block_for(wait);
+                            self.limiter.block_for(headers.rate_limit_wait());
                             continue;
                         }
                         401 | 403 => {

@@ -56,6 +56,9 @@ pub struct RateHeaders {
     pub minute_remaining: Option<u32>,
     /// `x-uw-req-per-minute-reset` (milliseconds)
     pub minute_reset_ms: Option<u64>,
+    /// The standard `Retry-After` in seconds (its HTTP-date form is not read), in milliseconds:
+    /// how long a 429 without UW's own reset header asks to wait.
+    pub retry_after_ms: Option<u64>,
 }
 
 impl RateHeaders {
@@ -69,7 +72,28 @@ impl RateHeaders {
             minute_remaining: num("x-uw-req-per-minute-remaining")
                 .and_then(|v| u32::try_from(v).ok()),
             minute_reset_ms: num("x-uw-req-per-minute-reset"),
+            retry_after_ms: get("retry-after")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|secs| secs.is_finite() && *secs >= 0.0)
+                // At most a minute: UW's per-minute window; a longer ask is waited out again.
+                .map(|secs| {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let ms = (secs.min(60.0) * 1_000.0).round() as u64;
+                    ms
+                }),
         }
+    }
+
+    /// How long a per-minute 429 asks to wait: UW's reset header, else `Retry-After`, else the
+    /// rest of a minute.
+    #[must_use]
+    pub fn rate_limit_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(
+            self.minute_reset_ms
+                .or(self.retry_after_ms)
+                .unwrap_or(60_000)
+                .max(50),
+        )
     }
 }
 
@@ -426,6 +450,39 @@ mod tests {
             "waited for UW's reset"
         );
         assert!(granted.duration_since(start) < Duration::from_millis(1600));
+    }
+
+    #[test]
+    fn a_429_waits_for_uws_reset_else_retry_after_else_a_minute() {
+        let headers = |pairs: &'static [(&'static str, &'static str)]| {
+            RateHeaders::from_lookup(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
+        };
+        let ms = |h: RateHeaders| h.rate_limit_wait().as_millis();
+        assert_eq!(
+            ms(headers(&[
+                ("x-uw-req-per-minute-reset", "2000"),
+                ("retry-after", "7")
+            ])),
+            2_000
+        );
+        assert_eq!(ms(headers(&[("retry-after", "1")])), 1_000);
+        assert_eq!(ms(headers(&[("retry-after", "0.5")])), 500);
+        assert_eq!(
+            ms(headers(&[("retry-after", "3600")])),
+            60_000,
+            "at most a minute per wait"
+        );
+        assert_eq!(
+            ms(headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])),
+            60_000
+        );
+        assert_eq!(ms(headers(&[("retry-after", "-3")])), 60_000);
+        assert_eq!(ms(headers(&[])), 60_000);
+        assert_eq!(
+            ms(headers(&[("retry-after", "0")])),
+            50,
+            "never a busy loop"
+        );
     }
 
     #[tokio::test]
