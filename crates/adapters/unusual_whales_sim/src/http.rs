@@ -252,9 +252,13 @@ fn handle(state: &SimState, method: &str, target: &str, auth: Option<&str>) -> R
 
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let injected = lock(&state.http_bodies).pop_front();
-    let params: HashMap<&str, &str> = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
+    // Decoded as UW's server decodes them: a client sends `SPY,QQQ` as `SPY%2CQQQ`.
+    let decoded: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let params: HashMap<&str, &str> = decoded
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let mut reply = if let Some(body) = injected {
         Reply::json(200, body)
