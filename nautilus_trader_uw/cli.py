@@ -339,7 +339,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from nautilus_trader_uw.doctor import print_report
     from nautilus_trader_uw.doctor import run_doctor
 
-    checks = run_doctor(args.base_url_http, args.base_url_ws, args.api_key, args.days_back)
+    with _maybe_simulated(args):
+        checks = run_doctor(args.base_url_http, args.base_url_ws, args.api_key, args.days_back)
     return 0 if print_report(checks) else 1
 
 

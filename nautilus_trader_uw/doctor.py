@@ -28,6 +28,10 @@ def check_rest(client: _core.UwRestClient) -> Check:
     try:
         client.get("/api/option-trades/flow-alerts?limit=1")
     except _core.UwRequestError as e:
+        if e.kind == "unauthorized" and "HTTP 403" in str(e):
+            # UW knows the token and refuses what it asks for (plan, add-on, lookback).
+            fix = "the token is valid but its plan does not cover this request: UW's message above names what it needs"
+            return Check("REST API", False, str(e), fix)
         fixes = {
             "unauthorized": "the token is wrong or expired: copy it again from your UW API dashboard",
             "daily_quota": "the daily quota is spent; it resets at 20:00 New York time",
@@ -66,7 +70,16 @@ def check_history(client: _core.UwRestClient, days_back: int) -> Check:
     return Check("historic depth", True, f"data available for {day} ({days_back} trading days back)")
 
 
-def check_websocket(url: str, api_key: str | UwApiKey | None, timeout: float = 8.0) -> Check:
+def check_websocket(
+    url: str,
+    api_key: str | UwApiKey | None,
+    timeout: float = 8.0,
+    hold: float = 1.5,
+) -> Check:
+    """
+    Connect, and once connected keep the connection ``hold`` seconds: for a plan without
+    WebSocket access UW accepts the upgrade and closes the socket straight after.
+    """
     loop = asyncio.new_event_loop()
     statuses: list = []
 
@@ -81,6 +94,10 @@ def check_websocket(url: str, api_key: str | UwApiKey | None, timeout: float = 8
         deadline = loop.time() + timeout
         while loop.time() < deadline and not statuses:
             await asyncio.sleep(0.05)
+        if statuses and statuses[0].status == "connected":
+            held_until = loop.time() + hold
+            while loop.time() < held_until and len(statuses) == 1:
+                await asyncio.sleep(0.05)
 
     try:
         loop.run_until_complete(wait())
@@ -90,8 +107,16 @@ def check_websocket(url: str, api_key: str | UwApiKey | None, timeout: float = 8
     if not statuses:
         return Check("WebSocket", False, f"no answer within {timeout:.0f}s", "check the network and base_url_ws")
     status = statuses[0]
+    if status.status == "connected" and len(statuses) > 1:
+        lost = statuses[1]
+        return Check(
+            "WebSocket",
+            False,
+            f"UW accepted the upgrade and closed the connection within {hold:g}s ({lost.detail or lost.status})",
+            "UW does this for a plan without WebSocket access (Advanced plan); REST still works",
+        )
     if status.status == "connected":
-        return Check("WebSocket", True, "upgrade accepted (the plan includes WebSocket streaming)")
+        return Check("WebSocket", True, f"upgrade accepted and held {hold:g}s (the plan includes WebSocket streaming)")
     if status.status == "not_entitled":
         return Check(
             "WebSocket",
@@ -114,7 +139,14 @@ def run_doctor(
     try:
         client = _core.UwRestClient(base_url=http_url, api_key=reveal_key(api_key), max_retries=1)
     except ValueError as e:
-        return [Check("API key", False, str(e), f"export {_core.UW_API_KEY_ENV}=<your token>")]
+        return [
+            Check(
+                "API key",
+                False,
+                str(e),
+                f"export {_core.UW_API_KEY_ENV}=<your token> (or pass --api-key; --sim checks the built-in simulator)",
+            ),
+        ]
     checks = [Check("API key", True, "found")]
     rest = check_rest(client)
     checks.append(rest)

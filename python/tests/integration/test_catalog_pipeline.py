@@ -303,3 +303,55 @@ def test_doctor_reports_what_to_fix():
         assert sim.token not in no_ws.stdout
         bad = _cli("doctor", "--api-key", "nope", "--base-url-http", sim.http_url, "--base-url-ws", sim.ws_url)
         assert "[FAIL] REST API" in bad.stdout and "token is wrong" in bad.stdout
+        # A 403 is UW refusing the plan, not the token: the fix says so.
+        sim.set_reject_upgrades(None)
+        sim.fail_http(403)
+        plan = _cli("doctor", *base)
+        assert "[FAIL] REST API" in plan.stdout and "HTTP 403" in plan.stdout
+        assert "plan does not cover" in plan.stdout and "token is wrong" not in plan.stdout
+
+
+def test_doctor_sim_checks_the_built_in_simulator_without_a_key(monkeypatch):
+    # Never the real service, and never a key from the environment.
+    monkeypatch.setenv("UW_API_KEY", "a-real-looking-key-that-must-stay-home")
+    monkeypatch.setenv("UW_NT_DEBUG", "1")
+    done = _cli("doctor", "--sim", "--days-back", "5")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all checks passed" in done.stdout and "a-real-looking-key" not in done.stdout + done.stderr
+
+
+def test_doctor_fails_a_websocket_that_uw_closes_right_after_the_upgrade():
+    # What UW does for a plan without WebSocket access: the upgrade succeeds, the socket closes.
+    import asyncio
+    import threading
+
+    import websockets
+
+    from nautilus_trader_uw.doctor import check_websocket
+
+    ready = threading.Event()
+    port: list[int] = []
+    stop: list = []
+
+    async def close_at_once(connection, *args) -> None:
+        await connection.close(1008, "no websocket access")
+
+    async def serve() -> None:
+        async with websockets.serve(close_at_once, "127.0.0.1", 0) as server:
+            port.append(server.sockets[0].getsockname()[1])
+            stop.append(asyncio.get_running_loop().create_future())
+            ready.set()
+            await stop[0]
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        check = check_websocket(f"ws://127.0.0.1:{port[0]}/socket", "test-token", timeout=5.0)
+    finally:
+        loop.call_soon_threadsafe(stop[0].set_result, None)
+        thread.join(5)
+    assert not check.ok, check
+    assert "closed the connection" in check.detail and "Advanced plan" in check.fix
+    assert "test-token" not in check.detail
