@@ -40,7 +40,10 @@ def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple
     """
     Yield ``(line number, frame, received_at or None)`` for each non-empty line of a JSONL recording.
 
-    With ``raw_frames`` a line may also be a raw UW frame (a JSON array) instead of an object.
+    With ``raw_frames`` the file may instead hold one raw UW frame per line, which its first line
+    decides (anything but a recording line): then every line is a frame, however malformed, and
+    the parser says what is wrong with it (``uw-nt parse`` counts it), as it would for a frame off
+    the socket.
     Raises ``RecordingError`` for a missing, unreadable or empty file and for a line that is not a
     recording line.
     """
@@ -54,6 +57,7 @@ def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple
     except OSError as e:
         raise RecordingError(f"{path}: cannot be read: {e.strerror}") from None
     rows = 0
+    frames_file: bool | None = None if raw_frames else False
     with f:
         for number, raw in enumerate(f, 1):
             try:
@@ -65,10 +69,14 @@ def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                raise RecordingError(
-                    f"{path}:{number}: not JSON ({e.msg}, column {e.colno}); a recording holds {RECORDING_FORM}",
-                ) from None
-            if raw_frames and isinstance(row, list):
+                if frames_file is False:
+                    raise RecordingError(
+                        f"{path}:{number}: not JSON ({e.msg}, column {e.colno}); a recording holds {RECORDING_FORM}",
+                    ) from None
+                row = None
+            if frames_file is None:
+                frames_file = not (isinstance(row, dict) and isinstance(row.get("frame"), str))
+            if frames_file:
                 frame, received_at = line, None
             elif isinstance(row, dict) and isinstance(row.get("frame"), str):
                 frame, received_at = row["frame"], row.get("received_at")

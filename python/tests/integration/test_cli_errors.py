@@ -211,3 +211,26 @@ def test_an_error_is_not_glued_to_the_progress_bar(places):
     text = output.decode()
     assert re.search(r"UwNetPremTick\b.*\b0/\d+", text), "a bar was drawn"
     assert re.search(r"(^|\n)uw-nt download: error: .*\(--ticker SPY\)", text), repr(text)
+
+
+def test_parse_counts_the_malformed_frames_of_a_raw_frames_file(tmp_path):
+    # One raw frame per line, as docs/integration.md describes `uw-nt parse`'s input: a frame that
+    # does not parse is counted by kind, as off the socket, and the rest are decoded.
+    frames = tmp_path / "frames.txt"
+    frames.write_text(
+        '["flow-alerts", {"response": {}, "status": "ok"}]\n'
+        '["option_trades:SPY", {"id": "x"\n'
+        '{"not": "a frame"}\n'
+        '["no_such_channel", {}]\n',
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "nautilus_trader_uw.cli", "parse", str(frames)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    counts = dict(line.strip().split(": ") for line in done.stdout.splitlines() if ": " in line)
+    assert counts.pop("ack") == "1"
+    assert sum(int(n) for k, n in counts.items() if k.startswith("error:")) == 3, done.stdout
