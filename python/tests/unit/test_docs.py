@@ -48,3 +48,15 @@ def test_core_stub_is_up_to_date_and_covers_every_export():
     for name in dir(_core):
         if not name.startswith("_"):
             assert name in stub, f"_core.{name} is missing from _core.pyi"
+
+
+def test_the_type_count_the_readme_and_the_guide_give_is_the_package_s():
+    import re
+
+    import nautilus_trader_uw
+
+    count = len(nautilus_trader_uw.ALL_TYPES)
+    readme = (ROOT / "README.md").read_text()
+    guide = (ROOT / "docs" / "integration.md").read_text()
+    assert re.findall(r"\.\.\. (\d+) in all", readme) == [str(count)]
+    assert re.findall(r"^- (\d+) `Data` types", guide, flags=re.MULTILINE) == [str(count)]
