@@ -3,6 +3,7 @@ Configuration of the Unusual Whales data client.
 """
 
 import hmac
+import os
 from typing import TYPE_CHECKING
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -267,8 +268,13 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
                 f"option_venue must be a venue such as 'SMART' (ASCII letters, digits, '_' or '-'), "
                 f"got {self.option_venue!r}",
             )
-        if self.record_path is not None and (not isinstance(self.record_path, str) or not self.record_path):
-            raise TypeError(f"record_path must be a file path (str) or None, got {self.record_path!r}")
+        if self.record_path is not None and (
+            not isinstance(self.record_path, str | os.PathLike) or not os.fspath(self.record_path)
+        ):
+            raise TypeError(f"record_path must be a file path or None, got {self.record_path!r}")
+        if isinstance(self.record_path, os.PathLike):
+            # Kept as text: the config's JSON (which the node writes) cannot encode a Path.
+            msgspec.structs.force_setattr(self, "record_path", os.fspath(self.record_path))
 
     def _validate_numbers(self) -> None:
         # The ranges are the Rust clients' own (one table), checked here so that a bad value fails

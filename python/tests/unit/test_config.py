@@ -243,10 +243,11 @@ def test_well_formed_values_of_every_kind_are_accepted():
         http_requests_per_day=None,
         stale_only_in_session=False,
         backfill=False,
-        record_path="frames.jsonl",
+        record_path=Path("frames.jsonl"),
         heartbeat_secs=30,
     )
     assert config.ws_url == "ws://127.0.0.1:8765/socket"
+    assert config.record_path == "frames.jsonl", "a Path is kept as text, which the config's JSON can hold"
     assert UnusualWhalesDataClientConfig.parse(config.json()).max_reconnect_attempts == 0
 
 
