@@ -372,6 +372,9 @@ class UnusualWhalesDataClient(LiveDataClient):
                     attempt=None,
                     # After 1.221 the engine hands us a sub-request; the strategy knows its parent.
                     request_id=str(getattr(request, "correlation_id", None) or request.id),
+                    # 1.231's engine publishes an answer on the topic of its record's instrument:
+                    # the requester of one instrument listens on that one.
+                    instrument_id=request.instrument_id.value if request.instrument_id is not None else None,
                     ts_event=now,
                     ts_init=now,
                 ),

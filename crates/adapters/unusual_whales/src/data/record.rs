@@ -605,7 +605,9 @@ macro_rules! uw_record {
 
             /// The instrument (IB simplified symbology, `SPY241220C00500000.SMART`) as an
             /// `InstrumentId`, the same object for every record of an instrument. Types that
-            /// name no instrument (market-wide data) have no such attribute.
+            /// name no instrument (market-wide data) have no such attribute, unless one was
+            /// given to the object (a `request_failed` status answering a request for one
+            /// instrument carries it, so that NautilusTrader routes it to the requester).
             #[getter(instrument_id)]
             fn py_instrument_id<'py>(
                 &self,
@@ -614,7 +616,8 @@ macro_rules! uw_record {
                 if matches!(
                     <$name as $crate::data::record::UwRecord>::INSTRUMENT,
                     $crate::data::record::InstrumentSource::None
-                ) {
+                ) && self.record().instrument_id.is_none()
+                {
                     return Err(pyo3::exceptions::PyAttributeError::new_err(concat!(
                         "'", stringify!($pyname), "' object has no attribute 'instrument_id'"
                     )));
