@@ -354,17 +354,11 @@ impl PyLiveFeed {
     fn __repr__(&self) -> String {
         format!(
             "UwLiveFeed(url={:?}, venue={:?}, running={})",
-            // The token travels as `?token=`; shown masked, and scrubbed wherever else it appears.
-            format!(
-                "{}{}token=***",
-                self.config.credential.scrub(&redact_url(&self.config.url)),
-                // As the connect appends it (`url_with_token`).
-                if self.config.url.contains('?') {
-                    '&'
-                } else {
-                    '?'
-                }
-            ),
+            // The URL the connect uses, its `token=` masked and the token scrubbed wherever else
+            // it appears.
+            self.config.credential.scrub(&redact_url(
+                &self.config.url_with_token(&self.config.credential)
+            )),
             self.config.ids.venue,
             self.is_running()
         )

@@ -90,13 +90,10 @@ pub struct UwFilter {
 fn check_instrument_id(type_name: &str, value: &str, by_ticker: bool) -> Result<(), String> {
     let Some((symbol, venue)) = value
         .rsplit_once('.')
-        .filter(|(s, v)| !s.trim().is_empty() && !v.is_empty())
+        .filter(|(s, v)| !s.trim().is_empty() && !v.is_empty() && !v.contains(' '))
     else {
         return Err("expected SYMBOL.VENUE, e.g. SPY241220C00500000.SMART or SPY.SMART".to_owned());
     };
-    if venue.contains(' ') {
-        return Err("expected SYMBOL.VENUE, e.g. SPY241220C00500000.SMART or SPY.SMART".to_owned());
-    }
     let is_option = OccSymbol::parse(&symbol.replace(' ', "")).is_ok();
     match crate::subscription::filter::instrument_source(type_name) {
         Some(InstrumentSource::OptionSymbol) if !is_option => Err(format!(

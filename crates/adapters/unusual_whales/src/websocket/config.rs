@@ -80,8 +80,8 @@ impl UwWsConfig {
         }
     }
 
-    /// The URL with the token, for the upgrade request only.
-    pub(super) fn url_with_token(&self, credential: &UwCredential) -> String {
+    /// The URL with the token, as the upgrade request sends it (anything shown redacts it).
+    pub(crate) fn url_with_token(&self, credential: &UwCredential) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("token", credential.expose())
