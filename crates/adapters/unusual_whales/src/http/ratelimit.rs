@@ -99,7 +99,10 @@ impl RateHeaders {
 
 /// The daily quota is spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("UW daily request quota exhausted; it resets at 20:00 New York time ({resets_at_ns} ns)")]
+#[error(
+    "UW daily request quota exhausted; it resets at 20:00 New York time ({})",
+    crate::common::time::format_utc(*resets_at_ns, 0)
+)]
 pub struct DailyQuotaExhausted {
     /// When the quota resets, UNIX nanoseconds.
     pub resets_at_ns: u64,
@@ -380,6 +383,17 @@ mod tests {
         assert_eq!(
             next_daily_reset_ns(at("2025-12-02T02:00:00Z")),
             at("2025-12-03T01:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_daily_quota_error_names_the_reset_as_a_time_a_reader_can_read() {
+        let e = DailyQuotaExhausted {
+            resets_at_ns: parse_timestamp("2025-12-03T01:00:00Z").unwrap(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "UW daily request quota exhausted; it resets at 20:00 New York time (2025-12-03T01:00:00Z)"
         );
     }
 
