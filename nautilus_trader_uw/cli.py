@@ -29,6 +29,7 @@ from nautilus_trader_uw.cli_support import check_recording
 from nautilus_trader_uw.cli_support import decode_recording
 from nautilus_trader_uw.cli_support import end_status_line
 from nautilus_trader_uw.cli_support import operation_lines
+from nautilus_trader_uw.cli_support import removed_if_left_empty
 from nautilus_trader_uw.samples import sample_recording_path
 from nautilus_trader_uw.types import ALL_TYPES
 
@@ -188,7 +189,7 @@ def cmd_download(args: argparse.Namespace) -> int:
     elif type_name is None:
         raise CliError("name what to download: --type TYPE, or --operation NAME (`uw-nt operations` lists them)")
     try:
-        with _maybe_simulated(args):
+        with removed_if_left_empty(args.catalog), _maybe_simulated(args):
             client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
             counts = download(
                 client,
@@ -224,7 +225,7 @@ def _download_full_tape(args: argparse.Namespace) -> int:
     if args.type != "UwOptionTrade" or args.ticker or args.metadata:
         raise CliError("--full-tape downloads every UwOptionTrade of a day: use --type UwOptionTrade, no filters")
     try:
-        with _maybe_simulated(args):
+        with removed_if_left_empty(args.catalog), _maybe_simulated(args):
             client = _core.UwRestClient(base_url=args.base_url_http, api_key=args.api_key)
             counts = download_full_tape(
                 client,
@@ -248,8 +249,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     from nautilus_trader_uw.history import record
 
     subs = args.subscribe or [("UwFlowAlert", {})]
+    out = Path(args.out)
     try:
-        with _maybe_simulated(args):
+        # Deepest first: the directory is only removed once what the run made in it is.
+        with removed_if_left_empty(out / "frames.jsonl", out / "catalog", out), _maybe_simulated(args):
             counts = record(
                 subs,
                 args.seconds,
@@ -450,11 +453,12 @@ def _connection_args(p: argparse.ArgumentParser, http: bool = False, ws: bool = 
     if ws:
         p.add_argument("--base-url-ws", type=_url("ws", "wss"), default=_core.UW_WS_URL, help="WebSocket API")
     # Explicit, never implied by a missing key: simulated data must not land in a catalog unasked.
+    # What the simulator stands in for: history for the REST commands, a live stream for `record`.
+    serves = "deterministic history for past trading days" if http else "a live stream of generated frames"
     p.add_argument(
         "--sim",
         action="store_true",
-        help="use the built-in UW simulator on loopback instead of UW (no key needed; "
-        "deterministic history for past trading days)",
+        help=f"use the built-in UW simulator on loopback instead of UW (no key needed; {serves})",
     )
 
 

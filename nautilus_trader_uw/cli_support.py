@@ -5,7 +5,9 @@ a status line and a progress bar (tqdm, which NautilusTrader already depends on)
 ``cli`` and the commands it runs (``demo``, ``history``) import this module, never each other's.
 """
 
+import contextlib
 import json
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -34,6 +36,38 @@ class RecordingError(CliError, ValueError):
     """
     A recording that cannot be read; the message names the file (and the line, when one is at fault).
     """
+
+
+@contextlib.contextmanager
+def removed_if_left_empty(*paths: str | Path) -> Iterator[None]:
+    """
+    Removes, when the block raises, each of ``paths`` that did not exist before it and holds no
+    data after it (an empty file, or a directory of only empty files and directories), so that a
+    failed command leaves nothing a later run or a catalog reader would mistake for output. What
+    existed before, or holds a byte, is never touched.
+    """
+    new = [Path(p) for p in paths if not Path(p).exists()]
+    try:
+        yield
+    except BaseException:
+        for path in new:
+            if _holds_no_data(path):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        raise
+
+
+def _holds_no_data(path: Path) -> bool:
+    if path.is_symlink() or not path.exists():
+        return False
+    if path.is_file():
+        return path.stat().st_size == 0
+    return all(
+        not child.is_symlink() and (child.is_dir() or (child.is_file() and child.stat().st_size == 0))
+        for child in path.rglob("*")
+    )
 
 
 def recording_rows(path: str | Path, raw_frames: bool = False) -> Iterator[tuple[int, str, str | None]]:
@@ -167,22 +201,26 @@ def progress(items: Iterable[T], desc: str = "", enabled: bool = True) -> Iterat
 
 def operation_lines(tag: str | None = None, name: str | None = None) -> list[str]:
     """
-    One line per UW operation (of ``tag``, with ``name`` in its name): its short name, path, the
-    record type it arrives as or the channel its page documents, its required parameters, and
-    ``[plan]`` where UW's document states a plan requirement.
+    One line per UW operation (of ``tag``, with ``name`` in its name, both matched without regard
+    to case): its short name, path, the record type it arrives as or the channel its page
+    documents, its required parameters, and ``[plan]`` where UW's document states a plan
+    requirement.
 
-    Raises ``CliError`` for a tag no operation has.
+    Raises ``CliError`` for a tag no operation has, or a name no operation (of the tag) contains.
     """
     ops = _core.operations()
     if tag:
-        ops = [op for op in ops if op["tag"] == tag]
+        ops = [op for op in ops if op["tag"].casefold() == tag.casefold()]
         if not ops:
             tags = sorted({op["tag"] for op in _core.operations()})
             raise CliError(f"no operation is tagged {tag!r}; tags: {', '.join(tags)}")
+    if name:
+        ops = [op for op in ops if name.casefold() in op["name"].casefold()]
+        if not ops:
+            scope = f" tagged {tag!r}" if tag else ""
+            raise CliError(f"no operation{scope} has {name!r} in its name; `uw-nt operations` lists them")
     lines = []
     for op in ops:
-        if name and name not in op["name"]:
-            continue
         required = [p["name"] for p in op["params"] if p["required"]]
         target = f"channel {op['channel']}" if op["channel"] else op["record_type"]
         needs = f"  needs {', '.join(required)}" if required else ""

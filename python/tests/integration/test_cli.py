@@ -58,3 +58,35 @@ def test_uw_nt_record_shows_progress_on_a_terminal_only(tmp_path):
     assert re.match(rb"recorded \d+ frames to ", out), out
     assert piped.returncode == 0, piped.stderr
     assert "recording" not in piped.stderr and "\r" not in piped.stderr, "no progress line into a pipe"
+
+
+def _refused_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again: nothing listens there
+
+
+@pytest.mark.timeout(120)
+def test_a_failed_record_or_download_leaves_nothing_behind_but_what_was_there(tmp_path):
+    port = _refused_port()
+    uw_nt = [sys.executable, "-m", "nautilus_trader_uw.cli"]
+    record = subprocess.run(
+        [*uw_nt, "record", "--seconds", "1", "--api-key", "k", "--base-url-ws", f"ws://127.0.0.1:{port}",
+         "--out", str(tmp_path / "rec")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert record.returncode == 1 and "could not connect" in record.stderr
+    assert not (tmp_path / "rec").exists(), "an empty recording directory a later replay would read"
+    download = [
+        *uw_nt, "download", "--type", "UwDarkPoolTrade", "--ticker", "SPY", "--start", "2025-01-02",
+        "--end", "2025-01-02", "--api-key", "k", "--base-url-http", f"http://127.0.0.1:{port}", "--catalog",
+    ]  # fmt: skip
+    failed = subprocess.run([*download, str(tmp_path / "cat")], capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1 and "request failed" in failed.stderr
+    assert not (tmp_path / "cat").exists()
+    # A catalog the user already had is never removed, empty or not.
+    (tmp_path / "mine").mkdir()
+    failed = subprocess.run([*download, str(tmp_path / "mine")], capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1 and (tmp_path / "mine").is_dir()

@@ -167,3 +167,10 @@ def test_uw_nt_operations_lists_every_operation():
     assert market.returncode == 0
     assert {tags[line.split()[0]] for line in market.stdout.splitlines()} == {"market"}
     assert _uw_nt("operations", "--tag", "nope").returncode != 0
+    # Tags and names match without regard to case (UW's own tags mix "Futures" and "market").
+    assert _uw_nt("operations", "--tag", "MARKET").stdout == market.stdout
+    futures_tag = _uw_nt("operations", "--tag", "futures", "--name", "CONTRACT_TRADES")
+    assert futures_tag.returncode == 0 and futures_tag.stdout.startswith("futures_contract_trades ")
+    # A name nothing contains is an error, as an unknown tag is, not an empty success.
+    unmatched = _uw_nt("operations", "--name", "no_such_operation")
+    assert unmatched.returncode != 0 and "'no_such_operation'" in unmatched.stderr and not unmatched.stdout
