@@ -28,6 +28,7 @@ from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from nautilus_trader_uw import _core
 from nautilus_trader_uw import types
+from nautilus_trader_uw.cli_support import CliError
 from nautilus_trader_uw.cli_support import RecordingError
 from nautilus_trader_uw.cli_support import end_status_line
 from nautilus_trader_uw.cli_support import progress
@@ -273,7 +274,11 @@ def replay_to_catalog(recording: str | Path, catalog_path: str | Path) -> Counte
     Decode a JSONL recording (``{"received_at", "frame"}`` per line) through the Rust parser and
     write the records to the catalog, stamped with their arrival times. Returns counts per type.
 
-    Raises ``RecordingError`` (a ``ValueError``) naming the file and line when the recording is not one.
+    Raises ``RecordingError`` (a ``ValueError``) naming the file and line when the recording is not one,
+    and ``CatalogOverlapError`` (a ``ValueError``), before writing anything, when the catalog
+    already holds records of a type and instrument over a span the recording's overlaps without
+    being the very same one (NautilusTrader keeps those spans disjoint; the same span is the
+    same recording replayed again, and left as it is).
     """
     counts: Counter = Counter()
     records = []
@@ -294,8 +299,46 @@ def replay_to_catalog(recording: str | Path, catalog_path: str | Path) -> Counte
             records.append(obj)
     if records:
         records.sort(key=lambda r: r.ts_init)
-        ParquetDataCatalog(str(catalog_path)).write_data(records)
+        catalog = ParquetDataCatalog(str(catalog_path))
+        _refuse_overlaps(catalog, catalog_path, records)
+        catalog.write_data(records)
     return counts
+
+
+class CatalogOverlapError(CliError, ValueError):
+    """
+    Records a catalog cannot take: it holds the same type and instrument over an overlapping span.
+    """
+
+
+def _refuse_overlaps(catalog: ParquetDataCatalog, catalog_path: str | Path, records: list) -> None:
+    # Checked for every file before the first is written: NautilusTrader checks each as it writes
+    # it, so a clash found there leaves the catalog with part of the recording.
+    spans: dict[tuple[type, str | None], list[int]] = {}
+    for r in records:  # ts_init order
+        span = spans.setdefault((type(r), _catalog_identifier(r)), [r.ts_init, r.ts_init])
+        span[1] = r.ts_init
+    for (cls, identifier), (start, end) in spans.items():
+        for lo, hi in catalog.get_intervals(cls, identifier):
+            if lo <= end and start <= hi and (lo, hi) != (start, end):
+                of = f" of {identifier}" if identifier else ""
+                raise CatalogOverlapError(
+                    f"{catalog_path} already holds {cls.__name__}{of} from {_utc(lo)} to {_utc(hi)}, which the "
+                    f"recording's {_utc(start)} to {_utc(end)} overlaps; NautilusTrader's catalog keeps those "
+                    "spans disjoint, so nothing was written: replay into a new catalog",
+                )
+
+
+def _catalog_identifier(record: object) -> str | None:
+    # The directory NautilusTrader's write_data files a record under.
+    if hasattr(record, "bar_type"):
+        return str(record.bar_type)
+    instrument_id = getattr(record, "instrument_id", None)
+    return None if instrument_id is None else instrument_id.value
+
+
+def _utc(nanos: int) -> str:
+    return pd.Timestamp(nanos, unit="ns", tz="UTC").isoformat()
 
 
 def record(

@@ -135,6 +135,33 @@ def test_record_then_replay_into_a_catalog(tmp_path):
     assert all(isinstance(c, CustomData) for c in ParquetDataCatalog(str(out / "catalog")).query(UwFlowAlert))
 
 
+def test_replay_into_a_catalog_holding_an_overlapping_span_writes_nothing_and_says_why(tmp_path):
+    from nautilus_trader_uw.history import CatalogOverlapError
+    from nautilus_trader_uw.history import replay_to_catalog
+    from nautilus_trader_uw.samples import sample_recording_path
+
+    lines = Path(sample_recording_path()).read_text().splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(lines[: len(lines) * 2 // 3]))
+    second.write_text("".join(lines[len(lines) // 3 :]))
+    catalog = tmp_path / "catalog"
+    replay_to_catalog(first, catalog)
+
+    def files() -> dict[Path, bytes]:
+        return {p: p.read_bytes() for p in sorted(catalog.rglob("*")) if p.is_file()}
+
+    before = files()
+    with pytest.raises(CatalogOverlapError, match=r"already holds Uw\w+ .*from 2025-05-16T.* overlaps.*new catalog"):
+        replay_to_catalog(second, catalog)
+    assert files() == before, "a refused replay leaves the catalog as it was, no part of the recording in it"
+    # The same recording again is the same spans: left as they are, nothing refused.
+    replay_to_catalog(first, catalog)
+    assert files() == before
+    # From the command line: one line naming the clash, exit 1.
+    r = _cli("replay", str(second), "--catalog", str(catalog))
+    assert r.returncode == 1 and "already holds" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
 def _uw_nt() -> list[str]:
     # The console script a user types, where the package installed it.
     script = Path(sys.executable).with_name("uw-nt")
