@@ -55,6 +55,18 @@ _PLAN_SENTENCE = re.compile(
 _CHANNEL = re.compile(r"websocket channels? `([^`]+)`")
 # Row times the generic pager reads to move a time cursor (docs/uw-api.md#paging).
 _CURSOR_PARAMS = ("older_than",)
+# A time cursor documented as ISO-8601 only (`/api/option-trades/multi-leg`, `/api/futures/flow`):
+# the pager sends it RFC 3339 times. The other cursors name Unix seconds or milliseconds as well.
+_ISO_ONLY = re.compile(r"\bISO[- ]?8601\b", re.IGNORECASE)
+_UNIX_TIME = re.compile(r"\bunix\b|\bmilliseconds?\b|\bseconds?\b", re.IGNORECASE)
+# The widest range one query answers, where UW narrows a wider one at `older_than`: "`newer_than`
+# is clamped to 24 hours before `older_than`", "adjusted to 14 days from the `older_than`
+# timestamp", "clamped to the most recent 5 years ending at `older_than`". A year counts 365 days,
+# so that a window never reaches past what UW keeps.
+_SPAN_CLAMP = re.compile(
+    r"(?:clamped|adjusted)\s+to\s+(?:the\s+most\s+recent\s+)?(\d+)[-\s](hour|day|year)s?\b[^.]*?`older_than`"
+)
+_SPAN_UNIT_MS = {"hour": 3_600_000, "day": 86_400_000, "year": 365 * 86_400_000}
 
 
 def load(spec: Path) -> dict:
@@ -145,7 +157,31 @@ def mentions_has_more(schema: dict | None, schemas: Schemas, depth: int = 0) -> 
     return any(mentions_has_more(schemas.resolve(v), schemas, depth + 1) for v in props.values() if isinstance(v, dict))
 
 
-def paging(params: list[dict], schema: dict | None, schemas: Schemas) -> dict:
+def cursor_facts(op: dict, schemas: Schemas) -> dict:
+    """
+    What the document says of an operation's time cursors: ``cursor_iso`` when both
+    ``newer_than`` and ``older_than`` take ISO-8601 times only, ``max_span_ms`` when one query
+    covers at most that long.
+    """
+    texts = [
+        " ".join(filter(None, [p.get("description"), schemas.resolve(p.get("schema", {})).get("description")]))
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and p["name"] in ("newer_than", "older_than")
+    ]
+    out: dict = {}
+    if texts and all(_ISO_ONLY.search(t) and not _UNIX_TIME.search(t) for t in texts):
+        out["cursor_iso"] = True
+    spans = [
+        int(m.group(1)) * _SPAN_UNIT_MS[m.group(2)]
+        for text in [op.get("description") or "", *texts]
+        for m in _SPAN_CLAMP.finditer(text)
+    ]
+    if spans:
+        out["max_span_ms"] = min(spans)
+    return out
+
+
+def paging(op: dict, params: list[dict], schema: dict | None, schemas: Schemas) -> dict:
     names = {p["name"]: p for p in params if p["in"] == "query"}
     if any(c in names for c in _CURSOR_PARAMS):
         style = "cursor"
@@ -161,6 +197,8 @@ def paging(params: list[dict], schema: dict | None, schemas: Schemas) -> dict:
         out["limit_max"] = int(limit["maximum"])
     if "default" in limit:
         out["limit_default"] = int(float(limit["default"]))
+    if style == "cursor":
+        out.update(cursor_facts(op, schemas))
     return out
 
 
@@ -297,7 +335,7 @@ def build(spec: Path) -> tuple[str, str]:
                     "response": kind,
                     "channel": channel,
                     "plan": plan_requirement(op),
-                    "paging": paging(params, schema, schemas),
+                    "paging": paging(op, params, schema, schemas),
                     "params": params,
                 }
             )

@@ -139,14 +139,14 @@ macro_rules! uw_endpoints {
             FlowAlerts {
                 name: "flow_alerts", path: "/api/option-trades/flow-alerts",
                 records: FlowAlert via data,
-                paging: Paging::Cursor { page: 200, lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS, iso: false },
+                paging: Paging::Cursor { page: 200, lag_allowance_ms: ALERT_CREATION_LAG_ALLOWANCE_MS, iso: false, max_span_ms: None },
                 ticker_query: "ticker_symbol",
             }
             /// `GET /api/option-trades` (latest trading day): cursor `newer_than`/`older_than`.
             OptionTrades {
                 name: "option_trades", path: "/api/option-trades",
                 records: OptionTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false, max_span_ms: None },
                 ticker_query: "ticker_symbol",
             }
             /// `GET /api/darkpool/recent`: the newest prints of all tickers.
@@ -159,7 +159,7 @@ macro_rules! uw_endpoints {
             DarkPoolTicker {
                 name: "darkpool_ticker", path: "/api/darkpool/{ticker}",
                 records: DarkPoolTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false, max_span_ms: None },
             }
             /// `GET /api/lit-flow/recent`: the newest prints of all tickers.
             LitFlowRecent {
@@ -171,7 +171,7 @@ macro_rules! uw_endpoints {
             LitFlowTicker {
                 name: "lit_flow_ticker", path: "/api/lit-flow/{ticker}",
                 records: LitTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false },
+                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: false, max_span_ms: None },
             }
             /// `GET /api/market/market-tide`: one day per `date`.
             MarketTide {
@@ -451,11 +451,13 @@ macro_rules! uw_endpoints {
                 records: DarkPoolLevel via data, paging: Paging::Daily,
             }
             /// `GET /api/option-trades/multi-leg`: newest first, ISO-8601 cursor `older_than`
-            /// (`newer_than` at most 24 h earlier), `limit` <= 500.
+            /// (`newer_than` at most 24 h earlier: a range is walked 24 h at a time), `limit` <= 500.
             MultiLegTrades {
                 name: "multi_leg_trades", path: "/api/option-trades/multi-leg",
                 records: MultiLegTrade via data,
-                paging: Paging::Cursor { page: 500, lag_allowance_ms: 0, iso: true },
+                paging: Paging::Cursor {
+                    page: 500, lag_allowance_ms: 0, iso: true, max_span_ms: Some(MULTI_LEG_MAX_SPAN_MS),
+                },
                 ticker_query: "ticker_symbol",
             }
             /// `GET /api/option-trades/multi-leg/{id}/legs`: the contracts of strategy `{id}`.

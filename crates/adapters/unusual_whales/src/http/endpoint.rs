@@ -11,7 +11,8 @@ use crate::data::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
     /// Newest first by `older_than` (milliseconds, or RFC 3339), `page` rows a request, starting
-    /// `lag_allowance_ms` past the range end.
+    /// `lag_allowance_ms` past the range end; in windows of at most `max_span_ms` where UW answers
+    /// no wider a query.
     Cursor {
         /// UW's largest `limit`.
         page: usize,
@@ -21,6 +22,10 @@ pub enum Paging {
         /// The cursors are sent as RFC 3339 times, not milliseconds: the endpoint documents
         /// only ISO-8601 (`/api/option-trades/multi-leg`).
         iso: bool,
+        /// The widest range one query may span: UW silently narrows a wider one to this much
+        /// before `older_than` (see [`MULTI_LEG_MAX_SPAN_MS`]), so a longer range is walked one
+        /// window at a time (`http::cursor`). `None`: one walk over the whole range.
+        max_span_ms: Option<u64>,
     },
     /// One request per New York trading day (`date=`).
     Daily,
@@ -47,6 +52,10 @@ pub enum Paging {
 /// ended before the range end but was created after it is found only by a first cursor this much
 /// past the range end.
 pub const ALERT_CREATION_LAG_ALLOWANCE_MS: u64 = 30 * 60 * 1000;
+
+/// `/api/option-trades/multi-leg` answers at most 24 hours per query: of a wider one, UW keeps
+/// the 24 hours before `older_than` and answers nothing older (docs/uw-api.md#rest-multi-leg-trades).
+pub const MULTI_LEG_MAX_SPAN_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Generates [`UwEndpoint`] and its facts from the registry's endpoint table.
 macro_rules! endpoint_enum {

@@ -1,7 +1,10 @@
 //! UW's REST API: endpoints and response-body parsing.
 
 pub mod client;
+pub(crate) mod cursor;
 pub mod endpoint;
+#[cfg(test)]
+mod fake_uw;
 pub mod history;
 pub mod operations;
 pub mod parse;

@@ -69,6 +69,14 @@ impl HistoryRecord for OptionTrade {
     }
 }
 
+// A strategy on the boundary of two multi-leg windows comes in both (docs/uw-api.md#time-cursors):
+// its UW id makes the two one.
+impl HistoryRecord for MultiLegTrade {
+    fn uw_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
 // Dark-pool and lit prints carry a `tracking_id`, but UW sent 0 for prints of a whole capture
 // (docs/uw-api.md#rest-dark-pool-and-lit-prints): as a key it would merge different prints, so
 // they are compared whole.
@@ -79,6 +87,7 @@ macro_rules! history_record_impls {
 macro_rules! history_record_impl {
     (FlowAlert) => {};
     (OptionTrade) => {};
+    (MultiLegTrade) => {};
     ($variant:ident) => {
         impl HistoryRecord for crate::data::$variant {}
     };
@@ -144,6 +153,12 @@ impl TimeCursor {
             older_than_ms,
             may_compare_created_at: true,
         }
+    }
+
+    /// Starts over at `older_than_ms` (the next window of a walk in windows), keeping what UW's
+    /// pages have shown of the time it compares.
+    pub(super) fn restart(&mut self, older_than_ms: u64) {
+        self.older_than_ms = older_than_ms;
     }
 
     /// Moves the cursor past `page`; `None` when it cannot move back (an empty page).

@@ -2,7 +2,9 @@
 //! requests that cover it, with each endpoint's pagination (docs/uw-api.md#paging):
 //!
 //! - time cursor, newest first (`older_than`): flow alerts, option trades, dark-pool prints of a
-//!   ticker; pages are followed back until the range start or a short page;
+//!   ticker, multi-leg strategies; pages are followed back until the range start or a short page,
+//!   in windows of 24 h for multi-leg strategies, which UW answers no wider a query for (a short
+//!   page ends its window: the walk goes on with the next, older one);
 //! - one request per New York trading day (`date=`): market tide, net-premium ticks, spot
 //!   exposures, greek flow, per-strike flow and exposures, OHLC;
 //! - page numbers: news headlines; within each trading day: spot exposure by expiry and strike;
@@ -20,6 +22,7 @@ use crate::common::time::ny_date;
 use crate::data::record::UwRecord;
 use crate::data::*;
 use crate::http::client::{UwHttpClient, UwHttpError};
+use crate::http::cursor::{CursorWindows, cursor_value};
 use crate::http::endpoint::Paging;
 use crate::http::operations::fetch::{OperationQuery, fetch_operation};
 use crate::subscription::metadata::UwFilter;
@@ -174,35 +177,50 @@ pub async fn fetch_history(
             page,
             lag_allowance_ms,
             iso,
+            max_span_ms,
         } => {
-            let mut cursor =
-                TimeCursor::new(ms(end).saturating_add(1).saturating_add(lag_allowance_ms));
+            let top = ms(end).saturating_add(1).saturating_add(lag_allowance_ms);
+            // Without a start UW would page back for years: one page, as documented.
+            let bottom = (start > 0).then(|| ms(start).saturating_sub(1));
+            let mut cursor = TimeCursor::new(top);
             let mut request = request.param("limit", page.to_string());
-            let text = |ms: u64| if iso { iso_millis(ms) } else { ms.to_string() };
-            loop {
-                request.set_param("older_than", text(cursor.older_than_ms));
-                if start > 0 {
-                    request.set_param("newer_than", text(ms(start).saturating_sub(1)));
-                }
-                requests += 1;
-                let mut times = PageTimes::default();
-                for p in client.get(&request).await? {
-                    times = times.merge(collected.add(p, &filter, range, now_ns));
-                }
-                // Without a start UW would page back for years: one page, as documented.
-                if times.rows < page || start == 0 {
+            // Whether the records still unfetched, whose event times lie before `ms` whatever UW
+            // compares, are all out of range or older than `limit` records already here.
+            let nothing_below = |collected: &Collected, ms: u64| {
+                let ns = ms.saturating_mul(1_000_000);
+                ns <= start || (collected.len() >= limit && collected.count_from(ns) >= limit)
+            };
+            'windows: for window in CursorWindows::new(top, bottom, max_span_ms) {
+                if nothing_below(&collected, window.older_than_ms) {
                     break;
                 }
-                let Some(next) = cursor.advance(&times) else {
-                    break;
-                };
-                // Whatever UW compares, the records still unfetched have event times before
-                // `next`: none of them is in range, or newer than `limit` records already here.
-                let next_ns = next.saturating_mul(1_000_000);
-                if next_ns <= start
-                    || (collected.len() >= limit && collected.count_from(next_ns) >= limit)
-                {
-                    break;
+                cursor.restart(window.older_than_ms);
+                loop {
+                    request.set_param("older_than", cursor_value(cursor.older_than_ms, iso));
+                    if let Some(newer_than) = window.newer_than_ms {
+                        request.set_param("newer_than", cursor_value(newer_than, iso));
+                    }
+                    requests += 1;
+                    let mut times = PageTimes::default();
+                    for p in client.get(&request).await? {
+                        times = times.merge(collected.add(p, &filter, range, now_ns));
+                    }
+                    if start == 0 {
+                        break 'windows;
+                    }
+                    // A short page is the last of its window, not of the range.
+                    if times.rows < page {
+                        break;
+                    }
+                    let Some(next) = cursor.advance(&times) else {
+                        break;
+                    };
+                    if nothing_below(&collected, next) {
+                        break 'windows;
+                    }
+                    if window.newer_than_ms.is_some_and(|newer| next <= newer) {
+                        break;
+                    }
                 }
             }
         }
@@ -270,14 +288,6 @@ pub async fn fetch_history(
     Ok(result)
 }
 
-/// `ms` as an RFC 3339 UTC time with milliseconds (`2026-07-17T14:31:02.123Z`).
-fn iso_millis(ms: u64) -> String {
-    i64::try_from(ms)
-        .ok()
-        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map_or_else(|| ms.to_string(), |t| format!("{t:.3}"))
-}
-
 /// Keeps the `limit` newest records.
 fn truncate_newest(result: &mut HistoryResult, limit: usize) {
     let mut times: Vec<u64> = Vec::new();
@@ -316,15 +326,154 @@ fn truncate_newest(result: &mut HistoryResult, limit: usize) {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn iso_cursors_are_utc_times_with_milliseconds() {
+    use super::*;
+    use crate::common::time::parse_timestamp;
+    use crate::http::fake_uw::{self, DAY_MS, FakeUw, Strategy};
+
+    /// Unix ms of an RFC 3339 time.
+    fn at(text: &str) -> u64 {
+        parse_timestamp(text).unwrap() / 1_000_000
+    }
+
+    /// Five days of AAPL strategies, 2026-07-13 to 2026-07-17, a session's worth each (the 15th
+    /// busier than one page); with strategies exactly where the 24 h windows of a walk back from
+    /// 2026-07-18T00:00Z meet, on the range's ends, and just outside them.
+    fn week() -> Vec<Strategy> {
+        let mut strategies = Vec::new();
+        for (day, count) in [(13, 23), (14, 31), (15, 640), (16, 19), (17, 27)] {
+            let open = at(&format!("2026-07-{day}T13:30:00Z"));
+            for i in 0..count {
+                strategies.push(Strategy {
+                    id: format!("0197f3a2-{day}-{i:04}"),
+                    executed_ms: open + i * 30_000,
+                });
+            }
+        }
+        for (id, time) in [
+            ("before-start", "2026-07-12T23:59:59.999Z"),
+            ("at-start", "2026-07-13T00:00:00Z"),
+            ("window-edge-17", "2026-07-17T00:00:00Z"),
+            ("window-edge-16", "2026-07-16T00:00:00.001Z"),
+            ("at-end", "2026-07-17T23:59:59.999Z"),
+            ("after-end", "2026-07-18T00:00:00Z"),
+        ] {
+            strategies.push(Strategy {
+                id: id.to_owned(),
+                executed_ms: at(time),
+            });
+        }
+        strategies
+    }
+
+    fn ids(result: &HistoryResult) -> Vec<String> {
+        result
+            .payloads
+            .iter()
+            .flat_map(|p| match p {
+                UwPayload::MultiLegTrade(v) => v.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    async fn multi_leg_history(
+        limit: usize,
+    ) -> (HistoryResult, Vec<fake_uw::Asked>, Vec<Strategy>) {
+        let strategies = week();
+        let served = strategies.clone();
+        let now_ms = at("2026-07-18T01:00:00Z");
+        let uw = FakeUw::start(move |_, query| fake_uw::multi_leg(&served, query, now_ms)).await;
+        let query = HistoryQuery {
+            type_name: "UwMultiLegTrade".to_owned(),
+            metadata: vec![("ticker".to_owned(), "AAPL".to_owned())],
+            start_ns: Some(at("2026-07-13T00:00:00Z") * 1_000_000),
+            end_ns: Some(at("2026-07-17T23:59:59.999Z") * 1_000_000),
+            limit,
+        };
+        let result = fetch_history(&uw.client(), &query, now_ms * 1_000_000)
+            .await
+            .unwrap();
+        (result, uw.asked(), strategies)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn multi_leg_history_covers_every_day_of_a_range_longer_than_uw_answers() {
+        let (result, asked, strategies) = multi_leg_history(0).await;
+        // Every day of the five, whole: the sessions plus the strategies at midnight.
+        let mut per_day: Vec<(String, usize)> = Vec::new();
+        for p in &result.payloads {
+            let UwPayload::MultiLegTrade(v) = p else {
+                panic!("{p:?}")
+            };
+            for s in v {
+                let day = jiff::Timestamp::from_nanosecond(i128::from(s.executed_at))
+                    .unwrap()
+                    .to_string()[..10]
+                    .to_owned();
+                match per_day.last_mut() {
+                    Some((d, n)) if *d == day => *n += 1,
+                    _ => per_day.push((day, 1)),
+                }
+            }
+        }
+        let days = |list: &[(&str, usize)]| -> Vec<(String, usize)> {
+            list.iter().map(|(d, n)| ((*d).to_owned(), *n)).collect()
+        };
         assert_eq!(
-            super::iso_millis(1_784_298_662_123),
-            "2026-07-17T14:31:02.123Z"
+            per_day,
+            days(&[
+                ("2026-07-13", 23 + 1),
+                ("2026-07-14", 31),
+                ("2026-07-15", 640),
+                ("2026-07-16", 19 + 1),
+                ("2026-07-17", 27 + 2),
+            ])
         );
+        // Every strategy of the five days, once, oldest first; none from outside the range.
+        let mut expected: Vec<&Strategy> = strategies
+            .iter()
+            .filter(|s| !s.id.ends_with("-start") || s.id == "at-start")
+            .filter(|s| s.id != "after-end")
+            .collect();
+        expected.sort_by_key(|s| s.executed_ms);
+        let expected: Vec<String> = expected.iter().map(|s| s.id.clone()).collect();
+        assert_eq!(expected.len(), 23 + 31 + 640 + 19 + 27 + 4);
+        assert_eq!(ids(&result), expected);
+        // UW answered every request; none spans more than the 24 h UW answers.
+        for a in &asked {
+            assert_eq!(
+                (a.path.as_str(), a.status),
+                ("/api/option-trades/multi-leg", 200),
+                "{a:?}"
+            );
+            assert_eq!(a.get("ticker_symbol"), Some("AAPL"));
+            assert!(fake_uw::span_ms(a) <= DAY_MS, "{a:?}");
+        }
+        // A strategy where two windows meet came in both, and is delivered once.
+        for edge in ["window-edge-17", "window-edge-16"] {
+            let served = asked
+                .iter()
+                .flat_map(|a| fake_uw::ids(&a.body))
+                .filter(|id| id == edge);
+            assert_eq!(served.count(), 2, "{edge}");
+        }
+        // Six windows back to the start; the 15th's took a second page.
+        assert_eq!((asked.len(), result.requests), (7, 7));
         assert_eq!(
-            super::iso_millis(1_784_298_662_000),
-            "2026-07-17T14:31:02.000Z"
+            asked
+                .iter()
+                .filter(|a| fake_uw::ids(&a.body).len() == 500)
+                .count(),
+            1
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn multi_leg_history_with_a_limit_stops_at_the_newest_window_that_holds_it() {
+        let (result, asked, _) = multi_leg_history(10).await;
+        let got = ids(&result);
+        assert_eq!(got.len(), 10);
+        assert_eq!(got.last().map(String::as_str), Some("at-end"));
+        assert_eq!(asked.len(), 1, "{asked:?}");
     }
 }

@@ -225,6 +225,7 @@ mod tests {
                     page: 200,
                     lag_allowance_ms: crate::http::endpoint::ALERT_CREATION_LAG_ALLOWANCE_MS,
                     iso: false,
+                    max_span_ms: None,
                 }
             )
         );

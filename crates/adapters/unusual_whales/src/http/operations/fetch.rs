@@ -1,6 +1,7 @@
 //! History of any documented operation: the request from `DataType(UwApiResponse, metadata)`,
 //! then the operation's own pagination (docs/uw-api.md#paging): one request per trading day where a `date`
-//! picks the day, else `older_than` cursors, `page` numbers or `offset`s, and `has_more`, each
+//! picks the day, else `older_than` cursors (in the format the document gives, over windows no
+//! wider than it says one query answers), `page` numbers or `offset`s, and `has_more`, each
 //! page arriving as one [`ApiResponse`].
 
 use serde_json::Value;
@@ -8,6 +9,7 @@ use serde_json::Value;
 use crate::common::time::parse_timestamp;
 use crate::data::ApiResponse;
 use crate::http::client::UwHttpClient;
+use crate::http::cursor::{CursorWindow, CursorWindows, cursor_value};
 use crate::http::history::HistoryError;
 use crate::http::operations::{Operation, OperationRequest, PagingStyle};
 
@@ -144,18 +146,47 @@ pub async fn fetch_operation(
     .min(max_answers);
     let style = op.paging.style;
     let ms = |ns: u64| ns / 1_000_000;
-    if style == PagingStyle::Cursor {
-        if let Some(end) = query
-            .end_ns
-            .filter(|_| request.get_query("older_than").is_none())
-        {
-            request.set_query("older_than", (ms(end) + 1).to_string());
+    // Milliseconds, or RFC 3339 times where UW documents ISO-8601 only (a server holding to its
+    // document answers milliseconds with 422).
+    let cursor = |ms: u64| cursor_value(ms, op.paging.cursor_iso);
+    let bound = |request: &mut OperationRequest, window: CursorWindow| {
+        request.set_query("older_than", cursor(window.older_than_ms));
+        if let Some(newer_than) = window.newer_than_ms {
+            request.set_query("newer_than", cursor(newer_than));
         }
+    };
+    // A time cursor walks back from the range's end to its start, in windows no wider than UW
+    // answers one query (multi-leg: 24 h; wider, UW would answer only the newest 24 h).
+    let mut windows = None;
+    if style == PagingStyle::Cursor {
         let takes_newer_than =
             op.param("newer_than").is_some() && request.get_query("newer_than").is_none();
-        if let Some(start) = query.start_ns.filter(|_| takes_newer_than) {
-            request.set_query("newer_than", ms(start).saturating_sub(1).to_string());
+        let newer_than = query
+            .start_ns
+            .filter(|_| takes_newer_than)
+            .map(|start| ms(start).saturating_sub(1));
+        // Windows are counted back from the end: from now when the range names none.
+        let end = query
+            .end_ns
+            .or_else(|| newer_than.and(op.paging.max_span_ms).map(|_| now_ns));
+        match end.filter(|_| request.get_query("older_than").is_none()) {
+            Some(end) => {
+                windows = Some(CursorWindows::new(
+                    ms(end) + 1,
+                    newer_than,
+                    op.paging.max_span_ms,
+                ));
+            }
+            None => {
+                if let Some(newer_than) = newer_than {
+                    request.set_query("newer_than", cursor(newer_than));
+                }
+            }
         }
+    }
+    let mut window = windows.as_mut().and_then(Iterator::next);
+    if let Some(window) = window {
+        bound(&mut request, window);
     }
     // Following pages needs to know a full page when it sees one.
     let mut page_size = request
@@ -198,27 +229,46 @@ pub async fn fetch_operation(
         let has_more = body.get("has_more").and_then(Value::as_bool) == Some(true);
         let full = page_size.is_some_and(|size| count >= size && count > 0);
         let oldest = list.and_then(|l| l.iter().filter_map(row_time).min());
-        // A range is covered once a page reaches back to its start; pages of rows without times
-        // are followed only as far as `max_pages` says.
-        let in_range = match (query.start_ns, oldest) {
+        // A range (or the window of it being asked) is covered once a page reaches back to its
+        // start; pages of rows without times are followed only as far as `max_pages` says.
+        let window_start = window
+            .and_then(|w| w.newer_than_ms)
+            .map(|newer_than| newer_than.saturating_add(1).saturating_mul(1_000_000));
+        let start = match (query.start_ns, window_start) {
+            (Some(start), Some(w)) => Some(start.max(w)),
+            (start, w) => start.or(w),
+        };
+        let in_range = match (start, oldest) {
             (Some(start), Some(o)) => o > start,
             (Some(_), None) => explicit_max_pages,
             (None, _) => true,
         };
-        if !(has_more || full && in_range) {
-            break;
-        }
-        match style {
-            PagingStyle::Page => page += 1,
-            PagingStyle::Offset => offset += count,
-            PagingStyle::Cursor => {
-                let Some(oldest) = oldest.filter(|_| in_range) else {
-                    break;
-                };
-                request.set_query("older_than", ms(oldest).to_string());
+        if has_more || full && in_range {
+            match style {
+                PagingStyle::Page => {
+                    page += 1;
+                    continue;
+                }
+                PagingStyle::Offset => {
+                    offset += count;
+                    continue;
+                }
+                PagingStyle::Cursor => {
+                    if let Some(oldest) = oldest.filter(|_| in_range) {
+                        request.set_query("older_than", cursor(ms(oldest)));
+                        continue;
+                    }
+                }
+                PagingStyle::None => {}
             }
-            PagingStyle::None => break,
         }
+        // This window is covered (a short page ends its window, not the range): the next, older
+        // one, until the range's start.
+        window = windows.as_mut().and_then(Iterator::next);
+        let Some(next) = window else {
+            break;
+        };
+        bound(&mut request, next);
     }
     Ok(answers)
 }
@@ -260,6 +310,141 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown UW operation \"no_such_thing\""), "{e}");
+    }
+
+    mod against_uw {
+        use super::*;
+        use crate::http::fake_uw::{self, DAY_MS, FakeUw, Strategy};
+
+        fn at(text: &str) -> u64 {
+            parse_timestamp(text).unwrap() / 1_000_000
+        }
+
+        fn query(pairs: &[(&str, &str)], start: &str, end: &str) -> OperationQuery {
+            OperationQuery {
+                metadata: md(pairs),
+                start_ns: Some(at(start) * 1_000_000),
+                end_ns: Some(at(end) * 1_000_000),
+                limit: 0,
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn multi_leg_is_asked_with_iso_cursors_24_hours_at_a_time() {
+            // Three strategies a day over five days, one right where two windows meet.
+            let mut strategies: Vec<Strategy> = (13..=17)
+                .flat_map(|day| {
+                    (0..3).map(move |i| Strategy {
+                        id: format!("0197f3a2-{day}-{i}"),
+                        executed_ms: at(&format!("2026-07-{day}T14:{i}0:00Z")),
+                    })
+                })
+                .collect();
+            strategies.push(Strategy {
+                id: "window-edge".to_owned(),
+                executed_ms: at("2026-07-17T00:00:00Z"),
+            });
+            let served = strategies.clone();
+            let now_ms = at("2026-07-18T01:00:00Z");
+            let uw = FakeUw::start(move |_, q| fake_uw::multi_leg(&served, q, now_ms)).await;
+            let q = query(
+                &[("operation", "option_trades_multi_leg"), ("limit", "500")],
+                "2026-07-13T00:00:00Z",
+                "2026-07-17T23:59:59.999Z",
+            );
+            let answers = fetch_operation(&uw.client(), &q, now_ms * 1_000_000)
+                .await
+                .unwrap();
+            let asked = uw.asked();
+            assert_eq!(answers.len(), asked.len());
+            for a in &asked {
+                assert_eq!(a.status, 200, "{a:?}");
+                assert!(fake_uw::span_ms(a) <= DAY_MS, "{a:?}");
+            }
+            // Every strategy of the range is in some page.
+            let mut seen: Vec<String> =
+                answers.iter().flat_map(|a| fake_uw::ids(&a.body)).collect();
+            seen.sort();
+            seen.dedup();
+            let mut expected: Vec<String> = strategies.into_iter().map(|s| s.id).collect();
+            expected.sort();
+            assert_eq!(seen, expected);
+            // Newest window first; the last one reaches back to the start.
+            assert_eq!(asked[0].get("older_than"), Some("2026-07-18T00:00:00.000Z"));
+            assert_eq!(
+                asked.last().unwrap().get("newer_than"),
+                Some("2026-07-12T23:59:59.999Z")
+            );
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn cursors_are_iso_times_where_uw_documents_only_those_and_milliseconds_elsewhere() {
+            // Futures prints: cursors "before/after this ISO8601 timestamp", else 422.
+            let uw = FakeUw::start(|path, q| {
+                let iso = |k: &str| {
+                    q.iter()
+                        .filter(|(key, _)| key == k)
+                        .all(|(_, v)| parse_timestamp(v).is_ok())
+                };
+                if path.starts_with("/api/futures/") && !(iso("older_than") && iso("newer_than")) {
+                    return (
+                        422,
+                        format!(r#"{{"msg":"Invalid query input(s)","path":"{path}"}}"#),
+                    );
+                }
+                (
+                    200,
+                    r#"{"data":[{"executed_at":"2026-07-17T14:31:02.120Z","price":"6312.25","size":2,"side":"buy","trade_id":91827,"nbbo_bid":"6312.00","nbbo_ask":"6312.25","crossed":false}]}"#
+                        .to_owned(),
+                )
+            })
+            .await;
+            let client = uw.client();
+            let (start, end) = ("2026-07-17T13:30:00Z", "2026-07-17T20:00:00Z");
+            for params in [
+                &[("operation", "futures_flow")][..],
+                &[
+                    ("operation", "futures_contract_trades"),
+                    ("contract", "ESU6"),
+                ],
+                &[("path", "/api/futures/ESU6/trades")],
+            ] {
+                let answers = fetch_operation(&client, &query(params, start, end), 0)
+                    .await
+                    .unwrap_or_else(|e| panic!("{params:?}: {e}"));
+                assert_eq!(answers.len(), 1);
+            }
+            // Flow alerts document Unix milliseconds or seconds (or ISO): milliseconds, as ever.
+            fetch_operation(
+                &client,
+                &query(&[("operation", "option_trades_flow_alerts")], start, end),
+                0,
+            )
+            .await
+            .unwrap();
+            let asked = uw.asked();
+            let cursors: Vec<(&str, Option<&str>, Option<&str>)> = asked
+                .iter()
+                .map(|a| (a.path.as_str(), a.get("older_than"), a.get("newer_than")))
+                .collect();
+            let (older, newer) = (
+                Some("2026-07-17T20:00:00.001Z"),
+                Some("2026-07-17T13:29:59.999Z"),
+            );
+            assert_eq!(
+                cursors,
+                [
+                    ("/api/futures/flow", older, newer),
+                    ("/api/futures/ESU6/trades", older, newer),
+                    ("/api/futures/ESU6/trades", older, newer),
+                    (
+                        "/api/option-trades/flow-alerts",
+                        Some("1784318400001"),
+                        Some("1784294999999")
+                    ),
+                ]
+            );
+        }
     }
 
     #[test]

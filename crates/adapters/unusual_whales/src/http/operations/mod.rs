@@ -95,6 +95,14 @@ pub struct OpPaging {
     /// UW's `limit` when none is sent, when documented.
     #[serde(default)]
     pub limit_default: Option<u64>,
+    /// Whether the time cursors take ISO-8601 times only (the document says so of both
+    /// `newer_than` and `older_than`): they are sent as RFC 3339 UTC times, not milliseconds.
+    #[serde(default)]
+    pub cursor_iso: bool,
+    /// The widest range one query may span, where the document says UW narrows a wider one at
+    /// `older_than` (multi-leg: 24 h): a longer range is asked one window at a time.
+    #[serde(default)]
+    pub max_span_ms: Option<u64>,
 }
 
 /// What a successful answer is.
@@ -314,6 +322,37 @@ mod tests {
         assert_eq!(op.record_type_name(), "UwMaxPain");
         let op = Operation::find("market_sector_etfs").unwrap();
         assert_eq!(op.record_type_name(), "UwApiResponse");
+    }
+
+    #[test]
+    fn cursor_formats_and_spans_are_the_document_s() {
+        use crate::http::endpoint::{MULTI_LEG_MAX_SPAN_MS, Paging};
+        let facts = |op: &Operation| (op.paging.cursor_iso, op.paging.max_span_ms);
+        let named = |name: &str| facts(Operation::find(name).unwrap());
+        // "at/after this UTC timestamp (ISO-8601)"; "`newer_than` is clamped to 24 hours before
+        // `older_than`".
+        assert_eq!(
+            named("option_trades_multi_leg"),
+            (true, Some(MULTI_LEG_MAX_SPAN_MS))
+        );
+        // "Cursor: return trades executed before this ISO8601 timestamp."
+        assert_eq!(named("futures_flow"), (true, None));
+        assert_eq!(named("futures_contract_trades"), (true, None));
+        // "The unix time in milliseconds or seconds ... Also accepts an ISO date or RFC 3339".
+        assert_eq!(named("option_trades"), (false, None));
+        // "unix seconds or milliseconds or a string in ISO format"; "adjusted to 14 days from the
+        // `older_than` timestamp".
+        assert_eq!(named("alerts"), (false, Some(14 * 24 * 3_600_000)));
+        // A typed endpoint pages its cursor as the document says.
+        for op in operations() {
+            if let Some(endpoint) = op.typed_endpoint()
+                && let Paging::Cursor {
+                    iso, max_span_ms, ..
+                } = endpoint.paging()
+            {
+                assert_eq!((iso, max_span_ms), facts(op), "{endpoint:?}");
+            }
+        }
     }
 
     #[test]
