@@ -82,6 +82,34 @@ def test_after_a_gap_the_strategy_sees_every_alert_once():
     assert any("back-filled" in (d or "") for d in details), details
 
 
+def test_a_connection_lost_before_the_first_alert_is_back_filled_from_the_join():
+    # The channel is joined and acknowledged, then the connection drops before UW sent anything on
+    # it: the gap starts at the acknowledgement, and what UW created meanwhile is fetched.
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 0.0}, tickers=["SPY"]) as sim:
+        marks: dict[str, int] = {}
+
+        def outage() -> None:
+            sim.set_reject_upgrades(503)
+            sim.drop_connections()
+            marks["dropped"] = time.time_ns()
+            sim.set_rate(100.0, "flow-alerts")
+
+        def back() -> None:
+            sim.set_rate(0.0, "flow-alerts")
+            marks["back"] = time.time_ns()
+            sim.set_reject_upgrades(None)
+
+        rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+        run = run_node(sim, [rec], seconds=4.0, schedule=[(1.0, outage), (2.0, back)])
+        missed = set(sim.flow_alerts_between("SPY", marks["dropped"], marks["back"]))
+    ids = [a.id for a in rec.by_type["UwFlowAlert"]]
+    assert run.stats["reconnects"] == 1
+    assert len(missed) > 20, "the outage had alerts to miss"
+    assert missed <= set(ids), f"{len(missed - set(ids))} of {len(missed)} alerts of the gap lost"
+    assert len(ids) == len(set(ids)), "no duplicates"
+    assert "backfilling" in rec.statuses
+
+
 def test_rest_client_errors_are_typed_and_never_show_the_token():
     with UwSimServer() as sim:
         client = UwRestClient(base_url=sim.http_url, api_key="wrong-token-42", max_retries=0)

@@ -172,6 +172,28 @@ pub(super) fn note_records(shared: &Shared, channel: &UwChannel, payload: &UwPay
     }
 }
 
+/// Notes that UW acknowledged `channel`'s join at `acked_ns`: the channel is live from there, so a
+/// connection lost before its first record leaves a gap that starts there (without this, such a
+/// gap was back-filled from nowhere, i.e. not at all). A channel that delivered keeps its span: its
+/// gap starts at its newest record.
+pub(super) fn note_joined(shared: &Shared, channel: &UwChannel, acked_ns: u64) {
+    if !matches!(
+        channel.kind,
+        ChannelKind::FlowAlerts | ChannelKind::OptionTrades
+    ) {
+        return;
+    }
+    shared
+        .last_event_ns
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(channel.clone())
+        .or_insert(EventSpan {
+            first: acked_ns,
+            last: acked_ns,
+        });
+}
+
 /// How far before the last record seen a back-fill starts: records are published a little after
 /// their event time, so the newest ones before the gap may not have arrived yet.
 const BACKFILL_OVERLAP: Duration = Duration::from_secs(5);

@@ -19,7 +19,7 @@ use crate::data::UwPayload;
 use crate::data::record::UwRecord;
 use crate::data::status::state;
 use crate::subscription::channel::{ChannelKind, ChannelMap, ChannelSet, UwChannel};
-use crate::websocket::backfill::{drop_backfilled, note_records, spawn_backfills};
+use crate::websocket::backfill::{drop_backfilled, note_joined, note_records, spawn_backfills};
 use crate::websocket::connection::Socket;
 use crate::websocket::messages::UwWsMessage;
 use crate::websocket::parse::{parse_frame, parse_text_frame};
@@ -227,10 +227,12 @@ pub(super) async fn session(
                 };
                 match parsed {
                     Ok(UwWsMessage::JoinAck { channel }) => {
-                        if let Some(js) = UwChannel::parse(&channel).and_then(|ch| joins.get_mut(&ch))
+                        if let Some(ch) = UwChannel::parse(&channel)
+                            && let Some(js) = joins.get_mut(&ch)
                             && js.acked_at.is_none() {
                                 js.acked_at = Some(Instant::now());
                                 stats.join_acks.fetch_add(1, Ordering::Relaxed);
+                                note_joined(shared, &ch, ts_init);
                             }
                     }
                     Ok(UwWsMessage::JoinError { channel, reason }) => {
