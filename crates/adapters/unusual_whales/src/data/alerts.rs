@@ -2,6 +2,7 @@
 //! (docs/uw-api.md#channel-custom_alerts).
 
 use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
+use crate::common::symbol::occ_root;
 use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
@@ -43,4 +44,40 @@ uw_record! {
 }
 
 // What subscription filters see of these records (data/view.rs).
-record_view!(CustomAlert, TICKER_KEYS, ticker: |r| r.symbol.as_deref());
+record_view!(CustomAlert, TICKER_KEYS, ticker: |r| r.underlying());
+
+impl CustomAlert {
+    /// The ticker the alert is about: its symbol, or an option contract's underlying (`ticker`
+    /// means "records of these underlyings", so an alert on an AAPL call is an AAPL record).
+    fn underlying(&self) -> Option<&str> {
+        let symbol = self.symbol.as_deref()?;
+        match self.symbol_type.as_deref() {
+            Some("option_chain") => occ_root(symbol),
+            _ => Some(symbol),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::view::RecordView;
+
+    fn alert(symbol: &str, symbol_type: &str) -> CustomAlert {
+        serde_json::from_value(serde_json::json!({
+            "name": "mine", "noti_type": "flow_alerts", "symbol": symbol,
+            "symbol_type": symbol_type, "tape_time": "2026-05-01T14:30:00Z",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_alert_on_an_option_contract_is_a_record_of_its_underlying() {
+        assert_eq!(
+            alert("AAPL260501C00200000", "option_chain").ticker(),
+            Some("AAPL")
+        );
+        assert_eq!(alert("AAPL", "stock").ticker(), Some("AAPL"));
+        assert_eq!(alert("BRK.B", "stock").ticker(), Some("BRK.B"));
+    }
+}
