@@ -145,7 +145,8 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
         (``UwFeedStatus("disconnected")``); 0 never reconnects; ``None`` retries forever (a
         trading node should keep trying).
     join_timeout_secs : float
-        A join UW has not acknowledged in this long is sent again (at most 3 times).
+        A join UW has not acknowledged in this long is sent again, 3 sends in all; then a
+        warning is logged and data is still delivered if it arrives.
     leave_grace_secs : float
         If UW keeps sending a channel this long after it was left, UW ignored the leave: the client
         reconnects with the remaining channels (the only documented way to unsubscribe).

@@ -434,3 +434,29 @@ def test_live_recording_with_streaming_config_keeps_uw_records_without_uncached_
         table = reader.read_all()
     assert table.num_rows >= 1
     assert set(table.column("status").to_pylist()) <= {s.status for s in rec.by_type["UwFeedStatus"]}
+
+
+def test_an_all_tickers_subscription_with_metadata_beside_a_ticker_one_sees_each_print_once():
+    # UW sends a TSLA print on `option_trades` and on `option_trades:TSLA` when both are joined. A
+    # plain DataType(T) listens on NautilusTrader's wildcard topic `T*` and so also receives the
+    # ticker subscription's records; the documented remedy is any metadata key, which gives the
+    # all-tickers subscription a topic of its own.
+    from nautilus_trader_uw.samples import sample_recording_path
+
+    rows = [json.loads(line)["frame"] for line in open(sample_recording_path())]
+    print_ = next(json.loads(f)[1] for f in rows if f.startswith('["option_trades:TSLA"') and '"id"' in f)
+    with UwSimServer(rate=0.0) as sim:
+        everything = Recorder([DataType(UwOptionTrade, metadata={"min_size": 1})], name="AllTickers")
+        tsla = Recorder([DataType(UwOptionTrade, metadata={"ticker": "TSLA"})], name="Tsla")
+
+        joined: set[str] = set()
+
+        def send_on_both_channels() -> None:
+            joined.update(sim.joined_channels())
+            for channel in ("option_trades", "option_trades:TSLA"):
+                sim.inject(json.dumps([channel, print_]))
+
+        run_node(sim, [everything, tsla], seconds=2.0, schedule=[(1.0, send_on_both_channels)])
+    assert {"option_trades", "option_trades:TSLA"} <= joined
+    assert [t.id for t in everything.received] == [print_["id"]]
+    assert [t.id for t in tsla.received] == [print_["id"]]

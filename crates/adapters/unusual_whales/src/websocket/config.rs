@@ -35,7 +35,7 @@ pub struct UwWsConfig {
     /// Reconnect attempts in a row, after a connection failed or was lost, before giving up
     /// (`None` = never give up; 0 = one connection, never reconnect).
     pub max_reconnect_attempts: Option<u32>,
-    /// A join without acknowledgement is sent again after this long (at most 3 times).
+    /// A join without acknowledgement is sent again after this long, 3 sends in all.
     pub join_timeout: Duration,
     /// If data keeps arriving this long after a leave, UW ignored it: reconnect with the remaining
     /// joins, the only documented way to unsubscribe.
