@@ -21,6 +21,21 @@ pub fn occ_root(symbol: &str) -> Option<&str> {
     (end > 0).then(|| &symbol[..end])
 }
 
+/// The underlying ticker of an index option root that differs from it: the weekly and
+/// PM-settled roots of the index products (`SPXW` options are on `SPX`). UW names the underlying
+/// in `underlying_symbol` and in per-ticker channel names (docs/uw-api.md, "root is not
+/// underlying"); any other root is its own underlying.
+#[must_use]
+pub fn root_underlying(root: &str) -> &str {
+    match root {
+        "SPXW" => "SPX",
+        "NDXP" => "NDX",
+        "RUTW" => "RUT",
+        "VIXW" => "VIX",
+        other => other,
+    }
+}
+
 /// Call or put.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {

@@ -1,7 +1,7 @@
 //! A subscription's `DataType.metadata` as a typed filter: the keys UW types can be filtered on,
 //! their parsing, and the errors a strategy author sees for a wrong subscription.
 
-use crate::common::symbol::{OccSymbol, validate_ticker};
+use crate::common::symbol::{OccSymbol, root_underlying, validate_ticker};
 use crate::common::time::parse_date;
 use crate::data::record::InstrumentSource;
 use crate::data::view::FilterKey;
@@ -215,8 +215,12 @@ impl UwFilter {
         }
         let id = self.instrument_id.as_deref()?;
         let symbol = id.rsplit_once('.').map_or(id, |(s, _)| s);
-        // Underlyings are named as IB names them (`BRK-B`); UW's channels use `BRK.B`.
-        let ticker = OccSymbol::parse(symbol).map_or_else(|_| symbol.replace('-', "."), |o| o.root);
+        // Underlyings are named as IB names them (`BRK-B`); UW's channels use `BRK.B`. An option's
+        // channel is its underlying's (`option_trades:SPX` carries the `SPXW` weeklies).
+        let ticker = OccSymbol::parse(symbol).map_or_else(
+            |_| symbol.replace('-', "."),
+            |o| root_underlying(&o.root).to_owned(),
+        );
         validate_ticker(&ticker).ok().map(|()| vec![ticker])
     }
 }
