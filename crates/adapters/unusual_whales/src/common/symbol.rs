@@ -36,6 +36,14 @@ pub fn root_underlying(root: &str) -> &str {
     }
 }
 
+/// The underlying ticker of an option symbol: its root, or the index a weekly or PM-settled root
+/// stands for ([`root_underlying`]). What a record of an option offers a `ticker` filter, so that
+/// `ticker="SPX"` means the same records on every type and channel.
+#[must_use]
+pub fn occ_underlying(symbol: &str) -> Option<&str> {
+    occ_root(symbol).map(root_underlying)
+}
+
 /// Call or put.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {

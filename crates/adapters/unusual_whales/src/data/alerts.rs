@@ -2,7 +2,7 @@
 //! (docs/uw-api.md#channel-custom_alerts).
 
 use crate::common::parse::{de_opt_raw_json, de_opt_string, de_timestamp};
-use crate::common::symbol::occ_root;
+use crate::common::symbol::occ_underlying;
 use crate::data::view::{TICKER_KEYS, record_view};
 use crate::uw_record;
 
@@ -52,7 +52,7 @@ impl CustomAlert {
     fn underlying(&self) -> Option<&str> {
         let symbol = self.symbol.as_deref()?;
         match self.symbol_type.as_deref() {
-            Some("option_chain") => occ_root(symbol),
+            Some("option_chain") => occ_underlying(symbol),
             _ => Some(symbol),
         }
     }
@@ -76,6 +76,11 @@ mod tests {
         assert_eq!(
             alert("AAPL260501C00200000", "option_chain").ticker(),
             Some("AAPL")
+        );
+        // As UW's `underlying_symbol` and per-ticker channels name it.
+        assert_eq!(
+            alert("SPXW260501C05900000", "option_chain").ticker(),
+            Some("SPX")
         );
         assert_eq!(alert("AAPL", "stock").ticker(), Some("AAPL"));
         assert_eq!(alert("BRK.B", "stock").ticker(), Some("BRK.B"));

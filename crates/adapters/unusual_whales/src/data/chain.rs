@@ -5,7 +5,7 @@
 use crate::common::parse::{
     de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string,
 };
-use crate::common::symbol::occ_root;
+use crate::common::symbol::occ_underlying;
 use crate::common::time::close_or_arrival;
 use crate::data::flow::fill_contract_terms;
 use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, record_view};
@@ -216,7 +216,7 @@ impl RecordView for ScreenedContract {
         FilterKey::InstrumentId,
     ];
     fn ticker(&self) -> Option<&str> {
-        occ_root(&self.option_symbol)
+        occ_underlying(&self.option_symbol)
     }
     fn premium(&self) -> Option<f64> {
         self.premium

@@ -6,7 +6,7 @@
 use crate::common::parse::{
     de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string, de_timestamp,
 };
-use crate::common::symbol::occ_root;
+use crate::common::symbol::occ_underlying;
 use crate::common::time::{NANOS_PER_SECOND, close_or_arrival};
 use crate::data::flow::fill_contract_terms;
 use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, record_view};
@@ -318,7 +318,7 @@ uw_record! {
 }
 
 // What subscription filters see of these records (data/view.rs).
-record_view!(ContractBar, EXPIRY_KEYS, ticker: |r| r.option_symbol.as_deref().and_then(occ_root), expiry: |r| r.expiry.as_deref());
+record_view!(ContractBar, EXPIRY_KEYS, ticker: |r| r.option_symbol.as_deref().and_then(occ_underlying), expiry: |r| r.expiry.as_deref());
 record_view!(MaxPain, EXPIRY_KEYS, ticker: |r| r.ticker.as_deref(), expiry: |r| r.expiry.as_deref());
 record_view!(ContractDay, &[FilterKey::InstrumentId]);
 
@@ -330,7 +330,7 @@ impl RecordView for OptionContract {
         FilterKey::InstrumentId,
     ];
     fn ticker(&self) -> Option<&str> {
-        occ_root(&self.option_symbol)
+        occ_underlying(&self.option_symbol)
     }
     fn option_type(&self) -> Option<&str> {
         self.option_type.as_deref()

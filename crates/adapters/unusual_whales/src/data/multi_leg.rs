@@ -210,7 +210,7 @@ impl RecordView for MultiLegTrade {
 impl RecordView for MultiLegLeg {
     const KEYS: &'static [FilterKey] = EXPIRY_KEYS;
     fn ticker(&self) -> Option<&str> {
-        crate::common::symbol::occ_root(&self.option_symbol)
+        crate::common::symbol::occ_underlying(&self.option_symbol)
     }
     fn expiry(&self) -> Option<&str> {
         self.expiry.as_deref()

@@ -7,7 +7,7 @@
 //! can know them, or on arrival when that is earlier.
 
 use crate::common::parse::{de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_string};
-use crate::common::symbol::occ_root;
+use crate::common::symbol::occ_underlying;
 use crate::common::time::open_or_arrival;
 use crate::data::view::{EXPIRY_KEYS, FilterKey, RecordView, TICKER_KEYS, record_view};
 use crate::uw_record;
@@ -162,6 +162,6 @@ impl RecordView for OpenInterestChange {
     fn ticker(&self) -> Option<&str> {
         self.underlying_symbol
             .as_deref()
-            .or_else(|| occ_root(&self.option_symbol))
+            .or_else(|| occ_underlying(&self.option_symbol))
     }
 }

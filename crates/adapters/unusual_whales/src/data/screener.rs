@@ -5,7 +5,7 @@
 use crate::common::parse::{
     de_opt_bool, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string, de_opt_timestamp, de_string,
 };
-use crate::common::symbol::occ_root;
+use crate::common::symbol::occ_underlying;
 use crate::data::view::{FilterKey, RecordView};
 use crate::uw_record;
 
@@ -168,7 +168,7 @@ impl RecordView for ContractScreener {
         FilterKey::InstrumentId,
     ];
     fn ticker(&self) -> Option<&str> {
-        occ_root(&self.option_symbol)
+        occ_underlying(&self.option_symbol)
     }
     fn premium(&self) -> Option<f64> {
         self.premium
