@@ -124,23 +124,27 @@ fn redact(text: &str, bearer: bool) -> String {
             b'?' | b'&' => SECRET_PARAMS
                 .iter()
                 .find(|key| starts_with_ignore_case(&rest[1..], key))
-                .map(|key| i + 1 + key.len()),
+                .map(|key| (i + 1 + key.len(), false)),
             b'B' | b'b' if bearer && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) => {
                 starts_with_ignore_case(rest, b"bearer ").then(|| {
                     let spaces = rest[7..].iter().take_while(|&&c| c == b' ').count();
-                    i + 7 + spaces
+                    (i + 7 + spaces, true)
                 })
             }
             _ => None,
         };
-        let Some(value_start) = value_start else {
+        let Some((value_start, is_bearer)) = value_start else {
             i += 1;
             continue;
         };
         // Every match ends in ASCII, so `value_start` is a char boundary.
-        let value_end = text[value_start..]
-            .find(ends_value)
-            .map_or(text.len(), |n| value_start + n);
+        let value_end = if is_bearer {
+            bearer_token_end(text, value_start)
+        } else {
+            text[value_start..]
+                .find(ends_value)
+                .map_or(text.len(), |n| value_start + n)
+        };
         out.push_str(&text[copied..value_start]);
         out.push_str(REDACTED);
         copied = value_end;
@@ -148,6 +152,16 @@ fn redact(text: &str, bearer: bool) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// Where a `Bearer` credential that starts at `start` ends: where a query value does, or at the
+/// punctuation that closes it in a message (`)`, `,`, `;`, `]`, `}`, `>`), none of which RFC
+/// 6750 allows in a token. Anything else a token could hold (`%`, `:`) is taken with it, so
+/// that no part of a malformed one survives.
+fn bearer_token_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .find(|c: char| ends_value(c) || matches!(c, ')' | ',' | ';' | ']' | '}' | '>'))
+        .map_or(text.len(), |n| start + n)
 }
 
 fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
@@ -222,8 +236,10 @@ mod tests {
     )]
     #[case(
         "authorization: bearer  other-key, next",
-        "authorization: bearer  *** next"
+        "authorization: bearer  ***, next"
     )]
+    #[case("(sent Bearer abc.DEF_1-2~+/==)", "(sent Bearer ***)")]
+    #[case("Bearer tok;rest", "Bearer ***;rest")]
     #[case("the Bearer", "the Bearer")]
     #[case("xBearer abc", "xBearer abc")]
     fn scrub_removes_any_bearer_credential(#[case] text: &str, #[case] expected: &str) {
