@@ -20,7 +20,9 @@ It prints what the catalog held, the 0DTE alerts the strategy saw, why it passed
 (skip reasons, counted) and its decisions. The engine replays records in ``ts_init`` order: event
 time for downloaded history, arrival time for recordings. The strategy runs with
 ``adapter_filters=False``: the filters the live adapter evaluates in Rust (ticker, 0DTE, minimum
-premium) run in the strategy instead, on the unfiltered catalog data.
+premium) run in the strategy instead, on the unfiltered catalog data. A strategy that keeps its
+live subscriptions (metadata filters, flow bars) gets the same records from
+``nautilus_trader_uw.backtest_data(data, its_data_types)``.
 """
 
 import sys

@@ -18,6 +18,7 @@ from nautilus_trader_uw._core import UwRestClient
 from nautilus_trader_uw._core import UwUnknownChannelError
 from nautilus_trader_uw._core import parse_rest_response
 from nautilus_trader_uw._core import parse_ws_frame
+from nautilus_trader_uw.backtest import backtest_data
 from nautilus_trader_uw.config import UnusualWhalesDataClientConfig
 from nautilus_trader_uw.config import UwApiKey
 from nautilus_trader_uw.constants import UW
@@ -50,6 +51,7 @@ __all__ = [
     "UwRequestError",
     "UwRestClient",
     "UwUnknownChannelError",
+    "backtest_data",
     "parse_rest_response",
     "parse_ws_frame",
 ]

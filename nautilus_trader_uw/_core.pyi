@@ -107,6 +107,7 @@ __all__ = [
     "flow_bars",
     "flow_bar_spec",
     "UwFlowBarSpecError",
+    "subscription_matches",
     "UwParseError",
     "UwUnknownChannelError",
     "UwJoinError",
@@ -194,6 +195,9 @@ def flow_bars(
     as_arrived: bool = False,
 ) -> list[UwFlowBar]:
     """The UwFlowBars a subscription gives over stored UwOptionTrade prints (any order, or as arrived)."""
+
+def subscription_matches(type_name: str, metadata: list[tuple[str, str]], records: Iterable[Any]) -> list[bool]:
+    """Per record (or CustomData holding one), whether a live subscription with metadata receives it."""
 
 def _set_padded_occ_root_default(padded: bool) -> None:
     """Set the OCC root form of option ids when a caller passes ``padded_occ_root=None``."""

@@ -443,7 +443,7 @@ def test_an_all_tickers_subscription_with_metadata_beside_a_ticker_one_sees_each
     # all-tickers subscription a topic of its own.
     from nautilus_trader_uw.samples import sample_recording_path
 
-    rows = [json.loads(line)["frame"] for line in open(sample_recording_path())]
+    rows = [json.loads(line)["frame"] for line in sample_recording_path().read_text().splitlines() if line]
     print_ = next(json.loads(f)[1] for f in rows if f.startswith('["option_trades:TSLA"') and '"id"' in f)
     with UwSimServer(rate=0.0) as sim:
         everything = Recorder([DataType(UwOptionTrade, metadata={"min_size": 1})], name="AllTickers")

@@ -537,6 +537,10 @@ macro_rules! uw_record {
         impl $crate::python::records::IntoPyData for $name {
             type Class = $pyname;
 
+            fn held(object: &$pyname) -> &Self {
+                object.record()
+            }
+
             fn boxed_into_py_data<'py>(
                 record: $crate::data::record::RecordBox<Self>,
                 py: pyo3::Python<'py>,

@@ -6,6 +6,7 @@
 #![allow(clippy::missing_errors_doc)]
 
 pub mod errors;
+pub mod filter;
 pub mod flow_bars;
 pub mod live;
 pub mod operations;
@@ -106,6 +107,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(operations::find_operation, m)?)?;
     m.add_function(wrap_pyfunction!(operations::parse_api_response, m)?)?;
     flow_bars::register(m)?;
+    filter::register(m)?;
     m.add("UwParseError", py.get_type::<errors::UwParseError>())?;
     m.add(
         "UwUnknownChannelError",

@@ -17,6 +17,9 @@ pub trait IntoPyData: Sized {
     /// The record's pyo3 class (`UwOptionTrade` for `OptionTrade`).
     type Class: PyClass;
 
+    /// The record an object of its class holds.
+    fn held(object: &Self::Class) -> &Self;
+
     /// Moves the boxed record into a new Python object of its registered `Data` subclass.
     ///
     /// # Errors
