@@ -181,6 +181,59 @@ def cursor_facts(op: dict, schemas: Schemas) -> dict:
     return out
 
 
+# A `page` documented as counted from 1: "Page number (1-indexed)", "1-based page of tickers. Default
+# 1", "Page number (default 1)", "(default is 1)".
+_PAGE_FROM_ONE = re.compile(r"\b1-(?:indexed|based)\b|\bdefault(?: is)? 1\b", re.IGNORECASE)
+# Row fields that identify a row, in the order they are tried: the pager drops a row it already
+# delivered when two cursor pages overlap.
+_ROW_ID_FIELDS = ("id", "trade_id")
+
+
+def page_base(op: dict, schemas: Schemas) -> int:
+    """
+    The number of an operation's first page: 1 where the document's ``page`` has ``minimum: 1``,
+    ``default: 1`` or says so in its description, else 0.
+    """
+    for prm in op.get("parameters", []):
+        if prm["in"] != "query" or prm["name"] != "page":
+            continue
+        schema = schemas.resolve(prm.get("schema", {}))
+        text = " ".join(filter(None, [prm.get("description"), schema.get("description")]))
+        if schema.get("minimum") == 1 or str(schema.get("default")) == "1" or _PAGE_FROM_ONE.search(text):
+            return 1
+    return 0
+
+
+def row_fields(schema: dict | None, schemas: Schemas, depth: int = 0) -> list[str]:
+    """
+    The fields of a page's rows (the answer's array, or its ``data`` array): the row schema's
+    properties, else the keys of the first row of the document's example.
+    """
+    if not schema or depth > 4:
+        return []
+    schema = schemas.resolve(schema)
+    example = schema.get("example")
+    if isinstance(example, dict):
+        example = example.get("data")
+    if schema.get("type") == "array":
+        items = schemas.resolve(schema.get("items", {}))
+        if items.get("properties"):
+            return list(items["properties"])
+    props = schema.get("properties") or {}
+    if "data" in props:
+        found = row_fields(props["data"], schemas, depth + 1)
+        if found:
+            return found
+    if isinstance(example, list) and example and isinstance(example[0], dict):
+        return list(example[0])
+    return []
+
+
+def row_id(schema: dict | None, schemas: Schemas) -> str | None:
+    fields = row_fields(schema, schemas)
+    return next((f for f in _ROW_ID_FIELDS if f in fields), None)
+
+
 def paging(op: dict, params: list[dict], schema: dict | None, schemas: Schemas) -> dict:
     names = {p["name"]: p for p in params if p["in"] == "query"}
     if any(c in names for c in _CURSOR_PARAMS):
@@ -197,8 +250,13 @@ def paging(op: dict, params: list[dict], schema: dict | None, schemas: Schemas) 
         out["limit_max"] = int(limit["maximum"])
     if "default" in limit:
         out["limit_default"] = int(float(limit["default"]))
+    if style == "page" and page_base(op, schemas) == 1:
+        out["page_base"] = 1
     if style == "cursor":
         out.update(cursor_facts(op, schemas))
+        rid = row_id(schema, schemas)
+        if rid:
+            out["row_id"] = rid
     return out
 
 

@@ -188,3 +188,111 @@ pub(crate) fn span_ms(asked: &Asked) -> u64 {
     let ms = |k: &str| parse_timestamp(asked.get(k).unwrap()).unwrap() / 1_000_000;
     ms("older_than") - ms("newer_than")
 }
+
+/// A row of a time-cursor operation: its id and when it happened (Unix ms).
+#[derive(Debug, Clone)]
+pub(crate) struct Print {
+    pub(crate) id: String,
+    pub(crate) ms: u64,
+}
+
+/// The value of `key` in `query`.
+fn query_value<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A cursor value as UW reads it, Unix ms: seconds or milliseconds, or an ISO time.
+fn cursor_ms(value: &str) -> Option<u64> {
+    match value.parse::<u64>() {
+        Ok(n) if n < 100_000_000_000 => Some(n * 1000),
+        Ok(n) => Some(n),
+        Err(_) => parse_timestamp(value).ok().map(|ns| ns / 1_000_000),
+    }
+}
+
+/// UW's answer to a time-cursor operation whose document says "before"/"after this timestamp"
+/// (`/api/futures/{contract}/trades`, `/api/alerts`, `/api/darkpool/{ticker}`): `prints` newest
+/// first, each `{"id", <time_field>}`; `older_than` and `newer_than` strict, in Unix seconds or
+/// milliseconds or ISO (`iso_only`: ISO only, else 422); a `date` keeps that New York day's;
+/// `limit` rows, `default_limit` when none is sent.
+pub(crate) fn strict_cursor(
+    prints: &[Print],
+    query: &[(String, String)],
+    time_field: &str,
+    default_limit: usize,
+    iso_only: bool,
+) -> (u16, String) {
+    let bound = |k: &str| -> Result<Option<u64>, (u16, String)> {
+        let Some(v) = query_value(query, k) else {
+            return Ok(None);
+        };
+        let parsed = if iso_only {
+            parse_timestamp(v).ok().map(|ns| ns / 1_000_000)
+        } else {
+            cursor_ms(v)
+        };
+        parsed.map(Some).ok_or_else(|| {
+            (
+                422,
+                format!(r#"{{"msg":"Invalid query input(s): {k}={v}"}}"#),
+            )
+        })
+    };
+    let (older, newer) = match (bound("older_than"), bound("newer_than")) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let Ok(limit) = query_value(query, "limit").map_or(Ok(default_limit), str::parse::<usize>)
+    else {
+        return (422, r#"{"msg":"Invalid query input(s): limit"}"#.to_owned());
+    };
+    let date = query_value(query, "date");
+    let mut rows: Vec<&Print> = prints
+        .iter()
+        .filter(|p| older.is_none_or(|o| p.ms < o) && newer.is_none_or(|n| p.ms > n))
+        .filter(|p| {
+            date.is_none_or(|d| crate::common::time::ny_date(p.ms * 1_000_000).to_string() == d)
+        })
+        .collect();
+    rows.sort_by_key(|p| std::cmp::Reverse(p.ms));
+    let rows: Vec<String> = rows
+        .into_iter()
+        .take(limit)
+        .map(|p| {
+            let t = jiff::Timestamp::from_millisecond(i64::try_from(p.ms).unwrap()).unwrap();
+            format!(r#"{{"id":"{}","{time_field}":"{t:.3}","size":1}}"#, p.id)
+        })
+        .collect();
+    (200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
+}
+
+/// UW's answer to a `page`d operation over `rows` (ids): page `page` of `limit` rows (pages
+/// counted from `base`; a page below it is refused with 422, as the document's `minimum` says).
+pub(crate) fn paged(
+    rows: &[String],
+    query: &[(String, String)],
+    base: usize,
+    default_limit: usize,
+) -> (u16, String) {
+    let page = query_value(query, "page").map_or(Ok(base), str::parse::<usize>);
+    let limit = query_value(query, "limit").map_or(Ok(default_limit), str::parse::<usize>);
+    let (Ok(page), Ok(limit)) = (page, limit) else {
+        return (422, r#"{"msg":"Invalid query input(s)"}"#.to_owned());
+    };
+    if page < base {
+        return (
+            422,
+            format!(r#"{{"msg":"Invalid query input(s): page must be >= {base}"}}"#),
+        );
+    }
+    let rows: Vec<String> = rows
+        .iter()
+        .skip((page - base) * limit)
+        .take(limit)
+        .map(|id| format!(r#"{{"id":"{id}"}}"#))
+        .collect();
+    (200, format!(r#"{{"data":[{}]}}"#, rows.join(",")))
+}

@@ -4,7 +4,10 @@
 //! wider than it says one query answers), `page` numbers or `offset`s, and `has_more`, each
 //! page arriving as one [`ApiResponse`].
 
+use std::collections::HashMap;
+
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::common::time::parse_timestamp;
 use crate::data::ApiResponse;
@@ -68,12 +71,37 @@ pub fn operation_request(metadata: &[(String, String)]) -> Result<OperationReque
     }
 }
 
-/// The rows of a page: a bare array, or the `data` array.
-fn rows(body: &Value) -> Option<&Vec<Value>> {
-    match body {
-        Value::Array(rows) => Some(rows),
-        Value::Object(map) => map.get("data").and_then(Value::as_array),
-        _ => None,
+/// The rows of a page (a bare array, or the `data` array) as sent, and where that array lies in
+/// `body`.
+fn raw_rows(body: &str) -> Option<(std::ops::Range<usize>, Vec<&RawValue>)> {
+    let array: &RawValue = if body.trim_start().starts_with('[') {
+        serde_json::from_str(body).ok()?
+    } else {
+        let map: HashMap<String, &RawValue> = serde_json::from_str(body).ok()?;
+        map.get("data").copied()?
+    };
+    let text = array.get();
+    // The array is a slice of `body` (borrowed, never copied).
+    let at = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    let rows: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+    Some((at..at + text.len(), rows))
+}
+
+/// What tells a row from another: its id field where the operation's rows have one, else its
+/// whole text.
+fn row_key(row: &Value, raw: &RawValue, id_field: Option<&str>) -> String {
+    match id_field.and_then(|f| row.get(f)).filter(|v| !v.is_null()) {
+        Some(id) => format!("id:{id}"),
+        None => format!("row:{}", raw.get()),
+    }
+}
+
+/// A cursor value a user gave (`older_than`), Unix ms: seconds or milliseconds, or a time.
+fn cursor_ms(text: &str) -> Option<u64> {
+    match text.parse::<u64>() {
+        Ok(n) if n < 100_000_000_000 => Some(n * 1000),
+        Ok(n) => Some(n),
+        Err(_) => parse_timestamp(text).ok().map(|ns| ns / 1_000_000),
     }
 }
 
@@ -121,18 +149,6 @@ pub async fn fetch_operation(
     } else {
         query.limit
     };
-    let mut answers = Vec::new();
-    if op.paging.daily && request.get_query("date").is_none() && query.start_ns.is_some() {
-        let start = query.start_ns.unwrap_or(now_ns);
-        for date in days(start, query.end_ns.unwrap_or(now_ns)) {
-            request.set_query("date", date);
-            answers.push(client.get_operation(&request, None).await?);
-            if answers.len() >= max_answers {
-                break;
-            }
-        }
-        return Ok(answers);
-    }
     let explicit_max_pages = query.metadata.iter().any(|(k, _)| k == "max_pages");
     let max_pages = match query.metadata.iter().find(|(k, _)| k == "max_pages") {
         Some((_, v)) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -142,31 +158,105 @@ pub async fn fetch_operation(
         })?,
         None if query.start_ns.is_some() => MAX_PAGES_IN_RANGE,
         None => 1,
+    };
+    let mut answers = Vec::new();
+    if op.paging.daily && request.get_query("date").is_none() && query.start_ns.is_some() {
+        // One query per trading day, each paged as far as its pages go (`max_pages` a day): the
+        // `date` bounds the rows, so only a time cursor reads the range's start.
+        let start = query.start_ns.unwrap_or(now_ns);
+        let walk = Walk {
+            start_ns: query
+                .start_ns
+                .filter(|_| op.paging.style == PagingStyle::Cursor),
+            end_ns: None,
+            max_pages,
+            explicit_max_pages,
+            windows: false,
+        };
+        for date in days(start, query.end_ns.unwrap_or(now_ns)) {
+            request.set_query("date", date);
+            let left = max_answers - answers.len();
+            walk_pages(
+                client,
+                request.clone(),
+                Walk {
+                    max_pages: max_pages.min(left),
+                    ..walk
+                },
+                now_ns,
+                &mut answers,
+            )
+            .await?;
+            if answers.len() >= max_answers {
+                break;
+            }
+        }
+        return Ok(answers);
     }
-    .min(max_answers);
+    let walk = Walk {
+        start_ns: query.start_ns,
+        end_ns: query.end_ns,
+        max_pages: max_pages.min(max_answers),
+        explicit_max_pages,
+        windows: true,
+    };
+    walk_pages(client, request, walk, now_ns, &mut answers).await?;
+    Ok(answers)
+}
+
+/// How far one walk over an operation's pages goes.
+#[derive(Debug, Clone, Copy)]
+struct Walk {
+    /// Range start, UNIX ns: pages are followed until one reaches back to it.
+    start_ns: Option<u64>,
+    /// Range end, UNIX ns: where a time cursor starts (`None`: UW's newest).
+    end_ns: Option<u64>,
+    /// Most pages.
+    max_pages: usize,
+    /// Whether the user named `max_pages` (pages of rows without times are then followed).
+    explicit_max_pages: bool,
+    /// Whether a time cursor is bounded by the range (`older_than` from its end, `newer_than`
+    /// its start, in windows): not within one `date`.
+    windows: bool,
+}
+
+/// The pages of `request`, appended to `answers`: followed by the operation's own paging while
+/// a page says there are more, as far as `walk` allows.
+async fn walk_pages(
+    client: &UwHttpClient,
+    mut request: OperationRequest,
+    walk: Walk,
+    now_ns: u64,
+    answers: &mut Vec<ApiResponse>,
+) -> Result<(), HistoryError> {
+    let op = request.operation;
+    let max_pages = walk.max_pages;
     let style = op.paging.style;
     let ms = |ns: u64| ns / 1_000_000;
     // Milliseconds, or RFC 3339 times where UW documents ISO-8601 only (a server holding to its
     // document answers milliseconds with 422).
     let cursor = |ms: u64| cursor_value(ms, op.paging.cursor_iso);
+    // The `older_than` last sent, Unix ms: a next one must lie before it.
+    let mut sent_older_than = request.get_query("older_than").and_then(cursor_ms);
     let bound = |request: &mut OperationRequest, window: CursorWindow| {
         request.set_query("older_than", cursor(window.older_than_ms));
         if let Some(newer_than) = window.newer_than_ms {
             request.set_query("newer_than", cursor(newer_than));
         }
+        window.older_than_ms
     };
     // A time cursor walks back from the range's end to its start, in windows no wider than UW
     // answers one query (multi-leg: 24 h; wider, UW would answer only the newest 24 h).
     let mut windows = None;
-    if style == PagingStyle::Cursor {
+    if style == PagingStyle::Cursor && walk.windows {
         let takes_newer_than =
             op.param("newer_than").is_some() && request.get_query("newer_than").is_none();
-        let newer_than = query
+        let newer_than = walk
             .start_ns
             .filter(|_| takes_newer_than)
             .map(|start| ms(start).saturating_sub(1));
         // Windows are counted back from the end: from now when the range names none.
-        let end = query
+        let end = walk
             .end_ns
             .or_else(|| newer_than.and(op.paging.max_span_ms).map(|_| now_ns));
         match end.filter(|_| request.get_query("older_than").is_none()) {
@@ -186,7 +276,7 @@ pub async fn fetch_operation(
     }
     let mut window = windows.as_mut().and_then(Iterator::next);
     if let Some(window) = window {
-        bound(&mut request, window);
+        sent_older_than = Some(bound(&mut request, window));
     }
     // Following pages needs to know a full page when it sees one.
     let mut page_size = request
@@ -203,14 +293,18 @@ pub async fn fetch_operation(
                 .and_then(|d| usize::try_from(d).ok());
         }
     }
+    let first_page = usize::try_from(op.paging.page_base).unwrap_or(0);
     let mut page: usize = request
         .get_query("page")
         .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+        .unwrap_or(first_page);
     let mut offset: usize = request
         .get_query("offset")
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
+    // Rows already delivered by this walk's cursor pages, by time (ms) and key, counted: pages
+    // whose cursors include the instant of the previous page's oldest row overlap there.
+    let mut delivered: HashMap<(Option<u64>, String), usize> = HashMap::new();
     for n in 0..max_pages {
         match style {
             PagingStyle::Page => request.set_query("page", page.to_string()),
@@ -219,28 +313,74 @@ pub async fn fetch_operation(
             }
             _ => {}
         }
-        let answer = client
+        let mut answer = client
             .get_operation(&request, Some(i64::try_from(n).unwrap_or(i64::MAX)))
             .await?;
         let body: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-        answers.push(answer);
-        let list = rows(&body);
-        let count = list.map_or(0, Vec::len);
         let has_more = body.get("has_more").and_then(Value::as_bool) == Some(true);
-        let full = page_size.is_some_and(|size| count >= size && count > 0);
-        let oldest = list.and_then(|l| l.iter().filter_map(row_time).min());
+        let mut deduplicated = None;
+        // Rows on the page, and those of them not delivered before.
+        let (count, fresh, oldest) = match raw_rows(&answer.body) {
+            Some((span, raw)) => {
+                let list: Vec<Value> = raw
+                    .iter()
+                    .map(|r| serde_json::from_str(r.get()).unwrap_or(Value::Null))
+                    .collect();
+                let oldest = list.iter().filter_map(row_time).min();
+                if style == PagingStyle::Cursor {
+                    let id = op.paging.row_id.as_deref();
+                    let mut repeated: HashMap<(Option<u64>, String), usize> = HashMap::new();
+                    let mut kept = Vec::with_capacity(raw.len());
+                    for (row, text) in list.iter().zip(&raw) {
+                        let key = (row_time(row).map(ms), row_key(row, text, id));
+                        let seen = repeated.entry(key.clone()).or_default();
+                        if *seen < delivered.get(&key).copied().unwrap_or(0) {
+                            *seen += 1;
+                        } else {
+                            kept.push((key, text.get()));
+                        }
+                    }
+                    if kept.len() < raw.len() {
+                        let rows: Vec<&str> = kept.iter().map(|(_, t)| *t).collect();
+                        deduplicated = Some(format!(
+                            "{}[{}]{}",
+                            &answer.body[..span.start],
+                            rows.join(","),
+                            &answer.body[span.end..]
+                        ));
+                    }
+                    let fresh = kept.len();
+                    for (key, _) in kept {
+                        *delivered.entry(key).or_default() += 1;
+                    }
+                    (raw.len(), fresh, oldest)
+                } else {
+                    (raw.len(), raw.len(), oldest)
+                }
+            }
+            None => (0, 0, None),
+        };
+        if let Some(body) = deduplicated {
+            answer.body = body;
+        }
+        answers.push(answer);
+        // Without a known page size, a cursor page that brings new rows may not be the last.
+        let full = match page_size {
+            Some(size) => count >= size && count > 0,
+            None => style == PagingStyle::Cursor && fresh > 0,
+        };
         // A range (or the window of it being asked) is covered once a page reaches back to its
         // start; pages of rows without times are followed only as far as `max_pages` says.
         let window_start = window
             .and_then(|w| w.newer_than_ms)
             .map(|newer_than| newer_than.saturating_add(1).saturating_mul(1_000_000));
-        let start = match (query.start_ns, window_start) {
+        let start = match (walk.start_ns, window_start) {
             (Some(start), Some(w)) => Some(start.max(w)),
             (start, w) => start.or(w),
         };
         let in_range = match (start, oldest) {
             (Some(start), Some(o)) => o > start,
-            (Some(_), None) => explicit_max_pages,
+            (Some(_), None) => walk.explicit_max_pages,
             (None, _) => true,
         };
         if has_more || full && in_range {
@@ -254,8 +394,18 @@ pub async fn fetch_operation(
                     continue;
                 }
                 PagingStyle::Cursor => {
-                    if let Some(oldest) = oldest.filter(|_| in_range) {
-                        request.set_query("older_than", cursor(ms(oldest)));
+                    // UW answers rows strictly before `older_than`: the next page starts a
+                    // millisecond after the oldest row, so the rows of its instant the page had
+                    // no room for come too (those already delivered are dropped). A page all of
+                    // one instant moves on past it; a cursor that cannot move back ends the walk.
+                    let next = oldest.filter(|_| in_range).and_then(|o| {
+                        [ms(o) + 1, ms(o)]
+                            .into_iter()
+                            .find(|c| sent_older_than.is_none_or(|sent| *c < sent))
+                    });
+                    if let Some(next) = next {
+                        request.set_query("older_than", cursor(next));
+                        sent_older_than = Some(next);
                         continue;
                     }
                 }
@@ -268,9 +418,9 @@ pub async fn fetch_operation(
         let Some(next) = window else {
             break;
         };
-        bound(&mut request, next);
+        sent_older_than = Some(bound(&mut request, next));
     }
-    Ok(answers)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -412,7 +562,9 @@ mod tests {
                 let answers = fetch_operation(&client, &query(params, start, end), 0)
                     .await
                     .unwrap_or_else(|e| panic!("{params:?}: {e}"));
-                assert_eq!(answers.len(), 1);
+                // UW documents no page size in the schema: the walk asks on, one past the
+                // print's instant, and the same print again brings nothing new.
+                assert_eq!(answers.len(), 2);
             }
             // Flow alerts document Unix milliseconds or seconds (or ISO): milliseconds, as ever.
             fetch_operation(
@@ -431,12 +583,16 @@ mod tests {
                 Some("2026-07-17T20:00:00.001Z"),
                 Some("2026-07-17T13:29:59.999Z"),
             );
+            let next = Some("2026-07-17T14:31:02.121Z");
             assert_eq!(
                 cursors,
                 [
                     ("/api/futures/flow", older, newer),
+                    ("/api/futures/flow", next, newer),
                     ("/api/futures/ESU6/trades", older, newer),
+                    ("/api/futures/ESU6/trades", next, newer),
                     ("/api/futures/ESU6/trades", older, newer),
+                    ("/api/futures/ESU6/trades", next, newer),
                     (
                         "/api/option-trades/flow-alerts",
                         Some("1784318400001"),

@@ -9,6 +9,8 @@
 
 mod answer;
 pub mod fetch;
+#[cfg(test)]
+mod fetch_tests;
 mod request;
 
 use std::sync::LazyLock;
@@ -72,7 +74,7 @@ pub struct Param {
 pub enum PagingStyle {
     /// `older_than` moves back in time, newest first.
     Cursor,
-    /// `page` numbers from 0.
+    /// `page` numbers, from the operation's [`OpPaging::page_base`].
     Page,
     /// `offset` rows skipped.
     Offset,
@@ -81,7 +83,7 @@ pub enum PagingStyle {
 }
 
 /// An operation's pagination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct OpPaging {
     /// How pages follow.
     pub style: PagingStyle,
@@ -103,6 +105,14 @@ pub struct OpPaging {
     /// `older_than` (multi-leg: 24 h): a longer range is asked one window at a time.
     #[serde(default)]
     pub max_span_ms: Option<u64>,
+    /// The number of the first page: 1 where the document says pages count from 1 ("Page
+    /// number (1-indexed)", `minimum: 1`, "default 1"), else 0.
+    #[serde(default)]
+    pub page_base: u64,
+    /// The field that identifies a row of a cursor page (`id`, `trade_id`), where the document's
+    /// rows have one: two pages that overlap at a cursor's instant deliver such a row once.
+    #[serde(default)]
+    pub row_id: Option<String>,
 }
 
 /// What a successful answer is.
