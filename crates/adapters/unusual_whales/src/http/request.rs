@@ -141,6 +141,12 @@ pub(crate) fn url_of<'a>(
         .map_err(|()| format!("base URL {base_url:?} cannot take a path"))?
         .pop_if_empty()
         .extend(segments);
+    // `Url` leaves a `^` of a value as it is (`/api/stock/^VIX/info`); UW is sent `%5EVIX`. Every
+    // `^` in the path is a value's: the template and the base URL have none.
+    if url.path().contains('^') {
+        let path = url.path().replace('^', "%5E");
+        url.set_path(&path);
+    }
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
@@ -200,6 +206,25 @@ mod tests {
         request.target.id = Some("A/B?C".to_owned());
         let url = request.url("https://api.unusualwhales.com").unwrap();
         assert_eq!(url.path(), "/api/option-contract/A%2FB%3FC/historic");
+    }
+
+    #[test]
+    fn path_values_are_encoded_once_and_a_caret_too() {
+        // As given (decoded) or as sent (encoded): the same request goes out.
+        for text in [
+            "/api/stock/%5EVIX/ohlc/1m",
+            "/api/stock/^VIX/ohlc/1m",
+            "/api/stock/%5eVIX/ohlc/1m",
+        ] {
+            let request = UwRequest::parse(text).unwrap();
+            assert_eq!(request.target.ticker.as_deref(), Some("^VIX"), "{text}");
+            let url = request.url("http://127.0.0.1:9").unwrap();
+            assert_eq!(url.path(), "/api/stock/%5EVIX/ohlc/1m", "{text}");
+        }
+        let mut request = UwRequest::new(UwEndpoint::OptionContractHistoric);
+        request.target.id = Some("a b%c^".to_owned());
+        let url = request.url("http://127.0.0.1:9").unwrap();
+        assert_eq!(url.path(), "/api/option-contract/a%20b%25c%5E/historic");
     }
 
     #[test]

@@ -74,10 +74,14 @@ fn check_value(param: &Param, value: &str) -> Result<(), String> {
     }
     match kind {
         "integer" | "number" => {
+            // An integer is digits with an optional `-` (UW reads `1e2`, `10.0`, `+5` as no
+            // integer).
+            let digits = value.strip_prefix('-').unwrap_or(value);
+            let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
             let number: f64 = value
                 .parse()
                 .ok()
-                .filter(|n: &f64| n.is_finite() && (kind == "number" || n.fract() == 0.0))
+                .filter(|n: &f64| n.is_finite() && (kind == "number" || integer))
                 .ok_or_else(|| {
                     format!(
                         "expected {}",
@@ -109,8 +113,9 @@ fn check_value(param: &Param, value: &str) -> Result<(), String> {
 
 impl OperationRequest {
     /// A request of `operation` with `params` (path values and query parameters by the
-    /// document's names; an array parameter takes a comma-separated list and may be named with
-    /// or without its `[]`).
+    /// document's names; an array parameter takes a comma-separated list or a JSON array of
+    /// strings (`["a, b", "c"]`: items with commas), may be named with or without its `[]`, and
+    /// named again adds its values; another parameter named again takes the last value).
     ///
     /// # Errors
     /// [`OperationError`] naming the parameter that is missing, unknown or invalid.
@@ -132,24 +137,31 @@ impl OperationRequest {
                     param: key.clone(),
                     accepted: accepted(operation),
                 })?;
-            let values: Vec<&str> = if param.kind == "array" {
-                value.split(',').map(str::trim).collect()
+            let invalid = |value: &str, reason: String| OperationError::Invalid {
+                operation: name(),
+                param: param.name.clone(),
+                value: value.to_owned(),
+                reason,
+            };
+            let values: Vec<String> = if param.kind == "array" {
+                array_items(value).map_err(|reason| invalid(value, reason))?
             } else {
-                vec![value.as_str()]
+                vec![value.clone()]
             };
             for v in &values {
-                check_value(param, v).map_err(|reason| OperationError::Invalid {
-                    operation: name(),
-                    param: param.name.clone(),
-                    value: (*v).to_owned(),
-                    reason,
-                })?;
+                check_value(param, v).map_err(|reason| invalid(v, reason))?;
             }
             match param.location {
-                ParamIn::Path => path_values.push((param.name.clone(), value.clone())),
+                ParamIn::Path => {
+                    path_values.retain(|(k, _): &(String, String)| *k != param.name);
+                    path_values.push((param.name.clone(), value.clone()));
+                }
+                // An array parameter named again adds its values; another takes the last.
                 ParamIn::Query => {
-                    query.retain(|(k, _): &(String, String)| *k != param.name);
-                    query.extend(values.iter().map(|v| (param.name.clone(), (*v).to_owned())));
+                    if param.kind != "array" {
+                        query.retain(|(k, _): &(String, String)| *k != param.name);
+                    }
+                    query.extend(values.into_iter().map(|v| (param.name.clone(), v)));
                 }
             }
         }
@@ -201,7 +213,9 @@ impl OperationRequest {
             .split('/')
             .zip(path.trim_end_matches('/').split('/'))
             .filter(|(t, s)| t.starts_with('{') && t != s)
-            .map(|(t, s)| (t.trim_matches(['{', '}']).to_owned(), s.to_owned()))
+            // A path as sent has its values percent-encoded (`VANGUARD%20GROUP%20INC`): they
+            // are taken decoded, and encoded once when sent.
+            .map(|(t, s)| (t.trim_matches(['{', '}']).to_owned(), percent_decoded(s)))
             .collect();
         if let Some((_, q)) = text.split_once('?') {
             let q = q.split_once('#').map_or(q, |(q, _)| q);
@@ -278,6 +292,53 @@ impl OperationRequest {
             });
         url_of(base_url, segments, &self.query)
     }
+}
+
+/// The items of an array parameter's value: a JSON array (`["a", "b"]`, so an item may hold a
+/// comma), else a comma-separated list; `Err` says why neither.
+fn array_items(value: &str) -> Result<Vec<String>, String> {
+    let text = value.trim();
+    if !(text.starts_with('[') && text.ends_with(']')) {
+        return Ok(value.split(',').map(|v| v.trim().to_owned()).collect());
+    }
+    let expected = || {
+        "expected a comma-separated list (a,b) or a JSON array of strings ([\"a\", \"b\"])"
+            .to_owned()
+    };
+    let items: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|_| expected())?;
+    items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::String(s) => Ok(s),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(expected()),
+        })
+        .collect()
+}
+
+/// A path segment with its percent-escapes decoded (`%20` is a space, `%5E` a `^`; a `+` stays a
+/// `+`: this is a path, not a form). Bytes that are not UTF-8 are replaced.
+fn percent_decoded(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(hi)), Some(Some(lo))) = (
+                bytes.get(i + 1).map(|b| hex(*b)),
+                bytes.get(i + 2).map(|b| hex(*b)),
+            )
+        {
+            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The parameters `operation` takes, for an error message.
@@ -357,6 +418,54 @@ mod tests {
         );
         let e = err("darkpool_recent", &[("limit", "ten")]);
         assert!(e.contains("expected an integer"), "{e}");
+        for v in ["1e2", "10.0", "+5", "2.5e3", "", "-", " 5"] {
+            let e = err("darkpool_recent", &[("limit", v)]);
+            assert!(
+                e.contains(&format!(
+                    "darkpool_recent: parameter limit={v:?} is invalid: expected an integer"
+                )),
+                "{v}: {e}"
+            );
+        }
+        OperationRequest::new(op("darkpool_recent"), &pairs(&[("limit", "100")])).unwrap();
+        // A number may have a fraction or an exponent.
+        OperationRequest::new(op("option_trades"), &pairs(&[("min_ask_perc", "5e-1")])).unwrap();
+    }
+
+    #[test]
+    fn an_array_parameter_takes_lists_json_arrays_and_repeats() {
+        let sent = |list: &[(&str, &str)]| {
+            OperationRequest::new(op("alerts"), &pairs(list)).map(|r| {
+                r.query
+                    .into_iter()
+                    .filter(|(k, _)| k == "config_ids[]")
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+            })
+        };
+        let both = Ok(vec!["a1".to_owned(), "b2".to_owned()]);
+        assert_eq!(sent(&[("config_ids[]", "a1,b2")]), both);
+        assert_eq!(
+            sent(&[("config_ids[]", "a1"), ("config_ids[]", "b2")]),
+            both
+        );
+        assert_eq!(sent(&[("config_ids", "a1"), ("config_ids[]", "b2")]), both);
+        assert_eq!(sent(&[("config_ids[]", r#"["a1", "b2"]"#)]), both);
+        assert_eq!(
+            sent(&[("config_ids[]", r#"["Furnishings, Fixtures & Appliances"]"#)]),
+            Ok(vec!["Furnishings, Fixtures & Appliances".to_owned()])
+        );
+        // A Python list's repr is not a list UW reads: refused, not sent as "['a1'".
+        let e = sent(&[("config_ids[]", "['a1', 'b2']")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("alerts: parameter config_ids[]=") && e.contains("JSON array"),
+            "{e}"
+        );
+        // Another parameter named twice takes the last value.
+        let r = OperationRequest::new(op("alerts"), &pairs(&[("limit", "5"), ("limit", "7")]));
+        assert_eq!(r.unwrap().query, pairs(&[("limit", "7")]));
     }
 
     #[test]
@@ -413,6 +522,26 @@ mod tests {
         assert_eq!(r.operation.name, "option_trades_multi_leg");
         let r = OperationRequest::parse("/api/stock/AAPL/max-pain").unwrap();
         assert_eq!(r.path_values, pairs(&[("ticker", "AAPL")]));
+        // Values of a path as sent are decoded, and encoded once when sent.
+        for text in [
+            "/api/institution/VANGUARD%20GROUP%20INC/holdings",
+            "/api/institution/VANGUARD GROUP INC/holdings",
+        ] {
+            let r = OperationRequest::parse(text).unwrap();
+            assert_eq!(r.path_values, pairs(&[("name", "VANGUARD GROUP INC")]));
+            assert_eq!(
+                r.to_string(),
+                "/api/institution/VANGUARD%20GROUP%20INC/holdings"
+            );
+        }
+        for text in ["/api/stock/%5EVIX/max-pain", "/api/stock/^VIX/max-pain"] {
+            let r = OperationRequest::parse(text).unwrap();
+            assert_eq!(r.path_values, pairs(&[("ticker", "^VIX")]));
+            assert_eq!(r.to_string(), "/api/stock/%5EVIX/max-pain");
+        }
+        let r = OperationRequest::parse("/api/institution/A%2FB+C%25/holdings").unwrap();
+        assert_eq!(r.path_values, pairs(&[("name", "A/B+C%")]));
+        assert_eq!(r.to_string(), "/api/institution/A%2FB+C%25/holdings");
         assert!(matches!(
             OperationRequest::parse("/api/nowhere"),
             Err(OperationError::Unknown(_))
