@@ -59,6 +59,10 @@ pub fn operation_request(metadata: &[(String, String)]) -> Result<OperationReque
         .cloned()
         .collect();
     match (get("operation"), get("path")) {
+        // A concrete path (`/api/stock/SPY/max-pain`) gives its values, as `path` does.
+        (Some(name), _) if name.starts_with('/') => {
+            OperationRequest::from_path(name, &params).map_err(|e| invalid(&e))
+        }
         (Some(name), _) => {
             let op = Operation::find(name)
                 .ok_or_else(|| invalid(&super::OperationError::Unknown(name.clone())))?;
@@ -456,6 +460,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"ticker\" is required"), "{e}");
+        // An operation named by a concrete path takes the path's values.
+        let r = operation_request(&md(&[("operation", "/api/stock/SPY/max-pain")])).unwrap();
+        assert_eq!(r.to_string(), "/api/stock/SPY/max-pain");
+        let e = operation_request(&md(&[
+            ("operation", "/api/stock/SPY/max-pain"),
+            ("ticker", "QQQ"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("names ticker \"SPY\""), "{e}");
+        let e = operation_request(&md(&[("operation", "socket_gex")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("subscribe_data(DataType(UwTickerGex"), "{e}");
         let e = operation_request(&md(&[("operation", "no_such_thing")]))
             .unwrap_err()
             .to_string();

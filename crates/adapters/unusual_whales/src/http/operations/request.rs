@@ -37,6 +37,18 @@ pub enum OperationError {
         /// The parameters it takes.
         accepted: String,
     },
+    /// A WebSocket page of the document: its records stream, no REST request answers them.
+    #[error("{operation}: {path} documents UW's WebSocket {what}, not a REST request: {how}")]
+    WebSocket {
+        /// The operation's short name.
+        operation: String,
+        /// Its path.
+        path: String,
+        /// The channel (`channel gex`), or the channel table.
+        what: String,
+        /// How to receive it.
+        how: String,
+    },
     /// A value the document does not allow.
     #[error("{operation}: parameter {param}={value:?} is invalid: {reason}")]
     Invalid {
@@ -124,6 +136,9 @@ impl OperationRequest {
         params: &[(String, String)],
     ) -> Result<Self, OperationError> {
         let name = || operation.name.clone();
+        if operation.tag == "websocket" {
+            return Err(websocket(operation));
+        }
         let mut path_values = Vec::new();
         let mut query = Vec::new();
         for (key, value) in params {
@@ -200,13 +215,18 @@ impl OperationRequest {
     }
 
     /// A request from a concrete path with its query, plus `extra` parameters (which replace the
-    /// query's of the same name).
+    /// query's of the same name; one that names a path value the path gives otherwise is an
+    /// error).
     ///
     /// # Errors
-    /// As [`OperationRequest::parse`].
+    /// As [`OperationRequest::parse`], and [`OperationError::Invalid`] for a conflicting path
+    /// value.
     pub fn from_path(text: &str, extra: &[(String, String)]) -> Result<Self, OperationError> {
         let operation =
             Operation::find(text).ok_or_else(|| OperationError::Unknown(text.to_owned()))?;
+        if operation.tag == "websocket" {
+            return Err(websocket(operation));
+        }
         let path = text.split(['?', '#']).next().unwrap_or("");
         let mut params: Vec<(String, String)> = operation
             .path
@@ -231,6 +251,21 @@ impl OperationRequest {
                 }
             }
             params.extend(pairs);
+        }
+        for (name, value) in &params {
+            let conflict = extra.iter().find(|(k, v)| {
+                k == name
+                    && v != value
+                    && operation.param(k).map(|p| p.location) == Some(ParamIn::Path)
+            });
+            if let Some((k, v)) = conflict {
+                return Err(OperationError::Invalid {
+                    operation: operation.name.clone(),
+                    param: k.clone(),
+                    value: v.clone(),
+                    reason: format!("the path {path} names {k} {value:?}"),
+                });
+            }
         }
         params.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
         params.extend(extra.iter().cloned());
@@ -339,6 +374,33 @@ fn percent_decoded(segment: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The refusal of a WebSocket page, naming how its records are received.
+fn websocket(operation: &Operation) -> OperationError {
+    let (what, how) = match (operation.channel.as_deref(), operation.channel_kind()) {
+        (Some(wire), Some(kind)) => (
+            format!("channel `{wire}`"),
+            format!(
+                "subscribe with subscribe_data(DataType({}, metadata={{...}}), client_id=UW_CLIENT_ID)",
+                kind.record_type_name()
+            ),
+        ),
+        (Some(wire), None) => (
+            format!("channel `{wire}`"),
+            "its records stream over the WebSocket (subscribe_data)".to_owned(),
+        ),
+        (None, _) => (
+            "channel table".to_owned(),
+            "each channel is subscribed with subscribe_data(DataType(<its record type>, metadata={...}), client_id=UW_CLIENT_ID)".to_owned(),
+        ),
+    };
+    OperationError::WebSocket {
+        operation: operation.name.clone(),
+        path: operation.path.clone(),
+        what,
+        how,
+    }
 }
 
 /// The parameters `operation` takes, for an error message.
@@ -510,6 +572,64 @@ mod tests {
             _ if p.format.as_deref() == Some("date") => "2025-05-16".to_owned(),
             _ => "SPY".to_owned(),
         }
+    }
+
+    #[test]
+    fn websocket_pages_are_refused_with_the_channel_s_record_type() {
+        let e = OperationRequest::new(op("socket_gex"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("socket_gex: /api/socket/gex documents UW's WebSocket channel `gex`")
+                && e.contains("subscribe_data(DataType(UwTickerGex, metadata="),
+            "{e}"
+        );
+        let e = OperationRequest::parse("/api/socket/gex")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("DataType(UwTickerGex"), "{e}");
+        let e = OperationRequest::new(op("socket"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("channel table") && e.contains("subscribe_data"),
+            "{e}"
+        );
+        // Every page: none is requested.
+        for o in crate::http::operations::operations()
+            .iter()
+            .filter(|o| o.tag == "websocket")
+        {
+            assert!(matches!(
+                OperationRequest::new(o, &[]),
+                Err(OperationError::WebSocket { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_concrete_path_gives_its_values_and_a_conflicting_one_is_an_error() {
+        let r = OperationRequest::from_path(
+            "/api/stock/SPY/max-pain",
+            &pairs(&[("ticker", "SPY"), ("date", "2025-05-16")]),
+        )
+        .unwrap();
+        assert_eq!(r.to_string(), "/api/stock/SPY/max-pain?date=2025-05-16");
+        let e =
+            OperationRequest::from_path("/api/stock/SPY/max-pain", &pairs(&[("ticker", "QQQ")]))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("parameter ticker=\"QQQ\" is invalid: the path /api/stock/SPY/max-pain names ticker \"SPY\""),
+            "{e}"
+        );
+        // A template names no value: the parameter gives it.
+        let r = OperationRequest::from_path(
+            "/api/stock/{ticker}/max-pain",
+            &pairs(&[("ticker", "QQQ")]),
+        )
+        .unwrap();
+        assert_eq!(r.to_string(), "/api/stock/QQQ/max-pain");
     }
 
     #[test]
