@@ -15,6 +15,7 @@ from nautilus_trader_uw._core import UwJoinError
 from nautilus_trader_uw._core import UwParseError
 from nautilus_trader_uw._core import UwRequestError
 from nautilus_trader_uw._core import UwRestClient
+from nautilus_trader_uw._core import UwSkippedRowsWarning
 from nautilus_trader_uw._core import UwUnknownChannelError
 from nautilus_trader_uw._core import parse_rest_response
 from nautilus_trader_uw._core import parse_ws_frame
@@ -34,7 +35,7 @@ __version__: Final[str] = _core.__version__
 _core._set_padded_occ_root_default(_compat.IB_PADS_OCC_ROOT)
 _compat.warn_if_untested()
 
-for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse, UwRequestError):
+for _exc in (UwParseError, UwUnknownChannelError, UwJoinError, UwErrorResponse, UwRequestError, UwSkippedRowsWarning):
     _exc.__module__ = __name__
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "UwParseError",
     "UwRequestError",
     "UwRestClient",
+    "UwSkippedRowsWarning",
     "UwUnknownChannelError",
     "backtest_data",
     "parse_rest_response",

@@ -88,6 +88,7 @@ __all__ = [
     "UwRestClient",
     "UwTapeReader",
     "UwRequestError",
+    "UwSkippedRowsWarning",
     "parse_ws_frame",
     "channel_names",
     "record_type_names",
@@ -267,6 +268,9 @@ class UwRequestError(ConnectionError):
     kind: str
     resets_at_ns: int
 
+class UwSkippedRowsWarning(UserWarning):
+    """Rows of UW's answer that could not be read were skipped."""
+
 @final
 class UwRestClient:
     """UW's REST API with the adapter's rate limiting, retries and pagination."""
@@ -294,6 +298,7 @@ class UwRestClient:
         end_ns: int | None = None,
         limit: int = 0,
         event_time_init: bool = False,
+        skipped: list[tuple[int, list[str]]] | None = None,
     ) -> list[Data]: ...
     def get(self, path: str, event_time_init: bool = False) -> list[Data]: ...
     def full_tape(self, date: str, batch_size: int = 100_000, event_time_init: bool = False) -> UwTapeReader: ...

@@ -201,14 +201,21 @@ def cmd_download(args: argparse.Namespace) -> int:
                 show_progress=_show_progress(args),
                 # The simulator's port changes per run; its history does not.
                 base_url="built-in simulator" if args.sim else args.base_url_http,
+                on_unreadable=_report_unreadable,
             )
     except (ValueError, _core.UwRequestError) as e:
         raise CliError(cli_wording(str(e), "download")) from e
+    unreadable = f"; {counts['unreadable']} unreadable rows skipped" if counts["unreadable"] else ""
     print(
         f"{type_name}: {counts['records']} records from {counts['days']} days written to {args.catalog} "
-        f"({counts['skipped']} days already there)",
+        f"({counts['skipped']} days already there{unreadable})",
     )
     return 0
+
+
+def _report_unreadable(day, count: int, errors: list[str]) -> None:
+    rows = "row" if count == 1 else "rows"
+    print(f"warning: {day}: skipped {count} unreadable {rows} of UW's answers; the first: {errors[0]}", file=sys.stderr)
 
 
 def cmd_operations(args: argparse.Namespace) -> int:

@@ -344,6 +344,7 @@ class UnusualWhalesDataClient(LiveDataClient):
             # later (calendar entries of events to come, open interest fetched before the open).
             end_ns = None
         data: list = []
+        skipped: list[tuple[int, list[str]]] = []
         try:
             self._check_venue(data_type, metadata)
             rest = self._rest_client()
@@ -354,31 +355,24 @@ class UnusualWhalesDataClient(LiveDataClient):
                 start_ns,
                 end_ns,
                 request.limit or 0,
+                skipped=skipped,
             )
             # The request blocks (rate limit, retries, pages) without the GIL, off the loop thread.
             data = await self._loop.run_in_executor(None, fetch)
             self._log.info(f"Request {data_type}: {len(data)} records from UW REST")
+            for count, errors in skipped:
+                # Each would have failed the request and lost the rows around it: the answer
+                # holds the others, and says what it left out.
+                name = data_type.type.__name__
+                detail = f"{name}: skipped {count} unreadable rows of UW's answers; the first: {errors[0]}"
+                self._log.warning(f"Request {data_type}: {detail}")
+                data.append(self._request_status(request, "rows_skipped", detail, attempt=count))
         except Exception as e:
             # Answer anyway, whatever failed, so the requester's callback and bookkeeping complete,
             # and answer with the failure itself: an empty answer means "no data", this one "no
             # answer".
             self._log.error(f"Request {data_type} failed: {e}")
-            now = self._clock.timestamp_ns()
-            data = [
-                UwFeedStatus(
-                    status="request_failed",
-                    channel=None,
-                    detail=f"{data_type.type.__name__}: {e}",
-                    attempt=None,
-                    # After 1.221 the engine hands us a sub-request; the strategy knows its parent.
-                    request_id=str(getattr(request, "correlation_id", None) or request.id),
-                    # 1.231's engine publishes an answer on the topic of its record's instrument:
-                    # the requester of one instrument listens on that one.
-                    instrument_id=request.instrument_id.value if request.instrument_id is not None else None,
-                    ts_event=now,
-                    ts_init=now,
-                ),
-            ]
+            data = [self._request_status(request, "request_failed", f"{data_type.type.__name__}: {e}")]
         if _compat.HISTORY_THROUGH_ENGINE:
             # The engine publishes each record on the requester's ``historical.data.*`` topic,
             # which it derives from the wrapper's DataType (as for live data).
@@ -390,6 +384,24 @@ class UnusualWhalesDataClient(LiveDataClient):
             start=request.start,
             end=request.end,
             params=request.params,
+        )
+
+    def _request_status(
+        self, request: RequestData, status: str, detail: str, attempt: int | None = None
+    ) -> UwFeedStatus:
+        now = self._clock.timestamp_ns()
+        return UwFeedStatus(
+            status=status,
+            channel=None,
+            detail=detail,
+            attempt=attempt,
+            # After 1.221 the engine hands us a sub-request; the strategy knows its parent.
+            request_id=str(getattr(request, "correlation_id", None) or request.id),
+            # 1.231's engine publishes an answer on the topic of its record's instrument: the
+            # requester of one instrument listens on that one.
+            instrument_id=request.instrument_id.value if request.instrument_id is not None else None,
+            ts_event=now,
+            ts_init=now,
         )
 
     # -- Delivery (event-loop thread) -------------------------------------------------------------

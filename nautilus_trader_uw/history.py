@@ -153,7 +153,7 @@ def _download_once(client: _core.UwRestClient, metadata: dict[str, str], catalog
     records = client.history("UwApiResponse", list(metadata.items()), None, None, 0, True)
     if records:
         catalog.write_data(records)
-    return {"days": 1, "skipped": 0, "records": len(records)}
+    return {"days": 1, "skipped": 0, "records": len(records), "unreadable": 0}
 
 
 def download(
@@ -168,16 +168,21 @@ def download(
     include_weekends: bool = False,
     *,
     base_url: str,
+    on_unreadable: Callable[[date, int, list[str]], None] | None = None,
 ) -> dict[str, int]:
     """
     Download ``type_name`` history for each trading day in ``[start, end]`` into the catalog.
+
+    A row of UW's answers that cannot be read is skipped, not the day: ``on_unreadable(day,
+    count, first_errors)`` hears of it (each error names its request, row and field), or, without
+    it, a ``UwSkippedRowsWarning``.
 
     ``UwApiResponse`` (any documented operation, ``metadata["operation"]``) goes day by day when the
     operation takes a ``date`` or pages by time; otherwise its current answer is fetched once.
 
     ``base_url`` is the server ``client`` talks to (the client does not say): the finished days are
     remembered per server, type and filters (``download_key``). Returns counts: ``days`` fetched
-    now, ``skipped`` (already done), ``records`` written.
+    now, ``skipped`` (already done), ``records`` written, ``unreadable`` rows skipped.
     """
     data_type_by_name(type_name)
     catalog_path = Path(catalog_path)
@@ -197,7 +202,14 @@ def download(
             counts["skipped"] += 1
             continue
         lo, hi = day_bounds_ns(day)
-        records = client.history(type_name, list(metadata.items()), lo, hi, 0, True)
+        if on_unreadable is None:
+            records = client.history(type_name, list(metadata.items()), lo, hi, 0, True)
+        else:
+            unreadable: list[tuple[int, list[str]]] = []
+            records = client.history(type_name, list(metadata.items()), lo, hi, 0, True, unreadable)
+            for count, errors in unreadable:
+                counts["unreadable"] += count
+                on_unreadable(day, count, errors)
         records.sort(key=lambda r: (r.ts_init, r.ts_event))
         if records:
             _write_day(catalog, records, lo, hi)
@@ -210,7 +222,7 @@ def download(
         counts["records"] += len(records)
         if on_day is not None:
             on_day(day, len(records))
-    return {"days": counts["days"], "skipped": counts["skipped"], "records": counts["records"]}
+    return {k: counts[k] for k in ("days", "skipped", "records", "unreadable")}
 
 
 def download_full_tape(

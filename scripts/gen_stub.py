@@ -225,6 +225,9 @@ class UwRequestError(ConnectionError):
     kind: str
     resets_at_ns: int
 
+class UwSkippedRowsWarning(UserWarning):
+    """Rows of UW's answer that could not be read were skipped."""
+
 @final
 class UwRestClient:
     """UW's REST API with the adapter's rate limiting, retries and pagination."""
@@ -252,6 +255,7 @@ class UwRestClient:
         end_ns: int | None,
         limit: int,
         event_time_init: bool,
+        skipped: list[tuple[int, list[str]]] | None,
     ) -> list[Data]: ...
     def get(self, path: str, event_time_init: bool) -> list[Data]: ...
     def full_tape(self, date: str, batch_size: int, event_time_init: bool) -> UwTapeReader: ...

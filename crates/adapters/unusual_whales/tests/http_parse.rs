@@ -1605,3 +1605,101 @@ fn rest_news_headline_keeps_its_tags_and_meta() {
         Some(r#"{"url":"https://example.com/a","n":[1,2]}"#)
     );
 }
+
+/// The first example row of UW's flow alerts, as a JSON object.
+fn flow_alert_row() -> serde_json::Value {
+    let body = &fixture_lines("http_get_flow_alerts.jsonl")[0];
+    let parsed: serde_json::Value = serde_json::from_str(body).unwrap();
+    parsed["data"][0].clone()
+}
+
+fn page_of(rows: &[serde_json::Value]) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "data": rows })).unwrap()
+}
+
+#[test]
+fn a_page_keeps_its_readable_rows_and_names_each_skipped_one() {
+    let good = flow_alert_row();
+    let mut no_premium = good.clone();
+    no_premium["total_premium"] = serde_json::Value::Null;
+    let mut bad_chain = good.clone();
+    bad_chain["option_chain"] = serde_json::json!("NOT_AN_OCC");
+    let body = page_of(&[good.clone(), no_premium, good.clone(), bad_chain, good]);
+    let request = unusual_whales_nt::http::UwRequest::parse("flow_alerts").unwrap();
+    let ids = InstrumentIdFormat::new("SMART", false);
+
+    let page = unusual_whales_nt::http::parse_rest_page(&request, &body, 1, &ids).unwrap();
+    assert_eq!(page.payloads[0].len(), 3);
+    assert_eq!(page.rows(), 5, "a full page stays full for the pager");
+    let errors: Vec<String> = page.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0].contains("data[1].total_premium"), "{errors:?}");
+    assert!(
+        errors[1].contains("data[3]") && errors[1].contains("NOT_AN_OCC"),
+        "{errors:?}"
+    );
+
+    // The strict decoder fails the same body on its first bad row, naming it.
+    let strict = unusual_whales_nt::http::parse_rest_response(&request, &body, 1, &ids);
+    assert!(
+        strict
+            .unwrap_err()
+            .to_string()
+            .contains("data[1].total_premium")
+    );
+}
+
+#[test]
+fn a_page_none_of_whose_rows_reads_fails_whole() {
+    let mut row = flow_alert_row();
+    row["total_premium"] = serde_json::Value::Null;
+    let body = page_of(&[row.clone(), row]);
+    let request = unusual_whales_nt::http::UwRequest::parse("flow_alerts").unwrap();
+    let err = unusual_whales_nt::http::parse_rest_page(
+        &request,
+        &body,
+        1,
+        &InstrumentIdFormat::new("SMART", false),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("data[0].total_premium"), "{err}");
+}
+
+proptest! {
+    /// Whatever rows are broken, the readable ones are kept in order and every other one is
+    /// reported, once.
+    #[test]
+    fn every_row_is_either_kept_or_reported(broken in proptest::collection::vec(any::<bool>(), 1..12)) {
+        prop_assume!(broken.iter().any(|b| !b));
+        let good = flow_alert_row();
+        let rows: Vec<serde_json::Value> = broken
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                let mut row = good.clone();
+                row["id"] = serde_json::json!(format!("00000000-0000-4000-8000-{i:012}"));
+                if b {
+                    row["total_premium"] = serde_json::json!("not a number");
+                }
+                row
+            })
+            .collect();
+        let request = unusual_whales_nt::http::UwRequest::parse("flow_alerts").unwrap();
+        let page = unusual_whales_nt::http::parse_rest_page(
+            &request,
+            &page_of(&rows),
+            1,
+            &InstrumentIdFormat::new("SMART", false),
+        )
+        .unwrap();
+        let UwPayload::FlowAlert(alerts) = &page.payloads[0] else { panic!() };
+        let kept: Vec<usize> = broken.iter().enumerate().filter(|(_, b)| !**b).map(|(i, _)| i).collect();
+        let got: Vec<usize> = alerts
+            .iter()
+            .map(|a| a.id.as_deref().unwrap()[24..].parse().unwrap())
+            .collect();
+        prop_assert_eq!(got, kept);
+        prop_assert_eq!(page.skipped.len(), broken.iter().filter(|b| **b).count());
+        prop_assert_eq!(page.rows(), broken.len());
+    }
+}

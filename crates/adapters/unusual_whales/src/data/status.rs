@@ -30,6 +30,9 @@ pub mod state {
     /// A `request_data` failed (`request_id`, `detail`): the answer to it in `on_historical_data`,
     /// so a strategy can tell a failure from a range without data.
     pub const REQUEST_FAILED: &str = "request_failed";
+    /// A `request_data` skipped rows of UW's answers that could not be read (`attempt` counts
+    /// them, `detail` quotes the first error): after the records, in the same answer.
+    pub const ROWS_SKIPPED: &str = "rows_skipped";
 }
 
 crate::uw_record! {
@@ -45,7 +48,7 @@ crate::uw_record! {
         instrument: None,
         fields {
             /// `connected`, `reconnecting`, `disconnected`, `not_entitled`, `join_refused`,
-            /// `stale`, `resumed`, `overflow`, `backfilling` or `request_failed`.
+            /// `stale`, `resumed`, `overflow`, `backfilling`, `request_failed` or `rows_skipped`.
             #[serde(deserialize_with = "de_string")]
             pub status: String,
             /// The UW channel concerned, for channel-level states.
@@ -54,10 +57,11 @@ crate::uw_record! {
             /// A human-readable explanation (never contains the token).
             #[serde(default, deserialize_with = "de_opt_string")]
             pub detail: Option<String>,
-            /// Reconnect attempt number (`reconnecting`) or messages dropped so far (`overflow`).
+            /// Reconnect attempt number (`reconnecting`), messages dropped so far (`overflow`) or
+            /// rows skipped (`rows_skipped`).
             #[serde(default, deserialize_with = "de_opt_i64")]
             pub attempt: Option<i64>,
-            /// The id of the `request_data` a `request_failed` status answers.
+            /// The id of the `request_data` a `request_failed` or `rows_skipped` status answers.
             #[serde(default, deserialize_with = "de_opt_string")]
             pub request_id: Option<String>,
         }

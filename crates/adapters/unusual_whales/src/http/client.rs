@@ -25,7 +25,7 @@ use crate::common::time::now_nanos;
 use crate::data::ApiResponse;
 use crate::data::UwPayload;
 use crate::http::operations::{OperationRequest, ResponseKind, answer_of, base64, parse_answer};
-use crate::http::parse::{error_text, parse_rest_response};
+use crate::http::parse::{RestPage, error_text, parse_rest_page, parse_rest_response};
 use crate::http::ratelimit::{
     BudgetSnapshot, DailyQuotaExhausted, RateHeaders, RateLimitConfig, RateLimiter,
 };
@@ -523,25 +523,77 @@ impl UwHttpClient {
     /// # Errors
     /// As [`UwHttpClient::get_body`], plus [`UwHttpError::Parse`] naming the bad field.
     pub async fn get(&self, request: &UwRequest) -> Result<Vec<UwPayload>, UwHttpError> {
+        self.get_parsed(request, false)
+            .await
+            .map(|page| page.payloads)
+    }
+
+    /// As [`UwHttpClient::get`], except that a row that cannot be read is skipped and reported
+    /// in [`RestPage::skipped`] (its text scrubbed), so that it does not cost the page its other
+    /// rows.
+    ///
+    /// # Errors
+    /// As [`UwHttpClient::get`], and [`UwHttpError::Parse`] for a list none of whose rows can be
+    /// read.
+    pub async fn get_page(&self, request: &UwRequest) -> Result<RestPage, UwHttpError> {
+        self.get_parsed(request, true).await
+    }
+
+    async fn get_parsed(
+        &self,
+        request: &UwRequest,
+        skip_bad_rows: bool,
+    ) -> Result<RestPage, UwHttpError> {
         // Bytes, not text: the full tape is a ZIP file.
         let body = self.get_bytes(request).await?;
         let ts_init = now_nanos();
         let ids = &self.config.ids;
-        parse_rest_response(request, &body, ts_init, ids).map_err(|source| {
-            // A 200 can carry an error body that echoes the request. Its texts are taken from
-            // the scrubbed body, so that the parser's cuts come after the scrubbing.
-            let scrub = |s: &str| self.config.credential.scrub(s);
-            let text = String::from_utf8_lossy(&body);
-            let source = match parse_rest_response(request, scrub(&text).as_bytes(), 0, ids) {
-                Err(e) => e,
-                // Scrubbing removed the fault itself.
-                Ok(_) => source,
-            };
-            UwHttpError::Parse {
-                path: scrub(&request.to_string()),
-                source: source.map_text(scrub),
+        let parse = |body: &[u8], ts_init| {
+            if skip_bad_rows {
+                parse_rest_page(request, body, ts_init, ids)
+            } else {
+                parse_rest_response(request, body, ts_init, ids).map(|payloads| RestPage {
+                    payloads,
+                    skipped: Vec::new(),
+                })
             }
-        })
+        };
+        let scrub = |s: &str| self.config.credential.scrub(s);
+        // A 200 can carry an error body that echoes the request. Error texts are taken from the
+        // scrubbed body, so that the parser's cuts come after the scrubbing.
+        let scrubbed = || {
+            let text = String::from_utf8_lossy(&body);
+            parse(scrub(&text).as_bytes(), 0)
+        };
+        match parse(&body, ts_init) {
+            Ok(mut page) => {
+                if !page.skipped.is_empty() {
+                    let again = scrubbed().map(|p| p.skipped).unwrap_or_default();
+                    page.skipped = if again.len() == page.skipped.len() {
+                        again
+                    } else {
+                        // Scrubbing changed which rows fail: keep these, scrubbed.
+                        std::mem::take(&mut page.skipped)
+                    };
+                    page.skipped = std::mem::take(&mut page.skipped)
+                        .into_iter()
+                        .map(|e| e.map_text(scrub))
+                        .collect();
+                }
+                Ok(page)
+            }
+            Err(source) => {
+                let source = match scrubbed() {
+                    Err(e) => e,
+                    // Scrubbing removed the fault itself.
+                    Ok(_) => source,
+                };
+                Err(UwHttpError::Parse {
+                    path: scrub(&request.to_string()),
+                    source: source.map_text(scrub),
+                })
+            }
+        }
     }
 
     /// GETs one page of any documented operation: UW's JSON answer, whole, stamped with the

@@ -15,5 +15,5 @@ pub mod tape;
 pub use client::{UwHttpClient, UwHttpConfig, UwHttpError};
 pub use endpoint::{UwEndpoint, UwRequestTarget};
 pub use history::{HistoryQuery, fetch_history};
-pub use parse::{parse_rest_body, parse_rest_response};
+pub use parse::{RestPage, parse_rest_body, parse_rest_page, parse_rest_response};
 pub use request::UwRequest;

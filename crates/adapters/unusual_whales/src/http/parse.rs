@@ -2,6 +2,8 @@
 //! flow-alert detail's `alert` + `trades`, net-flow's nested groups) and UW's three error shapes
 //! (docs/uw-api.md#response-envelopes, docs/uw-api.md#error-responses).
 
+use std::cell::RefCell;
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -278,13 +280,57 @@ pub fn parse_rest_response(
     ts_init: u64,
     ids: &InstrumentIdFormat,
 ) -> Result<Vec<UwPayload>, UwParseError> {
+    parse_body(request, body, ts_init, ids, false).map(|page| page.payloads)
+}
+
+/// A page of UW's answer: its records, and the rows of it that could not be read.
+#[derive(Debug, Default)]
+pub struct RestPage {
+    /// The records of the rows that could be read.
+    pub payloads: Vec<UwPayload>,
+    /// One error per row that could not be read, naming the row and the field
+    /// (`data[55].total_premium`).
+    pub skipped: Vec<UwParseError>,
+}
+
+impl RestPage {
+    /// The rows UW sent: those read and those skipped (what a pager compares with its page size).
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        self.payloads.iter().map(UwPayload::len).sum::<usize>() + self.skipped.len()
+    }
+}
+
+/// As [`parse_rest_response`], except that a row of a list that cannot be read is skipped and
+/// reported in [`RestPage::skipped`], so that one bad row does not cost its page the others.
+///
+/// # Errors
+/// As [`parse_rest_response`] for the body as a whole (an error body, no JSON, the wrong shape),
+/// and for a list none of whose rows can be read (UW's format, not a row, is then at fault).
+pub fn parse_rest_page(
+    request: &UwRequest,
+    body: &[u8],
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+) -> Result<RestPage, UwParseError> {
+    parse_body(request, body, ts_init, ids, true)
+}
+
+fn parse_body(
+    request: &UwRequest,
+    body: &[u8],
+    ts_init: u64,
+    ids: &InstrumentIdFormat,
+    skip_bad_rows: bool,
+) -> Result<RestPage, UwParseError> {
     let target = &request.target;
     let name = target.endpoint.name();
     // The full tape is a zip of CSV (docs/uw-api.md#rest-full-tape), the one body that is not JSON.
     if target.endpoint.zipped() {
-        return Ok(vec![UwPayload::OptionTrade(decode_tape(
-            body, ts_init, ids,
-        )?)]);
+        return Ok(RestPage {
+            payloads: vec![UwPayload::OptionTrade(decode_tape(body, ts_init, ids)?)],
+            skipped: Vec::new(),
+        });
     }
     let text = std::str::from_utf8(body)
         .map_err(|e| UwParseError::MalformedJson(format!("body is not UTF-8: {e}")))?;
@@ -335,7 +381,12 @@ pub fn parse_rest_response(
         tide_type: None,
         moneyness: None,
     };
-    let dec = Decoder { name, ts_init, ids };
+    let dec = Decoder {
+        name,
+        ts_init,
+        ids,
+        skipped: skip_bad_rows.then(|| RefCell::new(Vec::new())),
+    };
     let data = || required(env.data, "data", name, text);
     // Where each endpoint's rows sit, from its row of the registry.
     macro_rules! body {
@@ -359,7 +410,7 @@ pub fn parse_rest_response(
                 Some(t) => dec.rows(t, "trades", &ctx)?,
                 None => Vec::new(),
             };
-            return Ok(vec![alerts, UwPayload::OptionTrade(trades)]);
+            return Ok(dec.page(vec![alerts, UwPayload::OptionTrade(trades)]));
         }};
         (tide, $rec:ident) => {
             UwPayload::$rec(dec.tide(data()?, &ctx)?)
@@ -378,7 +429,8 @@ pub fn parse_rest_response(
             }
         };
     }
-    Ok(vec![crate::uw_endpoints!(dispatch)])
+    let payload = crate::uw_endpoints!(dispatch);
+    Ok(dec.page(vec![payload]))
 }
 
 /// The expiry a request names, when it names exactly one valid date: rows that omit theirs belong
@@ -484,9 +536,18 @@ struct Decoder<'a> {
     name: &'a str,
     ts_init: u64,
     ids: &'a InstrumentIdFormat,
+    /// Where the errors of the rows skipped go; `None` fails the response on its first bad row.
+    skipped: Option<RefCell<Vec<UwParseError>>>,
 }
 
 impl Decoder<'_> {
+    fn page(self, payloads: Vec<UwPayload>) -> RestPage {
+        RestPage {
+            payloads,
+            skipped: self.skipped.map(RefCell::into_inner).unwrap_or_default(),
+        }
+    }
+
     /// Decodes `rows` (a list, or one object) found at `path` (`data`, `chains`, `alert`, ...).
     fn rows<R: UwRecord + FromContext + DeserializeOwned>(
         &self,
@@ -508,6 +569,8 @@ impl Decoder<'_> {
             )));
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut bad = Vec::new();
+        let count = items.len();
         for (i, item) in items.into_iter().enumerate() {
             let text = item.get();
             let record = match R::BARE_STRING_FIELD {
@@ -517,7 +580,20 @@ impl Decoder<'_> {
                 }
                 _ => self.one(text, ctx),
             };
-            out.push(record.map_err(|e| at(e, &format!("{path}[{i}]")))?);
+            match (record, &self.skipped) {
+                (Ok(record), _) => out.push(record),
+                (Err(e), Some(_)) => bad.push(at(e, &format!("{path}[{i}]"))),
+                (Err(e), None) => return Err(at(e, &format!("{path}[{i}]"))),
+            }
+        }
+        if let Some(skipped) = &self.skipped
+            && !bad.is_empty()
+        {
+            // Not one row readable: UW's format changed, or the endpoint answers another type.
+            if bad.len() == count {
+                return Err(bad.swap_remove(0));
+            }
+            skipped.borrow_mut().extend(bad);
         }
         Ok(out)
     }

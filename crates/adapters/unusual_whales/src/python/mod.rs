@@ -90,6 +90,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rest::PyRestClient>()?;
     m.add_class::<tape::PyTapeReader>()?;
     m.add("UwRequestError", py.get_type::<rest::UwRequestError>())?;
+    m.add(
+        "UwSkippedRowsWarning",
+        py.get_type::<rest::UwSkippedRowsWarning>(),
+    )?;
     m.add_function(wrap_pyfunction!(parse::parse_ws_frame, m)?)?;
     m.add_function(wrap_pyfunction!(channel_names, m)?)?;
     m.add_function(wrap_pyfunction!(record_type_names, m)?)?;

@@ -14,7 +14,7 @@ use crate::common::settings::defaults as d;
 use crate::common::time::now_nanos;
 use crate::data::UwPayload;
 use crate::data::record::UwRecord;
-use crate::http::history::{HistoryError, HistoryQuery, fetch_history};
+use crate::http::history::{HistoryError, HistoryQuery, SkippedRows, fetch_history};
 use crate::http::operations::{OperationError, OperationRequest};
 use crate::http::ratelimit::RateLimitConfig;
 use crate::http::{UwHttpClient, UwHttpConfig, UwHttpError, UwRequest};
@@ -28,6 +28,14 @@ create_exception!(
     PyConnectionError,
     "A UW REST request failed after the retries its kind allows; `kind` says why (unauthorized, \
      daily_quota, rate_limited, server, transport, rejected, parse)."
+);
+
+create_exception!(
+    _core,
+    UwSkippedRowsWarning,
+    pyo3::exceptions::PyUserWarning,
+    "Rows of UW's answer that could not be read were skipped; the message counts them and quotes \
+     the first error (row and field)."
 );
 
 /// The REST client scrubs its errors already; this is the last point before a Python exception,
@@ -135,8 +143,12 @@ impl PyRestClient {
     /// `UwApiResponse` reaches any documented operation: `metadata` names it (`operation`: short
     /// name, UW's id or path; or `path` with a query) and its parameters, plus `max_pages`; one
     /// record per page, `limit` counting pages.
-    /// Raises `ValueError` for requests that cannot be built and `UwRequestError` for failures.
-    #[pyo3(signature = (type_name, metadata, start_ns=None, end_ns=None, limit=0, event_time_init=false))]
+    /// A row of UW's answer that cannot be read is skipped, not the request failed: with a
+    /// `skipped` list, `(count, errors)` is appended to it (the first errors, each naming its
+    /// request, row and field); without one, a `UwSkippedRowsWarning` says the same.
+    /// Raises `ValueError` for requests that cannot be built and `UwRequestError` for failures
+    /// (a page none of whose rows can be read among them).
+    #[pyo3(signature = (type_name, metadata, start_ns=None, end_ns=None, limit=0, event_time_init=false, skipped=None))]
     #[allow(clippy::too_many_arguments)]
     fn history<'py>(
         &self,
@@ -147,7 +159,9 @@ impl PyRestClient {
         end_ns: Option<u64>,
         limit: usize,
         event_time_init: bool,
+        skipped: Option<Bound<'py, PyList>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let what = type_name.clone();
         let query = HistoryQuery {
             type_name,
             metadata,
@@ -159,7 +173,10 @@ impl PyRestClient {
         let result =
             py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_nanos())));
         let payloads = match result {
-            Ok(r) => r.payloads,
+            Ok(r) => {
+                report_skipped(py, &what, &r.skipped, skipped.as_ref())?;
+                r.payloads
+            }
             Err(HistoryError::Invalid(msg)) => {
                 return Err(PyValueError::new_err(self.credential().scrub(&msg)));
             }
@@ -252,6 +269,29 @@ impl PyRestClient {
             self.credential().scrub(base_url)
         )
     }
+}
+
+/// Hands the rows a history request skipped to `sink`, or warns of them.
+fn report_skipped(
+    py: Python<'_>,
+    type_name: &str,
+    rows: &SkippedRows,
+    sink: Option<&Bound<'_, PyList>>,
+) -> PyResult<()> {
+    if rows.count == 0 {
+        return Ok(());
+    }
+    if let Some(sink) = sink {
+        return sink.append((rows.count, rows.errors.clone()));
+    }
+    let message = format!(
+        "{type_name} history: skipped {} unreadable row{} of UW's answers; the first: {}",
+        rows.count,
+        if rows.count == 1 { "" } else { "s" },
+        rows.errors.first().map_or("", String::as_str)
+    );
+    let message = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
+    PyErr::warn(py, &py.get_type::<UwSkippedRowsWarning>(), &message, 1)
 }
 
 impl PyRestClient {

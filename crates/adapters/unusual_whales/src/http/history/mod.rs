@@ -30,6 +30,11 @@ use collect::{Collected, PageTimes, TimeCursor, ms};
 pub use plan::history_endpoints;
 use plan::{Plan, REQUEST_KEYS, plan, trading_dates};
 
+/// How far past the local clock a query without an end reaches: UW stamps rows with its own
+/// clock, and a back-fill or a request "until now" must not lose the newest seconds to a local
+/// clock that runs behind.
+const OPEN_END_CLOCK_SKEW_MS: u64 = 60_000;
+
 /// The most page numbers one query (or one day of it) follows: a bound should UW keep answering
 /// full pages.
 const MAX_PAGES: usize = 1001;
@@ -68,6 +73,45 @@ pub struct HistoryResult {
     pub payloads: Vec<UwPayload>,
     /// Requests made.
     pub requests: u32,
+    /// Rows UW sent that could not be read and were skipped.
+    pub skipped: SkippedRows,
+}
+
+/// How many of the errors of skipped rows a result keeps: enough to show what is wrong, bounded
+/// however many rows a changed format makes unreadable.
+pub const SKIPPED_ERRORS_KEPT: usize = 20;
+
+/// The rows of a request's answers that could not be read: each would otherwise have failed its
+/// whole request, losing the rows around it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SkippedRows {
+    /// How many.
+    pub count: u64,
+    /// The first [`SKIPPED_ERRORS_KEPT`] errors, each prefixed with its request
+    /// (`/api/option-trades/flow-alerts?...: flow_alerts: field `data[55].total_premium`: ...`).
+    pub errors: Vec<String>,
+}
+
+impl SkippedRows {
+    fn note(
+        &mut self,
+        client: &UwHttpClient,
+        request: &impl std::fmt::Display,
+        skipped: Vec<crate::common::error::UwParseError>,
+    ) {
+        if skipped.is_empty() {
+            return;
+        }
+        self.count += skipped.len() as u64;
+        let room = SKIPPED_ERRORS_KEPT.saturating_sub(self.errors.len());
+        let path = client.config().credential.scrub(&request.to_string());
+        self.errors.extend(
+            skipped
+                .into_iter()
+                .take(room)
+                .map(|e| format!("{path}: {e}")),
+        );
+    }
 }
 
 impl HistoryResult {
@@ -107,6 +151,7 @@ pub async fn fetch_history(
         return Ok(HistoryResult {
             requests: u32::try_from(answers.len()).unwrap_or(u32::MAX),
             payloads: vec![UwPayload::ApiResponse(answers)],
+            skipped: SkippedRows::default(),
         });
     }
     let keys = crate::subscription::filter::history_filter_keys(type_name);
@@ -129,6 +174,7 @@ pub async fn fetch_history(
         query.limit
     };
     let mut requests = 0;
+    let mut skipped = SkippedRows::default();
     let mut collected = Collected::default();
     // Without an end the range is open: rows UW's answer leaves undated are stamped on their
     // arrival, after `now_ns` (the calendar's events to come, today's open interest fetched before
@@ -156,7 +202,9 @@ pub async fn fetch_history(
                 request.set_param("date", d);
             }
             requests += 1;
-            let payloads = client.get(&request).await?;
+            let answer = client.get_page(&request).await?;
+            skipped.note(client, &request, answer.skipped);
+            let payloads = answer.payloads;
             // A `path` names any endpoint: keep what it answers of the requested type (a flow
             // alert's detail holds the alert and its prints), refuse an endpoint of another type.
             if let Some(other) = payloads
@@ -179,7 +227,14 @@ pub async fn fetch_history(
             iso,
             max_span_ms,
         } => {
-            let top = ms(end).saturating_add(1).saturating_add(lag_allowance_ms);
+            // An open end is UW's now, which this machine's clock may run behind: rows stamped
+            // a little after the local now belong to the answer (the range keeps them).
+            let allowance = if query.end_ns.is_none() {
+                lag_allowance_ms.max(OPEN_END_CLOCK_SKEW_MS)
+            } else {
+                lag_allowance_ms
+            };
+            let top = ms(end).saturating_add(1).saturating_add(allowance);
             // Without a start UW would page back for years: one page, as documented.
             let bottom = (start > 0).then(|| ms(start).saturating_sub(1));
             let mut cursor = TimeCursor::new(top);
@@ -201,15 +256,19 @@ pub async fn fetch_history(
                         request.set_param("newer_than", cursor_value(newer_than, iso));
                     }
                     requests += 1;
-                    let mut times = PageTimes::default();
-                    for p in client.get(&request).await? {
-                        times = times.merge(collected.add(p, &filter, range, now_ns));
-                    }
+                    let (times, rows) = fetch_page(
+                        client,
+                        &request,
+                        &mut collected,
+                        &mut skipped,
+                        (&filter, range, now_ns),
+                    )
+                    .await?;
                     if start == 0 {
                         break 'windows;
                     }
                     // A short page is the last of its window, not of the range.
-                    if times.rows < page {
+                    if rows < page {
                         break;
                     }
                     let Some(next) = cursor.advance(&times) else {
@@ -244,15 +303,19 @@ pub async fn fetch_history(
                         request.set_param("page", n.to_string());
                     }
                     requests += 1;
-                    let mut times = PageTimes::default();
-                    for p in client.get(&request).await? {
-                        times = times.merge(collected.add(p, &filter, range, now_ns));
-                    }
+                    let (_, rows) = fetch_page(
+                        client,
+                        &request,
+                        &mut collected,
+                        &mut skipped,
+                        (&filter, range, now_ns),
+                    )
+                    .await?;
                     if collected.len() >= limit {
                         break 'days;
                     }
                     // A short page is the day's last.
-                    if page.is_none_or(|page| times.rows < page) {
+                    if page.is_none_or(|page| rows < page) {
                         break;
                     }
                 }
@@ -263,11 +326,15 @@ pub async fn fetch_history(
             for n in 0.. {
                 request.set_param("page", n.to_string());
                 requests += 1;
-                let mut times = PageTimes::default();
-                for p in client.get(&request).await? {
-                    times = times.merge(collected.add(p, &filter, range, now_ns));
-                }
-                if times.rows < page
+                let (times, rows) = fetch_page(
+                    client,
+                    &request,
+                    &mut collected,
+                    &mut skipped,
+                    (&filter, range, now_ns),
+                )
+                .await?;
+                if rows < page
                     || start == 0
                     || times.oldest_event_ns.is_none_or(|o| o < start)
                     || collected.len() >= limit
@@ -281,11 +348,31 @@ pub async fn fetch_history(
     let mut result = HistoryResult {
         payloads: collected.into_sorted(),
         requests,
+        skipped,
     };
     if result.len() > limit {
         truncate_newest(&mut result, limit);
     }
     Ok(result)
+}
+
+/// GETs one page and collects its records; returns their times and the rows UW sent (read or
+/// skipped: a full page with a bad row is still full).
+async fn fetch_page(
+    client: &UwHttpClient,
+    request: &crate::http::request::UwRequest,
+    collected: &mut Collected,
+    skipped: &mut SkippedRows,
+    (filter, range, now_ns): (&UwFilter, (u64, u64), u64),
+) -> Result<(PageTimes, usize), UwHttpError> {
+    let answer = client.get_page(request).await?;
+    let rows = answer.rows();
+    skipped.note(client, request, answer.skipped);
+    let mut times = PageTimes::default();
+    for p in answer.payloads {
+        times = times.merge(collected.add(p, filter, range, now_ns));
+    }
+    Ok((times, rows))
 }
 
 /// Keeps the `limit` newest records.
