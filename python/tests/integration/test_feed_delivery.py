@@ -567,6 +567,33 @@ def test_an_overflow_is_reported_ahead_of_the_backlog():
     assert reported_at[0] - first_drop_at[0] < 1.0
 
 
+def test_the_last_drops_of_a_burst_are_reported_once_it_ends():
+    # Reports come at most once a second: the drops after the last one used to be told to no one.
+    reported: list[int] = []
+
+    def slow_strategy(objects: list, routes: list, logs: list) -> None:
+        for level, message in logs:
+            if level >= 40 and "in total)" in message:
+                reported.append(int(message.rsplit("(", 1)[1].split(" ")[0]))
+        time.sleep(0.005 * len(objects))
+
+    with UwSimServer(rate=0.0, rates={"option_trades": 3_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, queue_capacity=200)
+        feed.start(loop, slow_strategy, 16)
+        feed.subscribe("UwOptionTrade", [])
+        loop.call_later(1.5, sim.set_rate, 0.0, "option_trades")
+        try:
+            loop.run_until_complete(asyncio.sleep(4.5))
+            dropped = feed.stats()["dropped"]
+        finally:
+            feed.close(5.0)
+            loop.run_until_complete(asyncio.sleep(0.1))
+            loop.close()
+    assert dropped > 0, "the burst overflowed the queue"
+    assert reported and reported[-1] == dropped, f"{dropped} dropped, the last report said {reported}"
+
+
 @pytest.mark.parametrize("attempts", [0, 2])
 def test_max_reconnect_attempts_is_how_many_reconnects_follow_a_failed_connection(attempts):
     # The config promises: reconnect attempts in a row before giving up, 0 never reconnects.

@@ -82,6 +82,61 @@ def test_after_a_gap_the_strategy_sees_every_alert_once():
     assert any("back-filled" in (d or "") for d in details), details
 
 
+def test_a_back_fill_larger_than_the_queue_is_delivered_whole():
+    # The gap's alerts outnumber the queue toward the strategy: they are queued past its capacity
+    # (they were dropped whole, while the status said they were back-filled).
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 100.0}, tickers=["SPY"]) as sim:
+
+        def outage() -> None:
+            sim.set_reject_upgrades(503)
+            sim.drop_connections()
+
+        rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+        run = run_node(
+            sim,
+            [rec],
+            seconds=4.0,
+            schedule=[(1.0, outage), (2.0, lambda: sim.set_reject_upgrades(None))],
+            client_overrides={"queue_capacity": 20},
+        )
+        alerts = rec.by_type["UwFlowAlert"]
+        ids = [a.id for a in alerts]
+        expected = set(sim.flow_alerts_between("SPY", min(a.ts_event for a in alerts), max(a.ts_event for a in alerts)))
+    assert set(ids) == expected, f"{len(expected - set(ids))} alerts lost across the outage"
+    assert len(ids) == len(set(ids)), "no duplicates"
+    reports = [
+        s.detail for s in rec.by_type["UwFeedStatus"] if s.status == "backfilling" and "back-filled" in (s.detail or "")
+    ]
+    [report] = reports
+    published = int(report.split("back-filled ")[1].split(" ")[0])
+    assert published > 20, "more than the queue holds"
+    assert f"{published} matched a subscription" in report
+    assert run.stats["dropped"] == 0
+
+
+def test_a_stopped_node_ends_its_back_fill():
+    # REST keeps failing: the back-fill retries. The node stops meanwhile, and nothing more is
+    # fetched (with the token) once it is gone.
+    with UwSimServer(rate=0.0, rates={"flow-alerts": 50.0}, tickers=["SPY"]) as sim:
+
+        def outage() -> None:
+            sim.fail_http(503, 10_000)
+            sim.drop_connections()
+
+        rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+        run_node(
+            sim,
+            [rec],
+            seconds=2.5,
+            schedule=[(1.0, outage)],
+            client_overrides={"http_max_retries": 100, "http_retry_initial_secs": 0.1, "http_retry_max_secs": 0.2},
+        )
+        assert "backfilling" in rec.statuses
+        after_dispose = sim.stats()["http_requests"]
+        time.sleep(2.0)
+        assert sim.stats()["http_requests"] == after_dispose, "the back-fill went on after the node was disposed"
+
+
 def test_a_connection_lost_before_the_first_alert_is_back_filled_from_the_join():
     # The channel is joined and acknowledged, then the connection drops before UW sent anything on
     # it: the gap starts at the acknowledgement, and what UW created meanwhile is fetched.

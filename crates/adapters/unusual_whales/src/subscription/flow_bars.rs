@@ -10,8 +10,8 @@
 //! again. So that the aggregator still sees prints in event-time order, a ticker whose channel is
 //! being back-filled is *held*: its live prints wait here (and its quiet intervals are not flushed)
 //! until the back-fill ends, then the two are merged by event time and fed. A hold that grows past
-//! [`MAX_HELD_PRINTS`] is released early; what the back-fill brings later is then counted late,
-//! never dropped.
+//! [`MAX_HELD_PRINTS`], or lasts [`MAX_HOLD_NS`] (a back-fill waiting out 429s or a hung request),
+//! is released early; what the back-fill brings later is then counted late, never dropped.
 
 use std::collections::HashMap;
 
@@ -24,12 +24,19 @@ use crate::subscription::table::SubscriptionId;
 /// prints a second for SPY) several minutes of them, far more than a back-fill takes.
 pub const MAX_HELD_PRINTS: usize = 500_000;
 
+/// The longest a ticker's bars wait for its back-fill, in wall-clock nanoseconds: a back-fill
+/// takes a second or two; one that waits out rate limits or a hung request must not stop the
+/// ticker's bars for minutes.
+pub const MAX_HOLD_NS: u64 = 5_000_000_000;
+
 /// A ticker's prints waiting for its back-fill(s).
 #[derive(Debug, Default)]
 struct Hold {
     /// Back-fills still running for the ticker.
     pending: usize,
     prints: Vec<OptionTrade>,
+    /// When the hold began (UNIX ns, wall clock).
+    since_ns: u64,
 }
 
 /// The live flow-bar aggregators and the tickers held for a back-fill.
@@ -104,11 +111,15 @@ impl LiveFlowBars {
 
     /// Holds `channel`'s ticker until [`LiveFlowBars::release`] for a back-fill about to start;
     /// returns whether it did (only per-ticker option-print channels with flow bars are held).
-    pub fn hold(&mut self, channel: &UwChannel) -> bool {
+    pub fn hold(&mut self, channel: &UwChannel, now_wall_ns: u64) -> bool {
         let Some(ticker) = self.ticker_of(channel) else {
             return false;
         };
-        self.holds.entry(ticker.to_owned()).or_default().pending += 1;
+        let hold = self.holds.entry(ticker.to_owned()).or_insert_with(|| Hold {
+            since_ns: now_wall_ns,
+            ..Hold::default()
+        });
+        hold.pending += 1;
         true
     }
 
@@ -159,6 +170,15 @@ impl LiveFlowBars {
     /// Closes the quiet intervals whose grace period has passed at `now_wall_ns`, except those of
     /// held tickers.
     pub fn flush_due(&mut self, now_wall_ns: u64, out: &mut Vec<(SubscriptionId, FlowBar)>) {
+        let overdue: Vec<String> = self
+            .holds
+            .iter()
+            .filter(|(_, h)| now_wall_ns.saturating_sub(h.since_ns) >= MAX_HOLD_NS)
+            .map(|(t, _)| t.clone())
+            .collect();
+        for ticker in overdue {
+            self.feed_hold(&ticker, out);
+        }
         let holds = &self.holds;
         self.set
             .flush_due_except(now_wall_ns, |t| holds.contains_key(t), out);
@@ -253,10 +273,10 @@ mod tests {
         let mut held = live(&pairs);
         let mut out = Vec::new();
         held.push(&spy, &[option_trade("SPY", T0 + 1)], &mut out);
-        assert!(held.hold(&spy));
+        assert!(held.hold(&spy, T0 + 2 * SEC));
         held.push(&spy, &[option_trade("SPY", T0 + 2 * SEC)], &mut out);
         // Nothing is flushed on time while the ticker waits for its gap.
-        held.flush_due(T0 + 60 * SEC, &mut out);
+        held.flush_due(T0 + 2 * SEC + MAX_HOLD_NS - 1, &mut out);
         assert!(out.is_empty());
         held.release(&spy, &[option_trade("SPY", T0 + SEC + 5)], &mut out);
         let s = held.stats();
@@ -270,7 +290,7 @@ mod tests {
         let spy = channel("option_trades:SPY");
         let mut bars = live(&[("ticker", "SPY"), ("interval", "1s")]);
         let mut out = Vec::new();
-        assert!(bars.hold(&spy) && bars.hold(&spy));
+        assert!(bars.hold(&spy, T0) && bars.hold(&spy, T0));
         bars.push(&spy, &[option_trade("SPY", T0 + 3 * SEC)], &mut out);
         bars.release(&spy, &[option_trade("SPY", T0 + SEC)], &mut out);
         assert_eq!(bars.stats().totals.prints, 0, "one back-fill still runs");
@@ -284,7 +304,7 @@ mod tests {
         let spy = channel("option_trades:SPY");
         let mut bars = live(&[("ticker", "SPY"), ("every", "1000000")]);
         let mut out = Vec::new();
-        assert!(bars.hold(&spy));
+        assert!(bars.hold(&spy, T0));
         let batch: Vec<OptionTrade> = (0..1000).map(|i| option_trade("SPY", T0 + i)).collect();
         for _ in 0..=MAX_HELD_PRINTS / 1000 {
             bars.push(&spy, &batch, &mut out);
@@ -296,12 +316,32 @@ mod tests {
     }
 
     #[test]
+    fn a_hold_that_outlasts_its_bound_is_fed_on_time_and_the_late_gap_counted() {
+        let spy = channel("option_trades:SPY");
+        let mut bars = live(&[("ticker", "SPY"), ("interval", "1s")]);
+        let mut out = Vec::new();
+        let wall = T0 + 3 * SEC;
+        assert!(bars.hold(&spy, wall));
+        bars.push(&spy, &[option_trade("SPY", T0 + 3 * SEC)], &mut out);
+        bars.push(&spy, &[option_trade("SPY", T0 + 4 * SEC)], &mut out);
+        // The back-fill hangs: past the bound the held prints are fed, and bars flow again.
+        bars.flush_due(wall + MAX_HOLD_NS, &mut out);
+        let s = bars.stats();
+        assert_eq!((s.totals.prints, s.held_prints), (2, 2));
+        assert!(!out.is_empty(), "the held bar closed");
+        // What the back-fill brings at last is counted, late, not lost.
+        bars.release(&spy, &[option_trade("SPY", T0 + SEC)], &mut out);
+        let s = bars.stats();
+        assert_eq!((s.totals.prints, s.totals.late), (3, 1));
+    }
+
+    #[test]
     fn channels_without_flow_bars_are_not_held() {
         let mut bars = live(&[("ticker", "SPY"), ("interval", "1s")]);
-        assert!(!bars.hold(&channel("option_trades")));
-        assert!(!bars.hold(&channel("option_trades:QQQ")));
-        assert!(!bars.hold(&channel("flow-alerts")));
+        assert!(!bars.hold(&channel("option_trades"), T0));
+        assert!(!bars.hold(&channel("option_trades:QQQ"), T0));
+        assert!(!bars.hold(&channel("flow-alerts"), T0));
         bars.remove(7);
-        assert!(!bars.hold(&channel("option_trades:SPY")));
+        assert!(!bars.hold(&channel("option_trades:SPY"), T0));
     }
 }

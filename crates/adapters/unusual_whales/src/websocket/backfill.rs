@@ -221,8 +221,9 @@ pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
         if let Some(&span) = last.get(ch) {
             // Before the first live print of this session: the flow bars of the channel's ticker
             // wait for the gap's prints (released in `backfill_running`, success or not).
-            shared.table().flow_bars().hold(ch);
-            tokio::spawn(backfill(Arc::clone(shared), http.clone(), ch.clone(), span));
+            shared.table().flow_bars().hold(ch, now_nanos());
+            let task = tokio::spawn(backfill(Arc::clone(shared), http.clone(), ch.clone(), span));
+            shared.track_backfill(task.abort_handle());
         }
     }
 }
@@ -306,24 +307,41 @@ async fn backfill_running<R: BackfillRecord>(
             remember_published(shared, &channel, &missed);
             release_bars(shared, &channel, R::as_option_prints(&missed));
             let (kept, routes) = shared.table().route(&channel, missed);
-            let delivered = routes.len();
-            if !routes.is_empty()
-                && shared.queue.push(FeedEvent::Data {
+            let mut delivered = routes.len();
+            // Past the queue's capacity if need be: these records are what the gap cost, fetched
+            // already and bounded by the REST budget, and their ids are marked delivered, so a
+            // batch dropped for a full queue would be lost for good. The reader holds off the
+            // socket until the strategy has made room again.
+            if !routes.is_empty() {
+                if shared.queue.push_beyond_capacity(FeedEvent::Data {
                     payload: R::into_payload(kept),
                     routes,
-                })
-            {
-                shared
-                    .stats
-                    .delivered
-                    .fetch_add(delivered as u64, Ordering::Relaxed);
+                }) {
+                    shared
+                        .stats
+                        .delivered
+                        .fetch_add(delivered as u64, Ordering::Relaxed);
+                } else {
+                    // Only a closed queue refuses them: the client is stopping.
+                    delivered = 0;
+                }
             }
-            let detail = format!(
+            let mut detail = format!(
                 "{channel}: back-filled {published} records missed during the gap ({fetched} fetched from REST, {} already seen, {delivered} matched a subscription)",
                 fetched - published
             );
+            let level = if result.skipped.count == 0 {
+                LogLevel::Info
+            } else {
+                detail.push_str(&format!(
+                    "; {} unreadable rows of UW's answers skipped, the first: {}",
+                    result.skipped.count,
+                    result.skipped.errors.first().map_or("", String::as_str)
+                ));
+                LogLevel::Warning
+            };
             shared.report(
-                LogLevel::Info,
+                level,
                 state::BACKFILLING,
                 Some(&channel),
                 detail,

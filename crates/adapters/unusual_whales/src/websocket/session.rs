@@ -311,6 +311,11 @@ pub(super) async fn session(
                 if let Some(recorder) = &shared.recorder {
                     recorder.flush();
                 }
+                // Drops since the last report, once they have stopped: reports come at most once
+                // a second, and the last drops of a burst would otherwise be told to no one.
+                if shared.queue.dropped() > overflow_reported.1 {
+                    report_overflow(shared, &mut overflow_reported);
+                }
                 if held.is_holding() {
                     // The reader is not reading (the queue is full), so the silence is ours: a
                     // pong would wait unread behind the frames, and UW is not to be blamed for it.

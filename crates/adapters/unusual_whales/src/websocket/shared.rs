@@ -52,6 +52,9 @@ pub(super) struct Shared {
     /// Whether any `UwFlowBar` subscription exists: the session then closes quiet intervals on
     /// time. Written under the table lock.
     pub(super) bars_active: AtomicBool,
+    /// The back-fills running: a client that stops ends them, so that none goes on fetching
+    /// (with the token) after the node that owned it is gone.
+    backfills: Mutex<Vec<tokio::task::AbortHandle>>,
     stopped: (Mutex<bool>, Condvar),
 }
 
@@ -70,6 +73,7 @@ impl Shared {
             last_event_ns: Mutex::new(ChannelMap::default()),
             recorder,
             bars_active: AtomicBool::new(false),
+            backfills: Mutex::new(Vec::new()),
             stopped: (Mutex::new(false), Condvar::new()),
             config,
         }
@@ -166,8 +170,26 @@ impl Shared {
         self.status(status, channel, Some(detail), attempt);
     }
 
-    /// Called once when the task ends: nothing more will be delivered.
+    /// Keeps a running back-fill's handle, so that [`Shared::mark_stopped`] can end it.
+    pub(super) fn track_backfill(&self, handle: tokio::task::AbortHandle) {
+        let mut running = self
+            .backfills
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        running.retain(|h| !h.is_finished());
+        running.push(handle);
+    }
+
+    /// Called once when the task ends: nothing more will be delivered, nothing more fetched.
     pub(super) fn mark_stopped(&self) {
+        for handle in self
+            .backfills
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+        {
+            handle.abort();
+        }
         if let Some(recorder) = &self.recorder {
             recorder.flush();
         }
