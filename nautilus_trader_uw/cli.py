@@ -175,7 +175,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         raise CliError(f"--start {args.start} is after --end {args.end}")
     if args.full_tape:
         return _download_full_tape(args)
-    metadata = dict(args.metadata)
+    metadata = _merged_metadata(args.metadata)
     if args.ticker:
         metadata["ticker"] = args.ticker
     type_name = args.type
@@ -211,6 +211,15 @@ def cmd_download(args: argparse.Namespace) -> int:
         f"({counts['skipped']} days already there{unreadable})",
     )
     return 0
+
+
+def _merged_metadata(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    # A key given again adds its value (an array parameter such as noti_types[] takes a comma
+    # list); keeping only the last would drop the others without a word.
+    merged: dict[str, str] = {}
+    for key, value in pairs:
+        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    return merged
 
 
 def _report_unreadable(day, count: int, errors: list[str]) -> None:
@@ -559,7 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="filters, e.g. min_premium=100000, or the parameters of --operation (repeatable)",
+        help="filters, e.g. min_premium=100000, or the parameters of --operation (repeatable; a key "
+        "given again adds its value to an array parameter: noti_types[]=gex --metadata noti_types[]=flow)",
     )
     dl.add_argument(
         "--full-tape",

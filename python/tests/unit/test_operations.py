@@ -350,3 +350,17 @@ def test_errors_name_the_parameter():
         _core.UwRestClient(base_url="http://127.0.0.1:9", api_key="test-token-0123456789").history(
             "UwApiResponse", [("operation", "darkpool_recent"), ("limit", "9999")]
         )
+
+
+def test_download_metadata_given_twice_adds_the_value_as_an_array_parameter_takes_it():
+    from nautilus_trader_uw.cli import _merged_metadata
+    from nautilus_trader_uw.cli import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "download", "--operation", "alerts", "--start", "2025-05-12", "--end", "2025-05-12",
+            "--catalog", "c", "--metadata", "noti_types[]=gex", "--metadata", "noti_types[]=flow",
+            "--metadata", "limit=5",
+        ],
+    )  # fmt: skip
+    assert _merged_metadata(args.metadata) == {"noti_types[]": "gex,flow", "limit": "5"}
