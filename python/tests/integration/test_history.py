@@ -19,6 +19,7 @@ from nautilus_trader_uw import UwRestClient
 from nautilus_trader_uw import _compat
 from nautilus_trader_uw.sim import UwSimServer
 
+from .node_harness import NodeRun
 from .node_harness import Recorder
 from .node_harness import Requester
 from .node_harness import run_node
@@ -57,23 +58,35 @@ def test_request_data_delivers_typed_history_to_on_historical_data():
     assert run.stats["rest"]["ok"] >= 2
 
 
+def run_through_outage(
+    sim: UwSimServer, client_overrides: dict | None = None
+) -> tuple[Recorder, NodeRun, list[str], set[str]]:
+    """
+    A node recording SPY's alerts and the feed's statuses for 4 s while UW drops every connection
+    at 1 s and refuses new ones until 2 s. Returns the recorder, the run, the ids delivered in
+    order, and the ids the simulator created over the span the strategy saw.
+    """
+
+    def outage() -> None:
+        sim.set_reject_upgrades(503)
+        sim.drop_connections()
+
+    rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
+    run = run_node(
+        sim,
+        [rec],
+        seconds=4.0,
+        schedule=[(1.0, outage), (2.0, lambda: sim.set_reject_upgrades(None))],
+        client_overrides=client_overrides,
+    )
+    alerts = rec.by_type["UwFlowAlert"]
+    expected = set(sim.flow_alerts_between("SPY", min(a.ts_event for a in alerts), max(a.ts_event for a in alerts)))
+    return rec, run, [a.id for a in alerts], expected
+
+
 def test_after_a_gap_the_strategy_sees_every_alert_once():
     with UwSimServer(rate=0.0, rates={"flow-alerts": 100.0}, tickers=["SPY"]) as sim:
-
-        def outage() -> None:
-            sim.set_reject_upgrades(503)
-            sim.drop_connections()
-
-        rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
-        run = run_node(
-            sim,
-            [rec],
-            seconds=4.0,
-            schedule=[(1.0, outage), (2.0, lambda: sim.set_reject_upgrades(None))],
-        )
-        alerts = rec.by_type["UwFlowAlert"]
-        ids = [a.id for a in alerts]
-        expected = set(sim.flow_alerts_between("SPY", min(a.ts_event for a in alerts), max(a.ts_event for a in alerts)))
+        rec, run, ids, expected = run_through_outage(sim)
     assert len(ids) == len(set(ids)), "no duplicates"
     assert set(ids) == expected, f"{len(expected - set(ids))} alerts lost across the outage"
     assert "backfilling" in rec.statuses
@@ -86,22 +99,7 @@ def test_a_back_fill_larger_than_the_queue_is_delivered_whole():
     # The gap's alerts outnumber the queue toward the strategy: they are queued past its capacity
     # (they were dropped whole, while the status said they were back-filled).
     with UwSimServer(rate=0.0, rates={"flow-alerts": 100.0}, tickers=["SPY"]) as sim:
-
-        def outage() -> None:
-            sim.set_reject_upgrades(503)
-            sim.drop_connections()
-
-        rec = Recorder([DataType(UwFeedStatus), DataType(UwFlowAlert)])
-        run = run_node(
-            sim,
-            [rec],
-            seconds=4.0,
-            schedule=[(1.0, outage), (2.0, lambda: sim.set_reject_upgrades(None))],
-            client_overrides={"queue_capacity": 20},
-        )
-        alerts = rec.by_type["UwFlowAlert"]
-        ids = [a.id for a in alerts]
-        expected = set(sim.flow_alerts_between("SPY", min(a.ts_event for a in alerts), max(a.ts_event for a in alerts)))
+        rec, run, ids, expected = run_through_outage(sim, client_overrides={"queue_capacity": 20})
     assert set(ids) == expected, f"{len(expected - set(ids))} alerts lost across the outage"
     assert len(ids) == len(set(ids)), "no duplicates"
     reports = [

@@ -1,13 +1,13 @@
 //! `subscription_matches`: the live client's subscription filters over stored records, so that a
 //! backtest delivers to a subscription what the live feed would have.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::data::record::UwRecord;
 use crate::data::view::RecordView;
 use crate::data::*;
-use crate::python::records::IntoPyData;
+use crate::python::records::{IntoPyData, record_or_wrapped};
 use crate::subscription::filter::history_filter_keys;
 use crate::subscription::metadata::UwFilter;
 use crate::subscription::source::stream_source;
@@ -64,22 +64,11 @@ where
     let mut out = Vec::new();
     for (i, item) in records.try_iter()?.enumerate() {
         let item = item?;
-        let object = match item.cast::<<R as IntoPyData>::Class>() {
-            Ok(object) => object.clone(),
-            Err(_) => item
-                .getattr("data")
-                .ok()
-                .and_then(|data| data.cast_into::<<R as IntoPyData>::Class>().ok())
-                .ok_or_else(|| {
-                    let found = item
-                        .get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
-                    PyTypeError::new_err(format!(
-                        "records must be {type_name} objects (or CustomData holding them); item {i} is a {found}"
-                    ))
-                })?,
-        };
+        let object = record_or_wrapped::<<R as IntoPyData>::Class>(&item, |found| {
+            format!(
+                "records must be {type_name} objects (or CustomData holding them); item {i} is a {found}"
+            )
+        })?;
         out.push(filter.matches(R::held(object.get())));
     }
     Ok(out)

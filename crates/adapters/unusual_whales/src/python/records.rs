@@ -12,6 +12,27 @@ use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::UwPayload;
 use crate::data::record::{RecordBox, single_record_box};
 
+/// `item` as an object of class `T`, or the `T` a `CustomData` holds (what a catalog query
+/// returns); otherwise a `TypeError` whose message `describe` words from the item's type name.
+pub fn record_or_wrapped<'py, T: PyClass>(
+    item: &Bound<'py, PyAny>,
+    describe: impl FnOnce(&str) -> String,
+) -> PyResult<Bound<'py, T>> {
+    if let Ok(object) = item.cast::<T>() {
+        return Ok(object.clone());
+    }
+    item.getattr("data")
+        .ok()
+        .and_then(|data| data.cast_into::<T>().ok())
+        .ok_or_else(|| {
+            let found = item
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            PyTypeError::new_err(describe(&found))
+        })
+}
+
 /// Builds the registered Python `Data` subclass instance for a record.
 pub trait IntoPyData: Sized {
     /// The record's pyo3 class (`UwOptionTrade` for `OptionTrade`).
