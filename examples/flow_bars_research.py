@@ -8,8 +8,9 @@ one, the script records ``--seconds`` of the built-in UW simulator first, so it 
 
 The bars come from ``nautilus_trader_uw.bars.flow_bars_from_recording``: the same Rust aggregator a
 live ``subscribe_data(DataType(UwFlowBar, ...))`` runs, over the prints in the order they arrived, so
-the chart shows exactly the bars a strategy received. It plots each bar's net premium (calls bought
-minus sold, minus puts bought minus sold) and its running sum, and prints a summary.
+the chart shows the bars a strategy received (docs/integration.md, "Flow bars"). It plots each
+bar's net premium (calls bought minus sold, minus puts bought minus sold) and its running sum, and
+prints a summary.
 """
 
 import argparse

@@ -2004,8 +2004,8 @@ class UwFlowBar:
     are counted per reason (the last six fields). Live: `subscribe_data(DataType(UwFlowBar,
     metadata={"ticker": "SPY", "interval": "1s", "expiry": "0dte"}), client_id=UW_CLIENT_ID)` joins
     `option_trades:SPY` and sums its prints in Rust before Python sees them. From stored prints:
-    `_core.flow_bars(prints, metadata)`, `nautilus_trader_uw.bars.flow_bars_from_recording` (exactly
-    the bars the live feed delivered while recording) and `uw-nt bars`.
+    `_core.flow_bars(prints, metadata)`, `nautilus_trader_uw.bars.flow_bars_from_recording` (the
+    bars the live feed delivered from the recorded frames) and `uw-nt bars`.
     """
 
     def __new__(

@@ -104,6 +104,30 @@ def test_live_bars_equal_the_bars_computed_from_the_sessions_recording(tmp_path)
     assert spy and all(p.underlying_symbol == "SPY" for p in spy)
 
 
+def test_bars_closed_by_their_grace_period_are_rebuilt_from_the_recording(tmp_path):
+    # Prints a few hundred ms apart, 100 ms bars: every bar is closed by the grace flush, in wall
+    # time. The replay of the recording closes each at the instant its grace ran out; live, the
+    # flush ticks every 10 ms (and a loaded machine schedules it later still).
+    recording = tmp_path / "quiet.jsonl"
+    metadata = {"ticker": "SPY", "interval": "100ms", "grace_ms": "150"}
+    with UwSimServer(rate=0.0, rates={"option_trades": 3.0}, tickers=["SPY"], seed=4) as sim:
+        rec = Recorder([DataType(UwFlowBar, metadata=metadata)])
+        run_node(sim, [rec], seconds=4.0, client_overrides={"record_path": str(recording)})
+    live = rec.by_type["UwFlowBar"]
+    computed = flow_bars_from_recording(recording, metadata)
+    assert len(live) >= 4
+    replayed = computed[: len(live)]
+
+    def content(bar: UwFlowBar) -> dict:
+        return {k: v for k, v in bar.to_dict().items() if k != "ts_init"}
+
+    assert [content(b) for b in live] == [content(b) for b in replayed]
+    # The recording's last bar is closed at its end (its grace had not run out in the recording).
+    for live_bar, replayed_bar in zip(live, computed[:-1], strict=False):
+        assert replayed_bar.ts_init == live_bar.ts_event + 150_000_000, "built when its grace ran out"
+        assert 0 <= live_bar.ts_init - replayed_bar.ts_init < 100_000_000
+
+
 def test_a_quiet_contract_gets_its_bar_after_the_grace_period():
     with UwSimServer(rate=0.0, rates={"option_trades": 2.0}, tickers=["SPY"], seed=3) as sim:
         metadata = {"ticker": "SPY", "interval": "100ms", "grace_ms": "300"}

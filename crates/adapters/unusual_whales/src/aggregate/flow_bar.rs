@@ -157,6 +157,31 @@ impl Aggregator {
         }
     }
 
+    /// Replaying arrivals: closes what the live client's flush of quiet intervals had closed by
+    /// `arrival_ns`, each interval whose end plus the grace period came at or before it, built at
+    /// the first instant the live flush could have (its grace run out, and its last print
+    /// arrived; live, the flush runs every 10 ms, so it built it up to that much later). A run
+    /// of empty intervals past [`MAX_EMPTY_RUN`], or of skipped ones, is closed at once.
+    pub fn replay_flush_into<F: FnMut(FlowBar)>(&mut self, arrival_ns: u64, emit: &mut F) {
+        let Window::Interval(len) = self.spec.window else {
+            return;
+        };
+        let mut run = 0;
+        while let Some(open) = self.open_start {
+            let end = open.saturating_add(len);
+            let due = end.saturating_add(self.spec.grace_ns);
+            if due > arrival_ns {
+                return;
+            }
+            if self.bar.is_empty() && (self.spec.empty == EmptyBars::Skip || run >= MAX_EMPTY_RUN) {
+                self.flush_due_into(arrival_ns, emit);
+                return;
+            }
+            self.close_until(end, due.max(self.latest_ts_init), emit);
+            run += 1;
+        }
+    }
+
     /// Closes the open interval and every interval before `next_start` (a later interval start),
     /// which opens.
     fn close_until<F: FnMut(FlowBar)>(&mut self, next_start: u64, ts_init: u64, emit: &mut F) {
@@ -312,12 +337,23 @@ pub fn flow_bars<'a>(
     sorted.sort_by(|a, b| {
         (a.executed_at, a.ts_init, a.id.as_str()).cmp(&(b.executed_at, b.ts_init, b.id.as_str()))
     });
-    flow_bars_as_arrived(sorted, spec, ids)
+    let mut aggregator = Aggregator::new(spec.clone(), ids);
+    let mut out = Vec::new();
+    for print in sorted {
+        aggregator.push(print, &mut out);
+    }
+    aggregator.finish(&mut out);
+    out
 }
 
-/// The bars `spec` gives over prints in the order they arrived (a recording of the live feed):
-/// exactly the bars the live feed delivered from them, late prints included, plus the last time
-/// bar closed at the end (built at the latest arrival).
+/// The bars `spec` gives over prints in the order they arrived (a recording of the live feed,
+/// every ticker's prints, `ts_init` their arrival): the bars the live feed delivered from them,
+/// late prints included, plus the last time bar closed at the end (built at the latest arrival).
+///
+/// Live, a quiet interval closes once its grace period has passed in wall time, and a print of
+/// it arriving later is late, in the next bar. Each arrival replays that: before it, every
+/// interval whose grace ran out by then is closed, built at the instant it ran out (live, the
+/// flush runs every 10 ms, so the live bar's `ts_init` is at most that much later).
 #[must_use]
 pub fn flow_bars_as_arrived<'a>(
     prints: impl IntoIterator<Item = &'a OptionTrade>,
@@ -327,6 +363,7 @@ pub fn flow_bars_as_arrived<'a>(
     let mut aggregator = Aggregator::new(spec.clone(), ids);
     let mut out = Vec::new();
     for print in prints {
+        aggregator.replay_flush_into(print.ts_init, &mut |bar| out.push(bar));
         aggregator.push(print, &mut out);
     }
     aggregator.finish(&mut out);
@@ -486,6 +523,99 @@ mod tests {
         assert_eq!(out.len(), 1);
         feed(&mut skip, &[T0 + 2 * SEC]);
         assert_eq!(skip.stats().late, 1);
+    }
+
+    /// The live client's handling of `arrivals` (print, arrival ns, in arrival order): the
+    /// flush of quiet intervals on a 10 ms tick, each print pushed as it arrives, and the
+    /// last bar closed at the end.
+    fn live_bars(spec: &FlowBarSpec, arrivals: &[OptionTrade]) -> Vec<FlowBar> {
+        let mut agg = Aggregator::new(spec.clone(), &InstrumentIdFormat::new("SMART", false));
+        let mut out = Vec::new();
+        let mut tick = T0;
+        for print in arrivals {
+            while tick <= print.ts_init {
+                agg.flush_due(tick, &mut out);
+                tick += 10 * MS;
+            }
+            agg.push(print, &mut out);
+        }
+        agg.finish(&mut out);
+        out
+    }
+
+    fn replayed_bars(spec: &FlowBarSpec, arrivals: &[OptionTrade]) -> Vec<FlowBar> {
+        flow_bars_as_arrived(arrivals, spec, &InstrumentIdFormat::new("SMART", false))
+    }
+
+    #[test]
+    fn a_replay_closes_a_quiet_interval_as_the_live_flush_did() {
+        // A print, 2.5 s of quiet (the first interval's grace runs out at T0+2s), then a print
+        // of that first interval arriving late, and one of the third interval.
+        let spec = FlowBarSpec::from_metadata(&[("ticker", "SPY"), ("interval", "1s")]).unwrap();
+        let first = print(T0 + 10 * MS);
+        let mut straggler = print(T0 + 500 * MS);
+        straggler.ts_init = T0 + 2_550 * MS;
+        let third = print(T0 + 2_600 * MS);
+        let arrivals = [first, straggler, third];
+        let bars = replayed_bars(&spec, &arrivals);
+        assert_eq!(
+            bars.iter()
+                .map(|b| (b.start, b.prints, b.late_prints))
+                .collect::<Vec<_>>(),
+            [(T0, 1, 0), (T0 + SEC, 1, 1), (T0 + 2 * SEC, 1, 0)],
+            "the straggler is late, in the open bar, as live"
+        );
+        assert_eq!(
+            bars[0].ts_init,
+            T0 + 2 * SEC,
+            "built when its grace ran out"
+        );
+        assert_eq!(bars, live_bars(&spec, &arrivals));
+        // Sorted by event time instead, the straggler is on time in the first bar.
+        let sorted = flow_bars(&arrivals, &spec, &InstrumentIdFormat::new("SMART", false));
+        assert_eq!((sorted[0].prints, sorted[0].late_prints), (2, 0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_replay_of_arrivals_gives_the_live_bars(
+            prints in proptest::collection::vec((0u64..6_000, 0u64..2_500), 1..40),
+            grace_ms in proptest::sample::select(vec![0u64, 200, 1_000]),
+            emit in proptest::bool::ANY,
+        ) {
+            let grace = grace_ms.to_string();
+            let mut pairs = vec![("ticker", "SPY"), ("interval", "1s"), ("grace_ms", grace.as_str())];
+            if emit {
+                pairs.push(("empty", "emit"));
+            }
+            let spec = FlowBarSpec::from_metadata(&pairs).unwrap();
+            // Arrivals on the flush's 10 ms grid, one per instant: the live outcome does not
+            // then depend on where between two flushes a print came.
+            let mut arrivals: Vec<OptionTrade> = Vec::new();
+            let mut last_arrival = 0;
+            let mut by_arrival: Vec<(u64, u64)> = prints
+                .iter()
+                .map(|&(at_ms, delay_ms)| (at_ms + delay_ms, at_ms))
+                .collect();
+            by_arrival.sort_unstable();
+            for (arrival_ms, at_ms) in by_arrival {
+                let arrival_ms = (arrival_ms / 10 * 10).max(last_arrival + 10);
+                last_arrival = arrival_ms;
+                let mut p = print(T0 + at_ms * MS);
+                p.ts_init = T0 + arrival_ms * MS;
+                arrivals.push(p);
+            }
+            let (mut replayed, mut live) = (replayed_bars(&spec, &arrivals), live_bars(&spec, &arrivals));
+            proptest::prop_assert_eq!(replayed.len(), live.len());
+            for (r, l) in replayed.iter_mut().zip(live.iter_mut()) {
+                proptest::prop_assert!(
+                    r.ts_init <= l.ts_init && l.ts_init - r.ts_init <= 10 * MS,
+                    "built at {} replayed, {} live", r.ts_init, l.ts_init
+                );
+                (r.ts_init, l.ts_init) = (0, 0);
+            }
+            proptest::prop_assert_eq!(replayed, live);
+        }
     }
 
     #[test]

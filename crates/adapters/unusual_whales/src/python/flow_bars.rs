@@ -11,7 +11,7 @@ use crate::common::consts::DEFAULT_VENUE;
 use crate::data::OptionTrade;
 use crate::data::flow::UwOptionTrade;
 use crate::python::id_format;
-use crate::python::records::IntoPyData;
+use crate::python::records::{IntoPyData, record_or_wrapped};
 
 create_exception!(
     _core,
@@ -83,8 +83,10 @@ pub fn flow_bar_spec<'py>(metadata: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
 /// The prints are sorted by event time (equal times keep their order) and fed to the same
 /// aggregator the live feed runs, so research sees the bars a strategy saw; the last time bar
 /// is closed at the end of the prints, an unfinished `every` bar is not returned. With
-/// `as_arrived=True` the prints are taken in the given order instead: a recording's prints in
-/// arrival order give exactly the bars the live feed delivered (late prints included). Instrument
+/// `as_arrived=True` the prints are taken in the given order instead, `ts_init` their arrival,
+/// and each arrival first closes the quiet intervals whose grace had run out by then, as the
+/// live flush did: a recording's prints in arrival order give the bars the live feed delivered
+/// (late prints included; a grace-closed bar built when its grace ran out). Instrument
 /// ids are written on `venue`. Metadata errors raise `UwFlowBarSpecError`.
 #[pyfunction]
 #[pyo3(signature = (prints, metadata, venue=DEFAULT_VENUE, as_arrived=false))]
@@ -99,22 +101,9 @@ pub fn flow_bars<'py>(
     let mut held: Vec<Bound<'py, UwOptionTrade>> = Vec::new();
     for (i, item) in prints.try_iter()?.enumerate() {
         let item = item?;
-        let record = match item.cast::<UwOptionTrade>() {
-            Ok(record) => record.clone(),
-            Err(_) => item
-                .getattr("data")
-                .ok()
-                .and_then(|data| data.cast_into::<UwOptionTrade>().ok())
-                .ok_or_else(|| {
-                    let type_name = item
-                        .get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
-                    PyTypeError::new_err(format!(
-                        "flow_bars takes UwOptionTrade prints; item {i} is a {type_name}"
-                    ))
-                })?,
-        };
+        let record = record_or_wrapped::<UwOptionTrade>(&item, |found| {
+            format!("flow_bars takes UwOptionTrade prints; item {i} is a {found}")
+        })?;
         held.push(record);
     }
     let records: Vec<&OptionTrade> = held.iter().map(|r| r.get().record()).collect();
