@@ -10,7 +10,7 @@ use crate::common::parse::{
     TextValue, de_bool_or_false, de_f64, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
     de_opt_timestamp, de_string, de_string_list,
 };
-use crate::common::symbol::{OccSymbol, OptionKind};
+use crate::common::symbol::{OccSymbol, OptionKind, contract_multiplier};
 use crate::common::text::{UwId, UwText, UwTextList};
 use crate::data::view::{FilterKey, OPTION_KEYS, RecordView};
 use crate::uw_record;
@@ -389,8 +389,11 @@ impl RecordView for OptionTrade {
         Some(&self.underlying_symbol)
     }
     fn premium(&self) -> Option<f64> {
+        // Without UW's premium, the one UW would have sent: an XSP contract is 10 units, not 100.
         #[allow(clippy::cast_precision_loss)]
-        self.premium.or(Some(self.price * self.size as f64 * 100.0))
+        self.premium.or_else(|| {
+            Some(self.price * self.size as f64 * contract_multiplier(&self.underlying_symbol))
+        })
     }
     fn size(&self) -> Option<i64> {
         Some(self.size)

@@ -121,6 +121,28 @@ mod tests {
         assert_eq!(f.matches(&flow_alert()), expected, "{md:?}");
     }
 
+    #[rstest]
+    #[case("SPY", "100", true)]
+    #[case("SPY", "101", false)]
+    #[case("XSP", "10", true)]
+    #[case("XSP", "11", false)]
+    #[case("NANOS", "1", true)]
+    #[case("NANOS", "2", false)]
+    fn a_print_without_a_premium_counts_its_contracts_multiplier(
+        #[case] ticker: &str,
+        #[case] min_premium: &str,
+        #[case] expected: bool,
+    ) {
+        let mut print = crate::aggregate::testing::option_trade(ticker, 0);
+        (print.premium, print.price, print.size) = (None, 1.0, 1);
+        let f = filter("UwOptionTrade", &[("min_premium", min_premium)]).unwrap();
+        assert_eq!(
+            f.matches(&print),
+            expected,
+            "{ticker} min_premium={min_premium}"
+        );
+    }
+
     #[test]
     fn zero_dte_compares_with_the_new_york_date_of_the_event() {
         let mut alert = flow_alert();
