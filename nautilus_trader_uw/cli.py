@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import nautilus_trader
 
@@ -502,8 +503,17 @@ def _version() -> str:
     return f"nautilus_trader_uw {__version__}, nautilus_trader {nautilus_trader.__version__}"
 
 
+class _Parser(argparse.ArgumentParser):
+    """
+    A usage mistake ends as one line, like every other mistake: the usage is one ``--help`` away.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="uw-nt",
         description="Unusual Whales adapter for NautilusTrader",
         formatter_class=_HelpFormatter,
