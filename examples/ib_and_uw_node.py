@@ -7,7 +7,8 @@ Requires a running TWS / IB Gateway (paper: port 4002) and ``UW_API_KEY`` in the
     UW_API_KEY=... IB_ACCOUNT_ID=DU123456 python examples/ib_and_uw_node.py
 
 To try it without UW access, point the UW client at the simulator: ``uw-nt sim`` in another shell,
-then ``UW_SIM=1 python examples/ib_and_uw_node.py``.
+then ``UW_SIM=1 IB_ACCOUNT_ID=DU123456 python examples/ib_and_uw_node.py`` (IB still needs its
+gateway and your account; NautilusTrader's ``TWS_ACCOUNT`` works too).
 """
 
 import os
@@ -35,8 +36,8 @@ def build_config() -> TradingNodeConfig:
     """
     The node configuration: IB first and the default route, UW beside it.
     """
-    # Option contracts arrive from UW as IB simplified symbology (SPY261125C00590000.SMART), so the
-    # IB provider resolves them without translation.
+    # Option contracts arrive from UW as IB simplified symbology (SPY   261125C00590000.SMART; the
+    # root unpadded before NautilusTrader 1.223), so the IB provider resolves them without translation.
     provider = InteractiveBrokersInstrumentProviderConfig(symbology_method=SymbologyMethod.IB_SIMPLIFIED)
     ib_port = int(os.environ.get("IB_PORT", "4002"))
     if os.environ.get("UW_SIM"):
@@ -63,7 +64,7 @@ def build_config() -> TradingNodeConfig:
         exec_clients={
             IB: InteractiveBrokersExecClientConfig(
                 ibg_port=ib_port,
-                account_id=os.environ.get("IB_ACCOUNT_ID", ""),
+                account_id=os.environ.get("IB_ACCOUNT_ID"),  # None: NautilusTrader reads TWS_ACCOUNT
                 instrument_provider=provider,
                 routing=RoutingConfig(default=True),
             ),
@@ -73,6 +74,9 @@ def build_config() -> TradingNodeConfig:
 
 
 def main() -> None:
+    if not (os.environ.get("IB_ACCOUNT_ID") or os.environ.get("TWS_ACCOUNT")):
+        # NautilusTrader's IB exec client asserts on a missing account deep in node.build().
+        raise SystemExit("ib_and_uw_node.py: set IB_ACCOUNT_ID to your IB account (paper accounts start with DU)")
     node = TradingNode(config=build_config())
     node.trader.add_strategy(ZeroDteFlowStrategy(ZeroDteFlowConfig(tickers=("SPY", "QQQ"))))
     node.add_data_client_factory(IB, InteractiveBrokersLiveDataClientFactory)

@@ -156,6 +156,18 @@ def test_the_ib_example_routes_by_default_to_ib():
     assert config.data_clients[UW].api_key is None
 
 
+def test_the_ib_example_asks_for_an_ib_account_before_building(monkeypatch):
+    # Without one, NautilusTrader's IB factory fails deep in node.build() with an AssertionError.
+    path = Path(__file__).resolve().parents[3] / "examples" / "ib_and_uw_node.py"
+    spec = importlib.util.spec_from_file_location("ib_and_uw_node", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.delenv("IB_ACCOUNT_ID", raising=False)
+    monkeypatch.delenv("TWS_ACCOUNT", raising=False)
+    with pytest.raises(SystemExit, match="set IB_ACCOUNT_ID"):
+        module.main()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "accepted"),
     [
