@@ -1827,7 +1827,9 @@ class UwFeedStatus:
 class UwFlowAlert:
     """
     A UW flow alert (channel `flow-alerts`, REST `/api/option-trades/flow-alerts`). `instrument_id` is
-    the option contract (`SPY241220C00500000.SMART`); `ts_event` is the end of the alert window.
+    the option contract as the installed IB adapter names it (`SPY 241220C00500000.SMART` from
+    NautilusTrader 1.223, `SPY241220C00500000.SMART` on 1.221); `ts_event` is the end of the alert
+    window.
     """
 
     def __new__(

@@ -42,8 +42,9 @@ pub(crate) fn fill_contract_terms<S: TextValue>(
 uw_record! {
     /// A UW flow alert (channel `flow-alerts`, REST `/api/option-trades/flow-alerts`).
     ///
-    /// `instrument_id` is the option contract (`SPY241220C00500000.SMART`); `ts_event` is the end
-    /// of the alert window.
+    /// `instrument_id` is the option contract as the installed IB adapter names it
+    /// (`SPY   241220C00500000.SMART` from NautilusTrader 1.223, `SPY241220C00500000.SMART` on
+    /// 1.221); `ts_event` is the end of the alert window.
     pub struct FlowAlert as UwFlowAlert {
         event_time: |r| r.end_time.or(r.executed_at).or(r.created_at),
         instrument: OptionSymbol(option_chain),

@@ -607,7 +607,7 @@ macro_rules! uw_record {
                 self.record().ts_init
             }
 
-            /// The instrument (IB simplified symbology, `SPY241220C00500000.SMART`) as an
+            /// The instrument (IB simplified symbology, `SPY   241220C00500000.SMART`) as an
             /// `InstrumentId`, the same object for every record of an instrument. Types that
             /// name no instrument (market-wide data) have no such attribute, unless one was
             /// given to the object (a `request_failed` status answering a request for one
@@ -643,7 +643,7 @@ macro_rules! uw_record {
                     .transpose()
             }
 
-            /// The instrument id as text (`SPY241220C00500000.SMART`), or `None`.
+            /// The instrument id as text (`SPY   241220C00500000.SMART`), or `None`.
             #[getter]
             fn _instrument_id_str(&self) -> Option<&str> {
                 self.record().instrument_id.as_deref()
