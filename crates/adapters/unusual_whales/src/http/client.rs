@@ -162,6 +162,12 @@ pub enum UwHttpError {
         /// What is missing or wrong.
         message: String,
     },
+    /// The client was closed (its node stopped) before the request was answered.
+    #[error("{path}: not answered, the client was closed")]
+    Closed {
+        /// Request path, or the history request's type.
+        path: String,
+    },
     /// The body could not be decoded.
     #[error("{path}: {source}")]
     Parse {
@@ -184,6 +190,7 @@ impl UwHttpError {
             Self::Transport { .. } => "transport",
             Self::Rejected { .. } => "rejected",
             Self::Invalid { .. } => "invalid",
+            Self::Closed { .. } => "closed",
             Self::Parse { .. } => "parse",
         }
     }
@@ -274,8 +281,10 @@ impl UwHttpClient {
     /// # Errors
     /// When the TLS backend cannot be initialised.
     pub fn new(config: UwHttpConfig) -> Result<Self, String> {
+        // The timeout bounds a whole answer, set per request; a streamed full tape (minutes for
+        // gigabytes) is bounded by its silences instead: no read may wait longer.
         let http = reqwest::Client::builder()
-            .timeout(config.timeout)
+            .read_timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
             .user_agent(concat!("unusual-whales-nt/", env!("CARGO_PKG_VERSION")))
@@ -409,17 +418,21 @@ impl UwHttpClient {
         loop {
             let permit = self.limiter.acquire().await?;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let sent = self
+            let mut builder = self
                 .http
                 .get(url.clone())
                 .bearer_auth(self.config.credential.expose())
                 .header("UW-CLIENT-API-ID", CLIENT_API_ID)
-                .header("Accept", want.accept())
-                .send()
-                .await;
+                .header("Accept", want.accept());
+            if want == Want::Whole {
+                builder = builder.timeout(self.config.timeout);
+            }
+            let sent = builder.send().await;
             let failure = match sent {
                 Err(e) => {
                     drop(permit);
+                    // UW counts only the answers it gave (2xx) against the daily quota.
+                    self.limiter.refund_daily();
                     let what = if e.is_timeout() {
                         format!("timed out after {:.1}s", self.config.timeout.as_secs_f64())
                     } else {
@@ -433,6 +446,9 @@ impl UwHttpClient {
                     let headers = RateHeaders::from_lookup(|name| {
                         response.headers().get(name).and_then(|v| v.to_str().ok())
                     });
+                    if !(200..=299).contains(&status) {
+                        self.limiter.refund_daily();
+                    }
                     self.limiter.observe(&headers);
                     if want == Want::Stream && (200..=299).contains(&status) {
                         drop(permit);

@@ -71,7 +71,9 @@ impl RateHeaders {
             minute_count: num("x-uw-minute-req-counter").and_then(|v| u32::try_from(v).ok()),
             minute_remaining: num("x-uw-req-per-minute-remaining")
                 .and_then(|v| u32::try_from(v).ok()),
-            minute_reset_ms: num("x-uw-req-per-minute-reset"),
+            // Milliseconds to the end of a one-minute window: more is not UW's to ask (a
+            // value in seconds or a broken proxy would otherwise stop every request for days).
+            minute_reset_ms: num("x-uw-req-per-minute-reset").map(|ms| ms.min(60_000)),
             retry_after_ms: get("retry-after")
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .filter(|secs| secs.is_finite() && *secs >= 0.0)
@@ -325,6 +327,13 @@ impl RateLimiter {
         }
     }
 
+    /// Gives back the daily count a granted request took when UW did not answer it with a 2xx:
+    /// UW counts only successful requests against the daily quota.
+    pub fn refund_daily(&self) {
+        let mut s = self.lock();
+        s.daily_count = s.daily_count.saturating_sub(1);
+    }
+
     /// After a per-minute 429: nobody sends until `wait` has passed.
     pub fn block_for(&self, wait: Duration) {
         let mut s = self.lock();
@@ -497,6 +506,51 @@ mod tests {
             50,
             "never a busy loop"
         );
+        assert_eq!(
+            ms(headers(&[("x-uw-req-per-minute-reset", "1000000000")])),
+            60_000,
+            "a reset past the minute is not UW's to ask"
+        );
+    }
+
+    #[test]
+    fn a_reset_header_past_the_minute_blocks_for_a_minute_at_most() {
+        let limiter = RateLimiter::new(RateLimitConfig::default());
+        let start = Instant::now();
+        let headers = RateHeaders::from_lookup(|name| match name {
+            "x-uw-req-per-minute-remaining" => Some("0"),
+            "x-uw-req-per-minute-reset" => Some("1000000000"),
+            _ => None,
+        });
+        limiter.observe_at(&headers, start);
+        let granted = granted_at(&limiter, start);
+        assert!(
+            granted.duration_since(start) <= WINDOW,
+            "{:?}",
+            granted.duration_since(start)
+        );
+    }
+
+    #[test]
+    fn only_answered_requests_count_against_the_daily_quota() {
+        let limiter = RateLimiter::new(RateLimitConfig {
+            per_day: Some(3),
+            ..RateLimitConfig::default()
+        });
+        let start = Instant::now();
+        // Four attempts UW answered with a 5xx (or never answered), then three successes.
+        for _ in 0..4 {
+            granted_at(&limiter, start);
+            limiter.refund_daily();
+        }
+        for _ in 0..3 {
+            granted_at(&limiter, start);
+        }
+        assert_eq!(limiter.snapshot_at(start).daily_count, 3);
+        assert!(matches!(
+            limiter.try_take(start, now_nanos()),
+            Take::Exhausted(_)
+        ));
     }
 
     #[tokio::test]
