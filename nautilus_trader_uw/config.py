@@ -185,7 +185,8 @@ class UnusualWhalesDataClientConfig(LiveDataClientConfig, frozen=True):
     http_max_concurrent : int
         REST requests in flight at once.
     http_timeout_secs : float
-        Limit of one REST request.
+        Limit of one REST request (a full-tape download, minutes for gigabytes, is limited by its
+        silences instead: no read waits longer).
     http_max_retries : int
         Retries of 5xx responses, timeouts and connection errors.
     http_retry_initial_secs : float

@@ -202,6 +202,11 @@ class UnusualWhalesDataClient(LiveDataClient):
             self._start_subscription(command_type)
 
     async def _disconnect(self) -> None:
+        if self._rest is not None:
+            # request_data calls still in flight (pages, rate-limit waits, retries) end now and
+            # answer request_failed; none sends anything more. They also give back the executor
+            # threads that the feed's close below needs.
+            self._rest.close()
         feed, self._feed = self._feed, None
         if self._engine is not None:
             # What was still queued arrives after this; it is dropped, as in _on_feed_batch.
@@ -312,7 +317,7 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._log.info(f"Unsubscribed {data_type}" + (f"; left UW {', '.join(left)}" if left else ""))
 
     def _rest_client(self) -> _core.UwRestClient:
-        if self._rest is None:
+        if self._rest is None or self._rest.closed:
             config = self._config
             self._rest = _core.UwRestClient(
                 base_url=config.http_url,
@@ -371,7 +376,10 @@ class UnusualWhalesDataClient(LiveDataClient):
             # Answer anyway, whatever failed, so the requester's callback and bookkeeping complete,
             # and answer with the failure itself: an empty answer means "no data", this one "no
             # answer".
-            self._log.error(f"Request {data_type} failed: {e}")
+            if getattr(e, "kind", None) == "closed":
+                self._log.warning(f"Request {data_type} ended unanswered: the client stopped")
+            else:
+                self._log.error(f"Request {data_type} failed: {e}")
             data = [self._request_status(request, "request_failed", f"{data_type.type.__name__}: {e}")]
         if _compat.HISTORY_THROUGH_ENGINE:
             # The engine publishes each record on the requester's ``historical.data.*`` topic,

@@ -163,6 +163,45 @@ def test_a_connection_lost_before_the_first_alert_is_back_filled_from_the_join()
     assert "backfilling" in rec.statuses
 
 
+def test_a_stopping_node_ends_its_requests_in_flight():
+    # UW takes 10 s to answer; the node stops after 1.5 s. Its requests end with it: they held its
+    # disconnect for as long as UW took (the executor threads they blocked were the ones the
+    # feed's close needed) and kept sending after the stop.
+    with UwSimServer(rate=0.0, tickers=["SPY"]) as sim:
+        sim.set_http_delay(10.0)
+        since = pd.Timestamp.now("UTC") - pd.Timedelta(minutes=5)
+        asked = [DataType(UwFlowAlert, metadata={"ticker": "SPY", "min_premium": i}) for i in range(8)]
+        req = Requester([(data_type, since) for data_type in asked])
+        started = time.monotonic()
+        run_node(sim, [req], seconds=1.5)
+        took = time.monotonic() - started
+        sent = sim.stats()["http_requests"]
+        time.sleep(1.0)
+        assert sim.stats()["http_requests"] == sent, "requests went on after the node was disposed"
+    assert took < 7.0, f"the node took {took:.1f}s to run 1.5s and stop"
+
+
+def test_only_answered_requests_count_against_the_daily_quota():
+    # UW counts the requests it answered (2xx): three 503s and a success cost one of the day's two.
+    # (Its own token, so that no other test's client shares this budget.)
+    with UwSimServer(rate=0.0, token="tok-daily-quota-refund") as sim:
+        rest = UwRestClient(
+            base_url=sim.http_url,
+            api_key=sim.token,
+            max_retries=3,
+            retry_initial_secs=0.01,
+            retry_max_secs=0.01,
+            requests_per_day=2,
+        )
+        sim.fail_http(503, 3)
+        rest.get("/api/stock/SPY/gex-levels")
+        rest.get("/api/stock/SPY/gex-levels")
+        assert rest.stats()["retries"] == 3
+        with pytest.raises(UwRequestError) as err:
+            rest.get("/api/stock/SPY/gex-levels")
+        assert err.value.kind == "daily_quota"
+
+
 def test_rest_client_errors_are_typed_and_never_show_the_token():
     with UwSimServer() as sim:
         client = UwRestClient(base_url=sim.http_url, api_key="wrong-token-42", max_retries=0)

@@ -27,7 +27,7 @@ create_exception!(
     UwRequestError,
     PyConnectionError,
     "A UW REST request failed after the retries its kind allows; `kind` says why (unauthorized, \
-     daily_quota, rate_limited, server, transport, rejected, parse)."
+     daily_quota, rate_limited, server, transport, rejected, parse, closed)."
 );
 
 create_exception!(
@@ -70,6 +70,8 @@ fn finish(mut payloads: Vec<UwPayload>, event_time_init: bool) -> Vec<UwPayload>
 #[pyclass(module = "nautilus_trader_uw._core", name = "UwRestClient")]
 pub struct PyRestClient {
     pub(crate) client: UwHttpClient,
+    /// Set by `close()`: requests in flight end at once, later ones are refused.
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 #[pymethods]
@@ -135,6 +137,7 @@ impl PyRestClient {
         };
         Ok(Self {
             client: UwHttpClient::new(config).map_err(PyRuntimeError::new_err)?,
+            closed: tokio::sync::watch::Sender::new(false),
         })
     }
 
@@ -170,8 +173,13 @@ impl PyRestClient {
             limit,
         };
         let client = self.client.clone();
-        let result =
-            py.detach(move || get_runtime().block_on(fetch_history(&client, &query, now_nanos())));
+        let closed = self.closed_error(&what);
+        let result = py.detach(move || {
+            get_runtime().block_on(until_closed(
+                closed,
+                fetch_history(&client, &query, now_nanos()),
+            ))
+        });
         let payloads = match result {
             Ok(r) => {
                 report_skipped(py, &what, &r.skipped, skipped.as_ref())?;
@@ -200,6 +208,7 @@ impl PyRestClient {
         event_time_init: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let client = self.client.clone();
+        let closed = self.closed_error(&path);
         let result = py.detach(move || {
             let scrub = |s: &str| client.config().credential.scrub(s);
             let invalid = |message: String| UwHttpError::Invalid {
@@ -207,14 +216,15 @@ impl PyRestClient {
                 message: scrub(&message),
             };
             match UwRequest::parse(&path) {
-                Ok(request) => get_runtime().block_on(client.get(&request)),
+                Ok(request) => get_runtime().block_on(until_closed(closed, client.get(&request))),
                 Err(typed) => {
                     let request = match OperationRequest::parse(&path) {
                         Ok(r) => r,
                         Err(OperationError::Unknown(_)) => return Err(invalid(typed.to_string())),
                         Err(e) => return Err(invalid(e.to_string())),
                     };
-                    let answer = get_runtime().block_on(client.get_operation(&request, None))?;
+                    let answer = get_runtime()
+                        .block_on(until_closed(closed, client.get_operation(&request, None)))?;
                     Ok(vec![UwPayload::ApiResponse(vec![answer])])
                 }
             }
@@ -240,6 +250,19 @@ impl PyRestClient {
         event_time_init: bool,
     ) -> PyResult<crate::python::tape::PyTapeReader> {
         crate::python::tape::PyTapeReader::start(&self.client, date, batch_size, event_time_init)
+    }
+
+    /// Ends this client's requests: those in flight (history walks, rate-limit waits, retries)
+    /// end at once with `UwRequestError(kind="closed")`, and later ones are refused the same way,
+    /// before anything is sent. A node's data client closes its REST client when it stops.
+    fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        *self.closed.borrow()
     }
 
     /// The shared request budget and this client's counters.
@@ -271,6 +294,25 @@ impl PyRestClient {
     }
 }
 
+/// The close of a client, as a request of it sees it.
+struct Closing<E> {
+    closed: tokio::sync::watch::Receiver<bool>,
+    error: E,
+}
+
+/// `request`, unless the client is closed first (or already): then `closing`'s error, and
+/// `request` is dropped, its permits and waits with it.
+async fn until_closed<T, E>(
+    mut closing: Closing<E>,
+    request: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    tokio::select! {
+        biased;
+        _ = closing.closed.wait_for(|closed| *closed) => Err(closing.error),
+        answer = request => answer,
+    }
+}
+
 /// Hands the rows a history request skipped to `sink`, or warns of them.
 fn report_skipped(
     py: Python<'_>,
@@ -297,5 +339,16 @@ fn report_skipped(
 impl PyRestClient {
     fn credential(&self) -> &UwCredential {
         &self.client.config().credential
+    }
+
+    /// What a request for `path` waits on to end early: the close, and its error.
+    fn closed_error<E: From<UwHttpError>>(&self, path: &str) -> Closing<E> {
+        Closing {
+            closed: self.closed.subscribe(),
+            error: UwHttpError::Closed {
+                path: self.credential().scrub(path),
+            }
+            .into(),
+        }
     }
 }
