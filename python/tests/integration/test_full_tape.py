@@ -2,10 +2,18 @@
 UW's full tape into a catalog: streamed from the simulator in batches, never held whole.
 """
 
+import contextlib
+import io
 import subprocess
 import sys
+import threading
+import time
 import tracemalloc
+import uuid
+import zipfile
 from datetime import date
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 import pytest
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
@@ -91,3 +99,81 @@ def test_uw_nt_download_full_tape(tmp_path):
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert refused.returncode != 0 and "use --type UwOptionTrade" in refused.stderr
+
+
+# UW's full-tape CSV columns (docs/uw-api.md#rest-full-tape).
+_TAPE_COLUMNS = (
+    "id,underlying_symbol,executed_at,nbbo_bid,nbbo_ask,size,price,option_chain_id,alert_score,created_at,"
+    "report_flags,tags,expiry,option_type,open_interest,strike,premium,aggregated_trade_id,volume,"
+    "underlying_price,ewma_nbbo_ask,ewma_nbbo_bid,implied_volatility,delta,theta,gamma,vega,rho,theo,"
+    "upstream_condition_detail,market_center_locate,canceled,trade_id,exchange,ask_vol,bid_vol,no_side_vol,"
+    "mid_vol,multi_vol,stock_multi_vol"
+)
+
+
+def _tape_zip(rows: int) -> bytes:
+    lines = [_TAPE_COLUMNS]
+    for i in range(rows):
+        ts = f"2025-07-25 13:30:{(i // 1000) % 60:02d}.{i % 1000:03d}+00"
+        lines.append(
+            f"{uuid.UUID(int=i)},SPY,{ts},1.00,1.10,1,1.05,SPY250725C00600000,,{ts},{{}},{{}},2025-07-25,call,10,"
+            f"600,105,,{i + 1},600.1,1.1,1.0,0.2,0.5,-0.1,0.01,0.1,0.01,1.05,auto,,f,,XCBO,1,0,0,0,0,0"
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("2025-07-25-option_trades.csv", "\n".join(lines) + "\n")
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def _paced_tape_server(body: bytes, pieces: int, pause_secs: float, stop_after: int | None = None):
+    """
+    Serves `body` as the tape in `pieces` writes `pause_secs` apart; with `stop_after`, goes silent
+    after that many pieces (the connection stays open).
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            step = len(body) // pieces + 1
+            for n, at in enumerate(range(0, len(body), step)):
+                if stop_after is not None and n >= stop_after:
+                    time.sleep(30)
+                    return
+                self.wfile.write(body[at : at + step])
+                self.wfile.flush()
+                time.sleep(pause_secs)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_a_tape_that_takes_longer_than_the_timeout_arrives_while_bytes_flow():
+    # A real tape (gigabytes) takes minutes: the timeout bounds each silence, not the download.
+    body = _tape_zip(4_000)
+    with _paced_tape_server(body, pieces=20, pause_secs=0.15) as url:
+        client = UwRestClient(base_url=url, api_key="tok-tape-paced", timeout_secs=1.0, max_retries=0)
+        started = time.monotonic()
+        prints = sum(len(batch) for batch in client.full_tape("2025-07-25", 1_000))
+        took = time.monotonic() - started
+    assert prints == 4_000
+    assert took > 2.0, "the download outlasted the timeout"
+    # Silent for longer than the timeout: that ends it.
+    with _paced_tape_server(body, pieces=20, pause_secs=0.05, stop_after=5) as url:
+        client = UwRestClient(base_url=url, api_key="tok-tape-silent", timeout_secs=1.0, max_retries=0)
+        with pytest.raises(UwRequestError):
+            for _ in client.full_tape("2025-07-25", 1_000):
+                pass
