@@ -5,10 +5,11 @@ recording of the live feed or a catalog, so research sees the bars a strategy sa
 ``_core.flow_bars`` does the summing; this module finds the prints. A recording gives the prints in
 the order they arrived, which is what the live aggregator saw (late prints included), and each
 arrival replays the live flush of quiet intervals: the bars computed from it are the bars the live
-feed delivered while recording, print for print. Two limits: a bar the live feed closed on its
+feed delivered while recording, print for print. The limits: a bar the live feed closed on its
 grace period is built, here, at the instant the grace ran out (live, by the flush that runs every
-10 ms, up to 10 ms later, and a print arriving within those 10 ms can fall either side); and a
-recording keeps WebSocket frames, so prints a back-fill fetched after a reconnect are not in it. A
+10 ms, up to 10 ms later, and a print arriving within those 10 ms can fall either side); a
+recording keeps WebSocket frames, so prints a back-fill fetched after a reconnect are not in it,
+and the bars around a reconnect (whose live prints a back-fill held and sorted) can differ. A
 catalog (``uw-nt download --type UwOptionTrade`` or ``uw-nt record``) returns its rows in no set
 order, so its prints are taken in event-time order, prints of one millisecond by arrival
 (``ts_init``) then by UW's trade id: the same prints give the same bars however they are stored, and

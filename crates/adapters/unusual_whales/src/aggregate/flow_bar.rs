@@ -362,8 +362,13 @@ pub fn flow_bars_as_arrived<'a>(
 ) -> Vec<FlowBar> {
     let mut aggregator = Aggregator::new(spec.clone(), ids);
     let mut out = Vec::new();
+    let mut last_arrival = None;
     for print in prints {
-        aggregator.replay_flush_into(print.ts_init, &mut |bar| out.push(bar));
+        // The prints of one frame share its arrival, and live no flush runs between them.
+        if last_arrival != Some(print.ts_init) {
+            aggregator.replay_flush_into(print.ts_init, &mut |bar| out.push(bar));
+            last_arrival = Some(print.ts_init);
+        }
         aggregator.push(print, &mut out);
     }
     aggregator.finish(&mut out);
@@ -571,6 +576,18 @@ mod tests {
             "built when its grace ran out"
         );
         assert_eq!(bars, live_bars(&spec, &arrivals));
+        // Two prints of one frame, the first long overdue: live, both land in the bar the first
+        // opens, no flush running between them.
+        let mut early = print(T0 + 100 * MS);
+        let mut later = print(T0 + 200 * MS);
+        (early.ts_init, later.ts_init) = (T0 + 2_500 * MS, T0 + 2_500 * MS);
+        let frame = [early, later];
+        let grace0 =
+            FlowBarSpec::from_metadata(&[("ticker", "SPY"), ("interval", "1s"), ("grace_ms", "0")])
+                .unwrap();
+        let one_frame = replayed_bars(&grace0, &frame);
+        assert_eq!((one_frame[0].prints, one_frame[0].late_prints), (2, 0));
+        assert_eq!(one_frame, live_bars(&grace0, &frame));
         // Sorted by event time instead, the straggler is on time in the first bar.
         let sorted = flow_bars(&arrivals, &spec, &InstrumentIdFormat::new("SMART", false));
         assert_eq!((sorted[0].prints, sorted[0].late_prints), (2, 0));
