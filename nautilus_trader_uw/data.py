@@ -128,6 +128,10 @@ class UnusualWhalesDataClient(LiveDataClient):
         self._not_started: str | None = None
         self._feed: _core.UwLiveFeed | None = None
         self._rest: _core.UwRestClient | None = None
+        # Clients replaced by a key rotation, whose requests may still be running: closed with
+        # the current one when the client stops.
+        self._retired_rest: list[_core.UwRestClient] = []
+        self._stopped = False
         self._by_command: dict[DataType, int] = {}
         self._subscriptions: dict[int, _Subscription] = {}
         self._routes: dict[int, tuple[DataType, ...]] = {}
@@ -158,6 +162,7 @@ class UnusualWhalesDataClient(LiveDataClient):
     # -- Connection -------------------------------------------------------------------------------
 
     async def _connect(self) -> None:
+        self._stopped = False
         if self._feed is not None:
             return
         config = self._config
@@ -202,11 +207,14 @@ class UnusualWhalesDataClient(LiveDataClient):
             self._start_subscription(command_type)
 
     async def _disconnect(self) -> None:
-        if self._rest is not None:
-            # request_data calls still in flight (pages, rate-limit waits, retries) end now and
-            # answer request_failed; none sends anything more. They also give back the executor
-            # threads that the feed's close below needs.
-            self._rest.close()
+        self._stopped = True
+        # request_data calls still in flight (pages, rate-limit waits, retries) end now and
+        # answer request_failed; none sends anything more. They also give back the executor
+        # threads that the feed's close below needs.
+        for rest in [*self._retired_rest, self._rest]:
+            if rest is not None:
+                rest.close()
+        self._retired_rest.clear()
         feed, self._feed = self._feed, None
         if self._engine is not None:
             # What was still queued arrives after this; it is dropped, as in _on_feed_batch.
@@ -351,6 +359,10 @@ class UnusualWhalesDataClient(LiveDataClient):
         data: list = []
         skipped: list[tuple[int, list[str]]] = []
         try:
+            if self._stopped:
+                # A request that reaches a stopped client would build a new REST client that
+                # nothing closes.
+                raise RuntimeError("the UW data client is stopped")
             self._check_venue(data_type, metadata)
             rest = self._rest_client()
             fetch = functools.partial(
@@ -488,6 +500,8 @@ class UnusualWhalesDataClient(LiveDataClient):
         key = api_key.reveal() if isinstance(api_key, UwApiKey) else api_key
         if self._feed is not None:
             self._feed.set_api_key(key)
+        if self._rest is not None:
+            self._retired_rest.append(self._rest)
         self._rest = None  # rebuilt with the new key on the next request
         # Kept wrapped: the client's attributes (vars(), a debugger, a crash dump) never show it.
         self._api_key_override = UwApiKey(key) if key is not None else _ENV_KEY

@@ -455,11 +455,19 @@ impl UwHttpClient {
                         self.stats.ok.fetch_add(1, Ordering::Relaxed);
                         return Ok(Answer::Stream(response));
                     }
-                    let bytes = match response.bytes().await {
+                    // Bounded here too: a streamed request's error body has no total timeout.
+                    let read = tokio::time::timeout(self.config.timeout, response.bytes()).await;
+                    let bytes = match read.map_err(|_| None).and_then(|r| r.map_err(Some)) {
                         Ok(b) => b,
                         Err(e) => {
                             drop(permit);
-                            let message = scrub(&format!("reading the body failed: {e}"));
+                            let message = match e {
+                                Some(e) => scrub(&format!("reading the body failed: {e}")),
+                                None => format!(
+                                    "reading the body timed out after {:.1}s",
+                                    self.config.timeout.as_secs_f64()
+                                ),
+                            };
                             retries += 1;
                             if retries > self.config.max_retries {
                                 return Err(UwHttpError::Transport {

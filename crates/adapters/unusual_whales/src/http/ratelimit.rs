@@ -234,10 +234,16 @@ impl RateLimiter {
     /// [`DailyQuotaExhausted`] at once when the daily quota is spent (waiting hours is the
     /// caller's decision, not the limiter's).
     pub async fn acquire(&self) -> Result<RequestPermit, DailyQuotaExhausted> {
+        /// Counts a waiter until it is granted, refused or dropped (a closed client drops it).
+        struct Waiting<'a>(&'a RateLimiter);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.lock().waiting -= 1;
+            }
+        }
         self.lock().waiting += 1;
-        let result = self.acquire_inner().await;
-        self.lock().waiting -= 1;
-        result
+        let _waiting = Waiting(self);
+        self.acquire_inner().await
     }
 
     async fn acquire_inner(&self) -> Result<RequestPermit, DailyQuotaExhausted> {

@@ -245,16 +245,24 @@ impl PyRestClient {
     #[pyo3(signature = (date, batch_size=100_000, event_time_init=false))]
     fn full_tape(
         &self,
+        py: Python<'_>,
         date: &str,
         batch_size: usize,
         event_time_init: bool,
     ) -> PyResult<crate::python::tape::PyTapeReader> {
+        if *self.closed.borrow() {
+            let closed = UwHttpError::Closed {
+                path: format!("full tape of {}", self.credential().scrub(date)),
+            };
+            return Err(to_py(py, &closed, self.credential()));
+        }
         crate::python::tape::PyTapeReader::start(&self.client, date, batch_size, event_time_init)
     }
 
     /// Ends this client's requests: those in flight (history walks, rate-limit waits, retries)
-    /// end at once with `UwRequestError(kind="closed")`, and later ones are refused the same way,
-    /// before anything is sent. A node's data client closes its REST client when it stops.
+    /// end at once with `UwRequestError(kind="closed")`, and later ones (`full_tape` too) are
+    /// refused the same way, before anything is sent. A full-tape download already under way is
+    /// its `UwTapeReader`'s to end. A node's data client closes its REST client when it stops.
     fn close(&self) {
         self.closed.send_replace(true);
     }
