@@ -509,6 +509,15 @@ class _Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
+        unrecognized = "unrecognized arguments: "
+        if message.startswith(unrecognized):
+            # Only the options: a value among them may be a token under a mistyped option name
+            # (`--apikey SECRET`).
+            options = [a for a in message[len(unrecognized) :].split() if a.startswith("-")]
+            message = unrecognized + (" ".join(options) or "(values not shown)")
+        secret = os.environ.get(_core.UW_API_KEY_ENV)
+        if secret and len(secret) >= 8:
+            message = message.replace(secret, "***")
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

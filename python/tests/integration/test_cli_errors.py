@@ -131,6 +131,11 @@ CASES = [
     ),
     case("record an unknown type", (*RECORD, "--subscribe", "UwFlow"), "unknown UW type 'UwFlow'"),
     case("record for no time", (*RECORD, "--seconds", "0"), "--seconds: '0': expected a number > 0"),
+    case(
+        "a key under a mistyped option",
+        (*RECORD, "--apikey", BAD_TOKEN),
+        "unrecognized arguments: --apikey (see uw-nt --help)",
+    ),
     case("record with a REST option", (*RECORD, "--base-url-http", "{sim_http}"), "unrecognized arguments"),
     case(
         "bars with a bad interval",
