@@ -503,6 +503,17 @@ def _version() -> str:
     return f"nautilus_trader_uw {__version__}, nautilus_trader {nautilus_trader.__version__}"
 
 
+def _scrubbed(message: str, api_key: str | None = None) -> str:
+    """
+    `message` without the API key given on the command line or in ``UW_API_KEY``.
+    """
+    # Real tokens are long; scrubbing a short test key would mangle ordinary words instead.
+    for secret in (api_key, os.environ.get(_core.UW_API_KEY_ENV)):
+        if secret and len(secret) >= 8:
+            message = message.replace(secret, "***")
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
     """
     A usage mistake ends as one line, like every other mistake: the usage is one ``--help`` away.
@@ -515,10 +526,7 @@ class _Parser(argparse.ArgumentParser):
             # (`--apikey SECRET`).
             options = [a for a in message[len(unrecognized) :].split() if a.startswith("-")]
             message = unrecognized + (" ".join(options) or "(values not shown)")
-        secret = os.environ.get(_core.UW_API_KEY_ENV)
-        if secret and len(secret) >= 8:
-            message = message.replace(secret, "***")
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {_scrubbed(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -695,11 +703,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _report(command: str, message: str, args: argparse.Namespace) -> None:
     sys.stdout.flush()
     end_status_line()
-    # Real tokens are long; scrubbing a short test key would mangle ordinary words instead.
-    secrets = (getattr(args, "api_key", None), os.environ.get(_core.UW_API_KEY_ENV))
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            message = message.replace(secret, "***")
+    message = _scrubbed(message, getattr(args, "api_key", None))
     print(f"{command}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
