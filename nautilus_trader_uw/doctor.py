@@ -101,14 +101,18 @@ def check_websocket(
 
     try:
         loop.run_until_complete(wait())
+        # The connect starts with `start`: an upgrade accepted and closed before the subscription
+        # above reaches it shows only the loss in `statuses`, so the count of accepted upgrades
+        # is what tells "accepted, then closed" from "never connected".
+        upgraded = feed.stats()["connects"] > 0
     finally:
         feed.close()
         loop.close()
     if not statuses:
         return Check("WebSocket", False, f"no answer within {timeout:.0f}s", "check the network and base_url_ws")
     status = statuses[0]
-    if status.status == "connected" and len(statuses) > 1:
-        lost = statuses[1]
+    if upgraded and (status.status != "connected" or len(statuses) > 1):
+        lost = statuses[1] if status.status == "connected" else status
         return Check(
             "WebSocket",
             False,

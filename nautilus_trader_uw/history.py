@@ -390,9 +390,11 @@ def record(
     def on_status(status: types.UwFeedStatus) -> None:
         if connection["failure"] is not None:
             return  # the first failure is the reason; closing the feed reports more
-        if status.status == "connected":
+        # A connection accepted and lost before the status subscription below reached the feed
+        # shows only the loss: the count of accepted upgrades says it was up.
+        if status.status == "connected" or (feed.is_running and feed.stats()["connects"] > 0):
             connection["up"] = True
-        elif status.status == "not_entitled":
+        if status.status == "not_entitled":
             code = re.search(r"HTTP \d{3}", status.detail or "")
             connection["failure"] = (
                 f"UW refused the token ({code.group(0) if code else 'HTTP 401'} on {where}): it is wrong or "

@@ -347,14 +347,38 @@ def test_doctor_sim_checks_the_built_in_simulator_without_a_key(monkeypatch):
     assert "all checks passed" in done.stdout and "a-real-looking-key" not in done.stdout + done.stderr
 
 
-def test_doctor_fails_a_websocket_that_uw_closes_right_after_the_upgrade():
-    # What UW does for a plan without WebSocket access: the upgrade succeeds, the socket closes.
+class _SubscribesLate:
+    """
+    A live feed whose subscriptions reach it only once a connection was accepted and lost: what a
+    loaded machine does when the upgrade and the close both land between `start` and `subscribe`.
+    """
+
+    def __init__(self, feed) -> None:
+        self._feed = feed
+
+    def __getattr__(self, name: str):
+        return getattr(self._feed, name)
+
+    def subscribe(self, type_name: str, metadata: list):
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            stats = self._feed.stats()
+            if stats["connects"] and not stats["connected"]:
+                break
+            time.sleep(0.01)
+        return self._feed.subscribe(type_name, metadata)
+
+
+@pytest.fixture
+def ws_closing_after_upgrade():
+    """
+    What UW does for a plan without WebSocket access: the upgrade succeeds, the socket closes.
+    Yields the URL.
+    """
     import asyncio
     import threading
 
     import websockets
-
-    from nautilus_trader_uw.doctor import check_websocket
 
     ready = threading.Event()
     port: list[int] = []
@@ -375,10 +399,49 @@ def test_doctor_fails_a_websocket_that_uw_closes_right_after_the_upgrade():
     thread.start()
     assert ready.wait(10)
     try:
-        check = check_websocket(f"ws://127.0.0.1:{port[0]}/socket", "test-token", timeout=5.0)
+        yield f"ws://127.0.0.1:{port[0]}/socket"
     finally:
         loop.call_soon_threadsafe(stop[0].set_result, None)
         thread.join(5)
+
+
+def _subscribing(monkeypatch, when: str) -> None:
+    from nautilus_trader_uw import _core
+
+    if when == "after_the_close":
+        feed_type = _core.UwLiveFeed
+        monkeypatch.setattr(_core, "UwLiveFeed", lambda **kwargs: _SubscribesLate(feed_type(**kwargs)))
+
+
+@pytest.mark.parametrize("subscribed", ["at_once", "after_the_close"])
+def test_doctor_fails_a_websocket_that_uw_closes_right_after_the_upgrade(
+    monkeypatch,
+    ws_closing_after_upgrade,
+    subscribed,
+):
+    # Told apart from "never connected" also when the feed reports only the loss.
+    from nautilus_trader_uw.doctor import check_websocket
+
+    _subscribing(monkeypatch, subscribed)
+    check = check_websocket(ws_closing_after_upgrade, "test-token", timeout=5.0)
     assert not check.ok, check
     assert "closed the connection" in check.detail and "Advanced plan" in check.fix
     assert "test-token" not in check.detail
+
+
+@pytest.mark.parametrize("subscribed", ["at_once", "after_the_close"])
+def test_a_recording_retries_a_connection_that_was_accepted_and_lost(
+    monkeypatch,
+    tmp_path,
+    ws_closing_after_upgrade,
+    subscribed,
+):
+    # The docstring's promise: only a first connection that fails raises; a connection UW accepted
+    # and then dropped is retried for the whole recording, whenever the status reports arrive.
+    from nautilus_trader_uw.history import record
+
+    _subscribing(monkeypatch, subscribed)
+    started = time.monotonic()
+    counts = record([("UwFlowAlert", {})], 1.5, tmp_path, url=ws_closing_after_upgrade, api_key="test-token")
+    assert time.monotonic() - started >= 1.5
+    assert counts["frames"] == 0 and counts["interrupted"] == 0
