@@ -117,6 +117,19 @@ def capturing_factory(created: list) -> type[UnusualWhalesLiveDataClientFactory]
     return Factory
 
 
+STREAMING_WAIT_SECS = 3.0
+
+
+def _streaming(node: TradingNode, client: UnusualWhalesDataClient) -> bool:
+    if not node.trader.is_running:
+        return False
+    feed = client._feed
+    if feed is None:
+        return True  # no live feed will come (not started, or nothing live): nothing to wait for
+    stats = feed.stats()
+    return bool(stats["connected"]) and stats["join_acks"] >= len(feed.channels())
+
+
 def run_node(
     sim: UwSimServer,
     actors: list[Actor],
@@ -157,16 +170,31 @@ def run_node(
     node.build()
     run = NodeRun(client=created[0])
     loop = node.get_event_loop()
-    for at, action in schedule or []:
-        loop.call_later(at, action)
-    for at, client_action in client_schedule or []:
-        loop.call_later(at, client_action, run.client)
 
     def stop() -> None:
         run.stats = run.client.stats()
         node.stop()
 
-    loop.call_later(seconds, stop)
+    def start_the_clock() -> None:
+        for at, action in schedule or []:
+            loop.call_later(at, action)
+        for at, client_action in client_schedule or []:
+            loop.call_later(at, client_action, run.client)
+        loop.call_later(seconds, stop)
+
+    # Times count from when the node streams (its actors started, the feed connected and every
+    # channel joined), not from build: a loaded machine can take most of a second to get there,
+    # which a test's "N records by 1 s" must not pay for. A feed that never connects (a refused
+    # token, a test of the start itself) starts the clock after STREAMING_WAIT_SECS.
+    built_at = loop.time()
+
+    def when_streaming() -> None:
+        if loop.time() - built_at >= STREAMING_WAIT_SECS or _streaming(node, run.client):
+            start_the_clock()
+        else:
+            loop.call_later(0.02, when_streaming)
+
+    loop.call_soon(when_streaming)
     try:
         node.run()
     finally:

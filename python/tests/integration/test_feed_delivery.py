@@ -394,7 +394,9 @@ def test_a_slow_consumer_delays_other_timers_by_at_most_one_batch():
     # so that every tick was later than the one before. A stall of the whole VM (a hypervisor
     # taking both cores, measured at up to 228 ms in CI) makes one tick late whatever the loop
     # does: two such ticks in three seconds are let pass, a third is not.
-    assert len(late) > 100, f"the 10 ms tick fired {len(late)} times in 3 s"
+    # Each tick is rescheduled from when it fired, so the count is 3 s / (10 ms + lateness): a
+    # median below the 28 ms bound allows about 80; fewer than 50 means ticks starved.
+    assert len(late) > 50, f"the 10 ms tick fired {len(late)} times in 3 s"
     over = [lateness for lateness in late if lateness >= batch_cost + 0.1]
     assert len(over) <= 2, f"{len(over)} of {len(late)} ticks over 108 ms late, up to {late[-1] * 1000:.0f} ms"
     typical = late[len(late) // 2]

@@ -125,7 +125,9 @@ def test_bars_closed_by_their_grace_period_are_rebuilt_from_the_recording(tmp_pa
     # The recording's last bar is closed at its end (its grace had not run out in the recording).
     for live_bar, replayed_bar in zip(live, computed[:-1], strict=False):
         assert replayed_bar.ts_init == live_bar.ts_event + 150_000_000, "built when its grace ran out"
-        assert 0 <= live_bar.ts_init - replayed_bar.ts_init < 100_000_000
+        # The 10 ms tick runs on the runtime the simulator shares here: a loaded 2-core machine
+        # has stalled it 228 ms. A bar left for the next print (prints ~333 ms apart) is later.
+        assert 0 <= live_bar.ts_init - replayed_bar.ts_init < 300_000_000
 
 
 def test_a_quiet_contract_gets_its_bar_after_the_grace_period():
