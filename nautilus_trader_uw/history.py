@@ -454,7 +454,7 @@ def record(
             end_status_line()
         stats = feed.stats()
         feed.close()
-        loop.run_until_complete(asyncio.sleep(0.2))  # deliver what the feed still held
+        loop.run_until_complete(_deliver_the_rest(feed))
         loop.close()
     for obj in records:
         counts[type(obj).__name__] += 1
@@ -472,6 +472,14 @@ def record(
     counts["parse_errors"] = stats["parse_errors"]
     counts["interrupted"] = int(interrupted)
     return counts
+
+
+async def _deliver_the_rest(feed, limit_secs: float = 10.0) -> None:
+    # Every record of frames.jsonl belongs in the catalog too: after the close, the loop delivers
+    # what the feed still held, however long a loaded machine takes for it.
+    deadline = asyncio.get_running_loop().time() + limit_secs
+    while not feed.drained and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
 
 
 DAY_FORMS = "expected YYYY-MM-DD, today or -N (N days ago)"

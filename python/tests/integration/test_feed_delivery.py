@@ -54,6 +54,36 @@ def test_batches_arrive_on_the_loop_thread_and_the_socket_is_released_after_clos
             loop.close()
 
 
+def test_drained_says_when_the_loop_has_delivered_everything_the_closed_feed_held(tmp_path):
+    # What `uw-nt record` relies on to put every recorded print into the catalog: the loop held up
+    # while prints keep coming, then the feed closed with a backlog that only the loop delivers.
+    frames = tmp_path / "frames.jsonl"
+    with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
+        loop = asyncio.new_event_loop()
+        received: list = []
+        feed = _core.UwLiveFeed(url=sim.ws_url, api_key=sim.token, record_path=str(frames))
+        assert feed.drained, "nothing to deliver before start"
+        feed.start(loop, lambda objects, routes, logs: received.extend(objects), 64)
+        feed.subscribe("UwOptionTrade", [])
+        try:
+            loop.run_until_complete(asyncio.sleep(0.5))
+            time.sleep(0.3)  # the strategy busy: about 1,500 prints queue up
+            assert feed.close(5.0)
+            assert not feed.drained, "the backlog is still queued"
+            waited = 0
+            while not feed.drained and waited < 500:
+                loop.run_until_complete(asyncio.sleep(0.01))
+                waited += 1
+            assert feed.drained
+        finally:
+            loop.close()
+    recorded = [json.loads(line)["frame"] for line in frames.read_text().splitlines()]
+    prints = [f for f in recorded if f.startswith('["option_trades') and '"status"' not in f]
+    ids = [r.id for f in prints for r in _core.parse_ws_frame(f)]
+    assert len(ids) > 1_000
+    assert [r.id for r in received] == ids, "every recorded print delivered, none after drained"
+
+
 def test_delivered_records_are_out_of_the_cyclic_gcs_sight():
     # Records hold no Python references; tracked, tens of thousands in flight per second set off
     # full collections of the whole process (30-100 ms stalls).

@@ -55,6 +55,8 @@ fn secs(value: f64, name: &str) -> PyResult<Duration> {
 pub struct PyLiveFeed {
     config: UwWsConfig,
     client: Mutex<Option<Arc<UwWsClient>>>,
+    // Kept past `close`, which drops the client: what it still holds is delivered after that.
+    queue: Mutex<Option<Arc<FeedQueue>>>,
 }
 
 impl PyLiveFeed {
@@ -158,6 +160,7 @@ impl PyLiveFeed {
         Ok(Self {
             config,
             client: Mutex::new(None),
+            queue: Mutex::new(None),
         })
     }
 
@@ -215,6 +218,8 @@ impl PyLiveFeed {
             client.shutdown();
             return Err(e);
         }
+        *self.queue.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Arc::clone(client.queue()));
         *slot = Some(client);
         Ok(())
     }
@@ -282,6 +287,17 @@ impl PyLiveFeed {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_some()
+    }
+
+    /// Whether, after `close`, the loop has delivered everything the feed queued before it
+    /// stopped: run the loop until this is true to lose none of it (True also before `start`).
+    #[getter]
+    fn drained(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_none_or(|q| q.is_drained())
     }
 
     /// The counters: frames, records, delivered, parse errors (and by kind), messages per channel,

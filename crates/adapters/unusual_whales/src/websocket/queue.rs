@@ -373,6 +373,14 @@ impl FeedQueue {
         }
     }
 
+    /// Whether the stream ended ([`FeedQueue::close`]) and the consumer took everything queued
+    /// before that, so nothing more will come.
+    #[must_use]
+    pub fn is_drained(&self) -> bool {
+        let state = self.lock();
+        state.closed && state.events.is_empty()
+    }
+
     /// Records waiting now.
     #[must_use]
     pub fn depth(&self) -> usize {
@@ -563,6 +571,18 @@ mod tests {
             Popped::Closed
         ));
     }
+
+    #[test]
+    fn drained_only_once_closed_and_everything_taken() {
+        let q = FeedQueue::new(10);
+        assert!(!q.is_drained(), "an empty open queue may still get data");
+        q.push(data(1));
+        q.close();
+        assert!(!q.is_drained(), "closed, but a record is still queued");
+        assert!(matches!(q.try_pop(10).0, Popped::Events(_)));
+        assert!(q.is_drained());
+    }
+
     fn unread_bytes(w: &Wakeup) -> usize {
         let mut buf = [0_u8; 64];
         let mut n = 0;
