@@ -15,7 +15,11 @@ from nautilus_trader_uw import _core
 @pytest.mark.timeout(60)
 def test_uw_nt_sim_serves_a_client_until_its_time_is_up():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nautilus_trader_uw.cli", "sim", "--ws-port", "0", "--http-port", "0", "--seconds", "3"],
+        # 50 frames/s: a loaded machine that shortens the 1.5 s window still sees SPY's alerts.
+        [
+            *(sys.executable, "-m", "nautilus_trader_uw.cli", "sim"),
+            *("--ws-port", "0", "--http-port", "0", "--seconds", "3", "--rate", "50"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

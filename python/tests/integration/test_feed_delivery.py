@@ -484,20 +484,21 @@ def test_a_burst_the_strategy_absorbs_within_the_wait_loses_nothing():
 
 
 def test_a_reader_held_by_a_full_queue_is_not_taken_for_a_dead_connection():
-    # A 50 ms heartbeat and a strategy that stalls 0.3 s: the reader stops reading for most of
-    # that (the queue of 100 is full), so a ping's pong waits unread; that silence is the
-    # client's own and must not end the connection.
+    # A 100 ms heartbeat and pong timeout and a strategy that stalls 0.25 s, longer than both:
+    # the reader stops reading for most of that (the queue of 100 is full), so a ping's pong
+    # waits unread; that silence is the client's own and must not end the connection. (50 ms
+    # timeouts were short enough for a loaded machine's scheduling to end it.)
     received = [0]
     stalled = [True]
 
     def strategy(objects: list, routes: list, logs: list) -> None:
         received[0] += len(objects)
         if stalled[0] and received[0] > 500:
-            time.sleep(0.3)
+            time.sleep(0.25)
             stalled[0] = False
 
     with UwSimServer(rate=0.0, rates={"option_trades": 5_000.0}, tickers=["SPY"]) as sim:
-        stats = _run_feed(sim, strategy, 1.5, 16, queue_capacity=100, heartbeat_secs=0.05, pong_timeout_secs=0.05)
+        stats = _run_feed(sim, strategy, 1.5, 16, queue_capacity=100, heartbeat_secs=0.1, pong_timeout_secs=0.1)
     assert not stalled[0], "the strategy stalled"
     assert stats["reconnects"] == 0, stats
     assert stats["dropped"] == 0, stats

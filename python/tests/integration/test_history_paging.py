@@ -19,7 +19,7 @@ def test_history_over_pages_is_every_alert_once_oldest_first(cursor_on_created_a
     with UwSimServer(rate=0.0, rates={"flow-alerts": 800.0}, tickers=["SPY", "QQQ"]) as sim:
         sim.set_cursor_on_created_at(cursor_on_created_at)
         start = time.time_ns()
-        time.sleep(1.2)  # several pages of 200 SPY alerts
+        time.sleep(2.0)  # several pages of 200 SPY alerts, also when the generator lags
         end = time.time_ns()
         rest = UwRestClient(base_url=sim.http_url, api_key=sim.token)
         alerts = rest.history("UwFlowAlert", [("ticker", "SPY")], start, end, 0)

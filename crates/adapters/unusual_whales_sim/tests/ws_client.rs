@@ -340,7 +340,7 @@ async fn a_refused_first_token_waits_for_a_new_key_and_then_connects_at_once() {
     .await;
     assert!(seen.statuses.iter().any(|x| x == "connected"), "{seen:?}");
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_secs(2),
         "a new key is tried at once"
     );
     assert!(
@@ -388,8 +388,8 @@ async fn a_token_refused_after_it_worked_is_retried_until_the_gateway_accepts_it
     .await;
     assert!(seen.statuses.iter().any(|x| x == "connected"), "{seen:?}");
     assert!(
-        accepted_at.elapsed() < Duration::from_secs(1),
-        "resumes within one capped delay"
+        accepted_at.elapsed() < Duration::from_secs(2),
+        "resumes within one capped delay (uncapped, about 3.2 s by the seventh attempt)"
     );
     assert!(client.stats().reconnects >= 1);
     client.shutdown();
