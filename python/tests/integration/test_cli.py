@@ -64,17 +64,22 @@ def test_uw_nt_record_shows_progress_on_a_terminal_only(tmp_path):
     assert "recording" not in piped.stderr and "\r" not in piped.stderr, "no progress line into a pipe"
 
 
-def _refused_port() -> int:
+@pytest.fixture
+def refused_port():
+    """
+    A port bound for the test and never listening: a connect there is refused, and no other
+    test's listener can take it meanwhile.
+    """
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again: nothing listens there
+        yield s.getsockname()[1]
 
 
 @pytest.mark.timeout(120)
-def test_a_failed_record_or_download_leaves_nothing_behind_but_what_was_there(tmp_path):
-    port = _refused_port()
+def test_a_failed_record_or_download_leaves_nothing_behind_but_what_was_there(tmp_path, refused_port):
+    port = refused_port
     uw_nt = [sys.executable, "-m", "nautilus_trader_uw.cli"]
     record = subprocess.run(
         [*uw_nt, "record", "--seconds", "1", "--api-key", "k", "--base-url-ws", f"ws://127.0.0.1:{port}",

@@ -46,9 +46,11 @@ def places(tmp_path_factory):
     busy = socket.socket()
     busy.bind(("127.0.0.1", 0))
     busy.listen()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]  # nothing listens once the probe is closed
+    # Bound for the whole module and never listening: a connect there is refused, and no other
+    # test's listener can take the port meanwhile.
+    refusing = socket.socket()
+    refusing.bind(("127.0.0.1", 0))
+    closed_port = refusing.getsockname()[1]
     with UwSimServer(rate=1.0) as sim:
         yield {
             "tmp": str(tmp),
@@ -62,6 +64,7 @@ def places(tmp_path_factory):
             "sim_token": sim.token,
         }
     busy.close()
+    refusing.close()
 
 
 DOWNLOAD = ("download", "--catalog", "{tmp}/catalog")
