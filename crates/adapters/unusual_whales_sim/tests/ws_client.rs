@@ -677,3 +677,77 @@ async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts_and_prints() {
         expected.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_churn_faster_than_rest_leaves_one_back_fill_running_and_one_to_follow() {
+    let sim = UwSimulator::start(SimConfig {
+        tickers: vec!["SPY".into()],
+        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
+        default_rate: 0.0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = start(config_with_backfill(&sim));
+    client
+        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
+        .unwrap();
+    let before = consume(&client, Duration::from_secs(1), |_| false).await;
+    // Each REST answer takes 1.5 s; the connection drops five times meanwhile.
+    sim.set_http_delay(Duration::from_millis(1500));
+    let reconnects_before = client.stats().reconnects;
+    let mut during = Vec::new();
+    for _ in 0..5 {
+        sim.drop_connections();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let reconnects = client.stats().reconnects;
+        let mut seen = consume(&client, Duration::from_millis(300), |_| false).await;
+        while client.stats().reconnects == reconnects && Instant::now() < deadline {
+            seen.alerts.extend(
+                consume(&client, Duration::from_millis(50), |_| false)
+                    .await
+                    .alerts,
+            );
+        }
+        during.push(seen);
+    }
+    assert_eq!(client.stats().reconnects - reconnects_before, 5);
+    sim.set_http_delay(Duration::ZERO);
+    let finished = |s: &Seen| {
+        s.logs
+            .iter()
+            .filter(|(_, m)| m.contains("flow-alerts: back-filled"))
+            .count()
+    };
+    let so_far: usize = during.iter().map(finished).sum();
+    let mut after = consume(&client, Duration::from_secs(10), move |s| {
+        so_far + finished(s) >= 2
+    })
+    .await;
+    let tail = consume(&client, Duration::from_millis(500), |_| false).await;
+    after.alerts.extend(tail.alerts);
+    after.logs.extend(tail.logs);
+
+    let runs: usize = during.iter().chain([&after]).map(finished).sum();
+    // The first run pages for 4.5 s (three pages, 1.5 s each), longer than the churn takes
+    // unless the machine is very slow: then a reconnect after it ended starts one more.
+    assert!(
+        (2..=3).contains(&runs),
+        "{runs} back-fills: the running one and one follow-up for the gaps after it, not one per reconnect"
+    );
+    let delivered: Vec<(String, u64)> = before
+        .alerts
+        .iter()
+        .chain(during.iter().flat_map(|s| &s.alerts))
+        .chain(&after.alerts)
+        .cloned()
+        .collect();
+    let ids: std::collections::HashSet<&String> = delivered.iter().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), delivered.len(), "each alert once");
+    let first = delivered.iter().map(|(_, t)| *t).min().unwrap();
+    let last = delivered.iter().map(|(_, t)| *t).max().unwrap();
+    let expected = sim.flow_alerts_between("SPY", first, last);
+    let missing = expected.iter().filter(|id| !ids.contains(id)).count();
+    assert_eq!(missing, 0, "{missing} of {} alerts lost", expected.len());
+    client.shutdown();
+}

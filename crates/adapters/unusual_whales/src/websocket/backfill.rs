@@ -198,64 +198,153 @@ pub(super) fn note_joined(shared: &Shared, channel: &UwChannel, acked_ns: u64) {
 /// their event time, so the newest ones before the gap may not have arrived yet.
 const BACKFILL_OVERLAP: Duration = Duration::from_secs(5);
 
-/// After a reconnect, starts a back-fill of every joined channel that delivered before the gap
-/// (when a REST client is configured).
-pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
-    let Some(http) = &shared.config.backfill else {
-        return;
-    };
-    // The token in use now: after a rotation the one the client was configured with may be
-    // revoked.
+/// The REST client a back-fill fetches with: the token in use now (after a rotation the one the
+/// client was configured with may be revoked). `None` without back-fills configured.
+fn backfill_http(shared: &Shared) -> Option<UwHttpClient> {
+    let http = shared.config.backfill.as_ref()?;
     let credential = shared.credential();
-    let http = if http.config().credential == credential {
+    Some(if http.config().credential == credential {
         http.clone()
     } else {
         http.with_credential(credential)
+    })
+}
+
+/// Where the back-fill of a gap after `span` starts, for the channels REST can back-fill.
+fn gap_start(kind: ChannelKind, span: EventSpan) -> Option<u64> {
+    let older_can_be_missed = match kind {
+        ChannelKind::FlowAlerts => FlowAlert::OLDER_THAN_FIRST_CAN_BE_MISSED,
+        ChannelKind::OptionTrades => OptionTrade::OLDER_THAN_FIRST_CAN_BE_MISSED,
+        _ => return None,
     };
+    let since = span
+        .last
+        .saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
+    Some(if older_can_be_missed {
+        since
+    } else {
+        since.max(span.first)
+    })
+}
+
+/// After a reconnect, starts a back-fill of every joined channel that delivered before the gap
+/// (when a REST client is configured).
+///
+/// At most one back-fill per channel runs. A reconnect while it runs (connections dropping faster
+/// than the REST budget fetches) leaves one follow-up, from the earliest of the gaps found
+/// meanwhile up to when it starts: the gaps are all covered, and churn adds no request beyond
+/// that one (a back-fill per reconnect piled up waiting for the budget, the strategy's own
+/// requests behind them).
+pub(super) fn spawn_backfills(shared: &Arc<Shared>, channels: &[UwChannel]) {
+    if shared.config.backfill.is_none() {
+        return;
+    }
     let last = shared
         .last_event_ns
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
     for ch in channels {
-        if let Some(&span) = last.get(ch) {
-            // Before the first live print of this session: the flow bars of the channel's ticker
-            // wait for the gap's prints (released in `backfill_running`, success or not).
-            shared.table().flow_bars().hold(ch, now_nanos());
-            let task = tokio::spawn(backfill(Arc::clone(shared), http.clone(), ch.clone(), span));
+        let Some(since) = last.get(ch).and_then(|&span| gap_start(ch.kind, span)) else {
+            continue;
+        };
+        let start_now = {
+            let mut runs = shared
+                .backfill_runs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match runs.get_mut(ch) {
+                Some(pending) => {
+                    let first_follow_up = pending.is_none();
+                    *pending = Some(pending.map_or(since, |p| p.min(since)));
+                    if !first_follow_up {
+                        continue; // its flow-bar hold is taken already
+                    }
+                    false
+                }
+                None => {
+                    runs.insert(ch.clone(), None);
+                    true
+                }
+            }
+        };
+        // Before the first live print of this session: the flow bars of the channel's ticker
+        // wait for the gap's prints (released once per run in `backfill_running`, success or
+        // not), so one hold per run, the follow-up's included.
+        shared.table().flow_bars().hold(ch, now_nanos());
+        if start_now {
+            let task = tokio::spawn(backfill(Arc::clone(shared), ch.clone(), since));
             shared.track_backfill(task.abort_handle());
         }
     }
 }
 
-async fn backfill(shared: Arc<Shared>, http: UwHttpClient, channel: UwChannel, span: EventSpan) {
-    match channel.kind {
-        ChannelKind::FlowAlerts => backfill_kind::<FlowAlert>(shared, http, channel, span).await,
-        ChannelKind::OptionTrades => {
-            backfill_kind::<OptionTrade>(shared, http, channel, span).await
+/// Clears the channel's run when its task ends without doing so (aborted by a stopping client,
+/// or a panic), so that a later reconnect starts a back-fill again.
+struct RunGuard<'a> {
+    shared: &'a Shared,
+    channel: &'a UwChannel,
+    done: bool,
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.shared
+                .backfill_runs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(self.channel);
         }
-        _ => {}
+    }
+}
+
+async fn backfill(shared: Arc<Shared>, channel: UwChannel, mut since: u64) {
+    let mut guard = RunGuard {
+        shared: &shared,
+        channel: &channel,
+        done: false,
+    };
+    loop {
+        if let Some(http) = backfill_http(&shared) {
+            match channel.kind {
+                ChannelKind::FlowAlerts => {
+                    backfill_kind::<FlowAlert>(&shared, http, &channel, since).await;
+                }
+                ChannelKind::OptionTrades => {
+                    backfill_kind::<OptionTrade>(&shared, http, &channel, since).await;
+                }
+                _ => {}
+            }
+        }
+        // The follow-up is taken, or the run ended, in one step with the reconnects' updates.
+        let mut runs = shared
+            .backfill_runs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match runs.get_mut(&channel).and_then(Option::take) {
+            Some(next) => since = next,
+            None => {
+                runs.remove(&channel);
+                guard.done = true;
+                return;
+            }
+        }
     }
 }
 
 async fn backfill_kind<R: BackfillRecord>(
-    shared: Arc<Shared>,
+    shared: &Arc<Shared>,
     http: UwHttpClient,
-    channel: UwChannel,
-    span: EventSpan,
+    channel: &UwChannel,
+    since: u64,
 ) {
-    let mut since = span
-        .last
-        .saturating_sub(u64::try_from(BACKFILL_OVERLAP.as_nanos()).unwrap_or(0));
-    if !R::OLDER_THAN_FIRST_CAN_BE_MISSED {
-        since = since.max(span.first);
-    }
     shared
         .seen
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .start(since);
-    backfill_running::<R>(&shared, http, &channel, since).await;
+    backfill_running::<R>(shared, http, channel, since).await;
     shared
         .seen
         .lock()

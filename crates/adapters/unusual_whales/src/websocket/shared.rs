@@ -55,6 +55,9 @@ pub(super) struct Shared {
     /// The back-fills running: a client that stops ends them, so that none goes on fetching
     /// (with the token) after the node that owned it is gone.
     backfills: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// The channels whose back-fill runs, each with the earliest start of the gaps later
+    /// reconnects found meanwhile: one follow-up covers them all (see `backfill::spawn_backfills`).
+    pub(super) backfill_runs: Mutex<ChannelMap<Option<u64>>>,
     stopped: (Mutex<bool>, Condvar),
 }
 
@@ -74,6 +77,7 @@ impl Shared {
             recorder,
             bars_active: AtomicBool::new(false),
             backfills: Mutex::new(Vec::new()),
+            backfill_runs: Mutex::new(ChannelMap::default()),
             stopped: (Mutex::new(false), Condvar::new()),
             config,
         }
