@@ -33,6 +33,24 @@ fn config(sim: &UwSimulator) -> UwWsConfig {
     c
 }
 
+/// A simulator streaming SPY's flow alerts at 100/s, and a client with back-fills subscribed to
+/// every alert.
+async fn spy_alerts_with_backfill() -> (UwSimulator, UwWsClient) {
+    let sim = UwSimulator::start(SimConfig {
+        tickers: vec!["SPY".into()],
+        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
+        default_rate: 0.0,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = start(config_with_backfill(&sim));
+    client
+        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
+        .unwrap();
+    (sim, client)
+}
+
 /// [`config`] with gap back-fills from the simulator's REST side.
 fn config_with_backfill(sim: &UwSimulator) -> UwWsConfig {
     let mut c = config(sim);
@@ -562,18 +580,7 @@ async fn a_late_status_subscriber_first_learns_the_current_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_key_rotation_the_back_fill_sends_the_new_key() {
-    let sim = UwSimulator::start(SimConfig {
-        tickers: vec!["SPY".into()],
-        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
-        default_rate: 0.0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let client = start(config_with_backfill(&sim));
-    client
-        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
-        .unwrap();
+    let (sim, client) = spy_alerts_with_backfill().await;
     let before = consume(&client, Duration::from_millis(600), |_| false).await;
     assert!(!before.alerts.is_empty());
 
@@ -680,18 +687,7 @@ async fn after_a_gap_rest_back_fills_exactly_the_missed_alerts_and_prints() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_churn_faster_than_rest_leaves_one_back_fill_running_and_one_to_follow() {
-    let sim = UwSimulator::start(SimConfig {
-        tickers: vec!["SPY".into()],
-        rates: [("flow-alerts".to_owned(), 100.0)].into_iter().collect(),
-        default_rate: 0.0,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let client = start(config_with_backfill(&sim));
-    client
-        .subscribe("UwFlowAlert", &[] as &[(&str, &str)])
-        .unwrap();
+    let (sim, client) = spy_alerts_with_backfill().await;
     let before = consume(&client, Duration::from_secs(1), |_| false).await;
     // Each REST answer takes 1.5 s; the connection drops five times meanwhile.
     sim.set_http_delay(Duration::from_millis(1500));
