@@ -631,6 +631,26 @@ mod tests {
         }
     }
 
+    // The firehose's frames are decoded fastest in UW's own key order; a simulator that wrote
+    // another would have its benchmarks measure the adapter's slower path for other orders.
+    #[test]
+    fn prints_and_alerts_come_in_uw_key_order() {
+        use unusual_whales_nt::data::record::UwRecord;
+        use unusual_whales_nt::data::{FlowAlert, OptionTrade};
+
+        let mut m = Market::new(11, &["SPY".to_owned()]);
+        for _ in 0..50 {
+            let ch = UwChannel::parse("option_trades:SPY").unwrap();
+            let text = format!(r#"["{ch}",{}]"#, m.payload(&ch, NOW_MS).0);
+            let push = OptionTrade::PUSH_IN_UW_ORDER.expect("an ordered decoder");
+            assert_eq!(push(&text, &mut Vec::new()), Ok(()), "{text}");
+            let ch = UwChannel::parse("flow-alerts").unwrap();
+            let text = format!(r#"["{ch}",{}]"#, m.payload(&ch, NOW_MS).0);
+            let push = FlowAlert::PUSH_IN_UW_ORDER.expect("an ordered decoder");
+            assert_eq!(push(&text, &mut Vec::new()), Ok(()), "{text}");
+        }
+    }
+
     #[test]
     fn flow_alerts_are_mostly_zero_dte_on_the_requested_ticker() {
         let mut m = Market::new(1, &["SPY".to_owned()]);

@@ -6,9 +6,10 @@
 //! both through serde aliases and lenient decoders, so a backtest on REST history sees the same
 //! type a live strategy sees.
 
+use crate::common::compact_json::record_in_uw_order;
 use crate::common::parse::{
-    TextValue, de_bool_or_false, de_f64, de_opt_date, de_opt_f64, de_opt_i64, de_opt_string,
-    de_opt_timestamp, de_string, de_string_list,
+    TextValue, de_bool_or_false, de_f64, de_i64, de_opt_date, de_opt_f64, de_opt_i64,
+    de_opt_string, de_opt_timestamp, de_string, de_string_list, de_timestamp,
 };
 use crate::common::symbol::{OccSymbol, OptionKind, contract_multiplier};
 use crate::common::text::{UwId, UwText, UwTextList};
@@ -51,6 +52,7 @@ uw_record! {
         normalize: |r| {
             fill_contract_terms(&r.option_chain, &mut r.expiry, &mut r.option_type, &mut r.strike);
         },
+        in_uw_order: flow_alert_in_uw_order,
         fields {
             /// UW's alert id (uuid); the key for de-duplication. UW's sparse REST example omits it.
             #[serde(default, deserialize_with = "de_opt_string")]
@@ -205,6 +207,7 @@ uw_record! {
     pub struct OptionTrade as UwOptionTrade {
         event_time: |r| r.executed_at,
         instrument: OptionSymbol(option_symbol),
+        in_uw_order: option_trade_in_uw_order,
         fields {
             /// UW's trade id (uuid); matches `UwFlowAlert.trade_ids`.
             #[serde(deserialize_with = "de_string")]
@@ -363,6 +366,101 @@ uw_record! {
     }
 }
 
+// The firehose's frames in the key order UW sends them (the recorded session of
+// ../shared/uw-api, UW's documented alert); any other frame takes the records' `Deserialize`.
+
+record_in_uw_order! {
+    /// A `flow-alerts` frame in UW's key order.
+    fn flow_alert_in_uw_order() -> FlowAlert {
+        "rule_id" => rule_id: de_opt_string,
+        "rule_name" => rule_name: de_opt_string,
+        "ticker" => ticker: de_string,
+        "option_chain" => option_chain: de_string,
+        "underlying_price" => underlying_price: de_opt_f64,
+        "volume" => volume: de_opt_i64,
+        "total_size" => total_size: de_opt_i64,
+        "total_premium" => total_premium: de_f64,
+        "total_ask_side_prem" => total_ask_side_prem: de_opt_f64,
+        "total_bid_side_prem" => total_bid_side_prem: de_opt_f64,
+        "start_time" => start_time: de_opt_timestamp,
+        "end_time" => end_time: de_opt_timestamp,
+        "url" => url: de_opt_string,
+        "price" => price: de_opt_f64,
+        "has_multileg" => has_multileg: de_bool_or_false,
+        "has_sweep" => has_sweep: de_bool_or_false,
+        "has_floor" => has_floor: de_bool_or_false,
+        "open_interest" => open_interest: de_opt_i64,
+        "all_opening_trades" => all_opening_trades: de_bool_or_false,
+        "id" => id: de_opt_string,
+        "has_singleleg" => has_singleleg: de_bool_or_false,
+        "volume_oi_ratio" => volume_oi_ratio: de_opt_f64,
+        "trade_ids" => trade_ids: de_string_list,
+        "trade_count" => trade_count: de_opt_i64,
+        "expiry_count" => expiry_count: de_opt_i64,
+        "executed_at" => executed_at: de_opt_timestamp,
+        "ask_vol" => ask_vol: de_opt_i64,
+        "bid_vol" => bid_vol: de_opt_i64,
+        "no_side_vol" => no_side_vol: de_opt_i64,
+        "mid_vol" => mid_vol: de_opt_i64,
+        "multi_vol" => multi_vol: de_opt_i64,
+        "stock_multi_vol" => stock_multi_vol: de_opt_i64,
+        "upstream_condition_details" => upstream_condition_details: de_string_list,
+        "exchanges" => exchanges: de_string_list,
+        "bid" => bid: de_opt_f64,
+        "ask" => ask: de_opt_f64,
+    }
+    defaults {
+        option_type, strike, expiry, created_at, iv_start, iv_end, issue_type, sector, marketcap,
+        next_earnings_date, er_time,
+    }
+}
+
+record_in_uw_order! {
+    /// An `option_trades` frame in UW's key order.
+    fn option_trade_in_uw_order() -> OptionTrade {
+        "id" => id: de_string,
+        "underlying_symbol" => underlying_symbol: de_string,
+        "executed_at" => executed_at: de_timestamp,
+        "nbbo_bid" => nbbo_bid: de_opt_f64,
+        "nbbo_ask" => nbbo_ask: de_opt_f64,
+        "size" => size: de_i64,
+        "price" => price: de_f64,
+        "option_symbol" => option_symbol: de_string,
+        "created_at" => created_at: de_opt_timestamp,
+        "report_flags" => report_flags: de_string_list,
+        "tags" => tags: de_string_list,
+        "expiry" => expiry: de_opt_date,
+        "option_type" => option_type: de_opt_string,
+        "open_interest" => open_interest: de_opt_i64,
+        "strike" => strike: de_opt_f64,
+        "premium" => premium: de_opt_f64,
+        "volume" => volume: de_opt_i64,
+        "underlying_price" => underlying_price: de_opt_f64,
+        "ewma_nbbo_ask" => ewma_nbbo_ask: de_opt_f64,
+        "ewma_nbbo_bid" => ewma_nbbo_bid: de_opt_f64,
+        "implied_volatility" => implied_volatility: de_opt_f64,
+        "delta" => delta: de_opt_f64,
+        "theta" => theta: de_opt_f64,
+        "gamma" => gamma: de_opt_f64,
+        "vega" => vega: de_opt_f64,
+        "rho" => rho: de_opt_f64,
+        "theo" => theo: de_opt_f64,
+        "trade_code" => trade_code: de_string_list,
+        "exchange" => exchange: de_opt_string,
+        "ask_vol" => ask_vol: de_opt_i64,
+        "bid_vol" => bid_vol: de_opt_i64,
+        "no_side_vol" => no_side_vol: de_opt_i64,
+        "mid_vol" => mid_vol: de_opt_i64,
+        "multi_vol" => multi_vol: de_opt_i64,
+        "stock_multi_vol" => stock_multi_vol: de_opt_i64,
+    }
+    defaults {
+        canceled, alert_score, aggregated_trade_id, trade_id, market_center_locate, flow_alert_id,
+        rule_id, is_agg, trade_ids, full_name, issue_type, sector, industry_type, marketcap,
+        next_earnings_date, er_time,
+    }
+}
+
 // What subscription filters see of these records (data/view.rs).
 
 impl RecordView for FlowAlert {
@@ -404,5 +502,293 @@ impl RecordView for OptionTrade {
     }
     fn expiry(&self) -> Option<&str> {
         self.expiry.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::de::IgnoredAny;
+
+    use super::*;
+    use crate::common::compact_json::{Declined, push_compact_frame};
+    use crate::common::testing::all_ws_frames;
+    use crate::data::record::PushInOrder;
+
+    /// A frame decoded the general way: serde_json's reading, which the compact lexer matches.
+    fn by_serde_json<R: serde::de::DeserializeOwned>(frame: &str) -> Option<R> {
+        serde_json::from_str::<(IgnoredAny, R)>(frame)
+            .ok()
+            .map(|(_, r)| r)
+    }
+
+    fn in_order<R>(push: PushInOrder<R>, frame: &str) -> Result<R, Declined> {
+        let mut out = Vec::new();
+        push(frame, &mut out)?;
+        assert_eq!(out.len(), 1, "one record per frame: {frame}");
+        Ok(out.pop().expect("one record"))
+    }
+
+    fn compact<R: serde::de::DeserializeOwned>(frame: &str) -> Result<R, Declined> {
+        let mut out = Vec::new();
+        push_compact_frame::<R>(frame, &mut out)?;
+        Ok(out.pop().expect("one record"))
+    }
+
+    /// A payload's entries in the frame's order (a `serde_json::Map` sorts its keys).
+    struct Entries(Vec<(String, serde_json::Value)>);
+
+    impl<'de> serde::Deserialize<'de> for Entries {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Entries;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Entries, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some(entry) = map.next_entry()? {
+                        out.push(entry);
+                    }
+                    Ok(Entries(out))
+                }
+            }
+            d.deserialize_map(Visit)
+        }
+    }
+
+    /// The keys of a frame's payload, in order.
+    fn keys(frame: &str) -> Vec<String> {
+        entries(frame).1.into_iter().map(|(k, _)| k).collect()
+    }
+
+    fn payload_frames(channel: &str) -> Vec<String> {
+        all_ws_frames()
+            .into_iter()
+            .filter(|f| f.starts_with(&format!("[\"{channel}")) && !f.contains("\"status\""))
+            .collect()
+    }
+
+    /// Every fixture frame in UW's key order takes the ordered decoder with serde_json's record;
+    /// the rest are declined, never misread. The recorded session's frames (UW's own order,
+    /// with `", "` between entries) must be among the taken ones.
+    fn fixtures_in_uw_order_take_the_ordered_decoder<R>(channel: &str, push: PushInOrder<R>)
+    where
+        R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let frames = payload_frames(channel);
+        let uw_order = frames
+            .iter()
+            .filter(|f| in_order(push, f).is_ok())
+            .map(|f| keys(f))
+            .next()
+            .expect("a fixture frame in UW's order");
+        let (mut taken, mut recorded) = (0, 0);
+        for frame in &frames {
+            match in_order(push, frame) {
+                Ok(record) => {
+                    assert_eq!(Some(&record), by_serde_json::<R>(frame).as_ref(), "{frame}");
+                    taken += 1;
+                    recorded += usize::from(frame.contains("\", \""));
+                }
+                Err(Declined) => assert_ne!(keys(frame), uw_order, "declined: {frame}"),
+            }
+        }
+        assert!(
+            taken >= 3 && recorded >= 1,
+            "{channel}: {taken} taken, {recorded} recorded"
+        );
+    }
+
+    #[test]
+    fn option_prints_in_uw_order_take_the_ordered_decoder() {
+        fixtures_in_uw_order_take_the_ordered_decoder::<OptionTrade>(
+            "option_trades",
+            option_trade_in_uw_order,
+        );
+    }
+
+    #[test]
+    fn flow_alerts_in_uw_order_take_the_ordered_decoder() {
+        fixtures_in_uw_order_take_the_ordered_decoder::<FlowAlert>(
+            "flow-alerts",
+            flow_alert_in_uw_order,
+        );
+    }
+
+    /// A frame in UW's order as a list of entries, to be damaged and written back.
+    fn entries(frame: &str) -> (String, Vec<(String, serde_json::Value)>) {
+        let (channel, Entries(payload)): (String, Entries) =
+            serde_json::from_str(frame).expect("a data frame");
+        (channel, payload)
+    }
+
+    fn written(channel: &str, entries: &[(String, serde_json::Value)]) -> String {
+        let body: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", serde_json::Value::from(k.as_str())))
+            .collect();
+        format!(
+            "[{},{{{}}}]",
+            serde_json::Value::from(channel),
+            body.join(",")
+        )
+    }
+
+    fn first_in_order<R>(channel: &str, push: PushInOrder<R>) -> String {
+        payload_frames(channel)
+            .into_iter()
+            .find(|f| in_order(push, f).is_ok())
+            .expect("a frame in UW's order")
+    }
+
+    /// Keys out of order, missing, repeated or unknown: declined, so the record's `Deserialize`
+    /// decides (an unknown key is ignored there, a repeated one refused, a missing required
+    /// one refused), at every position of both records.
+    fn any_other_key_order_is_declined<R>(channel: &str, push: PushInOrder<R>)
+    where
+        R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let (name, canonical) = entries(&first_in_order(channel, push));
+        assert!(in_order(push, &written(&name, &canonical)).is_ok());
+        for i in 0..canonical.len() {
+            let mut swapped = canonical.clone();
+            swapped.swap(i, (i + 1) % canonical.len());
+            let mut dropped = canonical.clone();
+            dropped.remove(i);
+            let mut repeated = canonical.clone();
+            repeated.insert(i, canonical[i].clone());
+            let mut unknown = canonical.clone();
+            unknown.insert(i, ("uw_added_this".to_owned(), serde_json::Value::from(1)));
+            let mut renamed = canonical.clone();
+            renamed[i].0.push('x');
+            for damaged in [swapped, dropped, repeated, unknown, renamed] {
+                let frame = written(&name, &damaged);
+                assert_eq!(in_order(push, &frame), Err(Declined), "{frame}");
+                // What the general path makes of it is unchanged by the ordered decoder.
+                assert_eq!(
+                    compact::<R>(&frame).ok(),
+                    compact::<R>(&frame).ok().and(by_serde_json::<R>(&frame))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn option_prints_with_any_other_key_order_are_declined() {
+        any_other_key_order_is_declined::<OptionTrade>("option_trades", option_trade_in_uw_order);
+    }
+
+    #[test]
+    fn flow_alerts_with_any_other_key_order_are_declined() {
+        any_other_key_order_is_declined::<FlowAlert>("flow-alerts", flow_alert_in_uw_order);
+    }
+
+    /// The value shapes UW's fields take across channels and endpoints, and wrong ones.
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::{Value, json};
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6..1e6f64).prop_map(Value::from),
+            (0u64..1u64 << 53, 0u32..18).prop_map(|(m, k)| {
+                let s = m.to_string();
+                let k = (k as usize).min(s.len().saturating_sub(1));
+                Value::from(format!("{}.{}", &s[..s.len() - k], &s[s.len() - k..]))
+            }),
+            "-?[0-9]{1,6}(\\.[0-9]{1,17})?(e-?[0-9])?".prop_map(Value::from),
+            prop::sample::select(vec![
+                "",
+                " ",
+                "1747419592926",
+                "2025-05-16",
+                "2025-05-16T13:19:52.926Z",
+                "2025-05-16 13:19:52",
+                "auto",
+                "call",
+                "put",
+                "TSLA",
+                "TSLA250516C00355000",
+                "6be96098-1e54-4397-9166-46bf4a7636a3",
+                "true",
+                "NaN",
+                "1e400",
+            ])
+            .prop_map(Value::from),
+            prop::collection::vec("[a-z_]{0,8}", 0..4).prop_map(|v| json!(v)),
+            Just(json!([1, null])),
+            Just(json!({"x": 1})),
+        ]
+    }
+
+    /// Every field's value replaced by any of UW's shapes (or a wrong one), with spaces around
+    /// the separators sometimes: whenever the keys are in UW's order, the ordered decoder
+    /// accepts exactly what the compact lexer's `Deserialize` path accepts, with the same
+    /// record, which is serde_json's. A field whose decoder here differs from the one its
+    /// `#[serde(deserialize_with)]` names fails this.
+    fn agrees_with_the_records_deserialize<R>(
+        channel: &str,
+        push: PushInOrder<R>,
+        values: &[serde_json::Value],
+        spaced: bool,
+    ) -> Result<(), TestCaseError>
+    where
+        R: serde::de::DeserializeOwned + PartialEq + Clone + std::fmt::Debug,
+    {
+        let (name, mut fields) = entries(&first_in_order(channel, push));
+        for (field, value) in fields.iter_mut().zip(values) {
+            field.1 = value.clone();
+        }
+        let mut frame = written(&name, &fields);
+        if spaced {
+            frame = frame.replace("\",", "\" , ").replace(":", ": ");
+        }
+        let general = compact::<R>(&frame);
+        prop_assert_eq!(in_order(push, &frame), general.clone(), "{}", frame);
+        if let Ok(record) = general {
+            prop_assert_eq!(Some(record), by_serde_json::<R>(&frame), "{}", frame);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_ordered_option_print_decoder_agrees_with_deserialize(
+            values in prop::collection::vec(value(), 40),
+            keep in prop::collection::vec(any::<bool>(), 40),
+            spaced in any::<bool>(),
+        ) {
+            // Most fields keep their fixture value, so that most frames decode at all.
+            let (_, fields) = entries(&first_in_order("option_trades", option_trade_in_uw_order));
+            let values: Vec<_> = fields.iter().zip(values).zip(keep)
+                .map(|(((_, original), new), keep)| if keep { original.clone() } else { new })
+                .collect();
+            agrees_with_the_records_deserialize::<OptionTrade>(
+                "option_trades", option_trade_in_uw_order, &values, spaced,
+            )?;
+        }
+
+        #[test]
+        fn the_ordered_flow_alert_decoder_agrees_with_deserialize(
+            values in prop::collection::vec(value(), 40),
+            keep in prop::collection::vec(any::<bool>(), 40),
+            spaced in any::<bool>(),
+        ) {
+            let (_, fields) = entries(&first_in_order("flow-alerts", flow_alert_in_uw_order));
+            let values: Vec<_> = fields.iter().zip(values).zip(keep)
+                .map(|(((_, original), new), keep)| if keep { original.clone() } else { new })
+                .collect();
+            agrees_with_the_records_deserialize::<FlowAlert>(
+                "flow-alerts", flow_alert_in_uw_order, &values, spaced,
+            )?;
+        }
     }
 }

@@ -206,6 +206,10 @@ impl HashField for Vec<f64> {
     }
 }
 
+/// Decodes a frame's record into the vector, or declines it (it then takes the general path).
+pub type PushInOrder<R> =
+    fn(&str, &mut Vec<R>) -> Result<(), crate::common::compact_json::Declined>;
+
 /// Behaviour shared by every UW record type.
 pub trait UwRecord: Sized {
     /// The Python/Nautilus type name, e.g. `UwFlowAlert`.
@@ -214,6 +218,10 @@ pub trait UwRecord: Sized {
     const FIELDS: &'static [FieldSpec];
     /// Where the instrument id comes from.
     const INSTRUMENT: InstrumentSource;
+    /// A decoder of `[channel, record]` frames whose keys come in UW's usual order, for the
+    /// firehose's types (`compact_json::record_in_uw_order!`); `None` for the others, whose
+    /// frames take the record's `Deserialize`.
+    const PUSH_IN_UW_ORDER: Option<PushInOrder<Self>> = None;
 
     /// The UW event time carried by the payload, if any.
     fn event_time(&self) -> Option<u64>;
@@ -405,6 +413,7 @@ macro_rules! uw_record {
             instrument: $inst_kind:ident $( ( $inst_field:ident ) )?,
             $( normalize: |$nr:ident| $nbody:block, )?
             $( wire: $wire:literal, )?
+            $( in_uw_order: $order:path, )?
             fields {
                 $(
                     $(#[$($fattr:tt)*])*
@@ -453,6 +462,10 @@ macro_rules! uw_record {
             ];
             const INSTRUMENT: $crate::data::record::InstrumentSource =
                 $crate::data::record::InstrumentSource::$inst_kind;
+            $(
+                const PUSH_IN_UW_ORDER: Option<$crate::data::record::PushInOrder<Self>> =
+                    Some($order);
+            )?
 
             fn event_time(&self) -> Option<u64> {
                 let $er = self;

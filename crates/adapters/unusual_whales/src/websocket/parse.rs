@@ -171,6 +171,11 @@ fn parse_data_frame_in_one_pass(
     // passed along by value, a record (most of a kilobyte) was copied once more at each step.
     fn one<R: UwRecord + serde::de::DeserializeOwned>(text: &str, payload: &str) -> Option<Vec<R>> {
         let mut records = Vec::with_capacity(1);
+        if let Some(push_in_order) = R::PUSH_IN_UW_ORDER
+            && push_in_order(text, &mut records).is_ok()
+        {
+            return Some(records);
+        }
         if compact_json::push_compact_frame::<R>(text, &mut records).is_ok() {
             return Some(records);
         }
