@@ -464,28 +464,10 @@ impl<'de> CompactDeserializer<'de> {
         let start = self.pos;
         let negative = bytes.get(start) == Some(&b'-');
         let first = start + usize::from(negative);
-        // The integer digits, read as they are scanned (most numbers are integers: times, sizes).
-        let mut end = first;
-        let mut n: u64 = 0;
-        // Eight at a time first: times are 13 digits, and one digit per step is a chain of
-        // dependent multiply-adds. Two steps at most keep `n` (16 digits) from overflowing.
-        for _ in 0..2 {
-            match bytes
-                .get(end..end + 8)
-                .and_then(crate::common::parse::eight_digits)
-            {
-                Some(eight) => {
-                    n = n * 100_000_000 + eight;
-                    end += 8;
-                }
-                None => break,
-            }
-        }
-        while let Some(&d) = bytes.get(end).filter(|d| d.is_ascii_digit()) {
-            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-            end += 1;
-        }
-        let count = end - first;
+        // The integer digits, read as they are scanned (most numbers are integers: times, sizes),
+        // eight at a time (a time is 13 digits).
+        let (n, count) = crate::common::parse::digit_run(bytes.get(first..).unwrap_or_default());
+        let mut end = first + count;
         let ends_here = !matches!(bytes.get(end), Some(b'.' | b'e' | b'E' | b'+' | b'-'));
         // At most 18 digits cannot overflow; a leading zero is only `0` itself (JSON forbids
         // `01`, and `-0` is a float to serde_json).
