@@ -17,6 +17,7 @@ use unusual_whales_nt::common::compact_json::from_compact_str;
 use unusual_whales_nt::common::settings::defaults::MAX_BATCH;
 use unusual_whales_nt::common::symbol::InstrumentIdFormat;
 use unusual_whales_nt::common::testing::{burst, data_frames_by_channel};
+use unusual_whales_nt::data::record::UwRecord;
 use unusual_whales_nt::data::{FlowAlert, OptionTrade};
 use unusual_whales_nt::subscription::{StreamSource, Subscription, SubscriptionTable, UwFilter};
 use unusual_whales_nt::websocket::UwWsMessage;
@@ -217,14 +218,21 @@ fn per_frame(frames: usize, mut run: impl FnMut() -> Duration) -> Duration {
     (0..15).map(|_| run()).min().expect("runs") / u32::try_from(frames).expect("few frames")
 }
 
-/// Deserializes each frame's record alone (the compact lexer into the record type, nothing
-/// else): the floor under the live path as long as records own their 47 to 51 fields.
-fn records_alone<R: serde::de::DeserializeOwned>(frames: &[&str]) {
+/// Decodes each frame's record alone, as the live path decodes it (UW's key order directly, any
+/// other order through the compact lexer into the record's `Deserialize`), and nothing else: the
+/// floor under the live path as long as records own their 47 to 51 fields.
+fn records_alone<R: UwRecord + serde::de::DeserializeOwned>(frames: &[&str]) {
+    let mut out = Vec::with_capacity(1);
     for f in frames {
-        black_box(
-            from_compact_str::<(serde::de::IgnoredAny, R)>(black_box(f), None)
-                .expect("compact frames"),
-        );
+        match R::PUSH_IN_UW_ORDER {
+            Some(push_in_order) if push_in_order(black_box(f), &mut out).is_ok() => {}
+            _ => out.push(
+                from_compact_str::<(serde::de::IgnoredAny, R)>(black_box(f), None)
+                    .expect("compact frames")
+                    .1,
+            ),
+        }
+        black_box(out.pop());
     }
 }
 
