@@ -735,15 +735,20 @@ mod tests {
     fn agrees_with_the_records_deserialize<R>(
         channel: &str,
         push: PushInOrder<R>,
-        values: &[serde_json::Value],
+        values: Vec<serde_json::Value>,
+        keep: &[bool],
         spaced: bool,
     ) -> Result<(), TestCaseError>
     where
         R: serde::de::DeserializeOwned + PartialEq + Clone + std::fmt::Debug,
     {
         let (name, mut fields) = entries(&first_in_order(channel, push));
-        for (field, value) in fields.iter_mut().zip(values) {
-            field.1 = value.clone();
+        // Most fields keep their fixture value (seven in eight), so that most frames decode at
+        // all and each field is replaced in a hundred-odd decoded frames.
+        for ((field, value), keep) in fields.iter_mut().zip(values).zip(keep) {
+            if !keep {
+                field.1 = value;
+            }
         }
         let mut frame = written(&name, &fields);
         if spaced {
@@ -763,31 +768,22 @@ mod tests {
         #[test]
         fn the_ordered_option_print_decoder_agrees_with_deserialize(
             values in prop::collection::vec(value(), 40),
-            keep in prop::collection::vec(any::<bool>(), 40),
+            keep in prop::collection::vec(prop::bool::weighted(0.875), 40),
             spaced in any::<bool>(),
         ) {
-            // Most fields keep their fixture value, so that most frames decode at all.
-            let (_, fields) = entries(&first_in_order("option_trades", option_trade_in_uw_order));
-            let values: Vec<_> = fields.iter().zip(values).zip(keep)
-                .map(|(((_, original), new), keep)| if keep { original.clone() } else { new })
-                .collect();
             agrees_with_the_records_deserialize::<OptionTrade>(
-                "option_trades", option_trade_in_uw_order, &values, spaced,
+                "option_trades", option_trade_in_uw_order, values, &keep, spaced,
             )?;
         }
 
         #[test]
         fn the_ordered_flow_alert_decoder_agrees_with_deserialize(
             values in prop::collection::vec(value(), 40),
-            keep in prop::collection::vec(any::<bool>(), 40),
+            keep in prop::collection::vec(prop::bool::weighted(0.875), 40),
             spaced in any::<bool>(),
         ) {
-            let (_, fields) = entries(&first_in_order("flow-alerts", flow_alert_in_uw_order));
-            let values: Vec<_> = fields.iter().zip(values).zip(keep)
-                .map(|(((_, original), new), keep)| if keep { original.clone() } else { new })
-                .collect();
             agrees_with_the_records_deserialize::<FlowAlert>(
-                "flow-alerts", flow_alert_in_uw_order, &values, spaced,
+                "flow-alerts", flow_alert_in_uw_order, values, &keep, spaced,
             )?;
         }
     }
