@@ -138,7 +138,10 @@ impl<'de, R: de::Deserialize<'de>> DeserializeSeed<'de> for PushInto<'_, R> {
 pub fn push_frame_in_order<'de, R>(
     text: &'de str,
     out: &mut Vec<R>,
-    record: impl FnOnce(&mut InOrder<'_, 'de>, &mut std::mem::MaybeUninit<R>) -> Result<(), Declined>,
+    record: impl for<'slot> FnOnce(
+        &mut InOrder<'_, 'de>,
+        &'slot mut std::mem::MaybeUninit<R>,
+    ) -> Result<&'slot mut R, Declined>,
 ) -> Result<(), Declined> {
     let mut de = CompactDeserializer::new(text);
     de.skip_spaces();
@@ -159,11 +162,18 @@ pub fn push_frame_in_order<'de, R>(
     let Some(slot) = out.spare_capacity_mut().first_mut() else {
         unreachable!("one slot was reserved")
     };
-    record(&mut InOrder { de: &mut de }, slot)?;
+    let slot_at = slot.as_ptr();
+    // `record` proves it wrote the slot by returning the slot's own `&mut R`: in safe code only
+    // `MaybeUninit::write` makes one from the slot (a record it built elsewhere is somewhere
+    // else, and is declined here, never taken for the slot's).
+    // (A zero-sized record would share its address with any other; records are not.)
+    let wrote_slot = std::ptr::eq(record(&mut InOrder { de: &mut de }, slot)?, slot_at);
+    if !wrote_slot || std::mem::size_of::<R>() == 0 {
+        return Err(Declined);
+    }
     let len = out.len();
-    // SAFETY: `record` returned `Ok`, which it only does after writing the slot (the one
-    // `MaybeUninit::write` at the end of `record_in_uw_order!`'s decoders), so the element at
-    // `len`, within the reserved capacity, is initialised.
+    // SAFETY: the slot, the element at `len` within the reserved capacity, is initialised: the
+    // decoder returned a reference to a record at the slot's address (checked above).
     #[allow(unsafe_code)]
     unsafe {
         out.set_len(len + 1);
@@ -258,15 +268,14 @@ macro_rules! record_in_uw_order {
             $crate::common::compact_json::push_frame_in_order(text, out, |entries, slot| {
                 let $first_field = $first_decode(entries.first(concat!("\"", $first_key, "\"").as_bytes())?)?;
                 $( let $field = $decode(entries.next(concat!("\"", $key, "\"").as_bytes())?)?; )*
-                slot.write($rec {
+                Ok(slot.write($rec {
                     $first_field,
                     $( $field, )*
                     $( $default: Default::default(), )*
                     ts_event: 0,
                     ts_init: 0,
                     instrument_id: None,
-                });
-                Ok(())
+                }))
             })
         }
     };
@@ -868,6 +877,30 @@ mod tests {
         let json = serde_json::from_str::<T>(text).expect("accepted by the compact path");
         assert_eq!(fast, json, "{text}");
         Some(fast)
+    }
+
+    // A decoder that builds its record anywhere but in the slot it was handed is declined:
+    // the slot it did not write is never taken for a record.
+    #[test]
+    fn a_record_built_outside_its_slot_is_declined() {
+        let mut out: Vec<u64> = vec![1];
+        let declined = push_frame_in_order(r#"["c",{"k":7}]"#, &mut out, |entries, _slot| {
+            let value = u64::deserialize(entries.first(b"\"k\"")?)?;
+            Ok(Box::leak(Box::new(value)))
+        });
+        assert_eq!(declined, Err(Declined));
+        assert_eq!(out, vec![1]);
+        let taken = push_frame_in_order(r#"["c",{"k":7}]"#, &mut out, |entries, slot| {
+            Ok(slot.write(u64::deserialize(entries.first(b"\"k\"")?)?))
+        });
+        assert_eq!(taken, Ok(()));
+        assert_eq!(out, vec![1, 7]);
+        // Left over after the record: declined, and the vector as it was.
+        let trailing = push_frame_in_order(r#"["c",{"k":7,"x":1}]"#, &mut out, |entries, slot| {
+            Ok(slot.write(u64::deserialize(entries.first(b"\"k\"")?)?))
+        });
+        assert_eq!(trailing, Err(Declined));
+        assert_eq!(out, vec![1, 7]);
     }
 
     #[test]
