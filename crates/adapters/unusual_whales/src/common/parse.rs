@@ -50,7 +50,7 @@ fn trim(s: &str) -> &str {
 }
 
 /// The value of eight ASCII digits, `None` unless all eight are digits: the usual SWAR reading
-/// (check every byte at once, then combine pairs, quads and halves with three multiplies).
+/// (check every byte at once, then [`eight_digit_values`]).
 pub(crate) fn eight_digits(bytes: &[u8]) -> Option<u64> {
     let word = u64::from_le_bytes(bytes.try_into().ok()?);
     const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
@@ -60,10 +60,16 @@ pub(crate) fn eight_digits(bytes: &[u8]) -> Option<u64> {
     if word & HIGH_NIBBLES != ZEROS || word.wrapping_add(SIXES) & HIGH_NIBBLES != ZEROS {
         return None;
     }
-    let v = word - ZEROS;
+    Some(eight_digit_values(word - ZEROS))
+}
+
+/// The number whose eight decimal digits are `v`'s bytes, the first (most significant) in the
+/// lowest byte: pairs, quads and halves combined with three multiplies.
+#[inline(always)]
+fn eight_digit_values(v: u64) -> u64 {
     let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
     let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF)
+    (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF
 }
 
 /// Powers of ten that are exact in an `f64`.
@@ -153,12 +159,9 @@ pub(crate) fn digit_run(bytes: &[u8]) -> (u64, usize) {
         if n == 0 {
             return (value, len);
         }
-        // The first n digit values moved to the top (the first, most significant, digit in the
-        // lowest byte, as the text is little-endian), zeros below them: an eight-digit number.
-        let v = x << (8 * (8 - n));
-        let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
-        let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
-        let v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF;
+        // The first n digit values moved to the top, zeros below them: an eight-digit number
+        // (the text is little-endian, so the top bytes are the last of the eight).
+        let v = eight_digit_values(x << (8 * (8 - n)));
         value = value.wrapping_mul(POWERS_OF_TEN[n]).wrapping_add(v);
         len += n;
         if n < 8 {
