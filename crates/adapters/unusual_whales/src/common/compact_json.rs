@@ -205,6 +205,35 @@ impl<'de> InOrder<'_, 'de> {
         self.key(quoted)
     }
 
+    /// [`Self::next`] with the entry's usual spellings tried first, each as one literal:
+    /// `spaced` (`, "key": `, UW's own, as Python's `json.dumps` writes) and `compact`
+    /// (`,"key":`). Both are spellings [`Self::next`] accepts, so this accepts exactly what it
+    /// does; a frame spelled otherwise takes it.
+    ///
+    /// Why: a key and its separators were eight tests of one byte each around the key's
+    /// comparison; one comparison of the whole spelling is most of a print's key work gone.
+    ///
+    /// # Errors
+    /// [`Declined`] when no entry follows or it has another key.
+    #[inline(always)]
+    pub fn next_spelled(
+        &mut self,
+        spaced: &[u8],
+        compact: &[u8],
+        quoted: &[u8],
+    ) -> Result<&mut CompactDeserializer<'de>, Declined> {
+        let rest = &self.de.text.as_bytes()[self.de.pos..];
+        if rest.starts_with(spaced) {
+            self.de.pos += spaced.len();
+            return Ok(&mut *self.de);
+        }
+        if rest.starts_with(compact) {
+            self.de.pos += compact.len();
+            return Ok(&mut *self.de);
+        }
+        self.next(quoted)
+    }
+
     /// A following entry: its `,`, then as [`Self::first`].
     ///
     /// # Errors
@@ -267,7 +296,11 @@ macro_rules! record_in_uw_order {
         ) -> Result<(), $crate::common::compact_json::Declined> {
             $crate::common::compact_json::push_frame_in_order(text, out, |entries, slot| {
                 let $first_field = $first_decode(entries.first(concat!("\"", $first_key, "\"").as_bytes())?)?;
-                $( let $field = $decode(entries.next(concat!("\"", $key, "\"").as_bytes())?)?; )*
+                $( let $field = $decode(entries.next_spelled(
+                    concat!(", \"", $key, "\": ").as_bytes(),
+                    concat!(",\"", $key, "\":").as_bytes(),
+                    concat!("\"", $key, "\"").as_bytes(),
+                )?)?; )*
                 Ok(slot.write($rec {
                     $first_field,
                     $( $field, )*

@@ -628,14 +628,71 @@ mod tests {
     }
 
     fn written(channel: &str, entries: &[(String, serde_json::Value)]) -> String {
+        written_spelled(channel, entries, Spelling::Compact)
+    }
+
+    /// How a frame's separators are written.
+    #[derive(Clone, Copy, Debug)]
+    enum Spelling {
+        /// `{"a":1,"b":[1,2]}`, as the simulator writes.
+        Compact,
+        /// `{"a": 1, "b": [1, 2]}`, as UW writes (Python's `json.dumps`).
+        Uw,
+        /// `{"a" :  1 ,  "b" : [1 , 2]}`: spaces where neither of the others has them.
+        Odd,
+    }
+
+    /// The separators between items and after a key.
+    fn separators(spelling: Spelling) -> (&'static str, &'static str) {
+        match spelling {
+            Spelling::Compact => (",", ":"),
+            Spelling::Uw => (", ", ": "),
+            Spelling::Odd => (" ,  ", " :  "),
+        }
+    }
+
+    fn spelled(value: &serde_json::Value, spelling: Spelling) -> String {
+        use serde_json::Value;
+        let (item, key) = separators(spelling);
+        match value {
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(|v| spelled(v, spelling)).collect();
+                format!("[{}]", items.join(item))
+            }
+            Value::Object(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| {
+                        format!("{}{key}{}", Value::from(k.as_str()), spelled(v, spelling))
+                    })
+                    .collect();
+                format!("{{{}}}", entries.join(item))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The frame of `entries`, keys in their order (a map would sort them, or merge a repeat).
+    fn written_spelled(
+        channel: &str,
+        entries: &[(String, serde_json::Value)],
+        spelling: Spelling,
+    ) -> String {
+        let (item, key) = separators(spelling);
         let body: Vec<String> = entries
             .iter()
-            .map(|(k, v)| format!("{}:{v}", serde_json::Value::from(k.as_str())))
+            .map(|(k, v)| {
+                format!(
+                    "{}{key}{}",
+                    serde_json::Value::from(k.as_str()),
+                    spelled(v, spelling)
+                )
+            })
             .collect();
         format!(
-            "[{},{{{}}}]",
+            "[{}{item}{{{}}}]",
             serde_json::Value::from(channel),
-            body.join(",")
+            body.join(item)
         )
     }
 
@@ -654,20 +711,35 @@ mod tests {
         R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
     {
         let (name, canonical) = entries(&first_in_order(channel, push));
-        assert!(in_order(push, &written(&name, &canonical)).is_ok());
+        let record = in_order(push, &written(&name, &canonical)).expect("in UW's order");
+        for spelling in [Spelling::Compact, Spelling::Uw, Spelling::Odd] {
+            let frame = written_spelled(&name, &canonical, spelling);
+            assert_eq!(in_order(push, &frame).as_ref(), Ok(&record), "{frame}");
+            damaged_orders_are_declined(&name, &canonical, push, spelling);
+        }
+    }
+
+    fn damaged_orders_are_declined<R>(
+        name: &str,
+        canonical: &[(String, serde_json::Value)],
+        push: PushInOrder<R>,
+        spelling: Spelling,
+    ) where
+        R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
         for i in 0..canonical.len() {
-            let mut swapped = canonical.clone();
+            let mut swapped = canonical.to_vec();
             swapped.swap(i, (i + 1) % canonical.len());
-            let mut dropped = canonical.clone();
+            let mut dropped = canonical.to_vec();
             dropped.remove(i);
-            let mut repeated = canonical.clone();
+            let mut repeated = canonical.to_vec();
             repeated.insert(i, canonical[i].clone());
-            let mut unknown = canonical.clone();
+            let mut unknown = canonical.to_vec();
             unknown.insert(i, ("uw_added_this".to_owned(), serde_json::Value::from(1)));
-            let mut renamed = canonical.clone();
+            let mut renamed = canonical.to_vec();
             renamed[i].0.push('x');
             for damaged in [swapped, dropped, repeated, unknown, renamed] {
-                let frame = written(&name, &damaged);
+                let frame = written_spelled(name, &damaged, spelling);
                 assert_eq!(in_order(push, &frame), Err(Declined), "{frame}");
                 // What the general path makes of it is unchanged by the ordered decoder.
                 assert_eq!(
@@ -727,8 +799,16 @@ mod tests {
         ]
     }
 
-    /// Every field's value replaced by any of UW's shapes (or a wrong one), with spaces around
-    /// the separators sometimes: whenever the keys are in UW's order, the ordered decoder
+    fn spelling() -> impl Strategy<Value = Spelling> {
+        prop_oneof![
+            Just(Spelling::Compact),
+            Just(Spelling::Uw),
+            Just(Spelling::Odd)
+        ]
+    }
+
+    /// Every field's value replaced by any of UW's shapes (or a wrong one), the frame written
+    /// compact, as UW writes it, or with spaces where neither has them: whenever the keys are in UW's order, the ordered decoder
     /// accepts exactly what the compact lexer's `Deserialize` path accepts, with the same
     /// record, which is serde_json's. A field whose decoder here differs from the one its
     /// `#[serde(deserialize_with)]` names fails this.
@@ -737,7 +817,7 @@ mod tests {
         push: PushInOrder<R>,
         values: Vec<serde_json::Value>,
         keep: &[bool],
-        spaced: bool,
+        spelling: Spelling,
     ) -> Result<(), TestCaseError>
     where
         R: serde::de::DeserializeOwned + PartialEq + Clone + std::fmt::Debug,
@@ -750,10 +830,7 @@ mod tests {
                 field.1 = value;
             }
         }
-        let mut frame = written(&name, &fields);
-        if spaced {
-            frame = frame.replace("\",", "\" , ").replace(":", ": ");
-        }
+        let frame = written_spelled(&name, &fields, spelling);
         let general = compact::<R>(&frame);
         prop_assert_eq!(in_order(push, &frame), general.clone(), "{}", frame);
         if let Ok(record) = general {
@@ -769,10 +846,10 @@ mod tests {
         fn the_ordered_option_print_decoder_agrees_with_deserialize(
             values in prop::collection::vec(value(), 40),
             keep in prop::collection::vec(prop::bool::weighted(0.875), 40),
-            spaced in any::<bool>(),
+            spelling in spelling(),
         ) {
             agrees_with_the_records_deserialize::<OptionTrade>(
-                "option_trades", option_trade_in_uw_order, values, &keep, spaced,
+                "option_trades", option_trade_in_uw_order, values, &keep, spelling,
             )?;
         }
 
@@ -780,10 +857,10 @@ mod tests {
         fn the_ordered_flow_alert_decoder_agrees_with_deserialize(
             values in prop::collection::vec(value(), 40),
             keep in prop::collection::vec(prop::bool::weighted(0.875), 40),
-            spaced in any::<bool>(),
+            spelling in spelling(),
         ) {
             agrees_with_the_records_deserialize::<FlowAlert>(
-                "flow-alerts", flow_alert_in_uw_order, values, &keep, spaced,
+                "flow-alerts", flow_alert_in_uw_order, values, &keep, spelling,
             )?;
         }
     }
