@@ -446,6 +446,8 @@ pub fn de_string<'de, D: Deserializer<'de>, S: TextValue>(d: D) -> Result<S, D::
 
 /// What a list of texts deserializes into: a `Vec` of any text type, or a [`UwTextList`].
 pub trait TextList: Default {
+    /// Whether [`Self::reserve`] does anything (an estimate of the count costs a scan).
+    const RESERVES: bool;
     /// Room for `n` more items, where that saves growing.
     fn reserve(&mut self, n: usize);
     /// Appends one item.
@@ -457,6 +459,8 @@ pub trait TextList: Default {
 }
 
 impl<S: TextValue> TextList for Vec<S> {
+    const RESERVES: bool = true;
+
     fn reserve(&mut self, n: usize) {
         Vec::reserve(self, n);
     }
@@ -471,6 +475,8 @@ impl<S: TextValue> TextList for Vec<S> {
 }
 
 impl TextList for UwTextList {
+    const RESERVES: bool = false;
+
     fn reserve(&mut self, _n: usize) {}
 
     fn push_text(&mut self, text: &str) {
@@ -537,20 +543,7 @@ impl<'de, L: TextList> Visitor<'de> for StringListVisitor<L> {
 
     // `upstream_condition_detail` and `trade_code` arrive as "auto,isoi" where the WS sends arrays.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let mut out = L::default();
-        // One code (`"auto"`, every option print's `trade_code`) is the usual case: no
-        // iterator, whose char searcher was 3% of an option print.
-        if memchr::memchr(b',', v.as_bytes()).is_none() {
-            let code = trim(v);
-            if !code.is_empty() {
-                out.push_text(code);
-            }
-            return Ok(out);
-        }
-        for code in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            out.push_text(code);
-        }
-        Ok(out)
+        Ok(comma_separated_list(v))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -564,6 +557,25 @@ impl<'de, L: TextList> Visitor<'de> for StringListVisitor<L> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
+}
+
+/// A list sent as one string, `"auto,isoi"`: its comma-separated parts, trimmed, the empty ones
+/// left out.
+pub(crate) fn comma_separated_list<L: TextList>(v: &str) -> L {
+    let mut out = L::default();
+    // One code (`"auto"`, every option print's `trade_code`) is the usual case: no
+    // iterator, whose char searcher was 3% of an option print.
+    if memchr::memchr(b',', v.as_bytes()).is_none() {
+        let code = trim(v);
+        if !code.is_empty() {
+            out.push_text(code);
+        }
+        return out;
+    }
+    for code in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        out.push_text(code);
+    }
+    out
 }
 
 /// A list of strings: a JSON array, a comma-separated string, or null (empty).

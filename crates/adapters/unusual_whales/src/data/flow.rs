@@ -6,7 +6,7 @@
 //! both through serde aliases and lenient decoders, so a backtest on REST history sees the same
 //! type a live strategy sees.
 
-use crate::common::compact_json::record_in_uw_order;
+use crate::common::compact_json::{record_in_uw_order, string_list};
 use crate::common::parse::{
     TextValue, de_bool_or_false, de_f64, de_i64, de_opt_date, de_opt_f64, de_opt_i64,
     de_opt_string, de_opt_timestamp, de_string, de_string_list, de_timestamp,
@@ -394,7 +394,7 @@ record_in_uw_order! {
         "id" => id: de_opt_string,
         "has_singleleg" => has_singleleg: de_bool_or_false,
         "volume_oi_ratio" => volume_oi_ratio: de_opt_f64,
-        "trade_ids" => trade_ids: de_string_list,
+        "trade_ids" => trade_ids: string_list,
         "trade_count" => trade_count: de_opt_i64,
         "expiry_count" => expiry_count: de_opt_i64,
         "executed_at" => executed_at: de_opt_timestamp,
@@ -404,8 +404,8 @@ record_in_uw_order! {
         "mid_vol" => mid_vol: de_opt_i64,
         "multi_vol" => multi_vol: de_opt_i64,
         "stock_multi_vol" => stock_multi_vol: de_opt_i64,
-        "upstream_condition_details" => upstream_condition_details: de_string_list,
-        "exchanges" => exchanges: de_string_list,
+        "upstream_condition_details" => upstream_condition_details: string_list,
+        "exchanges" => exchanges: string_list,
         "bid" => bid: de_opt_f64,
         "ask" => ask: de_opt_f64,
     }
@@ -427,8 +427,8 @@ record_in_uw_order! {
         "price" => price: de_f64,
         "option_symbol" => option_symbol: de_string,
         "created_at" => created_at: de_opt_timestamp,
-        "report_flags" => report_flags: de_string_list,
-        "tags" => tags: de_string_list,
+        "report_flags" => report_flags: string_list,
+        "tags" => tags: string_list,
         "expiry" => expiry: de_opt_date,
         "option_type" => option_type: de_opt_string,
         "open_interest" => open_interest: de_opt_i64,
@@ -445,7 +445,7 @@ record_in_uw_order! {
         "vega" => vega: de_opt_f64,
         "rho" => rho: de_opt_f64,
         "theo" => theo: de_opt_f64,
-        "trade_code" => trade_code: de_string_list,
+        "trade_code" => trade_code: string_list,
         "exchange" => exchange: de_opt_string,
         "ask_vol" => ask_vol: de_opt_i64,
         "bid_vol" => bid_vol: de_opt_i64,
@@ -783,6 +783,8 @@ mod tests {
                 "2025-05-16T13:19:52.926Z",
                 "2025-05-16 13:19:52",
                 "auto",
+                " auto ",
+                "auto, isoi,",
                 "call",
                 "put",
                 "TSLA",
@@ -795,6 +797,9 @@ mod tests {
             .prop_map(Value::from),
             prop::collection::vec("[a-z_]{0,8}", 0..4).prop_map(|v| json!(v)),
             Just(json!([1, null])),
+            Just(json!(["auto", null])),
+            Just(json!(["a\"b", "c"])),
+            Just(json!([["auto"]])),
             Just(json!({"x": 1})),
         ]
     }
