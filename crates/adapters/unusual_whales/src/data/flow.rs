@@ -813,10 +813,10 @@ mod tests {
     }
 
     /// Every field's value replaced by any of UW's shapes (or a wrong one), the frame written
-    /// compact, as UW writes it, or with spaces where neither has them: whenever the keys are in UW's order, the ordered decoder
-    /// accepts exactly what the compact lexer's `Deserialize` path accepts, with the same
-    /// record, which is serde_json's. A field whose decoder here differs from the one its
-    /// `#[serde(deserialize_with)]` names fails this.
+    /// compact, as UW writes it, or with spaces where neither has them: whenever the keys are
+    /// in UW's order, the ordered decoder accepts exactly what the compact lexer's
+    /// `Deserialize` path accepts, with the same record, which is serde_json's. A field whose
+    /// decoder here differs from the one its `#[serde(deserialize_with)]` names fails this.
     fn agrees_with_the_records_deserialize<R>(
         channel: &str,
         push: PushInOrder<R>,
