@@ -78,7 +78,10 @@ enum IdRepr {
 impl UwId {
     /// `parts` one after the other, written straight into the value when they fit (an
     /// instrument id from its root, padding, contract and venue, with no `String` between).
+    // Inline: called with one part (`From<&str>`, an alert's two dozen trade ids), the loop
+    // over the parts folds into one copy; kept out of line it cost twice that.
     #[must_use]
+    #[inline]
     pub fn concat(parts: &[&str]) -> Self {
         let total: usize = parts.iter().map(|part| part.len()).sum();
         match u8::try_from(total) {
@@ -122,18 +125,9 @@ impl Default for UwId {
 }
 
 impl From<&str> for UwId {
-    // Not `concat(&[text])`: where the compiler kept that call out of line, its loop over the
-    // parts cost an alert's two dozen trade ids twice what a copy does.
     #[inline]
     fn from(text: &str) -> Self {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= ID_INLINE => {
-                let mut bytes = [0; ID_INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Self(IdRepr::Inline { len, bytes })
-            }
-            _ => Self(IdRepr::Heap(text.into())),
-        }
+        Self::concat(&[text])
     }
 }
 
