@@ -94,9 +94,116 @@ pub(crate) fn short_decimal(text: &[u8]) -> Option<f64> {
 /// The decimal that `text` starts with and its length in bytes, when [`short_decimal`] of
 /// exactly those bytes would read it; what follows is the caller's to check. This lets the
 /// compact lexer read a quoted decimal in the one pass that also finds its closing quote.
+#[inline(always)]
 pub(crate) fn short_decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
+    match decimal_and_len(text) {
+        (_, 0) => None,
+        read => Some(read),
+    }
+}
+
+/// [`short_decimal_prefix`] with `0` bytes for `None`: no decimal is empty, and the pair comes
+/// back in two registers where the `Option` came back through memory.
+#[inline(never)]
+fn decimal_and_len(text: &[u8]) -> (f64, usize) {
     let negative = text.first() == Some(&b'-');
     let digits = &text[usize::from(negative)..];
+    let read = match digits.first_chunk::<32>().and_then(decimal_in_window) {
+        Some(read) => read,
+        None => match decimal_digits(digits) {
+            Some(read) => read,
+            None => return (0.0, 0),
+        },
+    };
+    if read.digits > 19 || read.mantissa >= 1 << 53 {
+        return (0.0, 0);
+    }
+    let Some(power) = EXACT_POWERS_OF_TEN.get(read.decimals) else {
+        return (0.0, 0);
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let value = read.mantissa as f64 / power;
+    (
+        if negative { -value } else { value },
+        read.len + usize::from(negative),
+    )
+}
+
+/// An unsigned decimal's digits read as one integer: `mantissa` (modulo 2^64 past 19 digits)
+/// is its value times `10^decimals`.
+struct DecimalDigits {
+    mantissa: u64,
+    /// Digits on both sides of the point.
+    digits: usize,
+    decimals: usize,
+    /// Bytes, the point included.
+    len: usize,
+}
+
+/// [`decimal_digits`] where 32 bytes remain and the decimal has one to seven whole digits (all
+/// of UW's prices and greeks): its at most four eight-byte steps written out behind the one
+/// length check, where the general reading looped over the whole and the fraction apart,
+/// checking bounds at each step. `None` leaves the decimal to [`decimal_digits`].
+#[inline(always)]
+fn decimal_in_window(window: &[u8; 32]) -> Option<DecimalDigits> {
+    let word = |at: usize| {
+        u64::from_le_bytes(window[at..at + 8].try_into().unwrap_or([0; 8])) ^ DIGIT_ZEROS
+    };
+    let x0 = word(0);
+    let whole_len = leading_digits(x0);
+    if !(1..8).contains(&whole_len) {
+        return None;
+    }
+    let whole = first_digits_value(x0, whole_len);
+    if window[whole_len] != b'.' {
+        return Some(DecimalDigits {
+            mantissa: whole,
+            digits: whole_len,
+            decimals: 0,
+            len: whole_len,
+        });
+    }
+    let fraction_at = whole_len + 1;
+    let read = |mantissa: u64, decimals: usize| DecimalDigits {
+        mantissa,
+        digits: whole_len + decimals,
+        decimals,
+        len: fraction_at + decimals,
+    };
+    let x1 = word(fraction_at);
+    let n1 = leading_digits(x1);
+    if n1 < 8 {
+        return Some(read(
+            whole * POWERS_OF_TEN[n1] + first_digits_value(x1, n1),
+            n1,
+        ));
+    }
+    // At most 15 digits so far: no overflow yet.
+    let head = whole * 100_000_000 + eight_digit_values(x1);
+    let x2 = word(fraction_at + 8);
+    let n2 = leading_digits(x2);
+    if n2 < 8 {
+        let mantissa = head
+            .wrapping_mul(POWERS_OF_TEN[n2])
+            .wrapping_add(first_digits_value(x2, n2));
+        return Some(read(mantissa, 8 + n2));
+    }
+    let x3 = word(fraction_at + 16);
+    let n3 = leading_digits(x3);
+    if n3 == 8 {
+        return None;
+    }
+    let mantissa = head
+        .wrapping_mul(100_000_000)
+        .wrapping_add(eight_digit_values(x2))
+        .wrapping_mul(POWERS_OF_TEN[n3])
+        .wrapping_add(first_digits_value(x3, n3));
+    Some(read(mantissa, 16 + n3))
+}
+
+/// The digits of the unsigned decimal `digits` starts with, and its point; `None` when it has
+/// no whole digit (`.5`, `""`).
+fn decimal_digits(digits: &[u8]) -> Option<DecimalDigits> {
     let (whole, whole_len) = digit_run(digits);
     if whole_len == 0 {
         return None;
@@ -104,22 +211,20 @@ pub(crate) fn short_decimal_prefix(text: &[u8]) -> Option<(f64, usize)> {
     let (mut mantissa, mut len, mut decimals) = (whole, whole_len, 0);
     if digits.get(whole_len) == Some(&b'.') {
         let (fraction, fraction_len) = digit_run(&digits[whole_len + 1..]);
-        // Up to 19 digits cannot overflow a u64; more are refused below, whatever this read.
+        // Up to 19 digits cannot overflow a u64; more are refused by the caller, whatever
+        // this read.
         mantissa = whole
             .wrapping_mul(POWERS_OF_TEN.get(fraction_len).copied().unwrap_or(0))
             .wrapping_add(fraction);
         len += 1 + fraction_len;
         decimals = fraction_len;
     }
-    if whole_len + decimals > 19 || mantissa >= 1 << 53 {
-        return None;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let value = mantissa as f64 / *EXACT_POWERS_OF_TEN.get(decimals)?;
-    Some((
-        if negative { -value } else { value },
-        len + usize::from(negative),
-    ))
+    Some(DecimalDigits {
+        mantissa,
+        digits: whole_len + decimals,
+        decimals,
+        len,
+    })
 }
 
 /// `10^n` for the digit counts a `u64` holds.
@@ -141,21 +246,41 @@ const POWERS_OF_TEN: [u64; 20] = {
 /// decimals) then costs two or three steps, where a digit at a time was a chain of dependent
 /// multiply-adds and a test per byte (14 quoted decimals and 11 integers were a third of an
 /// option print's decode).
+///
+/// Where 24 bytes remain (in a frame, all but its last few values), the three steps a run of
+/// up to 23 digits needs are written out, behind one length check: the loop checked the bounds
+/// of each step, and its value and length lived on the stack (`digit_run` was 37 instructions
+/// a step, most of a quoted decimal's 185).
 #[inline(always)]
 pub(crate) fn digit_run(bytes: &[u8]) -> (u64, usize) {
-    const ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
-    const LOW_SEVEN: u64 = u64::from_ne_bytes([0x7f; 8]);
-    const TO_HIGH_BIT_ABOVE_NINE: u64 = u64::from_ne_bytes([0x76; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    if let Some(window) = bytes.first_chunk::<24>() {
+        let word = |at: usize| u64::from_le_bytes(window[at..at + 8].try_into().unwrap_or([0; 8]));
+        let x0 = word(0) ^ DIGIT_ZEROS;
+        let n0 = leading_digits(x0);
+        if n0 < 8 {
+            return (first_digits_value(x0, n0), n0);
+        }
+        let x1 = word(8) ^ DIGIT_ZEROS;
+        let n1 = leading_digits(x1);
+        if n1 < 8 {
+            let value = eight_digit_values(x0) * POWERS_OF_TEN[n1] + first_digits_value(x1, n1);
+            return (value, 8 + n1);
+        }
+        let x2 = word(16) ^ DIGIT_ZEROS;
+        let n2 = leading_digits(x2);
+        if n2 < 8 {
+            // Up to 23 digits: past 19 the value wraps, as the loop's does.
+            let sixteen = eight_digit_values(x0) * 100_000_000 + eight_digit_values(x1);
+            let value = sixteen
+                .wrapping_mul(POWERS_OF_TEN[n2])
+                .wrapping_add(first_digits_value(x2, n2));
+            return (value, 16 + n2);
+        }
+    }
     let (mut value, mut len) = (0u64, 0usize);
     while let Some(chunk) = bytes.get(len..len + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        // A digit's byte becomes its value 0..=9; any other byte something above 9.
-        let x = word ^ ZEROS;
-        // The high bit of each byte above 9: its low seven bits plus 0x76 carry into the high
-        // bit from 10 on (and never into the next byte), or the byte had the high bit already.
-        let above_nine = ((x & LOW_SEVEN).wrapping_add(TO_HIGH_BIT_ABOVE_NINE) | x) & HIGHS;
-        let n = (above_nine.trailing_zeros() / 8) as usize;
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ DIGIT_ZEROS;
+        let n = leading_digits(x);
         if n == 0 {
             return (value, len);
         }
@@ -174,6 +299,32 @@ pub(crate) fn digit_run(bytes: &[u8]) -> (u64, usize) {
         len += 1;
     }
     (value, len)
+}
+
+/// XORed into eight bytes of text, a digit's byte becomes its value 0..=9 and any other byte
+/// something above 9.
+const DIGIT_ZEROS: u64 = u64::from_ne_bytes([b'0'; 8]);
+
+/// How many of the eight bytes `x` (text XOR [`DIGIT_ZEROS`]) holds are digits before the first
+/// that is not, 0..=8.
+#[inline(always)]
+fn leading_digits(x: u64) -> usize {
+    const LOW_SEVEN: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const TO_HIGH_BIT_ABOVE_NINE: u64 = u64::from_ne_bytes([0x76; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte above 9: its low seven bits plus 0x76 carry into the high bit
+    // from 10 on (and never into the next byte), or the byte had the high bit already.
+    let above_nine = ((x & LOW_SEVEN).wrapping_add(TO_HIGH_BIT_ABOVE_NINE) | x) & HIGHS;
+    (above_nine.trailing_zeros() / 8) as usize
+}
+
+/// The number the first `n` (0..=7) digit values of `x` spell: moved to the top, zeros below
+/// them, an eight-digit number (the text is little-endian, so the top bytes are the last of the
+/// eight). Two shifts, as one of `8 * (8 - n)` bits would be 64 at `n == 0`.
+#[inline(always)]
+fn first_digits_value(x: u64, n: usize) -> u64 {
+    debug_assert!(n < 8, "at most seven digits: eight are a whole word");
+    eight_digit_values((x << (8 * (7 - n))) << 8)
 }
 
 /// The newtype name under which [`de_opt_f64`] asks for its value. Every deserializer treats it as
@@ -964,7 +1115,7 @@ mod tests {
         /// eight-byte steps, followed by anything, at the end of the text or not.
         #[test]
         fn short_decimal_prefix_reads_as_the_bytewise_reading(
-            text in "-?[0-9]{0,26}(\\.[0-9]{0,26})?[-.0-9\"a ,}e]{0,10}",
+            text in "-?[0-9]{0,26}(\\.[0-9]{0,26})?[-.0-9\"a ,}e]{0,30}",
         ) {
             let bytes = text.as_bytes();
             for end in 0..=bytes.len() {
@@ -974,8 +1125,24 @@ mod tests {
             }
         }
 
+        /// As above, shaped like a quoted decimal in a frame (one to eight whole digits, up to
+        /// twenty decimals, then more of the frame), where the 32 bytes the unrolled reading
+        /// needs are there: each way out of it (no point, a point without decimals, a fraction
+        /// ending in each of its three eight-byte steps, or running past them) at every length.
+        /// Leading zeros are frequent, as in a greek's (`0.03977270195386351`): only they keep
+        /// 17 or more digits under 2^53, which a decimal read in the third step needs.
         #[test]
-        fn digit_run_reads_the_leading_digits(text in "[0-9]{0,30}[^0-9]?[0-9a-z]{0,9}") {
+        fn short_decimal_prefix_in_a_frame_reads_as_the_bytewise_reading(
+            text in "-?(0|[0-9]{1,8})(\\.0{0,3}[0-9]{0,18})?[\"a ,}:e.0-9-]{0,40}",
+        ) {
+            let bytes = text.as_bytes();
+            let fast = short_decimal_prefix(bytes).map(|(v, n)| (v.to_bits(), n));
+            let slow = short_decimal_prefix_bytewise(bytes).map(|(v, n)| (v.to_bits(), n));
+            proptest::prop_assert_eq!(fast, slow, "{:?}", text);
+        }
+
+        #[test]
+        fn digit_run_reads_the_leading_digits(text in "[0-9]{0,30}[^0-9]?[0-9a-z]{0,30}") {
             let digits = text.bytes().take_while(u8::is_ascii_digit).count();
             let expected = text[..digits]
                 .bytes()
