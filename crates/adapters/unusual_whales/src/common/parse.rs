@@ -284,8 +284,7 @@ pub(crate) fn digit_run(bytes: &[u8]) -> (u64, usize) {
         if n == 0 {
             return (value, len);
         }
-        // The first n digit values moved to the top, zeros below them: an eight-digit number
-        // (the text is little-endian, so the top bytes are the last of the eight).
+        // As `first_digits_value`, for 1..=8 digits (one shift: n is never 0 here).
         let v = eight_digit_values(x << (8 * (8 - n)));
         value = value.wrapping_mul(POWERS_OF_TEN[n]).wrapping_add(v);
         len += n;
