@@ -329,7 +329,9 @@ const INSTRUMENT_IDS_MAX: usize = 100_000;
 // The engine reads every record's instrument id on the loop thread. Keys are held inline in the
 // table (a `UwId` keeps up to 38 bytes in itself, an instrument id about 27), so a lookup
 // compares the key where it found the entry instead of chasing a heap pointer to it; foldhash
-// hashes it in a few instructions where SipHash took a sixth of the read's time.
+// hashes it in a few instructions where SipHash took a sixth of the read's time. Not the
+// crate's `ChannelHasher`: that one is unseeded, fit only for keys no sender can choose, and
+// these come from the feed's text.
 type InstrumentIdCache = GenerationalMap<UwId, Py<PyAny>, foldhash::fast::RandomState>;
 
 /// `InstrumentId.from_str(text)`, built once per distinct id (bounded): the same object for every
