@@ -29,7 +29,7 @@ use crate::python::settings::check;
 use crate::runtime::get_runtime;
 use crate::websocket::client::UwWsClient;
 use crate::websocket::config::UwWsConfig;
-use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped};
+use crate::websocket::queue::{FeedEvent, FeedQueue, LogLevel, Popped, Spent};
 
 /// Python `logging`-style level numbers.
 const fn level_number(level: LogLevel) -> u8 {
@@ -447,7 +447,13 @@ impl FeedDrain {
             (Popped::Events(events), more) => (events, more),
         };
         let delivered = match &this.engine {
-            Some(engine) => deliver_batch(py, engine.get(), events, this.callback.bind(py)),
+            Some(engine) => deliver_batch(
+                py,
+                engine.get(),
+                events,
+                this.callback.bind(py),
+                &this.queue,
+            ),
             None => {
                 let (objects, routes, logs) = build_batch(py, events);
                 this.callback.call1(py, (objects, routes, logs)).map(drop)
@@ -509,12 +515,14 @@ fn build_batch(
 
 /// The records of a batch handed to the engine by an [`EngineDelivery`] as each is built;
 /// the batch's log lines to `callback` (with empty `objects` and `routes`), before an error of
-/// the hand-over is raised.
+/// the hand-over is raised. The records that recycled objects held go back to `queue`, to be
+/// freed by the reader ([`FeedQueue::give_back`]).
 fn deliver_batch(
     py: Python<'_>,
     engine: &EngineDelivery,
     events: Vec<FeedEvent>,
     callback: &Bound<'_, PyAny>,
+    queue: &FeedQueue,
 ) -> PyResult<()> {
     let mut logs: Option<Bound<'_, PyList>> = None;
     let mut log = |level: u8, message: String| {
@@ -559,6 +567,7 @@ fn deliver_batch(
             FeedEvent::Log { level, message } => log(level_number(level), message),
         }
     }
+    queue.give_back(&mut spares.spent);
     engine.give_back_spares(spares);
     if let Some(logs) = logs {
         callback.call1((PyList::empty(py), PyList::empty(py), logs))?;
@@ -736,7 +745,9 @@ impl EngineDelivery {
             .map(|t| t.get_item(0))
             .transpose()
             .map_err(ObjectError::Use)?;
-        let pairs = target.filter(|_| self.recycle).map(|t| spares.pairs_for(t));
+        let pairs = target
+            .filter(|_| self.recycle)
+            .map(|t| spares.pairs.pairs_for(t));
         let Some((data_type, pairs)) = pairs else {
             let object = R::boxed_into_py_data(record, py).map_err(ObjectError::Build)?;
             return self
@@ -753,7 +764,7 @@ impl EngineDelivery {
                 let replaced = unsafe { R::replace_record(pair.record.bind(py), record) };
                 match replaced {
                     Ok(previous) => {
-                        drop(previous);
+                        spares.spent.push(previous);
                         let handed = handle.call1((pair.wrapper.bind(py),));
                         pairs.push(pair);
                         handed.map_err(ObjectError::Use)?;
@@ -890,9 +901,18 @@ fn references(_py: Python<'_>, object: &Py<PyAny>) -> isize {
 /// identity is all that a strategy could tell apart, which it can only do while holding it.
 /// CPython's own `zip` and `enumerate` give their result tuples a second life the same way.
 #[derive(Default)]
-struct Spares(Vec<(Py<PyAny>, RecycledPairs)>);
+struct Spares {
+    pairs: SparePairs,
+    /// The records that recycled objects held, for the reader to free (see `deliver_batch`);
+    /// kept here between batches for the list's capacity.
+    spent: Vec<Spent>,
+}
 
-impl Spares {
+/// The recycled pairs of each target `DataType`.
+#[derive(Default)]
+struct SparePairs(Vec<(Py<PyAny>, RecycledPairs)>);
+
+impl SparePairs {
     /// `data_type`'s pairs, made room for when it has none.
     fn pairs_for<'a, 'py>(
         &'a mut self,

@@ -34,7 +34,7 @@ pub fn record_or_wrapped<'py, T: PyClass>(
 }
 
 /// Builds the registered Python `Data` subclass instance for a record.
-pub trait IntoPyData: Sized {
+pub trait IntoPyData: Sized + Send + 'static {
     /// The record's pyo3 class (`UwOptionTrade` for `OptionTrade`).
     type Class: PyClass;
 
