@@ -185,6 +185,36 @@ def test_a_feed_with_an_engine_delivery_hands_every_record_over_in_order_and_non
             loop.close()
 
 
+def test_engine_delivery_calls_a_bound_method_with_its_own_instance_and_passes_on_what_it_raises():
+    # A bound method (the client's _handle_data) is called as its function with the instance
+    # first; a plain callable as it is.
+    records = _parsed_trades(3)
+    data_type = DataType(UwOptionTrade)
+
+    class Client:
+        def __init__(self, name: str) -> None:
+            self.name = name
+            self.handed: list = []
+
+        def _handle_data(self, data) -> None:
+            if data.data is records[2]:
+                raise ValueError(f"{self.name} refused it")
+            self.handed.append((self.name, data.data))
+
+    first, second = Client("first"), Client("second")
+    engine = _core._EngineDelivery({}, lambda route: (data_type,), second._handle_data)
+    with pytest.raises(ValueError, match="second refused it"):
+        engine.deliver(records, [0, 0, 0])
+    assert second.handed == [("second", records[0]), ("second", records[1])]
+    assert first.handed == []
+    assert engine.published == 2
+
+    plain: list = []
+    engine = _core._EngineDelivery({}, lambda route: (data_type,), plain.append)
+    assert engine.deliver(records, [0, 0, 0]) == 3
+    assert [cd.data for cd in plain] == records
+
+
 @pytest.mark.parametrize("recycle", [True, False])
 def test_recycled_wrappers_never_change_a_record_a_strategy_kept(recycle):
     # NautilusTrader's live engine queues each wrapper, publishes its record on a later turn and

@@ -598,7 +598,7 @@ fn deliver_batch(
 pub struct EngineDelivery {
     route_types: Py<PyDict>,
     resolve: Py<PyAny>,
-    handle: Py<PyAny>,
+    handle: Handler,
     published: AtomicU64,
     late: AtomicU64,
     batches: AtomicU64,
@@ -615,23 +615,24 @@ impl EngineDelivery {
     #[new]
     #[pyo3(signature = (route_types, resolve, handle, recycle = true))]
     fn py_new(
+        py: Python<'_>,
         route_types: Py<PyDict>,
         resolve: Py<PyAny>,
         handle: Py<PyAny>,
         recycle: bool,
-    ) -> Self {
-        Self {
+    ) -> PyResult<Self> {
+        Ok(Self {
             recycle,
             route_types,
             resolve,
-            handle,
+            handle: Handler::new(py, handle)?,
             published: AtomicU64::new(0),
             late: AtomicU64::new(0),
             batches: AtomicU64::new(0),
             recycled: AtomicU64::new(0),
             open: AtomicBool::new(true),
             spares: Mutex::new(Spares::default()),
-        }
+        })
     }
 
     /// Hands `objects` over, `objects[i]` on route `routes[i]`; returns how many wrappers were
@@ -693,9 +694,8 @@ impl EngineDelivery {
         object: &Bound<'_, PyAny>,
         types: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let handle = self.handle.bind(py);
         for_each_item(types, |data_type| {
-            handle.call1((Self::wrap(py, &data_type, object)?,))?;
+            self.handle.call(py, &Self::wrap(py, &data_type, object)?)?;
             self.published.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })
@@ -737,7 +737,6 @@ impl EngineDelivery {
         spares: &mut Spares,
     ) -> Result<(), ObjectError> {
         let types = self.targets(py, route).map_err(ObjectError::Use)?;
-        let handle = self.handle.bind(py);
         let target = types
             .cast::<PyTuple>()
             .ok()
@@ -765,7 +764,7 @@ impl EngineDelivery {
                 match replaced {
                     Ok(previous) => {
                         spares.spent.push(previous);
-                        let handed = handle.call1((pair.wrapper.bind(py),));
+                        let handed = self.handle.call(py, pair.wrapper.bind(py));
                         pairs.push(pair);
                         handed.map_err(ObjectError::Use)?;
                         self.published.fetch_add(1, Ordering::Relaxed);
@@ -780,7 +779,7 @@ impl EngineDelivery {
         };
         let object = R::boxed_into_py_data(record, py).map_err(ObjectError::Build)?;
         let wrapper = Self::wrap(py, &data_type, &object).map_err(ObjectError::Use)?;
-        let handed = handle.call1((&wrapper,));
+        let handed = self.handle.call(py, &wrapper);
         pairs.push(RecycledPair {
             wrapper: wrapper.unbind(),
             record: object.unbind(),
@@ -827,6 +826,89 @@ impl EngineDelivery {
         );
         // What a hand-over started from inside `handle` kept, dropped outside the lock.
         drop(previous);
+    }
+}
+
+/// The callable a hand-over calls with each wrapper (the client's `_handle_data`), through
+/// CPython's vectorcall.
+///
+/// pyo3 calls through a new argument tuple under the stable ABI of 3.11 (vectorcall joined it in
+/// 3.12), and a bound method's own vectorcall then copies the arguments to put its instance in
+/// front. A bound method is split into its function and instance once, here, and called with
+/// both on the stack: 70 ns less loop CPU per record of the default path at full rate (six
+/// alternated runs of each build, net of NautilusTrader's publish check).
+struct Handler {
+    function: Py<PyAny>,
+    instance: Option<Py<PyAny>>,
+}
+
+#[allow(unsafe_code)]
+mod vectorcall {
+    use pyo3::ffi::PyObject;
+
+    // SAFETY: CPython's own declaration. Stable ABI since 3.12; 3.11, the oldest Python this
+    // extension loads in, exports it as well (Objects/call.c), so the symbol resolves on every
+    // interpreter the wheel installs on (its tests run on both).
+    unsafe extern "C" {
+        pub fn PyObject_Vectorcall(
+            callable: *mut PyObject,
+            args: *const *mut PyObject,
+            nargsf: usize,
+            kwnames: *mut PyObject,
+        ) -> *mut PyObject;
+    }
+
+    /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: the callee may use `args[-1]`.
+    pub const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
+}
+
+impl Handler {
+    fn new(py: Python<'_>, handle: Py<PyAny>) -> PyResult<Self> {
+        static METHOD_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        let method_type = METHOD_TYPE.import(py, "types", "MethodType")?;
+        let bound = handle.bind(py);
+        if bound.get_type().is(method_type) {
+            return Ok(Self {
+                function: bound.getattr(intern!(py, "__func__"))?.unbind(),
+                instance: Some(bound.getattr(intern!(py, "__self__"))?.unbind()),
+            });
+        }
+        Ok(Self {
+            function: handle,
+            instance: None,
+        })
+    }
+
+    /// `handle(wrapper)`.
+    #[allow(unsafe_code)]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        wrapper: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // A slot in front of the arguments, which `ARGUMENTS_OFFSET` lets the callee use.
+        let (mut args, n) = match &self.instance {
+            Some(instance) => (
+                [std::ptr::null_mut(), instance.as_ptr(), wrapper.as_ptr()],
+                2,
+            ),
+            None => (
+                [std::ptr::null_mut(), wrapper.as_ptr(), std::ptr::null_mut()],
+                1,
+            ),
+        };
+        // SAFETY: the GIL is held (`py`); `function` and the arguments are live objects borrowed
+        // for the call (`self` and `wrapper` hold them); `args[1..]` holds `n` arguments, with
+        // the slot before them writable as the offset flag allows; no keywords.
+        unsafe {
+            let result = vectorcall::PyObject_Vectorcall(
+                self.function.as_ptr(),
+                args.as_mut_ptr().add(1),
+                n | vectorcall::ARGUMENTS_OFFSET,
+                std::ptr::null_mut(),
+            );
+            Bound::from_owned_ptr_or_err(py, result)
+        }
     }
 }
 
