@@ -985,8 +985,8 @@ fn references(_py: Python<'_>, object: &Py<PyAny>) -> isize {
 #[derive(Default)]
 struct Spares {
     pairs: SparePairs,
-    /// The records that recycled objects held, for the reader to free (see `deliver_batch`);
-    /// kept here between batches for the list's capacity.
+    /// The records that recycled objects held in this batch, handed to the queue at its end
+    /// for the reader to free (see `deliver_batch`).
     spent: Vec<Spent>,
 }
 
